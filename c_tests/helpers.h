@@ -1,0 +1,130 @@
+/*
+ * Shared helpers for the C tests: checks that print where they failed, a
+ * count of open file descriptors, and a runner that fails any test that
+ * leaves more descriptors open than it found.
+ */
+#ifndef RMSG_TEST_HELPERS_H
+#define RMSG_TEST_HELPERS_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "rmsg.h"
+
+#define CHECK(cond)                                                          \
+    do {                                                                     \
+        if (!(cond)) {                                                       \
+            fprintf(stderr, "%s:%d: CHECK failed: %s (errno %d)\n", __FILE__, \
+                    __LINE__, #cond, errno);                                 \
+            exit(1);                                                         \
+        }                                                                    \
+    } while (0)
+
+#define CHECK_STATUS(expr, want)                                             \
+    do {                                                                     \
+        uint32_t got_ = (uint32_t)(expr);                                    \
+        if (got_ != (uint32_t)(want)) {                                      \
+            fprintf(stderr, "%s:%d: %s returned %s, wanted %s (errno %d)\n", \
+                    __FILE__, __LINE__, #expr, rmsg_status_name(got_),       \
+                    rmsg_status_name((uint32_t)(want)), rmsg_last_errno());  \
+            exit(1);                                                         \
+        }                                                                    \
+    } while (0)
+
+#define CHECK_OK(expr) CHECK_STATUS(expr, RMSG_OK)
+
+/* Number of open descriptors of this process (not counting the one used to
+ * list them). */
+static inline int open_fd_count(void) {
+    DIR *d = opendir("/proc/self/fd");
+    int n = 0;
+    struct dirent *e;
+    CHECK(d != NULL);
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] != '.') n++;
+    }
+    closedir(d);
+    return n - 1;
+}
+
+static inline int fd_is_open(int fd) { return fcntl(fd, F_GETFD) >= 0; }
+
+static inline int fd_is_cloexec(int fd) {
+    int f = fcntl(fd, F_GETFD);
+    CHECK(f >= 0);
+    return (f & FD_CLOEXEC) != 0;
+}
+
+/* Runs one test function and fails if it left descriptors open. */
+#define RUN(test)                                                              \
+    do {                                                                       \
+        int before_ = open_fd_count();                                         \
+        test();                                                                \
+        int after_ = open_fd_count();                                          \
+        if (after_ > before_) {                                                \
+            fprintf(stderr, "%s left %d descriptor(s) open\n", #test,          \
+                    after_ - before_);                                         \
+            exit(1);                                                           \
+        }                                                                      \
+        printf("ok %s\n", #test);                                              \
+    } while (0)
+
+/* Call at the start of main, and TEST_END at its end: the process must end
+ * with no more open descriptors than it started with. */
+#define TEST_BEGIN() int fds_at_start_ = open_fd_count()
+#define TEST_END()                                                             \
+    do {                                                                       \
+        int fds_at_end_ = open_fd_count();                                     \
+        if (fds_at_end_ > fds_at_start_) {                                     \
+            fprintf(stderr, "process ends with %d more open descriptor(s)\n",  \
+                    fds_at_end_ - fds_at_start_);                              \
+            return 1;                                                          \
+        }                                                                      \
+        return 0;                                                              \
+    } while (0)
+
+/* A connected AF_UNIX socket pair of the given type. */
+static inline void unix_pair(int type, int sv[2]) {
+    CHECK(socketpair(AF_UNIX, type, 0, sv) == 0);
+}
+
+/* Sends `len` bytes with `nfds` descriptors in one SCM_RIGHTS item. */
+static inline void send_with_fds(int sock, const void *data, size_t len,
+                                 const int *fds, size_t nfds) {
+    union {
+        char buf[CMSG_SPACE(sizeof(int) * 253)];
+        struct cmsghdr align;
+    } u;
+    struct iovec iov;
+    struct msghdr m;
+    memset(&m, 0, sizeof m);
+    memset(&u, 0, sizeof u);
+    iov.iov_base = (void *)data;
+    iov.iov_len = len;
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    if (nfds > 0) {
+        struct cmsghdr *c;
+        m.msg_control = u.buf;
+        m.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+        c = CMSG_FIRSTHDR(&m);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+        memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+    }
+    CHECK(sendmsg(sock, &m, 0) == (ssize_t)len);
+}
+
+/* A fresh pipe; both ends owned by the caller. */
+static inline void make_pipe(int p[2]) { CHECK(pipe(p) == 0); }
+
+#endif

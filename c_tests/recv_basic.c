@@ -1,0 +1,135 @@
+/*
+ * The seed's statements about the 4-tuple: data, ancillary items, flags,
+ * address; ancbufsize 0 asks for no ancillary data; CMSG_LEN/CMSG_SPACE.
+ */
+#include "helpers.h"
+
+static void test_four_tuple_on_dgram_pair(void) {
+    int sv[2];
+    rmsg_message *m = NULL;
+    unix_pair(SOCK_DGRAM, sv);
+    CHECK(send(sv[0], "hello", 5, 0) == 5);
+    CHECK_OK(rmsg_recvmsg(sv[1], 64, 0, 0, &m));
+    CHECK(m != NULL);
+    CHECK(rmsg_message_data_len(m) == 5);
+    CHECK(memcmp(rmsg_message_data(m), "hello", 5) == 0);
+    CHECK(rmsg_message_nbytes(m) == 5);
+    CHECK(rmsg_message_item_count(m) == 0);
+    CHECK(rmsg_message_item(m, 0) == NULL);
+    CHECK(rmsg_message_flags(m) == 0);
+    /* A socketpair peer has no name: Linux returns msg_namelen 0, so there
+     * is no address (Python gives None). */
+    CHECK(rmsg_message_address(m) == NULL);
+    rmsg_message_free(m);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+static void test_stream_has_no_address(void) {
+    int sv[2];
+    rmsg_message *m = NULL;
+    unix_pair(SOCK_STREAM, sv);
+    CHECK(send(sv[0], "abc", 3, 0) == 3);
+    CHECK_OK(rmsg_recvmsg(sv[1], 64, 0, 0, &m));
+    CHECK(rmsg_message_data_len(m) == 3);
+    CHECK(rmsg_message_address(m) == NULL);
+    rmsg_message_free(m);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+static void test_datagram_longer_than_bufsize_sets_msg_trunc(void) {
+    int sv[2];
+    rmsg_message *m = NULL;
+    unix_pair(SOCK_DGRAM, sv);
+    CHECK(send(sv[0], "0123456789", 10, 0) == 10);
+    CHECK_OK(rmsg_recvmsg(sv[1], 4, 0, 0, &m));
+    CHECK(rmsg_message_data_len(m) == 4);
+    CHECK(memcmp(rmsg_message_data(m), "0123", 4) == 0);
+    CHECK((rmsg_message_flags(m) & MSG_TRUNC) != 0);
+    rmsg_message_free(m);
+    /* With MSG_TRUNC in the flags argument the kernel reports the full length. */
+    CHECK(send(sv[0], "0123456789", 10, 0) == 10);
+    CHECK_OK(rmsg_recvmsg(sv[1], 4, 0, MSG_TRUNC, &m));
+    CHECK(rmsg_message_data_len(m) == 4);
+    CHECK(rmsg_message_nbytes(m) == 10);
+    rmsg_message_free(m);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+static void test_zero_bufsize(void) {
+    int sv[2];
+    rmsg_message *m = NULL;
+    unix_pair(SOCK_DGRAM, sv);
+    CHECK(send(sv[0], "xy", 2, 0) == 2);
+    CHECK_OK(rmsg_recvmsg(sv[1], 0, 0, 0, &m));
+    CHECK(rmsg_message_data_len(m) == 0);
+    CHECK((rmsg_message_flags(m) & MSG_TRUNC) != 0);
+    rmsg_message_free(m);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+/* ancbufsize 0: no ancillary data is received, and the fds the sender
+ * passed are not installed (the kernel reports MSG_CTRUNC). */
+static void test_ancbufsize_zero_means_no_items(void) {
+    int sv[2], p[2];
+    rmsg_message *m = NULL;
+    int before;
+    unix_pair(SOCK_DGRAM, sv);
+    make_pipe(p);
+    send_with_fds(sv[0], "x", 1, p, 2);
+    close(p[0]);
+    close(p[1]);
+    before = open_fd_count();
+    CHECK_OK(rmsg_recvmsg(sv[1], 16, 0, 0, &m));
+    CHECK(rmsg_message_item_count(m) == 0);
+    CHECK(rmsg_message_fd_count(m) == 0);
+    CHECK((rmsg_message_flags(m) & MSG_CTRUNC) != 0);
+    CHECK(open_fd_count() == before);
+    rmsg_message_free(m);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+static void test_cmsg_len_and_space_match_the_macros(void) {
+    size_t n, v;
+    for (n = 0; n < 300; n++) {
+        CHECK_OK(rmsg_cmsg_len(n, &v));
+        CHECK(v == CMSG_LEN(n));
+        CHECK_OK(rmsg_cmsg_space(n, &v));
+        CHECK(v == CMSG_SPACE(n));
+    }
+    /* Results that would not fit in socklen_t are errors, not wrapped. */
+    v = 12345;
+    CHECK_STATUS(rmsg_cmsg_len((size_t)-1, &v), RMSG_ERR_TOO_LARGE);
+    CHECK_STATUS(rmsg_cmsg_space((size_t)-1, &v), RMSG_ERR_TOO_LARGE);
+    CHECK_STATUS(rmsg_cmsg_len((size_t)UINT32_MAX, &v), RMSG_ERR_TOO_LARGE);
+    CHECK_STATUS(rmsg_cmsg_space((size_t)UINT32_MAX - 8, &v), RMSG_ERR_TOO_LARGE);
+    CHECK(v == 12345);
+    CHECK_OK(rmsg_cmsg_len((size_t)UINT32_MAX - CMSG_LEN(0), &v));
+    CHECK(v == (size_t)UINT32_MAX);
+    CHECK_STATUS(rmsg_cmsg_len(4, NULL), RMSG_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(rmsg_cmsg_space(4, NULL), RMSG_ERR_NULL_ARGUMENT);
+}
+
+static void test_status_names(void) {
+    CHECK(strcmp(rmsg_status_name(RMSG_OK), "RMSG_OK") == 0);
+    CHECK(strcmp(rmsg_status_name(RMSG_ERR_TIMED_OUT), "RMSG_ERR_TIMED_OUT") == 0);
+    CHECK(strcmp(rmsg_status_name(123456), "RMSG_UNKNOWN_STATUS") == 0);
+    CHECK(strcmp(rmsg_status_describe(RMSG_ERR_WOULD_BLOCK), "operation would block") == 0);
+    CHECK(strcmp(rmsg_status_describe(123456), "unknown status") == 0);
+}
+
+int main(void) {
+    TEST_BEGIN();
+    RUN(test_four_tuple_on_dgram_pair);
+    RUN(test_stream_has_no_address);
+    RUN(test_datagram_longer_than_bufsize_sets_msg_trunc);
+    RUN(test_zero_bufsize);
+    RUN(test_ancbufsize_zero_means_no_items);
+    RUN(test_cmsg_len_and_space_match_the_macros);
+    RUN(test_status_names);
+    TEST_END();
+}

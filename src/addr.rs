@@ -1,0 +1,224 @@
+//! Socket addresses as the kernel returned them, and their decoding.
+
+use std::ffi::c_int;
+use std::mem::{offset_of, size_of};
+
+/// A socket address (opaque to C): the raw `sockaddr` bytes the kernel wrote
+/// and their length. Obtain one from a message with `rmsg_message_address`;
+/// read it with the `rmsg_address_*` functions.
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy)]
+pub struct rmsg_address {
+    storage: libc::sockaddr_storage,
+    len: usize,
+}
+
+/// What kind of address an `rmsg_address` holds.
+#[repr(u32)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum rmsg_addr_kind {
+    /// `AF_UNIX` bound to a filesystem path.
+    RMSG_ADDRESS_UNIX_PATH = 1,
+    /// `AF_UNIX` in the Linux abstract namespace (the name starts with a NUL).
+    RMSG_ADDRESS_UNIX_ABSTRACT = 2,
+    /// `AF_UNIX` with no name (an unbound or `socketpair` peer).
+    RMSG_ADDRESS_UNIX_UNNAMED = 3,
+    /// `AF_INET`: address and port.
+    RMSG_ADDRESS_INET = 4,
+    /// `AF_INET6`: address, port, flow information and scope id.
+    RMSG_ADDRESS_INET6 = 5,
+    /// Any other family: the family number and the raw bytes.
+    RMSG_ADDRESS_OTHER = 6,
+}
+
+/// A decoded address, borrowing from an [`rmsg_address`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decoded<'a> {
+    /// Path bytes up to (not including) the first NUL.
+    UnixPath(&'a [u8]),
+    /// The exact name bytes the kernel returned, starting with the NUL.
+    UnixAbstract(&'a [u8]),
+    UnixUnnamed,
+    /// Address bytes in network order; port in host order.
+    Inet {
+        addr: [u8; 4],
+        port: u16,
+    },
+    /// Address bytes in network order; port, flow info (host order) and scope id.
+    Inet6 {
+        addr: [u8; 16],
+        port: u16,
+        flowinfo: u32,
+        scope_id: u32,
+    },
+    Other {
+        family: c_int,
+        bytes: &'a [u8],
+    },
+}
+
+impl rmsg_address {
+    /// Room for any address: what to pass to the kernel as `msg_name`.
+    pub fn empty() -> rmsg_address {
+        // SAFETY: sockaddr_storage is plain data; all-zero is valid.
+        rmsg_address {
+            storage: unsafe { std::mem::zeroed() },
+            len: 0,
+        }
+    }
+
+    /// Builds an address from raw `sockaddr` bytes (at most
+    /// `sizeof(struct sockaddr_storage)`).
+    pub fn from_bytes(bytes: &[u8]) -> Option<rmsg_address> {
+        let mut a = rmsg_address::empty();
+        if bytes.len() > size_of::<libc::sockaddr_storage>() {
+            return None;
+        }
+        // SAFETY: bytes.len() fits in storage, checked above.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                bytes.as_ptr(),
+                (&mut a.storage as *mut libc::sockaddr_storage).cast::<u8>(),
+                bytes.len(),
+            )
+        };
+        a.len = bytes.len();
+        Some(a)
+    }
+
+    /// Pointer and capacity to hand to the kernel.
+    pub fn as_mut_ptr(&mut self) -> *mut libc::sockaddr_storage {
+        &mut self.storage
+    }
+
+    /// Sets the length the kernel reported (clamped to the storage).
+    pub fn set_len(&mut self, len: usize) {
+        self.len = len.min(size_of::<libc::sockaddr_storage>());
+    }
+
+    /// The raw bytes.
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: storage is len <= sizeof(storage) initialised bytes.
+        unsafe {
+            std::slice::from_raw_parts(
+                (&self.storage as *const libc::sockaddr_storage).cast::<u8>(),
+                self.len,
+            )
+        }
+    }
+
+    /// The address family, or `AF_UNSPEC` if too short to hold one.
+    pub fn family(&self) -> c_int {
+        if self.len < offset_of!(libc::sockaddr, sa_family) + size_of::<libc::sa_family_t>() {
+            return libc::AF_UNSPEC;
+        }
+        c_int::from(self.storage.ss_family)
+    }
+
+    /// Decodes the address by family. A recognised family whose length is
+    /// too short for its structure falls back to `Other`.
+    pub fn decode(&self) -> Decoded<'_> {
+        let bytes = self.bytes();
+        let family = self.family();
+        match family {
+            libc::AF_UNIX => {
+                let path_off = offset_of!(libc::sockaddr_un, sun_path);
+                let path = bytes.get(path_off..).unwrap_or(&[]);
+                if path.is_empty() {
+                    Decoded::UnixUnnamed
+                } else if path[0] == 0 {
+                    if cfg!(any(target_os = "linux", target_os = "android")) {
+                        Decoded::UnixAbstract(path)
+                    } else {
+                        Decoded::UnixUnnamed
+                    }
+                } else {
+                    let end = path.iter().position(|b| *b == 0).unwrap_or(path.len());
+                    Decoded::UnixPath(&path[..end])
+                }
+            }
+            libc::AF_INET if bytes.len() >= size_of::<libc::sockaddr_in>() => {
+                // SAFETY: enough bytes for a sockaddr_in; read unaligned.
+                let sin: libc::sockaddr_in =
+                    unsafe { std::ptr::read_unaligned(bytes.as_ptr().cast()) };
+                Decoded::Inet {
+                    addr: sin.sin_addr.s_addr.to_ne_bytes(),
+                    port: u16::from_be(sin.sin_port),
+                }
+            }
+            libc::AF_INET6 if bytes.len() >= size_of::<libc::sockaddr_in6>() => {
+                // SAFETY: enough bytes for a sockaddr_in6; read unaligned.
+                let sin6: libc::sockaddr_in6 =
+                    unsafe { std::ptr::read_unaligned(bytes.as_ptr().cast()) };
+                Decoded::Inet6 {
+                    addr: sin6.sin6_addr.s6_addr,
+                    port: u16::from_be(sin6.sin6_port),
+                    flowinfo: u32::from_be(sin6.sin6_flowinfo),
+                    scope_id: sin6.sin6_scope_id,
+                }
+            }
+            _ => Decoded::Other { family, bytes },
+        }
+    }
+
+    /// The kind of [`Self::decode`]'s result.
+    pub fn kind(&self) -> rmsg_addr_kind {
+        use rmsg_addr_kind::*;
+        match self.decode() {
+            Decoded::UnixPath(_) => RMSG_ADDRESS_UNIX_PATH,
+            Decoded::UnixAbstract(_) => RMSG_ADDRESS_UNIX_ABSTRACT,
+            Decoded::UnixUnnamed => RMSG_ADDRESS_UNIX_UNNAMED,
+            Decoded::Inet { .. } => RMSG_ADDRESS_INET,
+            Decoded::Inet6 { .. } => RMSG_ADDRESS_INET6,
+            Decoded::Other { .. } => RMSG_ADDRESS_OTHER,
+        }
+    }
+}
+
+impl std::fmt::Debug for rmsg_address {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.decode())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unix(path: &[u8], extra_len: usize) -> rmsg_address {
+        // SAFETY: plain data.
+        let mut sun: libc::sockaddr_un = unsafe { std::mem::zeroed() };
+        sun.sun_family = libc::AF_UNIX as libc::sa_family_t;
+        for (d, s) in sun.sun_path.iter_mut().zip(path) {
+            *d = *s as libc::c_char;
+        }
+        let len = offset_of!(libc::sockaddr_un, sun_path) + path.len() + extra_len;
+        // SAFETY: reading the bytes of a plain-data struct.
+        let raw = unsafe {
+            std::slice::from_raw_parts((&sun as *const libc::sockaddr_un).cast::<u8>(), len)
+        };
+        rmsg_address::from_bytes(raw).unwrap()
+    }
+
+    #[test]
+    fn unix_kinds() {
+        assert_eq!(unix(b"/tmp/x", 1).decode(), Decoded::UnixPath(b"/tmp/x"));
+        assert_eq!(unix(b"\0abs", 0).decode(), Decoded::UnixAbstract(b"\0abs"));
+        assert_eq!(unix(b"", 0).decode(), Decoded::UnixUnnamed);
+        assert_eq!(rmsg_address::empty().family(), libc::AF_UNSPEC);
+    }
+
+    #[test]
+    fn short_inet_is_other() {
+        let a = rmsg_address::from_bytes(&[libc::AF_INET as u8, 0, 1, 2]).unwrap();
+        assert!(matches!(
+            a.decode(),
+            Decoded::Other {
+                family: libc::AF_INET,
+                ..
+            }
+        ));
+        assert!(rmsg_address::from_bytes(&[0; 200]).is_none());
+    }
+}

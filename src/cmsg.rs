@@ -1,0 +1,268 @@
+//! The safe core of control-message handling: `CMSG_LEN`/`CMSG_SPACE` with
+//! overflow checks, and a walk over a control buffer that never trusts
+//! `cmsg_len` beyond the bytes actually present.
+
+use std::ffi::c_int;
+use std::mem::size_of;
+
+/// Linux socket constants that the `libc` crate does not (yet) carry.
+#[cfg(target_os = "linux")]
+pub mod linux {
+    use std::ffi::c_int;
+    /// `SCM_PIDFD` (Linux 6.5): the control message type that carries a
+    /// pidfd of the sending process (level `SOL_SOCKET`), for C libraries
+    /// whose headers predate it.
+    pub const RMSG_SCM_PIDFD: c_int = 0x04;
+    /// `SO_PASSPIDFD` (Linux 6.5): the socket option that asks for
+    /// `SCM_PIDFD` items.
+    pub const RMSG_SO_PASSPIDFD: c_int = 76;
+}
+
+/// `sizeof(struct cmsghdr)`.
+pub const HDR_SIZE: usize = size_of::<libc::cmsghdr>();
+
+/// The unit control-message lengths are aligned to, read off the platform's
+/// own `CMSG_SPACE` and `CMSG_LEN` (`CMSG_SPACE(1) - CMSG_LEN(0)`).
+fn align_unit() -> usize {
+    // SAFETY: these libc functions only do arithmetic on their argument.
+    let (space1, len0) = unsafe { (libc::CMSG_SPACE(1), libc::CMSG_LEN(0)) };
+    (space1 - len0) as usize
+}
+
+/// `CMSG_ALIGN(n)`, or `None` on overflow.
+pub fn align(n: usize) -> Option<usize> {
+    let unit = align_unit();
+    Some(n.checked_add(unit - 1)? & !(unit - 1))
+}
+
+/// `CMSG_LEN(0)`: the offset of an item's data from the start of its header.
+pub fn data_offset() -> usize {
+    // SAFETY: arithmetic only.
+    unsafe { libc::CMSG_LEN(0) as usize }
+}
+
+/// Largest value a `socklen_t` holds.
+pub const SOCKLEN_MAX: usize = libc::socklen_t::MAX as usize;
+
+/// `CMSG_LEN(n)`, or `None` when the result would not fit in `socklen_t`.
+pub fn cmsg_len(n: usize) -> Option<usize> {
+    let v = data_offset().checked_add(n)?;
+    (v <= SOCKLEN_MAX).then_some(v)
+}
+
+/// `CMSG_SPACE(n)`, or `None` when the result would not fit in `socklen_t`.
+pub fn cmsg_space(n: usize) -> Option<usize> {
+    let v = align(data_offset())?.checked_add(align(n)?)?;
+    (v <= SOCKLEN_MAX).then_some(v)
+}
+
+/// One control message found in a buffer: where its data is and whether the
+/// item claimed more data than the buffer holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawItem {
+    pub level: c_int,
+    pub kind: c_int,
+    /// Offset of the first data byte in the buffer.
+    pub data_start: usize,
+    /// Data bytes inside the buffer (already clamped).
+    pub data_len: usize,
+    /// The header's `cmsg_len` ran past the end of the buffer.
+    pub truncated: bool,
+}
+
+/// How a walk over a control buffer ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WalkEnd {
+    /// Every byte was accounted for (trailing bytes shorter than a header
+    /// are the padding of the last item, or nothing).
+    Complete,
+    /// A header had a length shorter than a header, or its data started past
+    /// the end of the buffer: the walk stopped there.
+    Malformed,
+}
+
+/// Walks `buf` the way `CMSG_FIRSTHDR`/`CMSG_NXTHDR` do, but with every
+/// length clamped to `buf`. Reads are unaligned-safe, so `buf` may start
+/// anywhere. Calls `f` for each item in order and never loops: each step
+/// advances by at least one header.
+pub fn walk(buf: &[u8], mut f: impl FnMut(RawItem)) -> WalkEnd {
+    let data_off = data_offset();
+    let mut off = 0usize;
+    while buf.len().saturating_sub(off) >= HDR_SIZE {
+        // SAFETY: off + HDR_SIZE <= buf.len(), checked by the loop condition;
+        // read_unaligned has no alignment requirement.
+        let hdr: libc::cmsghdr =
+            unsafe { std::ptr::read_unaligned(buf.as_ptr().add(off).cast::<libc::cmsghdr>()) };
+        let claimed = hdr.cmsg_len as usize;
+        if claimed < data_off {
+            return WalkEnd::Malformed;
+        }
+        let data_start = off + data_off;
+        if data_start > buf.len() {
+            // Cut before the start of its data: not returned.
+            return WalkEnd::Malformed;
+        }
+        let avail = buf.len() - data_start;
+        let want = claimed - data_off;
+        let truncated = want > avail;
+        f(RawItem {
+            level: hdr.cmsg_level,
+            kind: hdr.cmsg_type,
+            data_start,
+            data_len: want.min(avail),
+            truncated,
+        });
+        match align(claimed).and_then(|step| off.checked_add(step)) {
+            Some(next) => off = next,
+            None => return WalkEnd::Complete,
+        }
+    }
+    WalkEnd::Complete
+}
+
+/// True for the (level, type) pairs whose data is file descriptors the
+/// kernel installed in the receiving process.
+pub fn carries_fds(level: c_int, kind: c_int) -> bool {
+    if level != libc::SOL_SOCKET {
+        return false;
+    }
+    #[cfg(target_os = "linux")]
+    {
+        kind == libc::SCM_RIGHTS || kind == linux::RMSG_SCM_PIDFD
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        kind == libc::SCM_RIGHTS
+    }
+}
+
+/// The C `int`s in `data`, read unaligned; trailing bytes that do not make a
+/// whole `int` are ignored.
+pub fn ints(data: &[u8]) -> impl Iterator<Item = c_int> + '_ {
+    data.chunks_exact(size_of::<c_int>())
+        .map(|c| c_int::from_ne_bytes(c.try_into().expect("chunks_exact gives whole ints")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hdr_bytes(len: usize, level: c_int, kind: c_int) -> Vec<u8> {
+        // SAFETY: cmsghdr is plain data; zeroed is a valid value.
+        let mut h: libc::cmsghdr = unsafe { std::mem::zeroed() };
+        h.cmsg_len = len as _;
+        h.cmsg_level = level;
+        h.cmsg_type = kind;
+        // SAFETY: reading the bytes of a plain-data struct.
+        unsafe { std::slice::from_raw_parts((&h as *const libc::cmsghdr).cast::<u8>(), HDR_SIZE) }
+            .to_vec()
+    }
+
+    fn collect(buf: &[u8]) -> (Vec<RawItem>, WalkEnd) {
+        let mut v = Vec::new();
+        let end = walk(buf, |i| v.push(i));
+        (v, end)
+    }
+
+    #[test]
+    fn lengths_match_libc() {
+        for n in [0usize, 1, 3, 4, 7, 8, 12, 16, 100, 1000] {
+            // SAFETY: arithmetic only.
+            unsafe {
+                assert_eq!(cmsg_len(n), Some(libc::CMSG_LEN(n as u32) as usize));
+                assert_eq!(cmsg_space(n), Some(libc::CMSG_SPACE(n as u32) as usize));
+            }
+        }
+    }
+
+    #[test]
+    fn lengths_refuse_overflow() {
+        assert_eq!(cmsg_len(usize::MAX), None);
+        assert_eq!(cmsg_space(usize::MAX), None);
+        assert_eq!(cmsg_len(SOCKLEN_MAX), None);
+        assert_eq!(cmsg_space(SOCKLEN_MAX - data_offset()), None);
+        assert!(cmsg_len(SOCKLEN_MAX - data_offset()).is_some());
+    }
+
+    #[test]
+    fn two_items_in_order() {
+        let mut buf = hdr_bytes(cmsg_len(4).unwrap(), 1, 2);
+        buf.extend_from_slice(&7i32.to_ne_bytes());
+        buf.resize(cmsg_space(4).unwrap(), 0);
+        buf.extend(hdr_bytes(cmsg_len(1).unwrap(), 3, 4));
+        buf.push(9);
+        let (items, end) = collect(&buf);
+        assert_eq!(end, WalkEnd::Complete);
+        assert_eq!(items.len(), 2);
+        assert_eq!(
+            (items[0].level, items[0].kind, items[0].data_len),
+            (1, 2, 4)
+        );
+        assert_eq!(
+            (items[1].level, items[1].kind, items[1].data_len),
+            (3, 4, 1)
+        );
+        assert!(!items[1].truncated);
+        assert_eq!(buf[items[1].data_start], 9);
+    }
+
+    #[test]
+    fn item_past_end_is_clamped_and_marked() {
+        let mut buf = hdr_bytes(cmsg_len(12).unwrap(), 1, 1);
+        buf.extend_from_slice(&[1, 2, 3, 4, 5]);
+        let (items, _) = collect(&buf);
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].data_len, 5);
+        assert!(items[0].truncated);
+    }
+
+    #[test]
+    fn cut_before_data_and_short_lengths_stop() {
+        // Header only, claiming data: returned, empty, truncated.
+        let buf = hdr_bytes(cmsg_len(8).unwrap(), 1, 1);
+        let (items, _) = collect(&buf);
+        assert_eq!(items.len(), 1);
+        assert!(items[0].truncated && items[0].data_len == 0);
+        // Partial header: nothing.
+        let (items, end) = collect(&buf[..HDR_SIZE - 1]);
+        assert!(items.is_empty());
+        assert_eq!(end, WalkEnd::Complete);
+        // Lengths below the header size stop the walk.
+        for bad in [0usize, 1, HDR_SIZE - 1] {
+            let (items, end) = collect(&hdr_bytes(bad, 1, 1));
+            assert!(items.is_empty());
+            assert_eq!(end, WalkEnd::Malformed);
+        }
+    }
+
+    #[test]
+    fn huge_length_does_not_overflow_or_loop() {
+        let mut buf = hdr_bytes(libc::size_t::MAX, 1, 1);
+        buf.extend_from_slice(&[0; 32]);
+        let (items, end) = collect(&buf);
+        assert_eq!(items.len(), 1);
+        assert!(items[0].truncated);
+        assert_eq!(end, WalkEnd::Complete);
+    }
+
+    #[test]
+    fn unaligned_buffer_is_fine() {
+        let mut inner = hdr_bytes(cmsg_len(4).unwrap(), 5, 6);
+        inner.extend_from_slice(&42i32.to_ne_bytes());
+        let mut buf = vec![0u8];
+        buf.extend_from_slice(&inner);
+        let (items, _) = collect(&buf[1..]);
+        assert_eq!(items.len(), 1);
+        let d = &buf[1..][items[0].data_start..][..4];
+        assert_eq!(ints(d).collect::<Vec<_>>(), vec![42]);
+    }
+
+    #[test]
+    fn ints_ignore_partial_trailer() {
+        let mut d = Vec::new();
+        d.extend_from_slice(&3i32.to_ne_bytes());
+        d.extend_from_slice(&4i32.to_ne_bytes());
+        d.extend_from_slice(&[1, 2]);
+        assert_eq!(ints(&d).collect::<Vec<_>>(), vec![3, 4]);
+    }
+}

@@ -1,0 +1,27 @@
+//! Failure injection for tests: forces the real error path that runs when an
+//! allocation fails after `recvmsg` returned, which otherwise only happens
+//! under memory pressure. Off unless a test arms it (`rmsg_testing_fail_after_syscall`).
+
+use std::cell::Cell;
+
+thread_local! {
+    static ARMED: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Makes the next `count` post-syscall allocation checks on this thread fail.
+pub fn arm(count: u32) {
+    ARMED.with(|c| c.set(count));
+}
+
+/// True when an armed failure is due now (and consumes it).
+pub fn should_fail() -> bool {
+    ARMED.with(|c| {
+        let n = c.get();
+        if n > 0 {
+            c.set(n - 1);
+            true
+        } else {
+            false
+        }
+    })
+}

@@ -1,0 +1,164 @@
+//! Ownership of received file descriptors.
+
+use std::ffi::c_int;
+
+use crate::cmsg;
+
+/// File descriptors held by a message or parsed buffer. A slot holds `-1`
+/// once its descriptor has been taken by the caller. When the table owns its
+/// descriptors, every slot not taken is closed on drop; a borrowed table
+/// (a parsed buffer whose caller kept ownership) closes nothing.
+#[derive(Debug, Default)]
+pub struct OwnedFds {
+    slots: Vec<c_int>,
+    owned: bool,
+}
+
+impl OwnedFds {
+    /// Owns the given descriptors (closed on drop unless taken).
+    pub fn from_vec(slots: Vec<c_int>) -> OwnedFds {
+        OwnedFds { slots, owned: true }
+    }
+
+    /// Lists descriptors someone else owns: never closed by this table.
+    pub fn borrowed(slots: Vec<c_int>) -> OwnedFds {
+        OwnedFds {
+            slots,
+            owned: false,
+        }
+    }
+
+    /// Whether the table closes what it holds.
+    pub fn is_owner(&self) -> bool {
+        self.owned
+    }
+
+    /// Number of slots, taken or not.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// The descriptor in a slot, or -1 if it was taken.
+    pub fn get(&self, index: usize) -> Option<c_int> {
+        self.slots.get(index).copied()
+    }
+
+    /// Descriptors in `range` that are still owned.
+    pub fn count_owned(&self, range: std::ops::Range<usize>) -> usize {
+        self.slots[range].iter().filter(|fd| **fd >= 0).count()
+    }
+
+    /// Moves every still-owned descriptor of `range` into `out`, in order,
+    /// and returns how many. When `out` is too small nothing is moved and
+    /// `Err(needed)` is returned.
+    pub fn take_into(
+        &mut self,
+        range: std::ops::Range<usize>,
+        out: &mut [c_int],
+    ) -> Result<usize, usize> {
+        let needed = self.count_owned(range.clone());
+        if needed > out.len() {
+            return Err(needed);
+        }
+        Ok(self.take_up_to(range, out))
+    }
+
+    /// Moves still-owned descriptors of `range` into `out`, in order, until
+    /// `out` is full; the rest stay owned. Returns how many moved.
+    pub fn take_up_to(&mut self, range: std::ops::Range<usize>, out: &mut [c_int]) -> usize {
+        let mut n = 0;
+        for slot in &mut self.slots[range] {
+            if n == out.len() {
+                break;
+            }
+            if *slot >= 0 {
+                out[n] = *slot;
+                *slot = -1;
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Closes every still-owned descriptor of `range` now (a borrowed table
+    /// only forgets them).
+    pub fn close_range(&mut self, range: std::ops::Range<usize>) {
+        let owned = self.owned;
+        for slot in &mut self.slots[range] {
+            if *slot >= 0 {
+                if owned {
+                    close(*slot);
+                }
+                *slot = -1;
+            }
+        }
+    }
+}
+
+impl Drop for OwnedFds {
+    fn drop(&mut self) {
+        if self.owned {
+            let n = self.slots.len();
+            self.close_range(0..n);
+        }
+    }
+}
+
+/// Closes a descriptor, ignoring the result: on Linux the descriptor is
+/// released even when close reports an error, so retrying would be wrong.
+pub fn close(fd: c_int) {
+    // SAFETY: the caller owns fd and gives it up here.
+    unsafe { libc::close(fd) };
+}
+
+/// Closes every descriptor carried by fd-bearing items of a control buffer
+/// the kernel filled: the cleanup when building a message fails after the
+/// syscall returned.
+pub fn close_all_in_control(control: &[u8]) {
+    cmsg::walk(control, |item| {
+        if cmsg::carries_fds(item.level, item.kind) {
+            let data = &control[item.data_start..item.data_start + item.data_len];
+            for fd in cmsg::ints(data) {
+                if fd >= 0 {
+                    close(fd);
+                }
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_open(fd: c_int) -> bool {
+        // SAFETY: F_GETFD only queries the descriptor table.
+        unsafe { libc::fcntl(fd, libc::F_GETFD) >= 0 }
+    }
+
+    fn pipe() -> (c_int, c_int) {
+        let mut p = [0 as c_int; 2];
+        // SAFETY: p has room for two descriptors.
+        assert_eq!(unsafe { libc::pipe(p.as_mut_ptr()) }, 0);
+        (p[0], p[1])
+    }
+
+    #[test]
+    fn take_then_drop_closes_the_rest() {
+        let (a, b) = pipe();
+        let mut owned = OwnedFds::from_vec(vec![a, b]);
+        let mut out = [0; 1];
+        assert_eq!(owned.take_into(0..2, &mut out), Err(2));
+        assert_eq!(owned.take_into(0..1, &mut out), Ok(1));
+        assert_eq!(out[0], a);
+        assert_eq!(owned.count_owned(0..2), 1);
+        drop(owned);
+        assert!(is_open(a));
+        assert!(!is_open(b));
+        close(a);
+    }
+}

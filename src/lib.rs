@@ -1,0 +1,13 @@
+//! rmsg: `recvmsg(2)` with complete, safe decoding of ancillary data, behind
+//! a C ABI. See README.md for the conventions and `include/rmsg.h` for the
+//! C interface.
+
+pub mod addr;
+pub mod capi;
+pub mod cmsg;
+pub mod fault;
+pub mod fds;
+pub mod panic;
+pub mod ptr;
+pub mod recv;
+pub mod status;

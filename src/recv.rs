@@ -1,0 +1,553 @@
+//! The receive call and the message it produces (the safe core; the C
+//! shims are in `capi`).
+
+use std::ffi::c_int;
+use std::mem::{MaybeUninit, size_of};
+use std::ops::Range;
+use std::time::{Duration, Instant};
+
+use crate::addr::rmsg_address;
+use crate::cmsg::{self, WalkEnd};
+use crate::fault;
+use crate::fds::{self, OwnedFds};
+use crate::status::{Error, Result, rmsg_status::*};
+
+/// Block until a message arrives (the socket's own blocking mode still
+/// applies: on an `O_NONBLOCK` socket the call fails with
+/// `RMSG_ERR_WOULD_BLOCK`).
+pub const RMSG_WAIT_BLOCK: u32 = 0;
+/// Never block: `MSG_DONTWAIT` is added; an empty socket gives
+/// `RMSG_ERR_WOULD_BLOCK`.
+pub const RMSG_WAIT_NONBLOCK: u32 = 1;
+/// Wait at most `timeout_ns` nanoseconds in all, across retries after
+/// signals and spurious wake-ups; then `RMSG_ERR_TIMED_OUT`.
+pub const RMSG_WAIT_DEADLINE: u32 = 2;
+
+/// Return `RMSG_ERR_INTERRUPTED` when a signal interrupts the call, instead
+/// of retrying (PEP 475 retrying is the default). For callers that must run
+/// their own signal handlers between tries, such as language runtimes.
+pub const RMSG_RECV_RETURN_EINTR: u32 = 1;
+/// Do not add `MSG_CMSG_CLOEXEC`: received descriptors are then inheritable
+/// across `exec`.
+pub const RMSG_RECV_NO_CLOEXEC: u32 = 2;
+
+const KNOWN_FLAGS: u32 = RMSG_RECV_RETURN_EINTR | RMSG_RECV_NO_CLOEXEC;
+
+/// Options for the receive calls. A zero-initialised struct
+/// (`rmsg_recv_options opts = {0};`) means the defaults: block, retry on
+/// `EINTR`, close-on-exec for received descriptors. rmsg only reads it, and
+/// only during the call.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct rmsg_recv_options {
+    /// How to wait: `RMSG_WAIT_BLOCK` (0), `RMSG_WAIT_NONBLOCK` or
+    /// `RMSG_WAIT_DEADLINE`. Any other value is `RMSG_ERR_INVALID_ARGUMENT`.
+    pub wait: u32,
+    /// Bitwise OR of `RMSG_RECV_*` flags. Unknown bits are
+    /// `RMSG_ERR_INVALID_ARGUMENT`.
+    pub flags: u32,
+    /// With `RMSG_WAIT_DEADLINE`: the longest the whole call may wait, in
+    /// nanoseconds (0 behaves as a poll). Ignored otherwise.
+    pub timeout_ns: u64,
+}
+
+/// A scatter buffer for `rmsg_recvmsg_into`, laid out as `struct iovec`.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy)]
+pub struct rmsg_iovec {
+    /// Start of the buffer; written by the kernel.
+    pub base: *mut u8,
+    /// Its length in bytes.
+    pub len: usize,
+}
+
+const _: () = {
+    assert!(size_of::<rmsg_iovec>() == size_of::<libc::iovec>());
+    assert!(std::mem::align_of::<rmsg_iovec>() == std::mem::align_of::<libc::iovec>());
+};
+
+/// One control message of a received (or parsed) control buffer: level,
+/// type, data and a truncated mark. Opaque to C; read it with the
+/// `rmsg_item_*` functions. It lives inside its message (or parsed buffer)
+/// and is valid until that is freed.
+#[allow(non_camel_case_types)]
+#[derive(Debug)]
+pub struct rmsg_item {
+    pub(crate) level: c_int,
+    pub(crate) kind: c_int,
+    /// Offset and length of the data within the owner's control bytes.
+    pub(crate) data: Range<usize>,
+    /// Points at the owner's control bytes (heap memory that does not move
+    /// while the owner lives).
+    pub(crate) base: *const u8,
+    pub(crate) truncated: bool,
+    /// The slots of the owner's descriptor table this item's fds occupy.
+    pub(crate) fds: Range<usize>,
+}
+
+impl rmsg_item {
+    pub fn level(&self) -> c_int {
+        self.level
+    }
+    pub fn kind(&self) -> c_int {
+        self.kind
+    }
+    pub fn truncated(&self) -> bool {
+        self.truncated
+    }
+    /// The item's data bytes (clamped to what the buffer holds).
+    pub fn data(&self) -> &[u8] {
+        if self.data.is_empty() {
+            return &[];
+        }
+        // SAFETY: base points at the owner's control bytes, which hold at
+        // least data.end initialised bytes and outlive &self (the item is
+        // only reachable through its owner).
+        unsafe { std::slice::from_raw_parts(self.base.add(self.data.start), self.data.len()) }
+    }
+    /// True for `SCM_RIGHTS` and `SCM_PIDFD` items.
+    pub fn carries_fds(&self) -> bool {
+        cmsg::carries_fds(self.level, self.kind)
+    }
+    /// Slots in the owner's descriptor table.
+    pub fn fd_slots(&self) -> Range<usize> {
+        self.fds.clone()
+    }
+}
+
+/// Items and descriptors decoded from a control buffer.
+pub(crate) struct Decoded {
+    pub items: Vec<rmsg_item>,
+    pub fds: OwnedFds,
+    pub malformed: bool,
+}
+
+/// Decodes `control` into items. When `own_fds`, the descriptors of
+/// fd-carrying items go into the returned table; on allocation failure they
+/// are closed before the error is returned.
+pub(crate) fn decode_control(control: &[u8], own_fds: bool) -> Result<Decoded> {
+    let mut n_items = 0usize;
+    let mut n_fds = 0usize;
+    cmsg::walk(control, |it| {
+        n_items += 1;
+        if cmsg::carries_fds(it.level, it.kind) {
+            n_fds += it.data_len / size_of::<c_int>();
+        }
+    });
+    let mut items = Vec::new();
+    let mut fd_slots = Vec::new();
+    let oom = fault::should_fail()
+        || items.try_reserve_exact(n_items).is_err()
+        || fd_slots.try_reserve_exact(n_fds).is_err();
+    if oom {
+        if own_fds {
+            fds::close_all_in_control(control);
+        }
+        return Err(Error::new(RMSG_ERR_OUT_OF_MEMORY));
+    }
+    let end = cmsg::walk(control, |it| {
+        let first = fd_slots.len();
+        if cmsg::carries_fds(it.level, it.kind) {
+            fd_slots.extend(cmsg::ints(
+                &control[it.data_start..it.data_start + it.data_len],
+            ));
+        }
+        items.push(rmsg_item {
+            level: it.level,
+            kind: it.kind,
+            data: it.data_start..it.data_start + it.data_len,
+            base: control.as_ptr(),
+            truncated: it.truncated,
+            fds: first..fd_slots.len(),
+        });
+    });
+    let fds = if own_fds {
+        OwnedFds::from_vec(fd_slots)
+    } else {
+        OwnedFds::borrowed(fd_slots)
+    };
+    Ok(Decoded {
+        items,
+        fds,
+        malformed: end == WalkEnd::Malformed,
+    })
+}
+
+/// A received message: data, control items, flags and source address. It
+/// owns every descriptor the kernel installed for it until the caller takes
+/// them. Opaque to C.
+#[allow(non_camel_case_types)]
+pub struct rmsg_message {
+    /// Control bytes first (8-byte aligned), then the data bytes. Only the
+    /// first `control_len` and the `data` range are initialised.
+    storage: Vec<MaybeUninit<u64>>,
+    control_len: usize,
+    data: Range<usize>,
+    nbytes: usize,
+    items: Vec<rmsg_item>,
+    fds: OwnedFds,
+    flags: c_int,
+    address: rmsg_address,
+    malformed: bool,
+}
+
+// SAFETY: the raw pointers inside items point into `storage`, which the
+// message owns and which moves with it; nothing is shared between threads.
+unsafe impl Send for rmsg_message {}
+
+impl std::fmt::Debug for rmsg_message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("rmsg_message")
+            .field("nbytes", &self.nbytes)
+            .field("flags", &self.flags)
+            .field("items", &self.items)
+            .field("address", &self.address())
+            .finish()
+    }
+}
+
+/// Where the received data goes.
+pub enum Target<'a> {
+    /// Into the message, at most this many bytes.
+    Owned(usize),
+    /// Into caller buffers (scatter); the message then holds no data bytes.
+    Into(&'a [rmsg_iovec]),
+}
+
+fn words(bytes: usize) -> Option<usize> {
+    bytes
+        .checked_add(size_of::<u64>() - 1)
+        .map(|n| n / size_of::<u64>())
+}
+
+impl rmsg_message {
+    fn with_capacity(bufsize: usize, ancbufsize: usize) -> Result<Box<rmsg_message>> {
+        let too_large = || Error::new(RMSG_ERR_TOO_LARGE);
+        let control_words = words(ancbufsize).ok_or_else(too_large)?;
+        let data_words = words(bufsize).ok_or_else(too_large)?;
+        let total = control_words
+            .checked_add(data_words)
+            .ok_or_else(too_large)?;
+        if total
+            .checked_mul(size_of::<u64>())
+            .is_none_or(|b| b > isize::MAX as usize)
+        {
+            return Err(too_large());
+        }
+        let mut storage = Vec::new();
+        storage
+            .try_reserve_exact(total)
+            .map_err(|_| Error::new(RMSG_ERR_OUT_OF_MEMORY))?;
+        // SAFETY: MaybeUninit needs no initialisation; capacity reserved above.
+        unsafe { storage.set_len(total) };
+        let start = control_words * size_of::<u64>();
+        Ok(Box::new(rmsg_message {
+            storage,
+            control_len: 0,
+            data: start..start,
+            nbytes: 0,
+            items: Vec::new(),
+            fds: OwnedFds::default(),
+            flags: 0,
+            address: rmsg_address::empty(),
+            malformed: false,
+        }))
+    }
+
+    fn base_ptr(&mut self) -> *mut u8 {
+        self.storage.as_mut_ptr().cast::<u8>()
+    }
+
+    fn control(&self) -> &[u8] {
+        // SAFETY: the kernel initialised control_len bytes at the start of storage.
+        unsafe { std::slice::from_raw_parts(self.storage.as_ptr().cast::<u8>(), self.control_len) }
+    }
+
+    /// The data received (empty for the scatter form).
+    pub fn data(&self) -> &[u8] {
+        // SAFETY: the kernel initialised the data range of storage.
+        unsafe {
+            std::slice::from_raw_parts(
+                self.storage.as_ptr().cast::<u8>().add(self.data.start),
+                self.data.len(),
+            )
+        }
+    }
+
+    /// Bytes received: the data length, or for the scatter form the bytes
+    /// written into the caller's buffers.
+    pub fn nbytes(&self) -> usize {
+        self.nbytes
+    }
+
+    /// `msg_flags` exactly as the kernel returned them.
+    pub fn flags(&self) -> c_int {
+        self.flags
+    }
+
+    /// The control items in kernel order.
+    pub fn items(&self) -> &[rmsg_item] {
+        &self.items
+    }
+
+    /// The source address, or `None` when the kernel returned none.
+    pub fn address(&self) -> Option<&rmsg_address> {
+        (!self.address.bytes().is_empty()).then_some(&self.address)
+    }
+
+    /// The walk over the control bytes stopped at a malformed header.
+    pub fn malformed(&self) -> bool {
+        self.malformed
+    }
+
+    /// Slots of `SCM_RIGHTS` descriptors, item by item.
+    fn rights_slots(&self) -> impl Iterator<Item = Range<usize>> + '_ {
+        self.items
+            .iter()
+            .filter(|i| i.level == libc::SOL_SOCKET && i.kind == libc::SCM_RIGHTS)
+            .map(|i| i.fds.clone())
+    }
+
+    /// `SCM_RIGHTS` descriptors the message still owns, over all items.
+    pub fn fd_count(&self) -> usize {
+        self.rights_slots().map(|r| self.fds.count_owned(r)).sum()
+    }
+
+    /// Moves every still-owned `SCM_RIGHTS` descriptor into `out`, in kernel
+    /// order. Nothing moves when `out` is too small.
+    pub fn take_fds(&mut self, out: &mut [c_int]) -> Result<usize> {
+        if self.fd_count() > out.len() {
+            return Err(Error::new(RMSG_ERR_BUFFER_TOO_SMALL));
+        }
+        Ok(self.take_fds_up_to(out))
+    }
+
+    /// Moves still-owned `SCM_RIGHTS` descriptors into `out`, in kernel
+    /// order, until it is full; the rest stay with the message.
+    pub fn take_fds_up_to(&mut self, out: &mut [c_int]) -> usize {
+        let mut n = 0;
+        for item in &self.items {
+            if item.level == libc::SOL_SOCKET && item.kind == libc::SCM_RIGHTS {
+                n += self.fds.take_up_to(item.fds.clone(), &mut out[n..]);
+            }
+        }
+        n
+    }
+
+    /// Moves the still-owned descriptors of one item into `out`.
+    pub fn take_item_fds(&mut self, index: usize, out: &mut [c_int]) -> Result<usize> {
+        let item = self
+            .items
+            .get(index)
+            .ok_or(Error::new(RMSG_ERR_INVALID_ARGUMENT))?;
+        if !item.carries_fds() {
+            return Err(Error::new(RMSG_ERR_WRONG_KIND));
+        }
+        let r = item.fds.clone();
+        self.fds
+            .take_into(r, out)
+            .map_err(|_| Error::new(RMSG_ERR_BUFFER_TOO_SMALL))
+    }
+
+    /// Still-owned descriptors of one item.
+    pub fn item_fd_count(&self, index: usize) -> Option<usize> {
+        self.items
+            .get(index)
+            .map(|i| self.fds.count_owned(i.fds.clone()))
+    }
+
+    /// Descriptor `n` of an item, still owned by the message (-1 if taken).
+    pub fn item_fd(&self, item: &rmsg_item, n: usize) -> Option<c_int> {
+        let r = item.fds.clone();
+        (n < r.len()).then(|| self.fds.get(r.start + n)).flatten()
+    }
+
+    /// Closes every descriptor the message still owns.
+    pub fn close_fds(&mut self) {
+        let n = self.fds.len();
+        self.fds.close_range(0..n);
+    }
+}
+
+/// Validated receive parameters.
+struct Plan {
+    flags: c_int,
+    wait: Wait,
+    return_eintr: bool,
+}
+
+enum Wait {
+    Block,
+    NonBlock,
+    Deadline(Instant),
+}
+
+fn plan(flags: c_int, options: &rmsg_recv_options) -> Result<Plan> {
+    if options.flags & !KNOWN_FLAGS != 0 {
+        return Err(Error::new(RMSG_ERR_INVALID_ARGUMENT));
+    }
+    let wait = match options.wait {
+        RMSG_WAIT_BLOCK => Wait::Block,
+        RMSG_WAIT_NONBLOCK => Wait::NonBlock,
+        RMSG_WAIT_DEADLINE => {
+            let now = Instant::now();
+            // A timeout too long to represent is as good as none.
+            match now.checked_add(Duration::from_nanos(options.timeout_ns)) {
+                Some(t) => Wait::Deadline(t),
+                None => Wait::Block,
+            }
+        }
+        _ => return Err(Error::new(RMSG_ERR_INVALID_ARGUMENT)),
+    };
+    let mut flags = flags;
+    if options.flags & RMSG_RECV_NO_CLOEXEC == 0 {
+        flags |= cloexec_flag();
+    }
+    if matches!(wait, Wait::NonBlock | Wait::Deadline(_)) {
+        flags |= libc::MSG_DONTWAIT;
+    }
+    Ok(Plan {
+        flags,
+        wait,
+        return_eintr: options.flags & RMSG_RECV_RETURN_EINTR != 0,
+    })
+}
+
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+fn cloexec_flag() -> c_int {
+    libc::MSG_CMSG_CLOEXEC
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
+fn cloexec_flag() -> c_int {
+    0
+}
+
+/// Waits until `fd` is readable or has an error, or the deadline passes.
+fn wait_ready(fd: c_int, deadline: Instant, return_eintr: bool) -> Result<()> {
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(Error::new(RMSG_ERR_TIMED_OUT));
+        }
+        let ts = libc::timespec {
+            tv_sec: left.as_secs().min(libc::time_t::MAX as u64) as libc::time_t,
+            tv_nsec: left.subsec_nanos() as _,
+        };
+        let mut pfd = libc::pollfd {
+            fd,
+            events: libc::POLLIN | libc::POLLPRI,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd, a valid timespec, no signal mask.
+        let r = unsafe { libc::ppoll(&mut pfd, 1, &ts, std::ptr::null()) };
+        if r > 0 {
+            if pfd.revents & libc::POLLNVAL != 0 {
+                return Err(Error::from_errno(libc::EBADF));
+            }
+            return Ok(());
+        }
+        if r < 0 {
+            let e = Error::last_os_error();
+            if e.errno != libc::EINTR || return_eintr {
+                return Err(e);
+            }
+        }
+    }
+}
+
+/// Receives one message: `recvmsg(2)` with rmsg's rules (fresh in/out fields
+/// on every try, `EINTR` and timeout policy, every received descriptor owned
+/// by the result or closed).
+pub fn receive(
+    fd: c_int,
+    target: Target<'_>,
+    ancbufsize: usize,
+    flags: c_int,
+    options: &rmsg_recv_options,
+) -> Result<Box<rmsg_message>> {
+    if fd < 0 {
+        return Err(Error::new(RMSG_ERR_BAD_FD));
+    }
+    if ancbufsize > cmsg::SOCKLEN_MAX {
+        return Err(Error::new(RMSG_ERR_TOO_LARGE));
+    }
+    let plan = plan(flags, options)?;
+    let bufsize = match target {
+        Target::Owned(n) => n,
+        Target::Into(bufs) => {
+            if bufs.len() > c_int::MAX as usize {
+                return Err(Error::new(RMSG_ERR_TOO_LARGE));
+            }
+            0
+        }
+    };
+    let mut msg = rmsg_message::with_capacity(bufsize, ancbufsize)?;
+    let data_start = msg.data.start;
+    let base = msg.base_ptr();
+    let mut own_iov = libc::iovec {
+        // SAFETY: data_start + bufsize is within storage (sized above).
+        iov_base: unsafe { base.add(data_start) }.cast(),
+        iov_len: bufsize,
+    };
+    let (iov_ptr, iov_len): (*mut libc::iovec, usize) = match target {
+        Target::Owned(_) => (&mut own_iov, 1),
+        Target::Into(bufs) => (bufs.as_ptr() as *mut libc::iovec, bufs.len()),
+    };
+
+    let n = loop {
+        if let Wait::Deadline(deadline) = plan.wait {
+            wait_ready(fd, deadline, plan.return_eintr)?;
+        }
+        // Every in/out field is set afresh on each try.
+        // SAFETY: msghdr is plain data; all-zero is valid.
+        let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
+        hdr.msg_name = msg.address.as_mut_ptr().cast();
+        hdr.msg_namelen = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+        hdr.msg_iov = iov_ptr;
+        hdr.msg_iovlen = iov_len as _;
+        if ancbufsize > 0 {
+            hdr.msg_control = base.cast();
+            hdr.msg_controllen = ancbufsize as _;
+        }
+        // SAFETY: every pointer in hdr is valid for the length given with
+        // it: name and control point into msg, iov into msg or the caller's
+        // buffers (the caller vouches for those).
+        let r = unsafe { libc::recvmsg(fd, &mut hdr, plan.flags) };
+        if r >= 0 {
+            let control_len = (hdr.msg_controllen as usize).min(ancbufsize);
+            msg.control_len = if hdr.msg_control.is_null() {
+                0
+            } else {
+                control_len
+            };
+            msg.address.set_len(hdr.msg_namelen as usize);
+            // Linux echoes MSG_CMSG_CLOEXEC into msg_flags; hide it when
+            // rmsg added it, so the flags are what the caller's call gives.
+            msg.flags = hdr.msg_flags & !(plan.flags & !flags & cloexec_flag());
+            break r as usize;
+        }
+        let e = Error::last_os_error();
+        match e.errno {
+            libc::EINTR if !plan.return_eintr => continue,
+            libc::EAGAIN if matches!(plan.wait, Wait::Deadline(_)) => continue,
+            _ => return Err(e),
+        }
+    };
+
+    // From here on the kernel may have installed descriptors: decode_control
+    // closes them itself if it fails.
+    msg.nbytes = n;
+    if let Target::Owned(_) = target {
+        // A datagram larger than the buffer reports its full length only
+        // with MSG_TRUNC in the flags argument; the bytes written are capped.
+        msg.data = data_start..data_start + n.min(bufsize);
+    }
+    let decoded = decode_control(msg.control(), true)?;
+    msg.items = decoded.items;
+    msg.fds = decoded.fds;
+    msg.malformed = decoded.malformed;
+    Ok(msg)
+}
