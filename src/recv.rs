@@ -497,9 +497,12 @@ pub fn receive(
         Target::Into(bufs) => (bufs.as_ptr() as *mut libc::iovec, bufs.len()),
     };
 
+    // With a deadline each try is non-blocking; only after it finds the
+    // socket empty does the call wait (so a zero timeout still tries once).
+    let mut ready_wait_due = false;
     let n = loop {
-        if let Wait::Deadline(deadline) = plan.wait {
-            wait_ready(fd, deadline, plan.return_eintr)?;
+        if let (Wait::Deadline(deadline), true) = (&plan.wait, ready_wait_due) {
+            wait_ready(fd, *deadline, plan.return_eintr)?;
         }
         // Every in/out field is set afresh on each try.
         // SAFETY: msghdr is plain data; all-zero is valid.
@@ -532,7 +535,10 @@ pub fn receive(
         let e = Error::last_os_error();
         match e.errno {
             libc::EINTR if !plan.return_eintr => continue,
-            libc::EAGAIN if matches!(plan.wait, Wait::Deadline(_)) => continue,
+            libc::EAGAIN if matches!(plan.wait, Wait::Deadline(_)) => {
+                ready_wait_due = true;
+                continue;
+            }
             _ => return Err(e),
         }
     };
