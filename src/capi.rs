@@ -20,9 +20,7 @@ use crate::addr::{Decoded, rmsg_addr_kind, rmsg_address};
 use crate::cmsg;
 use crate::fault;
 use crate::panic::{guard, guard_or};
-use crate::ptr::{
-    check_out, free_box, try_mut, try_ref, try_slice, try_slice_mut, write_opt, write_out,
-};
+use crate::ptr::{check_out, try_mut, try_ref, try_slice, try_slice_mut, write_opt, write_out};
 use crate::recv::{self, Target, rmsg_iovec, rmsg_item, rmsg_message, rmsg_recv_options};
 use crate::status::{self, Error, rmsg_status};
 
@@ -284,8 +282,12 @@ pub unsafe extern "C" fn rmsg_recv_fds(
 /// invalid. NULL is accepted and does nothing.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_message_free(message: *mut rmsg_message) {
-    // SAFETY: message is NULL or a live message from rmsg, freed once.
-    guard_or((), || unsafe { free_box(message) })
+    guard_or((), || {
+        if !message.is_null() {
+            // SAFETY: message is a live message from rmsg, freed once.
+            recv::rmsg_message::release(unsafe { Box::from_raw(message) });
+        }
+    })
 }
 
 /// The data bytes received (`rmsg_message_data_len` of them). The pointer

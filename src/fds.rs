@@ -33,6 +33,20 @@ impl OwnedFds {
         self.owned
     }
 
+    /// Closes what is still owned, then gives back the (now empty) slot
+    /// vector so its memory can be reused.
+    pub fn take_slots(&mut self) -> Vec<c_int> {
+        self.clear();
+        std::mem::take(&mut self.slots)
+    }
+
+    /// Closes what is still owned and empties the table.
+    pub fn clear(&mut self) {
+        let n = self.slots.len();
+        self.close_range(0..n);
+        self.slots.clear();
+    }
+
     /// Number of slots, taken or not.
     pub fn len(&self) -> usize {
         self.slots.len()

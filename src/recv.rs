@@ -1,6 +1,7 @@
 //! The receive call and the message it produces (the safe core; the C
 //! shims are in `capi`).
 
+use std::cell::Cell;
 use std::ffi::c_int;
 use std::mem::{MaybeUninit, size_of};
 use std::ops::Range;
@@ -118,6 +119,7 @@ impl rmsg_item {
 }
 
 /// Items and descriptors decoded from a control buffer.
+#[allow(dead_code)] // the receive path decodes in place; parsed buffers use this
 pub(crate) struct Decoded {
     pub items: Vec<rmsg_item>,
     pub fds: OwnedFds,
@@ -127,7 +129,37 @@ pub(crate) struct Decoded {
 /// Decodes `control` into items. When `own_fds`, the descriptors of
 /// fd-carrying items go into the returned table; on allocation failure they
 /// are closed before the error is returned.
+#[allow(dead_code)] // see Decoded
 pub(crate) fn decode_control(control: &[u8], own_fds: bool) -> Result<Decoded> {
+    let mut items = Vec::new();
+    let mut fd_slots = Vec::new();
+    let malformed = decode_into(control, own_fds, &mut items, &mut fd_slots)?;
+    let fds = if own_fds {
+        OwnedFds::from_vec(fd_slots)
+    } else {
+        OwnedFds::borrowed(fd_slots)
+    };
+    Ok(Decoded {
+        items,
+        fds,
+        malformed,
+    })
+}
+
+/// Fills `items` and `fd_slots` (emptied first, capacity reused) from
+/// `control`; returns whether the walk stopped at a malformed header. On
+/// allocation failure, descriptors are closed when `own_fds`.
+fn decode_into(
+    control: &[u8],
+    own_fds: bool,
+    items: &mut Vec<rmsg_item>,
+    fd_slots: &mut Vec<c_int>,
+) -> Result<bool> {
+    items.clear();
+    fd_slots.clear();
+    if control.is_empty() {
+        return Ok(false);
+    }
     let mut n_items = 0usize;
     let mut n_fds = 0usize;
     cmsg::walk(control, |it| {
@@ -136,8 +168,6 @@ pub(crate) fn decode_control(control: &[u8], own_fds: bool) -> Result<Decoded> {
             n_fds += it.data_len / size_of::<c_int>();
         }
     });
-    let mut items = Vec::new();
-    let mut fd_slots = Vec::new();
     let oom = fault::should_fail()
         || items.try_reserve_exact(n_items).is_err()
         || fd_slots.try_reserve_exact(n_fds).is_err();
@@ -163,16 +193,15 @@ pub(crate) fn decode_control(control: &[u8], own_fds: bool) -> Result<Decoded> {
             fds: first..fd_slots.len(),
         });
     });
-    let fds = if own_fds {
-        OwnedFds::from_vec(fd_slots)
-    } else {
-        OwnedFds::borrowed(fd_slots)
-    };
-    Ok(Decoded {
-        items,
-        fds,
-        malformed: end == WalkEnd::Malformed,
-    })
+    Ok(end == WalkEnd::Malformed)
+}
+
+/// Largest message storage kept for reuse by [`rmsg_message::release`].
+const SPARE_MAX_BYTES: usize = 64 * 1024;
+
+thread_local! {
+    /// One freed message per thread, kept for the next receive.
+    static SPARE: Cell<Option<Box<rmsg_message>>> = const { Cell::new(None) };
 }
 
 /// A received message: data, control items, flags and source address. It
@@ -236,13 +265,28 @@ impl rmsg_message {
         {
             return Err(too_large());
         }
+        let start = control_words * size_of::<u64>();
+        // Reuse this thread's spare message when its storage is big enough:
+        // in a receive loop that saves both allocations of every call.
+        if let Some(mut msg) = SPARE.try_with(Cell::take).ok().flatten() {
+            if msg.storage.capacity() >= total {
+                // SAFETY: MaybeUninit needs no initialisation; capacity checked.
+                unsafe { msg.storage.set_len(total) };
+                msg.control_len = 0;
+                msg.data = start..start;
+                msg.nbytes = 0;
+                msg.flags = 0;
+                msg.address = rmsg_address::empty();
+                msg.malformed = false;
+                return Ok(msg);
+            }
+        }
         let mut storage = Vec::new();
         storage
             .try_reserve_exact(total)
             .map_err(|_| Error::new(RMSG_ERR_OUT_OF_MEMORY))?;
         // SAFETY: MaybeUninit needs no initialisation; capacity reserved above.
         unsafe { storage.set_len(total) };
-        let start = control_words * size_of::<u64>();
         Ok(Box::new(rmsg_message {
             storage,
             control_len: 0,
@@ -254,6 +298,19 @@ impl rmsg_message {
             address: rmsg_address::empty(),
             malformed: false,
         }))
+    }
+
+    /// Frees a message: closes the descriptors it still owns, then keeps its
+    /// memory as this thread's spare if it is small, else releases it.
+    pub fn release(mut msg: Box<rmsg_message>) {
+        msg.close_fds();
+        msg.items.clear();
+        msg.fds.clear();
+        if msg.storage.capacity() * size_of::<u64>() <= SPARE_MAX_BYTES {
+            // The previous spare, if any, is dropped; during thread teardown
+            // the message is simply dropped.
+            let _ = SPARE.try_with(|s| s.set(Some(msg)));
+        }
     }
 
     fn base_ptr(&mut self) -> *mut u8 {
@@ -551,9 +608,11 @@ pub fn receive(
         // with MSG_TRUNC in the flags argument; the bytes written are capped.
         msg.data = data_start..data_start + n.min(bufsize);
     }
-    let decoded = decode_control(msg.control(), true)?;
-    msg.items = decoded.items;
-    msg.fds = decoded.fds;
-    msg.malformed = decoded.malformed;
+    let mut items = std::mem::take(&mut msg.items);
+    let mut slots = msg.fds.take_slots();
+    let decoded = decode_into(msg.control(), true, &mut items, &mut slots);
+    msg.items = items;
+    msg.fds = OwnedFds::from_vec(slots);
+    msg.malformed = decoded?;
     Ok(msg)
 }
