@@ -554,10 +554,48 @@ pub fn receive(
         Target::Into(bufs) => (bufs.as_ptr() as *mut libc::iovec, bufs.len()),
     };
 
+    let n = match receive_loop(&mut msg, fd, &plan, flags, (iov_ptr, iov_len), ancbufsize) {
+        Ok(n) => n,
+        Err(e) => {
+            // Nothing was received: keep the memory for the next call.
+            rmsg_message::release(msg);
+            return Err(e);
+        }
+    };
+
+    // From here on the kernel may have installed descriptors: decode_control
+    // closes them itself if it fails.
+    msg.nbytes = n;
+    if let Target::Owned(_) = target {
+        // A datagram larger than the buffer reports its full length only
+        // with MSG_TRUNC in the flags argument; the bytes written are capped.
+        msg.data = data_start..data_start + n.min(bufsize);
+    }
+    let mut items = std::mem::take(&mut msg.items);
+    let mut slots = msg.fds.take_slots();
+    let decoded = decode_into(msg.control(), true, &mut items, &mut slots);
+    msg.items = items;
+    msg.fds = OwnedFds::from_vec(slots);
+    msg.malformed = decoded?;
+    Ok(msg)
+}
+
+/// The `recvmsg(2)` loop: fresh in/out fields on every try, `EINTR` and
+/// deadline policy. On success the message's control length, address and
+/// flags are set and the byte count returned.
+fn receive_loop(
+    msg: &mut rmsg_message,
+    fd: c_int,
+    plan: &Plan,
+    flags: c_int,
+    (iov_ptr, iov_len): (*mut libc::iovec, usize),
+    ancbufsize: usize,
+) -> Result<usize> {
     // With a deadline each try is non-blocking; only after it finds the
     // socket empty does the call wait (so a zero timeout still tries once).
     let mut ready_wait_due = false;
-    let n = loop {
+    let base = msg.base_ptr();
+    loop {
         if let (Wait::Deadline(deadline), true) = (&plan.wait, ready_wait_due) {
             wait_ready(fd, *deadline, plan.return_eintr)?;
         }
@@ -587,7 +625,7 @@ pub fn receive(
             // Linux echoes MSG_CMSG_CLOEXEC into msg_flags; hide it when
             // rmsg added it, so the flags are what the caller's call gives.
             msg.flags = hdr.msg_flags & !(plan.flags & !flags & cloexec_flag());
-            break r as usize;
+            return Ok(r as usize);
         }
         let e = Error::last_os_error();
         match e.errno {
@@ -598,21 +636,5 @@ pub fn receive(
             }
             _ => return Err(e),
         }
-    };
-
-    // From here on the kernel may have installed descriptors: decode_control
-    // closes them itself if it fails.
-    msg.nbytes = n;
-    if let Target::Owned(_) = target {
-        // A datagram larger than the buffer reports its full length only
-        // with MSG_TRUNC in the flags argument; the bytes written are capped.
-        msg.data = data_start..data_start + n.min(bufsize);
     }
-    let mut items = std::mem::take(&mut msg.items);
-    let mut slots = msg.fds.take_slots();
-    let decoded = decode_into(msg.control(), true, &mut items, &mut slots);
-    msg.items = items;
-    msg.fds = OwnedFds::from_vec(slots);
-    msg.malformed = decoded?;
-    Ok(msg)
 }
