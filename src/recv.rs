@@ -638,3 +638,145 @@ fn receive_loop(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(kind: c_int) -> (c_int, c_int) {
+        let mut sv = [0 as c_int; 2];
+        // SAFETY: sv has room for two descriptors.
+        assert_eq!(
+            unsafe { libc::socketpair(libc::AF_UNIX, kind, 0, sv.as_mut_ptr()) },
+            0
+        );
+        (sv[0], sv[1])
+    }
+
+    fn send_fds(sock: c_int, data: &[u8], fds: &[c_int]) {
+        let space = cmsg::cmsg_space(fds.len() * 4).unwrap();
+        let mut control = vec![0u64; space.div_ceil(8)];
+        // SAFETY: plain data.
+        let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
+        let mut iov = libc::iovec {
+            iov_base: data.as_ptr() as *mut _,
+            iov_len: data.len(),
+        };
+        hdr.msg_iov = &mut iov;
+        hdr.msg_iovlen = 1;
+        hdr.msg_control = control.as_mut_ptr().cast();
+        hdr.msg_controllen = space as _;
+        // SAFETY: control holds one header and fds.len() ints.
+        unsafe {
+            let c = libc::CMSG_FIRSTHDR(&hdr);
+            (*c).cmsg_level = libc::SOL_SOCKET;
+            (*c).cmsg_type = libc::SCM_RIGHTS;
+            (*c).cmsg_len = cmsg::cmsg_len(fds.len() * 4).unwrap() as _;
+            std::ptr::copy_nonoverlapping(
+                fds.as_ptr().cast::<u8>(),
+                libc::CMSG_DATA(c),
+                fds.len() * 4,
+            );
+            assert_eq!(libc::sendmsg(sock, &hdr, 0), data.len() as isize);
+        }
+    }
+
+    fn is_open(fd: c_int) -> bool {
+        // SAFETY: F_GETFD only queries.
+        unsafe { libc::fcntl(fd, libc::F_GETFD) >= 0 }
+    }
+
+    #[test]
+    fn reused_message_memory_carries_nothing_over() {
+        let (a, b) = pair(libc::SOCK_DGRAM);
+        let opts = rmsg_recv_options::default();
+        send_fds(a, b"first message", &[a]);
+        let m = receive(b, Target::Owned(64), 64, 0, &opts).unwrap();
+        assert_eq!(m.data(), b"first message");
+        assert_eq!(m.items().len(), 1);
+        let fd = m.item_fd(&m.items()[0], 0).unwrap();
+        assert!(is_open(fd));
+        rmsg_message::release(m);
+        assert!(!is_open(fd), "freeing closes the descriptor not taken");
+        // SAFETY: a is a socket; the data is 2 bytes.
+        assert_eq!(unsafe { libc::send(a, b"xy".as_ptr().cast(), 2, 0) }, 2);
+        let m = receive(b, Target::Owned(64), 64, 0, &opts).unwrap();
+        assert_eq!(m.data(), b"xy");
+        assert!(m.items().is_empty());
+        assert_eq!(m.fd_count(), 0);
+        rmsg_message::release(m);
+        fds::close(a);
+        fds::close(b);
+    }
+
+    #[test]
+    fn take_fds_hands_over_in_order() {
+        let (a, b) = pair(libc::SOCK_STREAM);
+        let opts = rmsg_recv_options::default();
+        send_fds(a, b"z", &[a, b, a]);
+        let mut m = receive(b, Target::Owned(8), 128, 0, &opts).unwrap();
+        assert_eq!(m.fd_count(), 3);
+        let mut small = [0; 2];
+        assert_eq!(
+            m.take_fds(&mut small).unwrap_err().status,
+            RMSG_ERR_BUFFER_TOO_SMALL
+        );
+        let mut out = [0; 3];
+        assert_eq!(m.take_fds(&mut out).unwrap(), 3);
+        assert_eq!(m.fd_count(), 0);
+        rmsg_message::release(m);
+        for fd in out {
+            assert!(is_open(fd), "taken descriptors stay open");
+            // SAFETY: F_GETFD only queries.
+            assert_ne!(
+                unsafe { libc::fcntl(fd, libc::F_GETFD) } & libc::FD_CLOEXEC,
+                0
+            );
+            fds::close(fd);
+        }
+        fds::close(a);
+        fds::close(b);
+    }
+
+    #[test]
+    fn bad_inputs_are_statuses() {
+        let opts = rmsg_recv_options::default();
+        let e = |r: Result<Box<rmsg_message>>| r.unwrap_err().status;
+        assert_eq!(
+            e(receive(-1, Target::Owned(1), 0, 0, &opts)),
+            RMSG_ERR_BAD_FD
+        );
+        let (a, b) = pair(libc::SOCK_DGRAM);
+        assert_eq!(
+            e(receive(b, Target::Owned(usize::MAX), 0, 0, &opts)),
+            RMSG_ERR_TOO_LARGE
+        );
+        assert_eq!(
+            e(receive(b, Target::Owned(1), 1 << 33, 0, &opts)),
+            RMSG_ERR_TOO_LARGE
+        );
+        let bad = rmsg_recv_options { wait: 9, ..opts };
+        assert_eq!(
+            e(receive(b, Target::Owned(1), 0, 0, &bad)),
+            RMSG_ERR_INVALID_ARGUMENT
+        );
+        let bad = rmsg_recv_options {
+            flags: 0x80,
+            ..opts
+        };
+        assert_eq!(
+            e(receive(b, Target::Owned(1), 0, 0, &bad)),
+            RMSG_ERR_INVALID_ARGUMENT
+        );
+        let nb = rmsg_recv_options {
+            wait: RMSG_WAIT_NONBLOCK,
+            ..opts
+        };
+        assert_eq!(
+            e(receive(b, Target::Owned(1), 0, 0, &nb)),
+            RMSG_ERR_WOULD_BLOCK
+        );
+        fds::close(a);
+        fds::close(b);
+    }
+}
