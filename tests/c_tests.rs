@@ -28,6 +28,11 @@ fn recv_fds() {
     cbuild::run_c_test("recv_fds");
 }
 
+#[test]
+fn errors() {
+    cbuild::run_c_test("errors");
+}
+
 /// The header also compiles, links and runs as C++11.
 #[test]
 fn header_as_cxx() {
