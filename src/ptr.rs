@@ -73,6 +73,18 @@ pub unsafe fn write_opt<T>(ptr: *mut T, value: T) {
     }
 }
 
+/// Refuses an element count whose span passes `isize::MAX` bytes with
+/// `RMSG_ERR_TOO_LARGE`. No real buffer is that large, but such counts do
+/// reach us (a negative size from a binding becomes `SIZE_MAX`), and making a
+/// slice of them is undefined behaviour (debug builds abort in
+/// `from_raw_parts`): a value that cannot be honoured gets a status instead.
+fn check_span<T>(len: usize) -> Result<()> {
+    match len.checked_mul(std::mem::size_of::<T>()) {
+        Some(bytes) if bytes <= isize::MAX as usize => Ok(()),
+        _ => Err(Error::new(rmsg_status::RMSG_ERR_TOO_LARGE)),
+    }
+}
+
 /// Borrows `(ptr, len)` as a byte slice. A NULL pointer is accepted only with
 /// a zero length.
 ///
@@ -85,7 +97,9 @@ pub unsafe fn try_slice<'a, T>(ptr: *const T, len: usize) -> Result<&'a [T]> {
     if ptr.is_null() {
         return Err(Error::new(rmsg_status::RMSG_ERR_NULL_ARGUMENT));
     }
-    // SAFETY: non-NULL and readable for len elements per the contract above.
+    check_span::<T>(len)?;
+    // SAFETY: non-NULL and readable for len elements per the contract above;
+    // the span fits in isize (checked).
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
@@ -102,6 +116,35 @@ pub unsafe fn try_slice_mut<'a, T>(ptr: *mut T, len: usize) -> Result<&'a mut [T
     if ptr.is_null() {
         return Err(Error::new(rmsg_status::RMSG_ERR_NULL_ARGUMENT));
     }
-    // SAFETY: non-NULL and writable for len elements per the contract above.
+    check_span::<T>(len)?;
+    // SAFETY: non-NULL and writable for len elements per the contract above;
+    // the span fits in isize (checked).
     Ok(unsafe { std::slice::from_raw_parts_mut(ptr, len) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_past_isize_are_too_large_not_ub() {
+        let mut x = [0i32; 2];
+        let p = x.as_mut_ptr();
+        for len in [usize::MAX, usize::MAX / 2, isize::MAX as usize / 4 + 1] {
+            // SAFETY: the length is refused before any slice is made.
+            let r = unsafe { try_slice_mut(p, len) };
+            assert_eq!(
+                r.err().map(|e| e.status),
+                Some(rmsg_status::RMSG_ERR_TOO_LARGE)
+            );
+            // SAFETY: as above.
+            let r = unsafe { try_slice(p.cast_const(), len) };
+            assert_eq!(
+                r.err().map(|e| e.status),
+                Some(rmsg_status::RMSG_ERR_TOO_LARGE)
+            );
+        }
+        // SAFETY: x holds two ints.
+        assert_eq!(unsafe { try_slice_mut(p, 2) }.map(|s| s.len()), Ok(2));
+    }
 }

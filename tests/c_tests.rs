@@ -13,6 +13,26 @@ fn recv_basic() {
     cbuild::run_c_test("recv_basic");
 }
 
+#[test]
+fn fd_passing() {
+    cbuild::run_c_test("fd_passing");
+}
+
+#[test]
+fn truncation() {
+    cbuild::run_c_test("truncation");
+}
+
+#[test]
+fn recv_fds() {
+    cbuild::run_c_test("recv_fds");
+}
+
+#[test]
+fn errors() {
+    cbuild::run_c_test("errors");
+}
+
 /// The header also compiles, links and runs as C++11.
 #[test]
 fn header_as_cxx() {
