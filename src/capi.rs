@@ -220,6 +220,12 @@ pub unsafe extern "C" fn rmsg_recvmsg_into(
 /// are ignored, and any descriptor beyond `maxfds` (or carried by another
 /// kind of item) is closed.
 ///
+/// As in Python, the control buffer only has room for descriptors: if the
+/// socket also delivers other control messages (`SO_PASSCRED`, timestamps),
+/// they take part of that room and the kernel discards the descriptors that
+/// no longer fit (reported as `MSG_CTRUNC`; none is left open). Use
+/// `rmsg_recvmsg` with a larger `ancbufsize` on such sockets.
+///
 /// `buf`/`buf_len` receive the data; `fds` must have room for `maxfds`
 /// ints. On `RMSG_OK`: `*nbytes_out` is the byte count, `*nfds_out` the
 /// number of descriptors written to `fds` (the caller now owns them), and
