@@ -25,3 +25,8 @@ fn header_as_cxx() {
     );
     cbuild::check("header_cxx", &cbuild::run(&exe, &[]));
 }
+
+#[test]
+fn send_cmsg() {
+    cbuild::run_c_test("send_cmsg");
+}
