@@ -30,3 +30,8 @@ fn header_as_cxx() {
 fn send_cmsg() {
     cbuild::run_c_test("send_cmsg");
 }
+
+#[test]
+fn send_basic() {
+    cbuild::run_c_test("send_basic");
+}
