@@ -35,3 +35,8 @@ fn send_cmsg() {
 fn send_basic() {
     cbuild::run_c_test("send_basic");
 }
+
+#[test]
+fn send_addr() {
+    cbuild::run_c_test("send_addr");
+}
