@@ -158,9 +158,11 @@ typedef uint32_t rmsg_addr_kind;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// A socket address (opaque to C): the raw `sockaddr` bytes the kernel wrote
-// and their length. Obtain one from a message with `rmsg_message_address`;
-// read it with the `rmsg_address_*` functions.
+// A socket address (opaque to C): the raw `sockaddr` bytes and their
+// length. Borrow one from a message with `rmsg_message_address` (the
+// message frees it), or build an owned one with `rmsg_address_parse`,
+// `rmsg_address_from_*` or `rmsg_address_copy` (free it with
+// `rmsg_address_free`); read it with the `rmsg_address_*` functions.
 typedef struct rmsg_address rmsg_address;
 
 // A control buffer being built (opaque to C). It holds copies of the values
