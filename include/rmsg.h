@@ -12,6 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// Linux's `SCM_MAX_FD`: the most descriptors one message may carry, over
+// all of its `SCM_RIGHTS` items.
+#define RMSG_SCM_MAX_FD 253
+
 // `SCM_PIDFD` (Linux 6.5): the control message type that carries a
 // pidfd of the sending process (level `SOL_SOCKET`), for C libraries
 // whose headers predate it.
@@ -42,6 +46,15 @@
 // Do not add `MSG_CMSG_CLOEXEC`: received descriptors are then inheritable
 // across `exec`.
 #define RMSG_RECV_NO_CLOEXEC 2
+
+// Return `RMSG_ERR_INTERRUPTED` when a signal interrupts the call before
+// anything was sent, instead of retrying (retrying is the default).
+#define RMSG_SEND_RETURN_EINTR 1
+
+// Do not add `MSG_NOSIGNAL`: writing to a stream whose peer has gone then
+// raises `SIGPIPE` as plain `sendmsg(2)` does (and, if the process
+// survives it, the call still returns `RMSG_ERR_BROKEN_PIPE`).
+#define RMSG_SEND_ALLOW_SIGPIPE 2
 
 // The result of every fallible rmsg function.
 //
@@ -95,6 +108,17 @@ enum rmsg_status
   // The address is not of the family the accessor decodes, or there is no
   // address.
   RMSG_ERR_WRONG_FAMILY = 14,
+  // More file descriptors than one message can carry: Linux accepts at
+  // most `SCM_MAX_FD` (253) in one message, over all its `SCM_RIGHTS`
+  // items. Nothing was added.
+  RMSG_ERR_TOO_MANY_FDS = 30,
+  // Text or parts that do not make a valid socket address (bad syntax, a
+  // port out of range, an unknown interface name, a name too long for
+  // `sun_path` ...).
+  RMSG_ERR_INVALID_ADDRESS = 31,
+  // The peer of a stream socket has gone (`EPIPE`). rmsg's send calls add
+  // `MSG_NOSIGNAL`, so this status arrives instead of a `SIGPIPE`.
+  RMSG_ERR_BROKEN_PIPE = 32,
   // A panic inside rmsg was caught at the C boundary. This is a bug in
   // rmsg; the operation did not complete and no output was written.
   RMSG_ERR_PANIC = 255,
@@ -134,10 +158,18 @@ typedef uint32_t rmsg_addr_kind;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// A socket address (opaque to C): the raw `sockaddr` bytes the kernel wrote
-// and their length. Obtain one from a message with `rmsg_message_address`;
-// read it with the `rmsg_address_*` functions.
+// A socket address (opaque to C): the raw `sockaddr` bytes and their
+// length. Borrow one from a message with `rmsg_message_address` (the
+// message frees it), or build an owned one with `rmsg_address_parse`,
+// `rmsg_address_from_*` or `rmsg_address_copy` (free it with
+// `rmsg_address_free`); read it with the `rmsg_address_*` functions.
 typedef struct rmsg_address rmsg_address;
+
+// A control buffer being built (opaque to C). It holds copies of the values
+// added; for `SCM_RIGHTS` it holds the descriptor *numbers* only: it does
+// not own, duplicate or close them, and they must stay open until the
+// message is sent.
+typedef struct rmsg_cmsg_builder rmsg_cmsg_builder;
 
 // One control message of a received (or parsed) control buffer: level,
 // type, data and a truncated mark. Opaque to C; read it with the
@@ -194,10 +226,28 @@ typedef struct {
   uint32_t scope_id;
 } rmsg_inet6_address;
 
+// Options for the send calls, with the same fields and meaning as
+// `rmsg_recv_options` (the flags are the `RMSG_SEND_*` ones). A
+// zero-initialised struct (`rmsg_send_options opts = {0};`) means the
+// defaults: block, retry on `EINTR`, `MSG_NOSIGNAL` added. rmsg only reads
+// it, and only during the call.
+typedef struct {
+  // How to wait for room in the socket's send buffer: `RMSG_WAIT_BLOCK`
+  // (0), `RMSG_WAIT_NONBLOCK` or `RMSG_WAIT_DEADLINE`. Any other value is
+  // `RMSG_ERR_INVALID_ARGUMENT`.
+  uint32_t wait;
+  // Bitwise OR of `RMSG_SEND_*` flags. Unknown bits are
+  // `RMSG_ERR_INVALID_ARGUMENT`.
+  uint32_t flags;
+  // With `RMSG_WAIT_DEADLINE`: the longest the whole call may wait, in
+  // nanoseconds (0 behaves as a single non-blocking try). Ignored otherwise.
+  uint64_t timeout_ns;
+} rmsg_send_options;
+
 
 
 // Every status, in numeric order.
-#define rmsg_status_ALL { RMSG_OK, RMSG_ERR_OS, RMSG_ERR_WOULD_BLOCK, RMSG_ERR_TIMED_OUT, RMSG_ERR_INTERRUPTED, RMSG_ERR_NULL_ARGUMENT, RMSG_ERR_INVALID_ARGUMENT, RMSG_ERR_TOO_LARGE, RMSG_ERR_OUT_OF_MEMORY, RMSG_ERR_BAD_FD, RMSG_ERR_NOT_A_SOCKET, RMSG_ERR_BUFFER_TOO_SMALL, RMSG_ERR_WRONG_KIND, RMSG_ERR_SHORT_ITEM, RMSG_ERR_WRONG_FAMILY, RMSG_ERR_PANIC, }
+#define rmsg_status_ALL { RMSG_OK, RMSG_ERR_OS, RMSG_ERR_WOULD_BLOCK, RMSG_ERR_TIMED_OUT, RMSG_ERR_INTERRUPTED, RMSG_ERR_NULL_ARGUMENT, RMSG_ERR_INVALID_ARGUMENT, RMSG_ERR_TOO_LARGE, RMSG_ERR_OUT_OF_MEMORY, RMSG_ERR_BAD_FD, RMSG_ERR_NOT_A_SOCKET, RMSG_ERR_BUFFER_TOO_SMALL, RMSG_ERR_WRONG_KIND, RMSG_ERR_SHORT_ITEM, RMSG_ERR_WRONG_FAMILY, RMSG_ERR_TOO_MANY_FDS, RMSG_ERR_INVALID_ADDRESS, RMSG_ERR_BROKEN_PIPE, RMSG_ERR_PANIC, }
 
 #ifdef __cplusplus
 extern "C" {
@@ -458,6 +508,239 @@ rmsg_status rmsg_address_inet6(const rmsg_address *address, rmsg_inet6_address *
 // where the item list is allocated, so that the cleanup of received
 // descriptors on that path can be observed. 0 disarms it.
 void rmsg_testing_fail_after_syscall(uint32_t count);
+
+// Creates an empty control-message builder. On `RMSG_OK` the caller owns
+// `*builder_out` and must free it with `rmsg_cmsg_builder_free`. One
+// builder can serve any number of messages: `rmsg_cmsg_builder_reset`
+// empties it, keeping its memory.
+rmsg_status rmsg_cmsg_builder_new(rmsg_cmsg_builder **builder_out);
+
+// Frees a builder. It never owned the descriptors added with
+// `rmsg_cmsg_builder_add_fds`, so none is closed. NULL is accepted and
+// does nothing.
+void rmsg_cmsg_builder_free(rmsg_cmsg_builder *builder);
+
+// Removes every item from the builder so that it can build the next
+// message. NULL is accepted and does nothing.
+void rmsg_cmsg_builder_reset(rmsg_cmsg_builder *builder);
+
+// Adds an `SCM_RIGHTS` item carrying the `nfds` descriptors of `fds` (NULL
+// allowed when `nfds` is 0, which adds nothing).
+//
+// The builder copies the descriptor *numbers*: it does not take ownership,
+// does not `dup` and never closes them. They must stay open until the
+// message has been sent; the caller closes them when it wishes (the
+// receiver gets its own copies).
+//
+// One message carries at most 253 descriptors (Linux's `SCM_MAX_FD`) over
+// all its `SCM_RIGHTS` items: going past that returns
+// `RMSG_ERR_TOO_MANY_FDS` and adds nothing. A negative descriptor is
+// `RMSG_ERR_BAD_FD`. On any error the builder is unchanged.
+rmsg_status rmsg_cmsg_builder_add_fds(rmsg_cmsg_builder *builder, const int *fds, size_t nfds);
+
+// Adds `SCM_CREDENTIALS` (a `struct ucred`: `pid`, `uid`, `gid`), for
+// `AF_UNIX` sockets. The kernel checks them when the message is sent: a
+// process may send its own ids, and with `CAP_SYS_ADMIN` / `CAP_SETUID` /
+// `CAP_SETGID` other existing ones. The receiver needs `SO_PASSCRED`.
+rmsg_status rmsg_cmsg_builder_add_credentials(rmsg_cmsg_builder *builder,
+                                              int32_t pid,
+                                              uint32_t uid,
+                                              uint32_t gid);
+
+// Adds `IP_PKTINFO` (a `struct in_pktinfo`) for an IPv4 datagram socket:
+// send from interface `ifindex` (0: any) with source address `addr`
+// (`ipi_spec_dst`: 4 bytes in network order, `addr_len` 4; or NULL with
+// `addr_len` 0 for the routing default). Any other `addr_len` is
+// `RMSG_ERR_INVALID_ARGUMENT`, as is an `ifindex` above `INT_MAX`.
+rmsg_status rmsg_cmsg_builder_add_ip_pktinfo(rmsg_cmsg_builder *builder,
+                                             uint32_t ifindex,
+                                             const uint8_t *addr,
+                                             size_t addr_len);
+
+// Adds `IPV6_PKTINFO` (a `struct in6_pktinfo`) for an IPv6 datagram
+// socket: send from interface `ifindex` (0: any) with source address
+// `addr` (16 bytes, `addr_len` 16; or NULL with `addr_len` 0 for the
+// routing default). Any other `addr_len` is `RMSG_ERR_INVALID_ARGUMENT`.
+rmsg_status rmsg_cmsg_builder_add_ipv6_pktinfo(rmsg_cmsg_builder *builder,
+                                               uint32_t ifindex,
+                                               const uint8_t *addr,
+                                               size_t addr_len);
+
+// Adds `IP_TOS`, encoded as an `int` (0 to 255; otherwise
+// `RMSG_ERR_INVALID_ARGUMENT`). The receiver sees it with `IP_RECVTOS` as
+// one byte.
+rmsg_status rmsg_cmsg_builder_add_ip_tos(rmsg_cmsg_builder *builder, int tos);
+
+// Adds `IP_TTL`, encoded as an `int` (1 to 255; otherwise
+// `RMSG_ERR_INVALID_ARGUMENT`).
+rmsg_status rmsg_cmsg_builder_add_ip_ttl(rmsg_cmsg_builder *builder, int ttl);
+
+// Adds `IPV6_TCLASS`, encoded as an `int` (-1 for the default, or 0 to
+// 255; otherwise `RMSG_ERR_INVALID_ARGUMENT`).
+rmsg_status rmsg_cmsg_builder_add_ipv6_tclass(rmsg_cmsg_builder *builder, int tclass);
+
+// Adds `IPV6_HOPLIMIT`, encoded as an `int` (-1 for the default, or 0 to
+// 255; otherwise `RMSG_ERR_INVALID_ARGUMENT`).
+rmsg_status rmsg_cmsg_builder_add_ipv6_hoplimit(rmsg_cmsg_builder *builder, int hoplimit);
+
+// Adds `UDP_SEGMENT` (level `SOL_UDP`, Linux 4.18): UDP GSO, the kernel
+// splits the data into datagrams of `segment_size` bytes (the last may be
+// shorter). Encoded as a `uint16_t`, the only width the kernel accepts on
+// send (the receive side's `UDP_GRO` is an `int`).
+rmsg_status rmsg_cmsg_builder_add_udp_segment(rmsg_cmsg_builder *builder, uint16_t segment_size);
+
+// Adds `SCM_TXTIME` (level `SOL_SOCKET`): the transmit time in nanoseconds
+// on the clock chosen with the `SO_TXTIME` socket option, as a `uint64_t`.
+// The socket must have `SO_TXTIME` set or the send fails.
+rmsg_status rmsg_cmsg_builder_add_txtime(rmsg_cmsg_builder *builder, uint64_t time_ns);
+
+// Adds any control message: `level`, `type` and `len` data bytes copied
+// from `data` (NULL allowed when `len` is 0), laid out with `CMSG_LEN` and
+// padded with zeros to `CMSG_SPACE`. An `SOL_SOCKET`/`SCM_RIGHTS` item
+// added this way counts towards the 253-descriptor limit.
+rmsg_status rmsg_cmsg_builder_add_raw(rmsg_cmsg_builder *builder,
+                                      int level,
+                                      int type,
+                                      const uint8_t *data,
+                                      size_t len);
+
+// The control buffer built so far, for callers that call `sendmsg(2)`
+// themselves: on `RMSG_OK` `*data_out` points at `*len_out` bytes (8-byte
+// aligned; a length of 0 when empty) that borrow from the builder and stay
+// valid until it is next changed, reset or freed.
+rmsg_status rmsg_cmsg_builder_data(const rmsg_cmsg_builder *builder,
+                                   const uint8_t **data_out,
+                                   size_t *len_out);
+
+// Number of descriptors added to the builder since it was created or
+// reset, over all its `SCM_RIGHTS` items. 0 for NULL.
+size_t rmsg_cmsg_builder_fd_count(const rmsg_cmsg_builder *builder);
+
+// Sends one message with `sendmsg(2)`.
+//
+// - `buffers`: `buffer_count` `rmsg_iovec` gathered in order (NULL allowed
+//   when the count is 0). rmsg only reads them (the `base` pointer is not
+//   const only because the struct is shared with the receive side).
+// - `control`: a builder whose items are sent, or NULL for none. It is only
+//   read; the descriptors in it must be open during the call.
+// - `address`: the destination (`msg_name`), or NULL for a connected
+//   socket. Any `rmsg_address` serves: one built by `rmsg_address_parse` or
+//   `rmsg_address_from_*`, or one borrowed from a received message (to
+//   reply to its sender).
+// - `flags`: passed to `sendmsg(2)` (`MSG_DONTWAIT`, `MSG_MORE`,
+//   `MSG_EOR` ...).
+// - `options`: NULL for the defaults, or an `rmsg_send_options` with the
+//   same fields and meaning as `rmsg_recv_options` (`RMSG_WAIT_*`,
+//   `timeout_ns`) and `RMSG_SEND_*` flags.
+//
+// `MSG_NOSIGNAL` is added by default: a library must not kill its host
+// process with `SIGPIPE`, so writing to a stream whose peer has gone
+// returns `RMSG_ERR_BROKEN_PIPE` (errno `EPIPE`) instead. The flag
+// `RMSG_SEND_ALLOW_SIGPIPE` opts out.
+//
+// On `RMSG_OK` `*nbytes_out` is the byte count the kernel accepted. On a
+// stream socket it may be less than the total (non-blocking or deadline
+// mode with a full send buffer, or a signal after some bytes went): that
+// is reported, never hidden or retried; the caller sends the rest. With
+// nothing sent, a full buffer gives `RMSG_ERR_WOULD_BLOCK`
+// (`RMSG_WAIT_NONBLOCK`) or `RMSG_ERR_TIMED_OUT` (`RMSG_WAIT_DEADLINE`).
+// `EINTR` before anything is sent is retried unless
+// `RMSG_SEND_RETURN_EINTR` is set. A datagram is sent whole or not at all.
+rmsg_status rmsg_sendmsg(int fd,
+                         const rmsg_iovec *buffers,
+                         size_t buffer_count,
+                         const rmsg_cmsg_builder *control,
+                         const rmsg_address *address,
+                         int flags,
+                         const rmsg_send_options *options,
+                         size_t *nbytes_out);
+
+// Sends `len` bytes of `data` with the `nfds` descriptors of `fds` in one
+// `SCM_RIGHTS` item, the counterpart of `rmsg_recv_fds` (like Python's
+// `socket.send_fds`), with the default options of `rmsg_sendmsg`
+// (`MSG_NOSIGNAL` added; blocking; `EINTR` retried). `data` may be NULL
+// when `len` is 0 and `fds` when `nfds` is 0 (then no control message is
+// sent). The descriptors stay the caller's: rmsg neither closes nor
+// duplicates them. More than 253 is `RMSG_ERR_TOO_MANY_FDS`. Note that on
+// a stream socket at least one data byte is needed for the descriptors to
+// travel. On `RMSG_OK` `*nbytes_out` is the byte count sent (see
+// `rmsg_sendmsg` for partial sends).
+rmsg_status rmsg_send_fds(int fd,
+                          const uint8_t *data,
+                          size_t len,
+                          const int *fds,
+                          size_t nfds,
+                          int flags,
+                          size_t *nbytes_out);
+
+// Builds an address from text: `127.0.0.1:53`; `[::1]:53`;
+// `[fe80::1%eth0]:53` or `[fe80::1%2]:53` (scope as interface name or
+// number); a filesystem path starting with `/` or `./`; an abstract
+// `AF_UNIX` name written `@name` (the `@` stands for the leading NUL; the
+// rest is taken byte for byte). `text` is `text_len` bytes, not
+// necessarily NUL-terminated (pass `strlen(text)`).
+//
+// On `RMSG_OK` the caller owns `*address_out` and frees it with
+// `rmsg_address_free`. Text that is none of these forms, a port above
+// 65535, an unknown interface or a name too long for `sun_path` is
+// `RMSG_ERR_INVALID_ADDRESS`. Host names are not resolved.
+rmsg_status rmsg_address_parse(const char *text, size_t text_len, rmsg_address **address_out);
+
+// Builds an `AF_INET` address from its parts. On `RMSG_OK` the caller owns
+// `*address_out` (free with `rmsg_address_free`).
+rmsg_status rmsg_address_from_inet(const rmsg_inet_address *inet, rmsg_address **address_out);
+
+// Builds an `AF_INET6` address from its parts (address, port, flow
+// information, scope id). On `RMSG_OK` the caller owns `*address_out`
+// (free with `rmsg_address_free`).
+rmsg_status rmsg_address_from_inet6(const rmsg_inet6_address *inet6, rmsg_address **address_out);
+
+// Builds an `AF_UNIX` filesystem-path address from `len` path bytes (no
+// NUL terminator needed; 1 to 107 bytes, none of them NUL, otherwise
+// `RMSG_ERR_INVALID_ADDRESS`). On `RMSG_OK` the caller owns `*address_out`
+// (free with `rmsg_address_free`).
+rmsg_status rmsg_address_from_unix_path(const uint8_t *path,
+                                        size_t len,
+                                        rmsg_address **address_out);
+
+// Builds an `AF_UNIX` abstract address from the name *without* its leading
+// NUL (rmsg adds it): `len` bytes (0 to 107), any values. (The name
+// `rmsg_address_unix` returns starts with the NUL: pass it from its second
+// byte.) On `RMSG_OK` the caller owns `*address_out` (free with
+// `rmsg_address_free`).
+rmsg_status rmsg_address_from_unix_abstract(const uint8_t *name,
+                                            size_t len,
+                                            rmsg_address **address_out);
+
+// Copies any address (for example one borrowed from a received message)
+// into a new one that the caller owns and frees with `rmsg_address_free`.
+rmsg_status rmsg_address_copy(const rmsg_address *address, rmsg_address **address_out);
+
+// Frees an address made by `rmsg_address_parse`, `rmsg_address_from_*` or
+// `rmsg_address_copy`. Never pass an address borrowed from a message
+// (`rmsg_message_address`): the message frees that. NULL is accepted and
+// does nothing.
+void rmsg_address_free(rmsg_address *address);
+
+// Formats any address as text into `buf` (`buf_len` bytes), NUL-terminated:
+// `a.b.c.d:port`, `[v6addr]:port` or `[v6addr%scope]:port` (numeric scope
+// id; flow information is not shown), a path (with `./` in front of a
+// relative one), `@name` for an abstract name (its bytes exactly, NULs
+// included), the empty text for an unnamed `AF_UNIX` address, and
+// `<family N>:hexbytes` for other families. Except for the last, the text
+// parses back with `rmsg_address_parse` to an equal address.
+//
+// `*len_out` is the text length without the terminating NUL, as `strlen`
+// would give unless the name holds NULs. On `RMSG_OK` the text and the NUL
+// are in `buf`. When `buf_len` is not more than that length, the status is
+// `RMSG_ERR_BUFFER_TOO_SMALL`, nothing is written to `buf`, and (the one
+// exception to "outputs only on success") `*len_out` is still set, so that
+// the caller can retry with `*len_out + 1` bytes. `buf` may be NULL when
+// `buf_len` is 0, to ask for the length.
+rmsg_status rmsg_address_format(const rmsg_address *address,
+                                char *buf,
+                                size_t buf_len,
+                                size_t *len_out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -3,9 +3,11 @@
 use std::ffi::c_int;
 use std::mem::{offset_of, size_of};
 
-/// A socket address (opaque to C): the raw `sockaddr` bytes the kernel wrote
-/// and their length. Obtain one from a message with `rmsg_message_address`;
-/// read it with the `rmsg_address_*` functions.
+/// A socket address (opaque to C): the raw `sockaddr` bytes and their
+/// length. Borrow one from a message with `rmsg_message_address` (the
+/// message frees it), or build an owned one with `rmsg_address_parse`,
+/// `rmsg_address_from_*` or `rmsg_address_copy` (free it with
+/// `rmsg_address_free`); read it with the `rmsg_address_*` functions.
 #[allow(non_camel_case_types)]
 #[derive(Clone, Copy)]
 pub struct rmsg_address {

@@ -3,11 +3,15 @@
 //! C interface.
 
 pub mod addr;
+pub mod addr_text;
+pub mod builder;
 pub mod capi;
+pub mod capi_send;
 pub mod cmsg;
 pub mod fault;
 pub mod fds;
 pub mod panic;
 pub mod ptr;
 pub mod recv;
+pub mod send;
 pub mod status;

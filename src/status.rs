@@ -56,6 +56,17 @@ pub enum rmsg_status {
     /// The address is not of the family the accessor decodes, or there is no
     /// address.
     RMSG_ERR_WRONG_FAMILY = 14,
+    /// More file descriptors than one message can carry: Linux accepts at
+    /// most `SCM_MAX_FD` (253) in one message, over all its `SCM_RIGHTS`
+    /// items. Nothing was added.
+    RMSG_ERR_TOO_MANY_FDS = 30,
+    /// Text or parts that do not make a valid socket address (bad syntax, a
+    /// port out of range, an unknown interface name, a name too long for
+    /// `sun_path` ...).
+    RMSG_ERR_INVALID_ADDRESS = 31,
+    /// The peer of a stream socket has gone (`EPIPE`). rmsg's send calls add
+    /// `MSG_NOSIGNAL`, so this status arrives instead of a `SIGPIPE`.
+    RMSG_ERR_BROKEN_PIPE = 32,
     /// A panic inside rmsg was caught at the C boundary. This is a bug in
     /// rmsg; the operation did not complete and no output was written.
     RMSG_ERR_PANIC = 255,
@@ -65,7 +76,7 @@ use rmsg_status::*;
 
 impl rmsg_status {
     /// Every status, in numeric order.
-    pub const ALL: [rmsg_status; 16] = [
+    pub const ALL: [rmsg_status; 19] = [
         RMSG_OK,
         RMSG_ERR_OS,
         RMSG_ERR_WOULD_BLOCK,
@@ -81,6 +92,9 @@ impl rmsg_status {
         RMSG_ERR_WRONG_KIND,
         RMSG_ERR_SHORT_ITEM,
         RMSG_ERR_WRONG_FAMILY,
+        RMSG_ERR_TOO_MANY_FDS,
+        RMSG_ERR_INVALID_ADDRESS,
+        RMSG_ERR_BROKEN_PIPE,
         RMSG_ERR_PANIC,
     ];
 
@@ -137,6 +151,15 @@ impl rmsg_status {
                 "RMSG_ERR_WRONG_FAMILY\0",
                 "address is not of the requested family\0",
             ),
+            RMSG_ERR_TOO_MANY_FDS => (
+                "RMSG_ERR_TOO_MANY_FDS\0",
+                "too many file descriptors for one message (at most 253)\0",
+            ),
+            RMSG_ERR_INVALID_ADDRESS => ("RMSG_ERR_INVALID_ADDRESS\0", "invalid socket address\0"),
+            RMSG_ERR_BROKEN_PIPE => (
+                "RMSG_ERR_BROKEN_PIPE\0",
+                "broken pipe: the peer closed the connection\0",
+            ),
             RMSG_ERR_PANIC => (
                 "RMSG_ERR_PANIC\0",
                 "internal error: a panic was caught (a bug in rmsg)\0",
@@ -175,6 +198,8 @@ impl rmsg_status {
             RMSG_ERR_NOT_A_SOCKET => libc::ENOTSOCK,
             RMSG_ERR_BUFFER_TOO_SMALL => libc::ENOBUFS,
             RMSG_ERR_WRONG_KIND | RMSG_ERR_SHORT_ITEM | RMSG_ERR_WRONG_FAMILY => libc::EINVAL,
+            RMSG_ERR_TOO_MANY_FDS | RMSG_ERR_INVALID_ADDRESS => libc::EINVAL,
+            RMSG_ERR_BROKEN_PIPE => libc::EPIPE,
             RMSG_ERR_PANIC => libc::EIO,
         }
     }
@@ -205,6 +230,7 @@ impl Error {
             libc::ENOTSOCK => RMSG_ERR_NOT_A_SOCKET,
             libc::ENOMEM | libc::ENOBUFS => RMSG_ERR_OUT_OF_MEMORY,
             libc::EINVAL => RMSG_ERR_INVALID_ARGUMENT,
+            libc::EPIPE => RMSG_ERR_BROKEN_PIPE,
             _ => RMSG_ERR_OS,
         };
         Error { status, errno }

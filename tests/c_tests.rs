@@ -45,3 +45,18 @@ fn header_as_cxx() {
     );
     cbuild::check("header_cxx", &cbuild::run(&exe, &[]));
 }
+
+#[test]
+fn send_cmsg() {
+    cbuild::run_c_test("send_cmsg");
+}
+
+#[test]
+fn send_basic() {
+    cbuild::run_c_test("send_basic");
+}
+
+#[test]
+fn send_addr() {
+    cbuild::run_c_test("send_addr");
+}

@@ -1,0 +1,290 @@
+//! Building socket addresses (from parts or from text) and formatting any
+//! address as text: the safe core behind `rmsg_address_from_*`,
+//! `rmsg_address_parse` and `rmsg_address_format`.
+//!
+//! Text forms (the same ones are produced and accepted):
+//! - `127.0.0.1:53`: IPv4 address and port (dotted quad, decimal port).
+//! - `[::1]:53`, `[fe80::1%lo]:53`, `[fe80::1%2]:53`: IPv6 in brackets,
+//!   an optional scope (interface name or number) after `%`, then the port.
+//! - `/run/x.sock`, `./x.sock`: an `AF_UNIX` filesystem path (text starting
+//!   with `/` or `./`).
+//! - `@name`: an `AF_UNIX` abstract name (the `@` stands for the leading NUL).
+
+use std::ffi::c_int;
+use std::mem::{offset_of, size_of};
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use crate::addr::{Decoded, rmsg_address};
+use crate::status::{Error, Result, rmsg_status::*};
+
+/// Bytes of `sun_path`.
+const SUN_PATH_LEN: usize = 108;
+
+const _: () = assert!(
+    size_of::<libc::sockaddr_un>() - offset_of!(libc::sockaddr_un, sun_path) == SUN_PATH_LEN
+);
+
+fn invalid() -> Error {
+    Error::new(RMSG_ERR_INVALID_ADDRESS)
+}
+
+fn from_struct<T: Copy>(v: &T) -> rmsg_address {
+    // SAFETY: v is a plain-data sockaddr struct, fully initialised (built
+    // from zeroed memory), readable for size_of::<T>() bytes.
+    let bytes = unsafe { std::slice::from_raw_parts((v as *const T).cast::<u8>(), size_of::<T>()) };
+    rmsg_address::from_bytes(bytes).expect("a sockaddr fits in sockaddr_storage")
+}
+
+/// An `AF_INET` address (address bytes in network order, port in host order).
+pub fn inet(addr: [u8; 4], port: u16) -> rmsg_address {
+    // SAFETY: plain data; all-zero is valid.
+    let mut sin: libc::sockaddr_in = unsafe { std::mem::zeroed() };
+    sin.sin_family = libc::AF_INET as libc::sa_family_t;
+    sin.sin_port = port.to_be();
+    sin.sin_addr.s_addr = u32::from_ne_bytes(addr);
+    from_struct(&sin)
+}
+
+/// An `AF_INET6` address (flow information in host order).
+pub fn inet6(addr: [u8; 16], port: u16, flowinfo: u32, scope_id: u32) -> rmsg_address {
+    // SAFETY: plain data; all-zero is valid.
+    let mut sin6: libc::sockaddr_in6 = unsafe { std::mem::zeroed() };
+    sin6.sin6_family = libc::AF_INET6 as libc::sa_family_t;
+    sin6.sin6_port = port.to_be();
+    sin6.sin6_flowinfo = flowinfo.to_be();
+    sin6.sin6_addr.s6_addr = addr;
+    sin6.sin6_scope_id = scope_id;
+    from_struct(&sin6)
+}
+
+fn unix_raw(name: &[u8]) -> rmsg_address {
+    let off = offset_of!(libc::sockaddr_un, sun_path);
+    let mut raw = vec![0u8; off + name.len()];
+    raw[..size_of::<libc::sa_family_t>()]
+        .copy_from_slice(&(libc::AF_UNIX as libc::sa_family_t).to_ne_bytes());
+    raw[off..].copy_from_slice(name);
+    rmsg_address::from_bytes(&raw).expect("checked to fit sun_path")
+}
+
+/// An `AF_UNIX` filesystem path: 1 to 107 bytes without a NUL (room is left
+/// for the terminator, as Python does). The address length is
+/// `offsetof(sun_path) + len` (`SUN_LEN`).
+pub fn unix_path(path: &[u8]) -> Result<rmsg_address> {
+    if path.is_empty() || path.len() >= SUN_PATH_LEN || path.contains(&0) {
+        return Err(invalid());
+    }
+    Ok(unix_raw(path))
+}
+
+/// An `AF_UNIX` abstract address: `name` without the leading NUL (rmsg adds
+/// it), 0 to 107 bytes, any bytes (NULs included) allowed.
+pub fn unix_abstract(name: &[u8]) -> Result<rmsg_address> {
+    if name.len() >= SUN_PATH_LEN {
+        return Err(invalid());
+    }
+    let mut full = Vec::with_capacity(name.len() + 1);
+    full.push(0);
+    full.extend_from_slice(name);
+    Ok(unix_raw(&full))
+}
+
+fn parse_port(text: &[u8]) -> Result<u16> {
+    if text.is_empty() || text.len() > 5 || !text.iter().all(u8::is_ascii_digit) {
+        return Err(invalid());
+    }
+    let s = std::str::from_utf8(text).map_err(|_| invalid())?;
+    s.parse::<u16>().map_err(|_| invalid())
+}
+
+/// An interface given by number or by name.
+fn parse_scope(text: &[u8]) -> Result<u32> {
+    if text.is_empty() {
+        return Err(invalid());
+    }
+    if text.iter().all(u8::is_ascii_digit) {
+        let s = std::str::from_utf8(text).map_err(|_| invalid())?;
+        return s.parse::<u32>().map_err(|_| invalid());
+    }
+    if text.len() >= libc::IF_NAMESIZE || text.contains(&0) {
+        return Err(invalid());
+    }
+    let mut name = [0 as libc::c_char; libc::IF_NAMESIZE];
+    for (d, s) in name.iter_mut().zip(text) {
+        *d = *s as libc::c_char;
+    }
+    // SAFETY: name is NUL-terminated (text is shorter than IF_NAMESIZE).
+    let index = unsafe { libc::if_nametoindex(name.as_ptr()) };
+    if index == 0 {
+        return Err(invalid());
+    }
+    Ok(index)
+}
+
+/// Parses the text forms listed in the module documentation.
+pub fn parse(text: &[u8]) -> Result<rmsg_address> {
+    match text.first() {
+        None => Err(invalid()),
+        Some(b'/') => unix_path(text),
+        Some(b'.') if text.starts_with(b"./") => unix_path(text),
+        Some(b'@') => unix_abstract(&text[1..]),
+        Some(b'[') => {
+            let close = text.iter().position(|b| *b == b']').ok_or_else(invalid)?;
+            let inner = &text[1..close];
+            let port = match &text[close + 1..] {
+                [b':', rest @ ..] => parse_port(rest)?,
+                _ => return Err(invalid()),
+            };
+            let (host, scope) = match inner.iter().position(|b| *b == b'%') {
+                Some(p) => (&inner[..p], parse_scope(&inner[p + 1..])?),
+                None => (inner, 0),
+            };
+            let host = std::str::from_utf8(host).map_err(|_| invalid())?;
+            let ip: Ipv6Addr = host.parse().map_err(|_| invalid())?;
+            Ok(inet6(ip.octets(), port, 0, scope))
+        }
+        Some(_) => {
+            let colon = text.iter().rposition(|b| *b == b':').ok_or_else(invalid)?;
+            let host = std::str::from_utf8(&text[..colon]).map_err(|_| invalid())?;
+            let ip: Ipv4Addr = host.parse().map_err(|_| invalid())?;
+            Ok(inet(ip.octets(), parse_port(&text[colon + 1..])?))
+        }
+    }
+}
+
+/// Formats an address as text (without a terminating NUL):
+/// - `AF_INET`: `a.b.c.d:port`;
+/// - `AF_INET6`: `[addr]:port`, or `[addr%scope]:port` with the numeric
+///   scope id when it is not 0 (flow information is not shown);
+/// - a filesystem path: the path, with `./` put in front when it starts
+///   with neither `/` nor `./`, so that the text parses back to the same
+///   file;
+/// - an abstract name: `@` then the name bytes after the leading NUL,
+///   exactly (they may include NULs and non-text bytes);
+/// - an unnamed `AF_UNIX` address: the empty text;
+/// - any other family: `<family N>` followed by `:` and the bytes after the
+///   family in hex (this form does not parse back).
+pub fn format(address: &rmsg_address) -> Vec<u8> {
+    match address.decode() {
+        Decoded::Inet { addr, port } => format!("{}:{port}", Ipv4Addr::from(addr)).into_bytes(),
+        Decoded::Inet6 {
+            addr,
+            port,
+            scope_id,
+            ..
+        } => {
+            let ip = Ipv6Addr::from(addr);
+            if scope_id == 0 {
+                format!("[{ip}]:{port}").into_bytes()
+            } else {
+                format!("[{ip}%{scope_id}]:{port}").into_bytes()
+            }
+        }
+        Decoded::UnixPath(p) => {
+            let mut v = Vec::with_capacity(p.len() + 2);
+            if !(p.starts_with(b"/") || p.starts_with(b"./")) {
+                v.extend_from_slice(b"./");
+            }
+            v.extend_from_slice(p);
+            v
+        }
+        Decoded::UnixAbstract(name) => {
+            let mut v = Vec::with_capacity(name.len());
+            v.push(b'@');
+            v.extend_from_slice(&name[1..]);
+            v
+        }
+        Decoded::UnixUnnamed => Vec::new(),
+        Decoded::Other { family, bytes } => {
+            let skip = size_of::<libc::sa_family_t>().min(bytes.len());
+            let mut s = format!("<family {}>:", family as c_int);
+            for b in &bytes[skip..] {
+                s.push_str(&format!("{b:02x}"));
+            }
+            s.into_bytes()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round(text: &str) -> String {
+        String::from_utf8(format(&parse(text.as_bytes()).unwrap())).unwrap()
+    }
+
+    #[test]
+    fn good_text_round_trips() {
+        for t in [
+            "127.0.0.1:53",
+            "0.0.0.0:0",
+            "255.255.255.255:65535",
+            "[::1]:53",
+            "[fe80::1%1]:8080",
+            "[::ffff:1.2.3.4]:1",
+            "/tmp/x.sock",
+            "./rel",
+            "@abstract name",
+            "@",
+        ] {
+            assert_eq!(round(t), t);
+        }
+        assert_eq!(round("[0:0::1]:53"), "[::1]:53");
+        let lo = parse(b"[fe80::1%lo]:53").unwrap();
+        match lo.decode() {
+            Decoded::Inet6 { scope_id, port, .. } => {
+                assert!(scope_id > 0);
+                assert_eq!(port, 53);
+            }
+            d => panic!("{d:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_text_is_refused() {
+        for t in [
+            "",
+            "127.0.0.1",
+            "127.0.0.1:",
+            "127.0.0.1:65536",
+            "127.0.0.1:-1",
+            "127.0.0.1:+5",
+            "127.0.0.1:5x",
+            "1.2.3:4",
+            "1.2.3.4.5:6",
+            "01.2.3.4:5",
+            "localhost:53",
+            "::1:53",
+            "[::1]",
+            "[::1]53",
+            "[::1:53",
+            "[1.2.3.4]:5",
+            "[fe80::1%]:5",
+            "[fe80::1%nosuchif0]:5",
+            "rel/path",
+            "../up",
+        ] {
+            assert_eq!(
+                parse(t.as_bytes()).unwrap_err().status,
+                RMSG_ERR_INVALID_ADDRESS,
+                "{t:?}"
+            );
+        }
+        let long = format!("/{}", "a".repeat(107));
+        assert!(parse(long.as_bytes()).is_err());
+        assert!(parse(&long.as_bytes()[..107]).is_ok());
+        assert!(unix_path(b"/a\0b").is_err());
+        assert!(unix_abstract(&[b'x'; 108]).is_err());
+        assert!(unix_abstract(&[b'x'; 107]).is_ok());
+    }
+
+    #[test]
+    fn relative_path_and_abstract_bytes() {
+        let a = unix_path(b"sock").unwrap();
+        assert_eq!(format(&a), b"./sock");
+        let a = unix_abstract(b"a\0b").unwrap();
+        assert_eq!(a.decode(), Decoded::UnixAbstract(b"\0a\0b"));
+        assert_eq!(format(&a), b"@a\0b");
+        assert_eq!(parse(b"@a\0b").unwrap().bytes(), a.bytes());
+    }
+}

@@ -1,0 +1,251 @@
+//! The send call (the safe core; the C shims are in `capi_send`).
+
+use std::ffi::c_int;
+use std::time::{Duration, Instant};
+
+use crate::addr::rmsg_address;
+use crate::cmsg;
+use crate::recv::{RMSG_WAIT_BLOCK, RMSG_WAIT_DEADLINE, RMSG_WAIT_NONBLOCK, rmsg_iovec};
+use crate::status::{Error, Result, rmsg_status::*};
+
+/// Return `RMSG_ERR_INTERRUPTED` when a signal interrupts the call before
+/// anything was sent, instead of retrying (retrying is the default).
+pub const RMSG_SEND_RETURN_EINTR: u32 = 1;
+/// Do not add `MSG_NOSIGNAL`: writing to a stream whose peer has gone then
+/// raises `SIGPIPE` as plain `sendmsg(2)` does (and, if the process
+/// survives it, the call still returns `RMSG_ERR_BROKEN_PIPE`).
+pub const RMSG_SEND_ALLOW_SIGPIPE: u32 = 2;
+
+const KNOWN_FLAGS: u32 = RMSG_SEND_RETURN_EINTR | RMSG_SEND_ALLOW_SIGPIPE;
+
+/// Options for the send calls, with the same fields and meaning as
+/// `rmsg_recv_options` (the flags are the `RMSG_SEND_*` ones). A
+/// zero-initialised struct (`rmsg_send_options opts = {0};`) means the
+/// defaults: block, retry on `EINTR`, `MSG_NOSIGNAL` added. rmsg only reads
+/// it, and only during the call.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct rmsg_send_options {
+    /// How to wait for room in the socket's send buffer: `RMSG_WAIT_BLOCK`
+    /// (0), `RMSG_WAIT_NONBLOCK` or `RMSG_WAIT_DEADLINE`. Any other value is
+    /// `RMSG_ERR_INVALID_ARGUMENT`.
+    pub wait: u32,
+    /// Bitwise OR of `RMSG_SEND_*` flags. Unknown bits are
+    /// `RMSG_ERR_INVALID_ARGUMENT`.
+    pub flags: u32,
+    /// With `RMSG_WAIT_DEADLINE`: the longest the whole call may wait, in
+    /// nanoseconds (0 behaves as a single non-blocking try). Ignored otherwise.
+    pub timeout_ns: u64,
+}
+
+enum Wait {
+    Block,
+    NonBlock,
+    Deadline(Instant),
+}
+
+struct Plan {
+    flags: c_int,
+    wait: Wait,
+    return_eintr: bool,
+}
+
+fn plan(flags: c_int, options: &rmsg_send_options) -> Result<Plan> {
+    if options.flags & !KNOWN_FLAGS != 0 {
+        return Err(Error::new(RMSG_ERR_INVALID_ARGUMENT));
+    }
+    let wait = match options.wait {
+        RMSG_WAIT_BLOCK => Wait::Block,
+        RMSG_WAIT_NONBLOCK => Wait::NonBlock,
+        RMSG_WAIT_DEADLINE => {
+            match Instant::now().checked_add(Duration::from_nanos(options.timeout_ns)) {
+                Some(t) => Wait::Deadline(t),
+                None => Wait::Block,
+            }
+        }
+        _ => return Err(Error::new(RMSG_ERR_INVALID_ARGUMENT)),
+    };
+    let mut flags = flags;
+    if options.flags & RMSG_SEND_ALLOW_SIGPIPE == 0 {
+        flags |= libc::MSG_NOSIGNAL;
+    }
+    if matches!(wait, Wait::NonBlock | Wait::Deadline(_)) {
+        flags |= libc::MSG_DONTWAIT;
+    }
+    Ok(Plan {
+        flags,
+        wait,
+        return_eintr: options.flags & RMSG_SEND_RETURN_EINTR != 0,
+    })
+}
+
+/// Waits until `fd` is writable or has an error, or the deadline passes.
+fn wait_writable(fd: c_int, deadline: Instant, return_eintr: bool) -> Result<()> {
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(Error::new(RMSG_ERR_TIMED_OUT));
+        }
+        let ts = libc::timespec {
+            tv_sec: left.as_secs().min(libc::time_t::MAX as u64) as libc::time_t,
+            tv_nsec: left.subsec_nanos() as _,
+        };
+        let mut pfd = libc::pollfd {
+            fd,
+            events: libc::POLLOUT,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd, a valid timespec, no signal mask.
+        let r = unsafe { libc::ppoll(&mut pfd, 1, &ts, std::ptr::null()) };
+        if r > 0 {
+            if pfd.revents & libc::POLLNVAL != 0 {
+                return Err(Error::from_errno(libc::EBADF));
+            }
+            return Ok(());
+        }
+        if r < 0 {
+            let e = Error::last_os_error();
+            if e.errno != libc::EINTR || return_eintr {
+                return Err(e);
+            }
+        }
+    }
+}
+
+/// Sends one message with `sendmsg(2)`: gather buffers, optional control
+/// bytes, optional destination. Returns the byte count the kernel accepted,
+/// which on a stream socket may be less than the total (it is reported, not
+/// retried).
+pub fn send(
+    fd: c_int,
+    bufs: &[rmsg_iovec],
+    control: &[u8],
+    address: Option<&rmsg_address>,
+    flags: c_int,
+    options: &rmsg_send_options,
+) -> Result<usize> {
+    if fd < 0 {
+        return Err(Error::new(RMSG_ERR_BAD_FD));
+    }
+    if bufs.len() > c_int::MAX as usize || control.len() > cmsg::SOCKLEN_MAX {
+        return Err(Error::new(RMSG_ERR_TOO_LARGE));
+    }
+    if bufs.iter().any(|b| b.base.is_null() && b.len > 0) {
+        return Err(Error::new(RMSG_ERR_NULL_ARGUMENT));
+    }
+    let plan = plan(flags, options)?;
+    let name = address.map(|a| a.bytes()).unwrap_or(&[]);
+    let mut wait_due = false;
+    loop {
+        if let (Wait::Deadline(deadline), true) = (&plan.wait, wait_due) {
+            wait_writable(fd, *deadline, plan.return_eintr)?;
+        }
+        // SAFETY: msghdr is plain data; all-zero is valid.
+        let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
+        if !name.is_empty() {
+            hdr.msg_name = name.as_ptr() as *mut libc::c_void;
+            hdr.msg_namelen = name.len() as libc::socklen_t;
+        }
+        hdr.msg_iov = bufs.as_ptr() as *mut libc::iovec;
+        hdr.msg_iovlen = bufs.len() as _;
+        if !control.is_empty() {
+            hdr.msg_control = control.as_ptr() as *mut libc::c_void;
+            hdr.msg_controllen = control.len() as _;
+        }
+        // SAFETY: every pointer in hdr is valid for reading for the length
+        // given with it (name and control borrow from the caller's values,
+        // the iovecs describe the caller's buffers, which the caller vouches
+        // for); sendmsg only reads them.
+        let r = unsafe { libc::sendmsg(fd, &hdr, plan.flags) };
+        if r >= 0 {
+            return Ok(r as usize);
+        }
+        let e = Error::last_os_error();
+        match e.errno {
+            libc::EINTR if !plan.return_eintr => continue,
+            libc::EAGAIN if matches!(plan.wait, Wait::Deadline(_)) => {
+                wait_due = true;
+                continue;
+            }
+            _ => return Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(kind: c_int) -> [c_int; 2] {
+        let mut sv = [0; 2];
+        // SAFETY: sv has room for two ints.
+        assert_eq!(
+            unsafe { libc::socketpair(libc::AF_UNIX, kind, 0, sv.as_mut_ptr()) },
+            0
+        );
+        sv
+    }
+
+    fn close(sv: [c_int; 2]) {
+        // SAFETY: closing descriptors this test opened.
+        unsafe {
+            libc::close(sv[0]);
+            libc::close(sv[1]);
+        }
+    }
+
+    #[test]
+    fn gather_and_options() {
+        let sv = pair(libc::SOCK_DGRAM);
+        let mut a = *b"ab";
+        let mut c = *b"cde";
+        let bufs = [
+            rmsg_iovec {
+                base: a.as_mut_ptr(),
+                len: 2,
+            },
+            rmsg_iovec {
+                base: c.as_mut_ptr(),
+                len: 3,
+            },
+        ];
+        let n = send(sv[0], &bufs, &[], None, 0, &Default::default()).unwrap();
+        assert_eq!(n, 5);
+        let mut got = [0u8; 8];
+        // SAFETY: got is writable for 8 bytes.
+        let r = unsafe { libc::recv(sv[1], got.as_mut_ptr().cast(), 8, 0) };
+        assert_eq!(&got[..r as usize], b"abcde");
+        let bad = rmsg_send_options {
+            flags: 1 << 20,
+            ..Default::default()
+        };
+        assert_eq!(
+            send(sv[0], &bufs, &[], None, 0, &bad).unwrap_err().status,
+            RMSG_ERR_INVALID_ARGUMENT
+        );
+        let bad = rmsg_send_options {
+            wait: 9,
+            ..Default::default()
+        };
+        assert!(send(sv[0], &bufs, &[], None, 0, &bad).is_err());
+        close(sv);
+    }
+
+    #[test]
+    fn broken_pipe_is_a_status() {
+        let sv = pair(libc::SOCK_STREAM);
+        // SAFETY: closing our own descriptor.
+        unsafe { libc::close(sv[1]) };
+        let mut a = *b"x";
+        let bufs = [rmsg_iovec {
+            base: a.as_mut_ptr(),
+            len: 1,
+        }];
+        let e = send(sv[0], &bufs, &[], None, 0, &Default::default()).unwrap_err();
+        assert_eq!(e.status, RMSG_ERR_BROKEN_PIPE);
+        assert_eq!(e.errno, libc::EPIPE);
+        // SAFETY: closing our own descriptor.
+        unsafe { libc::close(sv[0]) };
+    }
+}
