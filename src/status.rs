@@ -228,7 +228,8 @@ impl Error {
             libc::EINTR => RMSG_ERR_INTERRUPTED,
             libc::EBADF => RMSG_ERR_BAD_FD,
             libc::ENOTSOCK => RMSG_ERR_NOT_A_SOCKET,
-            libc::ENOMEM | libc::ENOBUFS => RMSG_ERR_OUT_OF_MEMORY,
+            // ENOBUFS (a full queue or device, often temporary) stays RMSG_ERR_OS.
+            libc::ENOMEM => RMSG_ERR_OUT_OF_MEMORY,
             libc::EINVAL => RMSG_ERR_INVALID_ARGUMENT,
             libc::EPIPE => RMSG_ERR_BROKEN_PIPE,
             _ => RMSG_ERR_OS,
