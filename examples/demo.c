@@ -34,33 +34,18 @@
         }                                                           \
     } while (0)
 
-/* The child writes a note into an anonymous file and sends the descriptor. */
+/* The child writes a note into an anonymous file and sends the descriptor
+ * with rmsg_send_fds. The child keeps its own descriptor: rmsg never closes
+ * or duplicates what it sends. */
 static void child_send_fd(int sock) {
     const char note[] = "written by the child before it sent this descriptor";
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } u;
-    struct iovec iov = {(void *)"fd", 2};
-    struct msghdr m;
-    struct cmsghdr *c;
     FILE *f = tmpfile();
     int fd;
+    size_t sent = 0;
     if (f == NULL) DIE("tmpfile");
     fd = fileno(f);
     if (write(fd, note, sizeof note - 1) != (ssize_t)(sizeof note - 1)) DIE("write");
-    memset(&m, 0, sizeof m);
-    memset(&u, 0, sizeof u);
-    m.msg_iov = &iov;
-    m.msg_iovlen = 1;
-    m.msg_control = u.buf;
-    m.msg_controllen = sizeof u.buf;
-    c = CMSG_FIRSTHDR(&m);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof fd);
-    if (sendmsg(sock, &m, 0) != 2) DIE("sendmsg");
+    TRY(rmsg_send_fds(sock, (const uint8_t *)"fd", 2, &fd, 1, 0, &sent));
     fclose(f);
 }
 
