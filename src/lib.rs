@@ -4,10 +4,14 @@
 
 pub mod addr;
 pub mod capi;
+pub mod capi_decode;
 pub mod cmsg;
+pub mod decode;
 pub mod fault;
 pub mod fds;
 pub mod panic;
+pub mod parse;
 pub mod ptr;
 pub mod recv;
+pub mod sizing;
 pub mod status;

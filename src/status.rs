@@ -56,6 +56,9 @@ pub enum rmsg_status {
     /// The address is not of the family the accessor decodes, or there is no
     /// address.
     RMSG_ERR_WRONG_FAMILY = 14,
+    /// The `(level, type)` pair is not a kind of control message rmsg knows
+    /// the size of (from `rmsg_control_space`).
+    RMSG_ERR_UNKNOWN_KIND = 20,
     /// A panic inside rmsg was caught at the C boundary. This is a bug in
     /// rmsg; the operation did not complete and no output was written.
     RMSG_ERR_PANIC = 255,
@@ -65,7 +68,7 @@ use rmsg_status::*;
 
 impl rmsg_status {
     /// Every status, in numeric order.
-    pub const ALL: [rmsg_status; 16] = [
+    pub const ALL: [rmsg_status; 17] = [
         RMSG_OK,
         RMSG_ERR_OS,
         RMSG_ERR_WOULD_BLOCK,
@@ -81,6 +84,7 @@ impl rmsg_status {
         RMSG_ERR_WRONG_KIND,
         RMSG_ERR_SHORT_ITEM,
         RMSG_ERR_WRONG_FAMILY,
+        RMSG_ERR_UNKNOWN_KIND,
         RMSG_ERR_PANIC,
     ];
 
@@ -137,6 +141,10 @@ impl rmsg_status {
                 "RMSG_ERR_WRONG_FAMILY\0",
                 "address is not of the requested family\0",
             ),
+            RMSG_ERR_UNKNOWN_KIND => (
+                "RMSG_ERR_UNKNOWN_KIND\0",
+                "control message kind unknown to rmsg\0",
+            ),
             RMSG_ERR_PANIC => (
                 "RMSG_ERR_PANIC\0",
                 "internal error: a panic was caught (a bug in rmsg)\0",
@@ -175,6 +183,7 @@ impl rmsg_status {
             RMSG_ERR_NOT_A_SOCKET => libc::ENOTSOCK,
             RMSG_ERR_BUFFER_TOO_SMALL => libc::ENOBUFS,
             RMSG_ERR_WRONG_KIND | RMSG_ERR_SHORT_ITEM | RMSG_ERR_WRONG_FAMILY => libc::EINVAL,
+            RMSG_ERR_UNKNOWN_KIND => libc::EINVAL,
             RMSG_ERR_PANIC => libc::EIO,
         }
     }
