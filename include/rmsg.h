@@ -675,8 +675,10 @@ rmsg_status rmsg_item_timestamping(const rmsg_item *item, rmsg_timestamping *out
 // packets the socket dropped (receive buffer full) since it was created.
 rmsg_status rmsg_item_rxq_ovfl(const rmsg_item *item, uint32_t *out);
 
-// Decodes `SO_RCVMARK` (`SOL_SOCKET`, a `uint32_t`): the packet's mark
-// (`SO_MARK` of the sender, or set by netfilter).
+// Decodes the mark item sent when the `SO_RCVMARK` option is set
+// (`SOL_SOCKET`, a `uint32_t`): the packet's mark (`SO_MARK` of the sender,
+// or set by netfilter). Linux sends this item with type `SO_MARK` (36), not
+// `SO_RCVMARK`; both types are accepted.
 rmsg_status rmsg_item_mark(const rmsg_item *item, uint32_t *out);
 
 // Decodes `SCM_TIMESTAMPING_PKTINFO` (`SOL_SOCKET`, `struct

@@ -181,8 +181,10 @@ pub unsafe extern "C" fn rmsg_item_rxq_ovfl(item: *const rmsg_item, out: *mut u3
     unsafe { decode_into(item, out, decode::rxq_ovfl) }
 }
 
-/// Decodes `SO_RCVMARK` (`SOL_SOCKET`, a `uint32_t`): the packet's mark
-/// (`SO_MARK` of the sender, or set by netfilter).
+/// Decodes the mark item sent when the `SO_RCVMARK` option is set
+/// (`SOL_SOCKET`, a `uint32_t`): the packet's mark (`SO_MARK` of the sender,
+/// or set by netfilter). Linux sends this item with type `SO_MARK` (36), not
+/// `SO_RCVMARK`; both types are accepted.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_item_mark(item: *const rmsg_item, out: *mut u32) -> rmsg_status {
     // SAFETY: forwarded contract.

@@ -314,7 +314,9 @@ pub fn timestamp(raw: Raw<'_>) -> Result<rmsg_timestamp> {
     if raw.level != libc::SOL_SOCKET || !(micro.contains(&raw.kind) || nano.contains(&raw.kind)) {
         return Err(Error::new(RMSG_ERR_WRONG_KIND));
     }
-    let wide = raw.data.len() >= 16;
+    // `_NEW` is always two 64-bit fields; `_OLD` follows the ABI's `long`.
+    let is_new = raw.kind == libc::SO_TIMESTAMP_NEW || raw.kind == libc::SO_TIMESTAMPNS_NEW;
+    let wide = is_new || raw.data.len() >= 16;
     let (sec, frac) = time_pair(raw.data, 0, wide)?;
     let nsec = if micro.contains(&raw.kind) {
         frac.saturating_mul(1000)
@@ -330,7 +332,7 @@ pub fn timestamping(raw: Raw<'_>) -> Result<rmsg_timestamping> {
         libc::SOL_SOCKET,
         &[libc::SO_TIMESTAMPING, libc::SO_TIMESTAMPING_NEW],
     )?;
-    let wide = d.len() >= 48;
+    let wide = raw.kind == libc::SO_TIMESTAMPING_NEW || d.len() >= 48;
     let step = if wide { 16 } else { 8 };
     let mut ts = [rmsg_timestamp::default(); 3];
     for (n, t) in ts.iter_mut().enumerate() {
@@ -350,9 +352,10 @@ pub fn rxq_ovfl(raw: Raw<'_>) -> Result<u32> {
     u32_at(d, 0)
 }
 
-/// `SO_RCVMARK`: the packet's mark.
+/// The packet's mark, sent when `SO_RCVMARK` is set. Linux sends it with
+/// type `SO_MARK` (36), not `SO_RCVMARK`; both are accepted.
 pub fn mark(raw: Raw<'_>) -> Result<u32> {
-    let d = raw.expect(libc::SOL_SOCKET, &[libc::SO_RCVMARK])?;
+    let d = raw.expect(libc::SOL_SOCKET, &[libc::SO_MARK, libc::SO_RCVMARK])?;
     u32_at(d, 0)
 }
 
@@ -558,6 +561,7 @@ fn socket_name(kind: c_int) -> &'static CStr {
         libc::SO_TIMESTAMPING => c"SOL_SOCKET/SO_TIMESTAMPING",
         libc::SO_TIMESTAMPING_NEW => c"SOL_SOCKET/SO_TIMESTAMPING_NEW",
         libc::SO_RXQ_OVFL => c"SOL_SOCKET/SO_RXQ_OVFL",
+        libc::SO_MARK => c"SOL_SOCKET/SO_MARK",
         libc::SO_RCVMARK => c"SOL_SOCKET/SO_RCVMARK",
         libc::SCM_TIMESTAMPING_PKTINFO => c"SOL_SOCKET/SCM_TIMESTAMPING_PKTINFO",
         libc::SCM_TIMESTAMPING_OPT_STATS => c"SOL_SOCKET/SCM_TIMESTAMPING_OPT_STATS",
@@ -635,6 +639,9 @@ mod tests {
         let t = timestamp(r(libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, &narrow)).unwrap();
         assert_eq!((t.sec, t.nsec), (5, 7));
         let e = timestamp(r(libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, &narrow[..7])).unwrap_err();
+        assert_eq!(e.status, RMSG_ERR_SHORT_ITEM);
+        // _NEW is always 64-bit: 8 bytes are too short, not a 32-bit pair.
+        let e = timestamp(r(libc::SOL_SOCKET, libc::SO_TIMESTAMPNS_NEW, &narrow)).unwrap_err();
         assert_eq!(e.status, RMSG_ERR_SHORT_ITEM);
         let mut three = Vec::new();
         for v in 1..=6i64 {

@@ -52,7 +52,9 @@ pub fn payload_size(level: c_int, kind: c_int) -> Option<usize> {
         (libc::SOL_SOCKET, libc::SO_TIMESTAMP | libc::SO_TIMESTAMP_NEW) => TIME_PAIR,
         (libc::SOL_SOCKET, libc::SO_TIMESTAMPNS | libc::SO_TIMESTAMPNS_NEW) => TIME_PAIR,
         (libc::SOL_SOCKET, libc::SO_TIMESTAMPING | libc::SO_TIMESTAMPING_NEW) => 3 * TIME_PAIR,
-        (libc::SOL_SOCKET, libc::SO_RXQ_OVFL | libc::SO_RCVMARK) => size_of::<u32>(),
+        (libc::SOL_SOCKET, libc::SO_RXQ_OVFL | libc::SO_MARK | libc::SO_RCVMARK) => {
+            size_of::<u32>()
+        }
         (libc::SOL_SOCKET, libc::SCM_TIMESTAMPING_PKTINFO) => 4 * size_of::<u32>(),
         (libc::SOL_SOCKET, libc::SCM_TIMESTAMPING_OPT_STATS) => RMSG_OPT_STATS_SPACE,
         (libc::IPPROTO_IP, libc::IP_PKTINFO) => size_of::<libc::in_pktinfo>(),
@@ -190,7 +192,8 @@ pub fn space_for_socket(fd: c_int, max_fds: usize) -> Result<usize> {
         s.add_kind(sol, libc::SO_RXQ_OVFL)?;
     }
     if enabled(fd, sol, libc::SO_RCVMARK) {
-        s.add_kind(sol, libc::SO_RCVMARK)?;
+        // Delivered with type SO_MARK.
+        s.add_kind(sol, libc::SO_MARK)?;
     }
     if domain == libc::AF_INET || domain == libc::AF_INET6 {
         // IPv4 options also apply to IPv4 packets on a dual-stack IPv6 socket.
