@@ -63,6 +63,7 @@ static void test_pidfd(void) {
     unix_pair(SOCK_DGRAM, sv);
     set_int(sv[1], SOL_SOCKET, SO_PASSPIDFD, 1);
     /* The sender is a child process, so that the pidfd names another pid. */
+    fflush(stdout);
     child = fork();
     CHECK(child >= 0);
     if (child == 0) {
