@@ -25,6 +25,40 @@
 // `SCM_PIDFD` items.
 #define RMSG_SO_PASSPIDFD 76
 
+// `SCM_SECURITY` (level `SOL_SOCKET`): the security label of the
+// sender, delivered when `SO_PASSSEC` is set and a security module is
+// active. Not in the C library's headers (it is kernel-internal).
+#define RMSG_SCM_SECURITY 3
+
+// `SOL_TLS`: the level of kernel TLS control messages.
+#define RMSG_SOL_TLS 282
+
+// `TLS_GET_RECORD_TYPE` (level `SOL_TLS`): the TLS record type of a
+// record received through kernel TLS (one byte).
+#define RMSG_TLS_GET_RECORD_TYPE 2
+
+// `SOL_UDP` (= `IPPROTO_UDP`): the level of UDP control messages.
+#define RMSG_SOL_UDP 17
+
+// `UDP_GRO` (level `SOL_UDP`): the socket option enabling UDP generic
+// receive offload, and the control message carrying the segment size
+// (an `int`) of a coalesced datagram.
+#define RMSG_UDP_GRO 104
+
+// `UDP_SEGMENT` (level `SOL_UDP`): the segment size for UDP GSO on send
+// (a `uint16_t`).
+#define RMSG_UDP_SEGMENT 103
+
+// `IP_RECVRETOPTS` (= `IP_RETOPTS`): the socket option asking for the
+// IP options of received packets, reversed for replying.
+#define RMSG_IP_RECVRETOPTS 7
+
+// `rmsg_control_parse` flag: the descriptors found in `SCM_RIGHTS` and
+// `SCM_PIDFD` items belong to the parsed buffer from now on: they are
+// closed when it is freed unless taken with `rmsg_control_take_item_fds`.
+// Without it the parsed buffer never closes a descriptor.
+#define RMSG_PARSE_OWN_FDS 1
+
 // Block until a message arrives (the socket's own blocking mode still
 // applies: on an `O_NONBLOCK` socket the call fails with
 // `RMSG_ERR_WOULD_BLOCK`).
@@ -55,6 +89,14 @@
 // raises `SIGPIPE` as plain `sendmsg(2)` does (and, if the process
 // survives it, the call still returns `RMSG_ERR_BROKEN_PIPE`).
 #define RMSG_SEND_ALLOW_SIGPIPE 2
+
+// Bytes reserved for an `SCM_SECURITY` label (the label's length depends
+// on the security module and policy; add more if yours are longer).
+#define RMSG_SECURITY_LABEL_SPACE 256
+
+// Bytes reserved for `SCM_TIMESTAMPING_OPT_STATS` (TCP statistics as
+// netlink attributes; Linux 6.x sends well under this).
+#define RMSG_OPT_STATS_SPACE 1024
 
 // The result of every fallible rmsg function.
 //
@@ -108,6 +150,9 @@ enum rmsg_status
   // The address is not of the family the accessor decodes, or there is no
   // address.
   RMSG_ERR_WRONG_FAMILY = 14,
+  // The `(level, type)` pair is not a kind of control message rmsg knows
+  // the size of (from `rmsg_control_space`).
+  RMSG_ERR_UNKNOWN_KIND = 20,
   // More file descriptors than one message can carry: Linux accepts at
   // most `SCM_MAX_FD` (253) in one message, over all its `SCM_RIGHTS`
   // items. Nothing was added.
@@ -171,6 +216,11 @@ typedef struct rmsg_address rmsg_address;
 // message is sent.
 typedef struct rmsg_cmsg_builder rmsg_cmsg_builder;
 
+// A parsed control buffer: a private copy of the bytes and the items found
+// in it. Opaque to C; made by `rmsg_control_parse`, freed with
+// `rmsg_control_free`.
+typedef struct rmsg_control rmsg_control;
+
 // One control message of a received (or parsed) control buffer: level,
 // type, data and a truncated mark. Opaque to C; read it with the
 // `rmsg_item_*` functions. It lives inside its message (or parsed buffer)
@@ -226,6 +276,125 @@ typedef struct {
   uint32_t scope_id;
 } rmsg_inet6_address;
 
+// Credentials of the sending process (`SCM_CREDENTIALS`, `struct ucred`).
+typedef struct {
+  // Process id of the sender (as seen in the receiver's pid namespace).
+  int32_t pid;
+  // User id.
+  uint32_t uid;
+  // Group id.
+  uint32_t gid;
+} rmsg_credentials;
+
+// A point in time: seconds and nanoseconds since the Unix epoch
+// (`CLOCK_REALTIME`), or for hardware stamps in the device's clock.
+// Microsecond stamps (`SO_TIMESTAMP`) are converted: `nsec` is then a
+// multiple of 1000.
+typedef struct {
+  // Whole seconds.
+  int64_t sec;
+  // Nanoseconds, 0 to 999999999 for stamps the kernel produced.
+  int64_t nsec;
+} rmsg_timestamp;
+
+// The three stamps of `SO_TIMESTAMPING` (`struct scm_timestamping`). A
+// stamp the kernel did not take is all zero.
+typedef struct {
+  // `ts[0]`: the software stamp.
+  rmsg_timestamp software;
+  // `ts[1]`: deprecated, formerly the hardware stamp converted to system
+  // time; normally zero.
+  rmsg_timestamp legacy;
+  // `ts[2]`: the raw hardware stamp.
+  rmsg_timestamp hardware;
+} rmsg_timestamping;
+
+// `SCM_TIMESTAMPING_PKTINFO` (`struct scm_ts_pktinfo`): the interface and
+// length of the packet a hardware stamp belongs to.
+typedef struct {
+  // Interface index.
+  uint32_t ifindex;
+  // Length of the packet at layer 2.
+  uint32_t pkt_length;
+} rmsg_ts_pktinfo;
+
+// `IP_PKTINFO` (`struct in_pktinfo`). The addresses reuse
+// `rmsg_inet_address` with `port` 0.
+typedef struct {
+  // Index of the interface the packet arrived on.
+  int32_t ifindex;
+  // `ipi_spec_dst`: the local address a reply would be sent from.
+  rmsg_inet_address spec_dst;
+  // `ipi_addr`: the destination address in the packet's header.
+  rmsg_inet_address addr;
+} rmsg_ip_pktinfo;
+
+// A traffic-class byte (`IP_TOS`, `IPV6_TCLASS`) with its two parts.
+typedef struct {
+  // The whole byte as received (TOS octet or IPv6 traffic class).
+  uint8_t value;
+  // The Differentiated Services code point: `value >> 2`.
+  uint8_t dscp;
+  // The ECN bits: `value & 3` (0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE).
+  uint8_t ecn;
+} rmsg_traffic_class;
+
+// An extended error from the error queue (`IP_RECVERR`, `IPV6_RECVERR`):
+// `struct sock_extended_err` and the offender address that follows it.
+typedef struct {
+  // The error number (`ECONNREFUSED`, `EMSGSIZE` ...; `ENOMSG` for
+  // timestamps).
+  uint32_t ee_errno;
+  // Where it came from: `SO_EE_ORIGIN_LOCAL` (1), `_ICMP` (2), `_ICMP6`
+  // (3), `_TXSTATUS` and `_TIMESTAMPING` (both 4), `_ZEROCOPY` (5),
+  // `_TXTIME` (6).
+  uint8_t ee_origin;
+  // ICMP type, for ICMP origins.
+  uint8_t ee_type;
+  // ICMP code, for ICMP origins.
+  uint8_t ee_code;
+  // Extra information (the MTU for "fragmentation needed"; the
+  // timestamp key for timestamps).
+  uint32_t ee_info;
+  // Extra data.
+  uint32_t ee_data;
+  // `AF_INET` when `offender` holds the offender address, `AF_INET6` when
+  // `offender6` does, 0 (`AF_UNSPEC`) when there is none (the kernel sends
+  // `AF_UNSPEC` for locally generated errors, or the item has no bytes for
+  // it).
+  int32_t offender_family;
+  // The node that reported the error, for `AF_INET` (port 0 for ICMP).
+  rmsg_inet_address offender;
+  // The node that reported the error, for `AF_INET6`.
+  rmsg_inet6_address offender6;
+} rmsg_extended_error;
+
+// `IPV6_PKTINFO` (`struct in6_pktinfo`). The address reuses
+// `rmsg_inet6_address` with `port`, `flowinfo` and `scope_id` 0.
+typedef struct {
+  // Index of the interface the packet arrived on.
+  int32_t ifindex;
+  // The destination address in the packet's header.
+  rmsg_inet6_address addr;
+} rmsg_ipv6_pktinfo;
+
+// `IPV6_PATHMTU` (`struct ip6_mtuinfo`): a path MTU change.
+typedef struct {
+  // The destination the MTU applies to.
+  rmsg_inet6_address addr;
+  // The path MTU in bytes.
+  uint32_t mtu;
+} rmsg_ipv6_mtuinfo;
+
+// A control-message kind: a `(cmsg_level, cmsg_type)` pair, for
+// `rmsg_control_space`.
+typedef struct {
+  // `cmsg_level` (`SOL_SOCKET`, `IPPROTO_IP` ...).
+  int32_t cmsg_level;
+  // `cmsg_type` (`SCM_CREDENTIALS`, `IP_TTL` ...).
+  int32_t cmsg_type;
+} rmsg_cmsg_kind;
+
 // Options for the send calls, with the same fields and meaning as
 // `rmsg_recv_options` (the flags are the `RMSG_SEND_*` ones). A
 // zero-initialised struct (`rmsg_send_options opts = {0};`) means the
@@ -247,7 +416,7 @@ typedef struct {
 
 
 // Every status, in numeric order.
-#define rmsg_status_ALL { RMSG_OK, RMSG_ERR_OS, RMSG_ERR_WOULD_BLOCK, RMSG_ERR_TIMED_OUT, RMSG_ERR_INTERRUPTED, RMSG_ERR_NULL_ARGUMENT, RMSG_ERR_INVALID_ARGUMENT, RMSG_ERR_TOO_LARGE, RMSG_ERR_OUT_OF_MEMORY, RMSG_ERR_BAD_FD, RMSG_ERR_NOT_A_SOCKET, RMSG_ERR_BUFFER_TOO_SMALL, RMSG_ERR_WRONG_KIND, RMSG_ERR_SHORT_ITEM, RMSG_ERR_WRONG_FAMILY, RMSG_ERR_TOO_MANY_FDS, RMSG_ERR_INVALID_ADDRESS, RMSG_ERR_BROKEN_PIPE, RMSG_ERR_PANIC, }
+#define rmsg_status_ALL { RMSG_OK, RMSG_ERR_OS, RMSG_ERR_WOULD_BLOCK, RMSG_ERR_TIMED_OUT, RMSG_ERR_INTERRUPTED, RMSG_ERR_NULL_ARGUMENT, RMSG_ERR_INVALID_ARGUMENT, RMSG_ERR_TOO_LARGE, RMSG_ERR_OUT_OF_MEMORY, RMSG_ERR_BAD_FD, RMSG_ERR_NOT_A_SOCKET, RMSG_ERR_BUFFER_TOO_SMALL, RMSG_ERR_WRONG_KIND, RMSG_ERR_SHORT_ITEM, RMSG_ERR_WRONG_FAMILY, RMSG_ERR_UNKNOWN_KIND, RMSG_ERR_TOO_MANY_FDS, RMSG_ERR_INVALID_ADDRESS, RMSG_ERR_BROKEN_PIPE, RMSG_ERR_PANIC, }
 
 #ifdef __cplusplus
 extern "C" {
@@ -508,6 +677,228 @@ rmsg_status rmsg_address_inet6(const rmsg_address *address, rmsg_inet6_address *
 // where the item list is allocated, so that the cleanup of received
 // descriptors on that path can be observed. 0 disarms it.
 void rmsg_testing_fail_after_syscall(uint32_t count);
+
+// The symbolic name of a `(cmsg_level, cmsg_type)` pair, for printing:
+// `"SOL_SOCKET/SCM_RIGHTS"`, `"IPPROTO_IP/IP_TTL"`,
+// `"IPPROTO_IPV6/IPV6_PKTINFO"`, `"SOL_UDP/UDP_GRO"`. An unknown type at a
+// known level gives `"<LEVEL>/unknown"` (`"IPPROTO_IP/unknown"`); an
+// unknown level `"unknown/unknown"`. The string is static: never free it.
+const char *rmsg_kind_name(int cmsg_level, int cmsg_type);
+
+// `rmsg_kind_name` of an item's level and type; `"unknown/unknown"` for
+// NULL. The string is static.
+const char *rmsg_item_name(const rmsg_item *item);
+
+// Decodes an `SCM_CREDENTIALS` item (`SOL_SOCKET`, sent with
+// `SO_PASSCRED`) into `*out`: the sender's pid, uid and gid.
+//
+// Like every `rmsg_item_*` decoder: `item` is an item from
+// `rmsg_message_item` or `rmsg_control_item`; on `RMSG_OK` `*out` is
+// written; `RMSG_ERR_WRONG_KIND` when the item is of another kind,
+// `RMSG_ERR_SHORT_ITEM` when its data is too short for the structure,
+// `RMSG_ERR_NULL_ARGUMENT` for NULL pointers. Nothing is written on error.
+rmsg_status rmsg_item_credentials(const rmsg_item *item, rmsg_credentials *out);
+
+// Decodes an `SCM_PIDFD` item (`SOL_SOCKET`, sent with `SO_PASSPIDFD`):
+// `*fd_out` is the pidfd of the sending process. The descriptor stays owned
+// by the message (or by a parsed buffer made with `RMSG_PARSE_OWN_FDS`) and
+// is closed when that is freed; to keep it, take it with
+// `rmsg_message_take_item_fds` (or `rmsg_control_take_item_fds`).
+rmsg_status rmsg_item_pidfd(const rmsg_item *item, int *fd_out);
+
+// Decodes an `SCM_SECURITY` item (`SOL_SOCKET`, `RMSG_SCM_SECURITY`, sent
+// with `SO_PASSSEC` when a security module is active): `*label_out` points
+// at the label bytes exactly as the kernel sent them (SELinux includes the
+// terminating NUL in the length) and `*len_out` is their count. The bytes
+// borrow from the item's message or parsed buffer.
+rmsg_status rmsg_item_security(const rmsg_item *item, const uint8_t **label_out, size_t *len_out);
+
+// Decodes a receive timestamp: `SO_TIMESTAMP` (`struct timeval`),
+// `SO_TIMESTAMP_NEW` (`struct __kernel_sock_timeval`), `SO_TIMESTAMPNS`
+// (`struct timespec`) or `SO_TIMESTAMPNS_NEW` (`struct
+// __kernel_timespec`), all at level `SOL_SOCKET`, by data length (32- or
+// 64-bit fields). Microseconds are converted to nanoseconds.
+rmsg_status rmsg_item_timestamp(const rmsg_item *item, rmsg_timestamp *out);
+
+// Decodes `SO_TIMESTAMPING` or `SO_TIMESTAMPING_NEW` (`SOL_SOCKET`,
+// `struct scm_timestamping[64]`): the software, legacy and hardware stamps.
+// Received on the normal queue for receive stamps and on the error queue
+// (`MSG_ERRQUEUE`, beside an `IP_RECVERR`/`IPV6_RECVERR` item) for
+// transmit stamps.
+rmsg_status rmsg_item_timestamping(const rmsg_item *item, rmsg_timestamping *out);
+
+// Decodes `SO_RXQ_OVFL` (`SOL_SOCKET`, a `uint32_t`): the number of
+// packets the socket dropped (receive buffer full) since it was created.
+rmsg_status rmsg_item_rxq_ovfl(const rmsg_item *item, uint32_t *out);
+
+// Decodes the mark item sent when the `SO_RCVMARK` option is set
+// (`SOL_SOCKET`, a `uint32_t`): the packet's mark (`SO_MARK` of the sender,
+// or set by netfilter). Linux sends this item with type `SO_MARK` (36), not
+// `SO_RCVMARK`; both types are accepted.
+rmsg_status rmsg_item_mark(const rmsg_item *item, uint32_t *out);
+
+// Decodes `SCM_TIMESTAMPING_PKTINFO` (`SOL_SOCKET`, `struct
+// scm_ts_pktinfo`, asked for with `SOF_TIMESTAMPING_OPT_PKTINFO`).
+rmsg_status rmsg_item_ts_pktinfo(const rmsg_item *item, rmsg_ts_pktinfo *out);
+
+// Gives the raw netlink attributes of `SCM_TIMESTAMPING_OPT_STATS`
+// (`SOL_SOCKET`, TCP statistics sent with transmit stamps when
+// `SOF_TIMESTAMPING_OPT_STATS` is set): `*attrs_out` borrows from the item,
+// `*len_out` is their length in bytes. Parse them as `struct nlattr`
+// (`TCP_NLA_*` types).
+rmsg_status rmsg_item_ts_opt_stats(const rmsg_item *item,
+                                   const uint8_t **attrs_out,
+                                   size_t *len_out);
+
+// Decodes `IP_PKTINFO` (`IPPROTO_IP`, `struct in_pktinfo`, sent with the
+// `IP_PKTINFO` option): interface index, local (`spec_dst`) and
+// destination (`addr`) addresses.
+rmsg_status rmsg_item_ip_pktinfo(const rmsg_item *item, rmsg_ip_pktinfo *out);
+
+// Decodes `IP_TTL` (`IPPROTO_IP`, an `int` on Linux, a byte accepted too;
+// sent with `IP_RECVTTL`): the packet's time to live.
+rmsg_status rmsg_item_ip_ttl(const rmsg_item *item, int32_t *out);
+
+// Decodes `IP_TOS` (`IPPROTO_IP`, one byte on Linux, an `int` accepted
+// too; sent with `IP_RECVTOS`): the TOS byte, its DSCP and ECN bits.
+rmsg_status rmsg_item_ip_tos(const rmsg_item *item, rmsg_traffic_class *out);
+
+// Decodes an extended error: `IP_RECVERR` (`IPPROTO_IP`) or
+// `IPV6_RECVERR` (`IPPROTO_IPV6`), `struct sock_extended_err` followed by
+// the offender's `sockaddr`. Read from the error queue (`MSG_ERRQUEUE`)
+// with the `IP_RECVERR`/`IPV6_RECVERR` option set, or with transmit
+// timestamps.
+rmsg_status rmsg_item_recverr(const rmsg_item *item, rmsg_extended_error *out);
+
+// Decodes `IP_ORIGDSTADDR` (`IPPROTO_IP`, a `struct sockaddr_in`, sent
+// with `IP_RECVORIGDSTADDR`): the original destination address and port.
+// `RMSG_ERR_WRONG_FAMILY` when the address is not `AF_INET`.
+rmsg_status rmsg_item_ip_origdstaddr(const rmsg_item *item, rmsg_inet_address *out);
+
+// Decodes `IP_RECVFRAGSIZE` (`IPPROTO_IP`) or `IPV6_RECVFRAGSIZE`
+// (`IPPROTO_IPV6`), an `int`: the size of the largest fragment of a
+// reassembled datagram.
+rmsg_status rmsg_item_fragsize(const rmsg_item *item, uint32_t *out);
+
+// Gives the raw IP options of an `IP_RETOPTS` item (`IPPROTO_IP`, sent
+// with `IP_RECVRETOPTS`: options reversed for a reply) or an `IP_OPTIONS`
+// item (sent with `IP_RECVOPTS`). `*options_out` borrows from the item.
+rmsg_status rmsg_item_ip_options(const rmsg_item *item,
+                                 const uint8_t **options_out,
+                                 size_t *len_out);
+
+// Decodes `IPV6_PKTINFO` (`IPPROTO_IPV6`, `struct in6_pktinfo`, sent with
+// `IPV6_RECVPKTINFO`): interface index and destination address.
+rmsg_status rmsg_item_ipv6_pktinfo(const rmsg_item *item, rmsg_ipv6_pktinfo *out);
+
+// Decodes `IPV6_HOPLIMIT` (`IPPROTO_IPV6`, an `int`; sent with
+// `IPV6_RECVHOPLIMIT`): the packet's hop limit.
+rmsg_status rmsg_item_ipv6_hoplimit(const rmsg_item *item, int32_t *out);
+
+// Decodes `IPV6_TCLASS` (`IPPROTO_IPV6`, an `int`, a byte accepted too;
+// sent with `IPV6_RECVTCLASS`): the traffic class, its DSCP and ECN bits.
+rmsg_status rmsg_item_ipv6_tclass(const rmsg_item *item, rmsg_traffic_class *out);
+
+// Decodes `IPV6_ORIGDSTADDR` (`IPPROTO_IPV6`, a `struct sockaddr_in6`,
+// sent with `IPV6_RECVORIGDSTADDR`). `RMSG_ERR_WRONG_FAMILY` when the
+// address is not `AF_INET6`.
+rmsg_status rmsg_item_ipv6_origdstaddr(const rmsg_item *item, rmsg_inet6_address *out);
+
+// Decodes `IPV6_PATHMTU` (`IPPROTO_IPV6`, `struct ip6_mtuinfo`, sent with
+// `IPV6_RECVPATHMTU`): the destination and its new path MTU.
+rmsg_status rmsg_item_ipv6_pathmtu(const rmsg_item *item, rmsg_ipv6_mtuinfo *out);
+
+// Decodes `UDP_GRO` (`SOL_UDP`, an `int` on receive; sent with the
+// `UDP_GRO` option): the segment size of a coalesced datagram (each
+// segment but the last has this many bytes).
+rmsg_status rmsg_item_udp_gro(const rmsg_item *item, uint32_t *out);
+
+// Decodes `TLS_GET_RECORD_TYPE` (`SOL_TLS`, one byte, on a kernel TLS
+// socket): the TLS record type (23 application data, 21 alert, 22
+// handshake ...).
+rmsg_status rmsg_item_tls_record_type(const rmsg_item *item, uint8_t *out);
+
+// Parses a control buffer the caller obtained elsewhere (its own
+// `recvmsg(2)`, io_uring ...): `buf` holds `len` bytes (NULL allowed when
+// `len` is 0), any alignment. The bytes are copied; the caller keeps its
+// buffer. On `RMSG_OK` `*control_out` is a new handle the caller owns and
+// frees with `rmsg_control_free`; its items (`rmsg_control_item`) work
+// with every `rmsg_item_*` function.
+//
+// `flags`: 0, or `RMSG_PARSE_OWN_FDS` to hand the descriptors of the
+// buffer's `SCM_RIGHTS`/`SCM_PIDFD` items to the handle (closed by
+// `rmsg_control_free` unless taken; use it only for a buffer the kernel
+// filled, each descriptor once). Without it the handle never closes a
+// descriptor. Unknown flag bits are `RMSG_ERR_INVALID_ARGUMENT`.
+//
+// Malformed input never reads outside `buf` and never loops: the walk
+// stops at a length below the header size (`rmsg_control_malformed`), and
+// an item claiming more bytes than remain is clamped and marked
+// (`rmsg_item_truncated`). On `RMSG_ERR_OUT_OF_MEMORY` with
+// `RMSG_PARSE_OWN_FDS`, the buffer's descriptors are closed; on argument
+// errors nothing happens to them.
+rmsg_status rmsg_control_parse(const uint8_t *buf,
+                               size_t len,
+                               uint32_t flags,
+                               rmsg_control **control_out);
+
+// Frees a parsed control buffer; with `RMSG_PARSE_OWN_FDS` closes every
+// descriptor not taken. Its items become invalid. NULL is accepted.
+void rmsg_control_free(rmsg_control *control);
+
+// Number of items found. 0 for NULL.
+size_t rmsg_control_item_count(const rmsg_control *control);
+
+// Item `index` (0-based, buffer order), or NULL when out of range or
+// `control` is NULL. The item borrows from the handle and is valid until it
+// is freed.
+const rmsg_item *rmsg_control_item(const rmsg_control *control, size_t index);
+
+// True when the walk stopped at a malformed header (a length below the
+// header size); the items before it are still there. False for NULL.
+bool rmsg_control_malformed(const rmsg_control *control);
+
+// Takes the descriptors of item `index` (an `SCM_RIGHTS` or `SCM_PIDFD`
+// item) not yet taken, in order, into `fds_out` (room for `fds_len` ints).
+// On `RMSG_OK` `*count_out` of them were written; the handle forgets them
+// (with `RMSG_PARSE_OWN_FDS` the caller now owns them). Errors as for
+// `rmsg_message_take_item_fds`: `RMSG_ERR_INVALID_ARGUMENT` (index),
+// `RMSG_ERR_WRONG_KIND`, `RMSG_ERR_BUFFER_TOO_SMALL` (nothing taken).
+rmsg_status rmsg_control_take_item_fds(rmsg_control *control,
+                                       size_t index,
+                                       int *fds_out,
+                                       size_t fds_len,
+                                       size_t *count_out);
+
+// The control-buffer size (`ancbufsize`) that holds one item of each of
+// the `count` kinds in `kinds` (NULL allowed when `count` is 0) plus one
+// `SCM_RIGHTS` item of up to `max_fds` descriptors: the sum of their
+// `CMSG_SPACE`. Timestamps get room for the larger `_NEW` layout whichever
+// variant is named; `SCM_SECURITY` gets `RMSG_SECURITY_LABEL_SPACE` bytes,
+// `SCM_TIMESTAMPING_OPT_STATS` `RMSG_OPT_STATS_SPACE`; `SCM_RIGHTS` entries
+// are sized by `max_fds` only. List a kind twice to room for two items.
+// `RMSG_ERR_UNKNOWN_KIND` for a pair rmsg has no size for (add
+// `rmsg_cmsg_space` of its payload yourself), `RMSG_ERR_TOO_LARGE` when the
+// sum passes `socklen_t`.
+rmsg_status rmsg_control_space(const rmsg_cmsg_kind *kinds,
+                               size_t count,
+                               size_t max_fds,
+                               size_t *space_out);
+
+// The control-buffer size for the receive options enabled on socket `fd`,
+// read with `getsockopt(2)`: `SO_PASSCRED`, `SO_PASSPIDFD`, `SO_PASSSEC`,
+// `SO_TIMESTAMP[_NEW]`, `SO_TIMESTAMPNS[_NEW]`, `SO_TIMESTAMPING` (with
+// `OPT_PKTINFO`, `OPT_STATS`, and an extended error for transmit stamps),
+// `SO_RXQ_OVFL`, `SO_RCVMARK`; `IP_PKTINFO`, `IP_RECVTTL`, `IP_RECVTOS`,
+// `IP_RECVERR`, `IP_RECVORIGDSTADDR`, `IP_RECVFRAGSIZE`, `IP_RECVRETOPTS`,
+// `IP_RECVOPTS`; `IPV6_RECVPKTINFO`, `IPV6_RECVHOPLIMIT`,
+// `IPV6_RECVTCLASS`, `IPV6_RECVERR`, `IPV6_RECVORIGDSTADDR`,
+// `IPV6_RECVPATHMTU`, `IPV6_RECVFRAGSIZE`; `UDP_GRO`; kernel TLS. Plus one
+// `SCM_RIGHTS` item of up to `max_fds` descriptors. Sizes as for
+// `rmsg_control_space`. Options enabled later are not counted: size again
+// after changing them. `RMSG_ERR_BAD_FD`/`RMSG_ERR_NOT_A_SOCKET` for a bad
+// `fd`.
+rmsg_status rmsg_control_space_for_socket(int fd, size_t max_fds, size_t *space_out);
 
 // Creates an empty control-message builder. On `RMSG_OK` the caller owns
 // `*builder_out` and must free it with `rmsg_cmsg_builder_free`. One

@@ -56,6 +56,9 @@ pub enum rmsg_status {
     /// The address is not of the family the accessor decodes, or there is no
     /// address.
     RMSG_ERR_WRONG_FAMILY = 14,
+    /// The `(level, type)` pair is not a kind of control message rmsg knows
+    /// the size of (from `rmsg_control_space`).
+    RMSG_ERR_UNKNOWN_KIND = 20,
     /// More file descriptors than one message can carry: Linux accepts at
     /// most `SCM_MAX_FD` (253) in one message, over all its `SCM_RIGHTS`
     /// items. Nothing was added.
@@ -76,7 +79,7 @@ use rmsg_status::*;
 
 impl rmsg_status {
     /// Every status, in numeric order.
-    pub const ALL: [rmsg_status; 19] = [
+    pub const ALL: [rmsg_status; 20] = [
         RMSG_OK,
         RMSG_ERR_OS,
         RMSG_ERR_WOULD_BLOCK,
@@ -92,6 +95,7 @@ impl rmsg_status {
         RMSG_ERR_WRONG_KIND,
         RMSG_ERR_SHORT_ITEM,
         RMSG_ERR_WRONG_FAMILY,
+        RMSG_ERR_UNKNOWN_KIND,
         RMSG_ERR_TOO_MANY_FDS,
         RMSG_ERR_INVALID_ADDRESS,
         RMSG_ERR_BROKEN_PIPE,
@@ -151,6 +155,10 @@ impl rmsg_status {
                 "RMSG_ERR_WRONG_FAMILY\0",
                 "address is not of the requested family\0",
             ),
+            RMSG_ERR_UNKNOWN_KIND => (
+                "RMSG_ERR_UNKNOWN_KIND\0",
+                "control message kind unknown to rmsg\0",
+            ),
             RMSG_ERR_TOO_MANY_FDS => (
                 "RMSG_ERR_TOO_MANY_FDS\0",
                 "too many file descriptors for one message (at most 253)\0",
@@ -198,6 +206,7 @@ impl rmsg_status {
             RMSG_ERR_NOT_A_SOCKET => libc::ENOTSOCK,
             RMSG_ERR_BUFFER_TOO_SMALL => libc::ENOBUFS,
             RMSG_ERR_WRONG_KIND | RMSG_ERR_SHORT_ITEM | RMSG_ERR_WRONG_FAMILY => libc::EINVAL,
+            RMSG_ERR_UNKNOWN_KIND => libc::EINVAL,
             RMSG_ERR_TOO_MANY_FDS | RMSG_ERR_INVALID_ADDRESS => libc::EINVAL,
             RMSG_ERR_BROKEN_PIPE => libc::EPIPE,
             RMSG_ERR_PANIC => libc::EIO,

@@ -33,6 +33,36 @@ fn errors() {
     cbuild::run_c_test("errors");
 }
 
+#[test]
+fn decode_socket() {
+    cbuild::run_c_test("decode_socket");
+}
+
+#[test]
+fn decode_ip() {
+    cbuild::run_c_test("decode_ip");
+}
+
+#[test]
+fn decode_ipv6() {
+    cbuild::run_c_test("decode_ipv6");
+}
+
+#[test]
+fn decode_misc() {
+    cbuild::run_c_test("decode_misc");
+}
+
+#[test]
+fn parse() {
+    cbuild::run_c_test("parse");
+}
+
+#[test]
+fn sizing() {
+    cbuild::run_c_test("sizing");
+}
+
 /// The header also compiles, links and runs as C++11.
 #[test]
 fn header_as_cxx() {

@@ -1,0 +1,174 @@
+/*
+ * Helpers for the control-message decoding tests: loopback sockets, finding
+ * an item by kind, receiving with a buffer sized from the socket's options,
+ * crafting control buffers for kinds this kernel cannot produce, clocks.
+ */
+#ifndef RMSG_TEST_NET_HELPERS_H
+#define RMSG_TEST_NET_HELPERS_H
+
+#include "helpers.h"
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdint.h>
+#include <time.h>
+
+#ifndef SO_RCVMARK
+#define SO_RCVMARK 75
+#endif
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD RMSG_SO_PASSPIDFD
+#endif
+#ifndef SCM_PIDFD
+#define SCM_PIDFD RMSG_SCM_PIDFD
+#endif
+#ifndef SOL_UDP
+#define SOL_UDP RMSG_SOL_UDP
+#endif
+#ifndef UDP_GRO
+#define UDP_GRO RMSG_UDP_GRO
+#endif
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT RMSG_UDP_SEGMENT
+#endif
+
+/* A UDP socket bound to 127.0.0.1 on a port the kernel picks. */
+static inline int udp4_bound(struct sockaddr_in *addr_out) {
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    CHECK(s >= 0);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CHECK(bind(s, (struct sockaddr *)&a, sizeof a) == 0);
+    CHECK(getsockname(s, (struct sockaddr *)&a, &len) == 0);
+    if (addr_out) *addr_out = a;
+    return s;
+}
+
+/* A UDP socket bound to ::1 on a port the kernel picks. */
+static inline int udp6_bound(struct sockaddr_in6 *addr_out) {
+    struct sockaddr_in6 a;
+    socklen_t len = sizeof a;
+    int s = socket(AF_INET6, SOCK_DGRAM, 0);
+    CHECK(s >= 0);
+    memset(&a, 0, sizeof a);
+    a.sin6_family = AF_INET6;
+    a.sin6_addr = in6addr_loopback;
+    CHECK(bind(s, (struct sockaddr *)&a, sizeof a) == 0);
+    CHECK(getsockname(s, (struct sockaddr *)&a, &len) == 0);
+    if (addr_out) *addr_out = a;
+    return s;
+}
+
+static inline void set_int(int s, int level, int name, int value) {
+    CHECK(setsockopt(s, level, name, &value, sizeof value) == 0);
+}
+
+/* The first item of the given kind, or NULL. */
+static inline const rmsg_item *find_item(const rmsg_message *m, int level,
+                                         int type) {
+    size_t i, n = rmsg_message_item_count(m);
+    for (i = 0; i < n; i++) {
+        const rmsg_item *it = rmsg_message_item(m, i);
+        if (rmsg_item_level(it) == level && rmsg_item_type(it) == type)
+            return it;
+    }
+    return NULL;
+}
+
+/* Index of the first item of the given kind, or (size_t)-1. */
+static inline size_t find_index(const rmsg_message *m, int level, int type) {
+    size_t i, n = rmsg_message_item_count(m);
+    for (i = 0; i < n; i++) {
+        const rmsg_item *it = rmsg_message_item(m, i);
+        if (rmsg_item_level(it) == level && rmsg_item_type(it) == type)
+            return i;
+    }
+    return (size_t)-1;
+}
+
+/* Receives one message with a control buffer sized from the socket's
+ * enabled options (rmsg_control_space_for_socket), and checks that it was
+ * big enough (no MSG_CTRUNC). */
+static inline rmsg_message *recv_sized(int s, size_t bufsize, int flags) {
+    size_t space = 0;
+    rmsg_message *m = NULL;
+    CHECK_OK(rmsg_control_space_for_socket(s, 0, &space));
+    CHECK(space > 0);
+    CHECK_OK(rmsg_recvmsg(s, bufsize, space, flags, &m));
+    CHECK((rmsg_message_flags(m) & MSG_CTRUNC) == 0);
+    return m;
+}
+
+/* Waits (up to 5 s) for something on the error queue. */
+static inline void wait_errqueue(int s) {
+    struct pollfd p;
+    p.fd = s;
+    p.events = 0;
+    p.revents = 0;
+    CHECK(poll(&p, 1, 5000) == 1);
+    CHECK((p.revents & POLLERR) != 0);
+}
+
+static inline int64_t realtime_ns(void) {
+    struct timespec t;
+    CHECK(clock_gettime(CLOCK_REALTIME, &t) == 0);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static inline int64_t stamp_ns(rmsg_timestamp t) {
+    return t.sec * 1000000000 + t.nsec;
+}
+
+/* The stamp lies between two clock readings; `slack_ns` allows for the
+ * truncation of microsecond stamps. */
+static inline void check_between(rmsg_timestamp t, int64_t before,
+                                 int64_t after, int64_t slack_ns) {
+    int64_t v = stamp_ns(t);
+    CHECK(t.nsec >= 0 && t.nsec < 1000000000);
+    CHECK(v >= before - slack_ns);
+    CHECK(v <= after);
+}
+
+/* A control buffer holding one item, laid out with the system's CMSG
+ * macros: what a kernel would have written. Returns its length. */
+static inline size_t craft_item(uint8_t *buf, size_t cap, int level, int type,
+                                const void *data, size_t len) {
+    struct msghdr mh;
+    struct cmsghdr *c;
+    CHECK(CMSG_SPACE(len) <= cap);
+    memset(buf, 0, cap);
+    memset(&mh, 0, sizeof mh);
+    mh.msg_control = buf;
+    mh.msg_controllen = CMSG_SPACE(len);
+    c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = level;
+    c->cmsg_type = type;
+    c->cmsg_len = CMSG_LEN(len);
+    if (len) memcpy(CMSG_DATA(c), data, len);
+    return CMSG_SPACE(len);
+}
+
+/* Aligned storage for crafted buffers. */
+typedef union {
+    uint8_t bytes[512];
+    struct cmsghdr align;
+} craft_buf;
+
+/* Parses a crafted one-item buffer; the caller frees the handle. */
+static inline rmsg_control *parse_one(craft_buf *b, int level, int type,
+                                      const void *data, size_t len) {
+    rmsg_control *c = NULL;
+    size_t n = craft_item(b->bytes, sizeof b->bytes, level, type, data, len);
+    CHECK_OK(rmsg_control_parse(b->bytes, n, 0, &c));
+    CHECK(rmsg_control_item_count(c) == 1);
+    return c;
+}
+
+#define CRAFTED(kind, reason) printf("crafted: %s: %s\n", kind, reason)
+
+#endif

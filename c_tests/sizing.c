@@ -1,0 +1,149 @@
+/*
+ * Control-buffer sizing: from a list of kinds (the sum of CMSG_SPACE), and
+ * from the options enabled on a socket (receiving with that size never
+ * gives MSG_CTRUNC).
+ */
+#include "net_helpers.h"
+
+#include <linux/net_tstamp.h>
+
+static void test_space_for_kinds(void) {
+    rmsg_cmsg_kind k[4];
+    size_t space = 0;
+    k[0].cmsg_level = IPPROTO_IP;
+    k[0].cmsg_type = IP_PKTINFO;
+    k[1].cmsg_level = IPPROTO_IP;
+    k[1].cmsg_type = IP_TTL;
+    k[2].cmsg_level = IPPROTO_IP;
+    k[2].cmsg_type = IP_TOS;
+    k[3].cmsg_level = SOL_SOCKET;
+    k[3].cmsg_type = SO_TIMESTAMP; /* sized for SO_TIMESTAMP_NEW too */
+    CHECK_OK(rmsg_control_space(k, 4, 0, &space));
+    CHECK(space == CMSG_SPACE(sizeof(struct in_pktinfo)) + CMSG_SPACE(sizeof(int)) +
+                       CMSG_SPACE(1) + CMSG_SPACE(16));
+    CHECK_OK(rmsg_control_space(k, 4, 3, &space));
+    CHECK(space == CMSG_SPACE(sizeof(struct in_pktinfo)) + CMSG_SPACE(sizeof(int)) +
+                       CMSG_SPACE(1) + CMSG_SPACE(16) + CMSG_SPACE(3 * sizeof(int)));
+    CHECK_OK(rmsg_control_space(NULL, 0, 0, &space));
+    CHECK(space == 0);
+    k[0].cmsg_level = 4242;
+    space = 7;
+    CHECK_STATUS(rmsg_control_space(k, 1, 0, &space), RMSG_ERR_UNKNOWN_KIND);
+    CHECK(space == 7);
+    CHECK_STATUS(rmsg_control_space(NULL, 1, 0, &space), RMSG_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(rmsg_control_space(NULL, 0, (size_t)-1 / 2, &space),
+                 RMSG_ERR_TOO_LARGE);
+    CHECK(strcmp(rmsg_status_name(RMSG_ERR_UNKNOWN_KIND), "RMSG_ERR_UNKNOWN_KIND") == 0);
+}
+
+/* Sum of CMSG_SPACE over the items received: what the kernel used. */
+static size_t used_space(const rmsg_message *m) {
+    size_t i, total = 0;
+    for (i = 0; i < rmsg_message_item_count(m); i++)
+        total += CMSG_SPACE(rmsg_item_data_len(rmsg_message_item(m, i)));
+    return total;
+}
+
+static void test_space_for_udp4_socket(void) {
+    struct sockaddr_in a;
+    int r = udp4_bound(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
+    size_t space = 1;
+    rmsg_message *m;
+    CHECK_OK(rmsg_control_space_for_socket(r, 0, &space));
+    CHECK(space == 0); /* nothing enabled, nothing to receive */
+    set_int(r, IPPROTO_IP, IP_PKTINFO, 1);
+    set_int(r, IPPROTO_IP, IP_RECVTTL, 1);
+    set_int(r, IPPROTO_IP, IP_RECVTOS, 1);
+    set_int(r, IPPROTO_IP, IP_RECVORIGDSTADDR, 1);
+    set_int(r, SOL_SOCKET, SO_TIMESTAMPNS, 1);
+    set_int(r, SOL_SOCKET, SO_RCVMARK, 1);
+    CHECK_OK(rmsg_control_space_for_socket(r, 0, &space));
+    CHECK(sendto(s, "z", 1, 0, (struct sockaddr *)&a, sizeof a) == 1);
+    CHECK_OK(rmsg_recvmsg(r, 16, space, 0, &m));
+    CHECK((rmsg_message_flags(m) & MSG_CTRUNC) == 0);
+    CHECK(rmsg_message_item_count(m) == 6);
+    /* Exact for these kinds: the size is what the kernel used. */
+    CHECK(used_space(m) == space);
+    rmsg_message_free(m);
+    /* One byte less than the kernel needs for all but the last item's
+     * padding truncates: the size is not generous by accident. */
+    CHECK(sendto(s, "z", 1, 0, (struct sockaddr *)&a, sizeof a) == 1);
+    CHECK_OK(rmsg_recvmsg(r, 16, space - CMSG_SPACE(16), 0, &m));
+    CHECK((rmsg_message_flags(m) & MSG_CTRUNC) != 0);
+    rmsg_message_free(m);
+    close(r);
+    close(s);
+}
+
+static void test_space_for_udp6_socket(void) {
+    struct sockaddr_in6 a;
+    int r = udp6_bound(&a), s = socket(AF_INET6, SOCK_DGRAM, 0);
+    size_t space = 0;
+    rmsg_message *m;
+    set_int(r, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
+    set_int(r, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1);
+    set_int(r, IPPROTO_IPV6, IPV6_RECVTCLASS, 1);
+    set_int(r, IPPROTO_IPV6, IPV6_RECVORIGDSTADDR, 1);
+    set_int(r, IPPROTO_IPV6, IPV6_RECVFRAGSIZE, 1);
+    set_int(r, SOL_UDP, UDP_GRO, 1);
+    set_int(r, SOL_SOCKET, SO_TIMESTAMPING,
+            SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE);
+    set_int(r, SOL_SOCKET, SO_RXQ_OVFL, 1);
+    CHECK_OK(rmsg_control_space_for_socket(r, 0, &space));
+    CHECK(space >= CMSG_SPACE(20) + 2 * CMSG_SPACE(4) + CMSG_SPACE(28));
+    CHECK(sendto(s, "z", 1, 0, (struct sockaddr *)&a, sizeof a) == 1);
+    CHECK_OK(rmsg_recvmsg(r, 16, space, 0, &m));
+    CHECK((rmsg_message_flags(m) & MSG_CTRUNC) == 0);
+    CHECK(rmsg_message_item_count(m) >= 4);
+    CHECK(used_space(m) <= space);
+    rmsg_message_free(m);
+    close(r);
+    close(s);
+}
+
+static void test_space_for_unix_socket(void) {
+    int sv[2], p[2];
+    size_t space = 0;
+    rmsg_message *m;
+    unix_pair(SOCK_DGRAM, sv);
+    make_pipe(p);
+    set_int(sv[1], SOL_SOCKET, SO_PASSCRED, 1);
+    set_int(sv[1], SOL_SOCKET, SO_PASSPIDFD, 1);
+    CHECK_OK(rmsg_control_space_for_socket(sv[1], 2, &space));
+    CHECK(space == CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int)) +
+                       CMSG_SPACE(2 * sizeof(int)));
+    send_with_fds(sv[0], "u", 1, p, 2);
+    CHECK_OK(rmsg_recvmsg(sv[1], 16, space, 0, &m));
+    CHECK((rmsg_message_flags(m) & MSG_CTRUNC) == 0);
+    CHECK(rmsg_message_item_count(m) == 3);
+    CHECK(rmsg_message_fd_count(m) == 2);
+    rmsg_message_free(m); /* closes the two fds and the pidfd */
+    close(p[0]);
+    close(p[1]);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+static void test_space_errors(void) {
+    int p[2];
+    size_t space = 5;
+    CHECK_STATUS(rmsg_control_space_for_socket(-1, 0, &space), RMSG_ERR_BAD_FD);
+    make_pipe(p);
+    CHECK_STATUS(rmsg_control_space_for_socket(p[0], 0, &space),
+                 RMSG_ERR_NOT_A_SOCKET);
+    CHECK(space == 5);
+    CHECK_STATUS(rmsg_control_space_for_socket(p[0], 0, NULL),
+                 RMSG_ERR_NULL_ARGUMENT);
+    close(p[0]);
+    close(p[1]);
+}
+
+int main(void) {
+    TEST_BEGIN();
+    RUN(test_space_for_kinds);
+    RUN(test_space_for_udp4_socket);
+    RUN(test_space_for_udp6_socket);
+    RUN(test_space_for_unix_socket);
+    RUN(test_space_errors);
+    TEST_END();
+}

@@ -1,0 +1,741 @@
+//! Typed decoding of the control messages Linux delivers (the safe core;
+//! the C shims are in `capi_decode`).
+//!
+//! Every decoder takes an item's level, type and data bytes, checks the
+//! kind, and decodes by the data length with unaligned reads, so that it
+//! never reads past the data and accepts the payload widths the kernel uses
+//! on each architecture (a 32-bit `struct timeval` or a 64-bit one, an `int`
+//! TTL or a byte).
+
+use std::ffi::{CStr, c_int};
+use std::mem::size_of;
+
+use crate::addr::{Decoded, rmsg_address};
+use crate::capi::{rmsg_inet_address, rmsg_inet6_address};
+use crate::status::{Error, Result, rmsg_status::*};
+
+/// Control-message constants the `libc` crate (or older C headers) lack.
+#[cfg(target_os = "linux")]
+pub mod linux {
+    use std::ffi::c_int;
+    /// `SCM_SECURITY` (level `SOL_SOCKET`): the security label of the
+    /// sender, delivered when `SO_PASSSEC` is set and a security module is
+    /// active. Not in the C library's headers (it is kernel-internal).
+    pub const RMSG_SCM_SECURITY: c_int = 3;
+    /// `SOL_TLS`: the level of kernel TLS control messages.
+    pub const RMSG_SOL_TLS: c_int = 282;
+    /// `TLS_GET_RECORD_TYPE` (level `SOL_TLS`): the TLS record type of a
+    /// record received through kernel TLS (one byte).
+    pub const RMSG_TLS_GET_RECORD_TYPE: c_int = 2;
+    /// `SOL_UDP` (= `IPPROTO_UDP`): the level of UDP control messages.
+    pub const RMSG_SOL_UDP: c_int = 17;
+    /// `UDP_GRO` (level `SOL_UDP`): the socket option enabling UDP generic
+    /// receive offload, and the control message carrying the segment size
+    /// (an `int`) of a coalesced datagram.
+    pub const RMSG_UDP_GRO: c_int = 104;
+    /// `UDP_SEGMENT` (level `SOL_UDP`): the segment size for UDP GSO on send
+    /// (a `uint16_t`).
+    pub const RMSG_UDP_SEGMENT: c_int = 103;
+    /// `IP_RECVRETOPTS` (= `IP_RETOPTS`): the socket option asking for the
+    /// IP options of received packets, reversed for replying.
+    pub const RMSG_IP_RECVRETOPTS: c_int = 7;
+}
+
+#[cfg(target_os = "linux")]
+use linux::*;
+
+#[cfg(target_os = "linux")]
+use crate::cmsg::linux::RMSG_SCM_PIDFD;
+
+/// Credentials of the sending process (`SCM_CREDENTIALS`, `struct ucred`).
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct rmsg_credentials {
+    /// Process id of the sender (as seen in the receiver's pid namespace).
+    pub pid: i32,
+    /// User id.
+    pub uid: u32,
+    /// Group id.
+    pub gid: u32,
+}
+
+/// A point in time: seconds and nanoseconds since the Unix epoch
+/// (`CLOCK_REALTIME`), or for hardware stamps in the device's clock.
+/// Microsecond stamps (`SO_TIMESTAMP`) are converted: `nsec` is then a
+/// multiple of 1000.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct rmsg_timestamp {
+    /// Whole seconds.
+    pub sec: i64,
+    /// Nanoseconds, 0 to 999999999 for stamps the kernel produced.
+    pub nsec: i64,
+}
+
+/// The three stamps of `SO_TIMESTAMPING` (`struct scm_timestamping`). A
+/// stamp the kernel did not take is all zero.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct rmsg_timestamping {
+    /// `ts[0]`: the software stamp.
+    pub software: rmsg_timestamp,
+    /// `ts[1]`: deprecated, formerly the hardware stamp converted to system
+    /// time; normally zero.
+    pub legacy: rmsg_timestamp,
+    /// `ts[2]`: the raw hardware stamp.
+    pub hardware: rmsg_timestamp,
+}
+
+/// `SCM_TIMESTAMPING_PKTINFO` (`struct scm_ts_pktinfo`): the interface and
+/// length of the packet a hardware stamp belongs to.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct rmsg_ts_pktinfo {
+    /// Interface index.
+    pub ifindex: u32,
+    /// Length of the packet at layer 2.
+    pub pkt_length: u32,
+}
+
+/// A traffic-class byte (`IP_TOS`, `IPV6_TCLASS`) with its two parts.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct rmsg_traffic_class {
+    /// The whole byte as received (TOS octet or IPv6 traffic class).
+    pub value: u8,
+    /// The Differentiated Services code point: `value >> 2`.
+    pub dscp: u8,
+    /// The ECN bits: `value & 3` (0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE).
+    pub ecn: u8,
+}
+
+/// `IP_PKTINFO` (`struct in_pktinfo`). The addresses reuse
+/// `rmsg_inet_address` with `port` 0.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct rmsg_ip_pktinfo {
+    /// Index of the interface the packet arrived on.
+    pub ifindex: i32,
+    /// `ipi_spec_dst`: the local address a reply would be sent from.
+    pub spec_dst: rmsg_inet_address,
+    /// `ipi_addr`: the destination address in the packet's header.
+    pub addr: rmsg_inet_address,
+}
+
+/// `IPV6_PKTINFO` (`struct in6_pktinfo`). The address reuses
+/// `rmsg_inet6_address` with `port`, `flowinfo` and `scope_id` 0.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct rmsg_ipv6_pktinfo {
+    /// Index of the interface the packet arrived on.
+    pub ifindex: i32,
+    /// The destination address in the packet's header.
+    pub addr: rmsg_inet6_address,
+}
+
+/// `IPV6_PATHMTU` (`struct ip6_mtuinfo`): a path MTU change.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct rmsg_ipv6_mtuinfo {
+    /// The destination the MTU applies to.
+    pub addr: rmsg_inet6_address,
+    /// The path MTU in bytes.
+    pub mtu: u32,
+}
+
+/// An extended error from the error queue (`IP_RECVERR`, `IPV6_RECVERR`):
+/// `struct sock_extended_err` and the offender address that follows it.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct rmsg_extended_error {
+    /// The error number (`ECONNREFUSED`, `EMSGSIZE` ...; `ENOMSG` for
+    /// timestamps).
+    pub ee_errno: u32,
+    /// Where it came from: `SO_EE_ORIGIN_LOCAL` (1), `_ICMP` (2), `_ICMP6`
+    /// (3), `_TXSTATUS` and `_TIMESTAMPING` (both 4), `_ZEROCOPY` (5),
+    /// `_TXTIME` (6).
+    pub ee_origin: u8,
+    /// ICMP type, for ICMP origins.
+    pub ee_type: u8,
+    /// ICMP code, for ICMP origins.
+    pub ee_code: u8,
+    /// Extra information (the MTU for "fragmentation needed"; the
+    /// timestamp key for timestamps).
+    pub ee_info: u32,
+    /// Extra data.
+    pub ee_data: u32,
+    /// `AF_INET` when `offender` holds the offender address, `AF_INET6` when
+    /// `offender6` does, 0 (`AF_UNSPEC`) when there is none (the kernel sends
+    /// `AF_UNSPEC` for locally generated errors, or the item has no bytes for
+    /// it).
+    pub offender_family: i32,
+    /// The node that reported the error, for `AF_INET` (port 0 for ICMP).
+    pub offender: rmsg_inet_address,
+    /// The node that reported the error, for `AF_INET6`.
+    pub offender6: rmsg_inet6_address,
+}
+
+/// An item view for the decoders: level, type and data bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Raw<'a> {
+    pub level: c_int,
+    pub kind: c_int,
+    pub data: &'a [u8],
+}
+
+impl<'a> Raw<'a> {
+    pub fn new(level: c_int, kind: c_int, data: &'a [u8]) -> Raw<'a> {
+        Raw { level, kind, data }
+    }
+
+    fn is(&self, level: c_int, kinds: &[c_int]) -> bool {
+        self.level == level && kinds.contains(&self.kind)
+    }
+
+    /// Fails with `RMSG_ERR_WRONG_KIND` unless the item is one of `kinds` at `level`.
+    fn expect(&self, level: c_int, kinds: &[c_int]) -> Result<&'a [u8]> {
+        if self.is(level, kinds) {
+            Ok(self.data)
+        } else {
+            Err(Error::new(RMSG_ERR_WRONG_KIND))
+        }
+    }
+}
+
+fn short() -> Error {
+    Error::new(RMSG_ERR_SHORT_ITEM)
+}
+
+/// `N` bytes at `off`, or `RMSG_ERR_SHORT_ITEM`.
+fn bytes<const N: usize>(data: &[u8], off: usize) -> Result<[u8; N]> {
+    let end = off.checked_add(N).ok_or_else(short)?;
+    data.get(off..end)
+        .and_then(|s| s.try_into().ok())
+        .ok_or_else(short)
+}
+
+fn u32_at(data: &[u8], off: usize) -> Result<u32> {
+    Ok(u32::from_ne_bytes(bytes(data, off)?))
+}
+
+fn i32_at(data: &[u8], off: usize) -> Result<i32> {
+    Ok(i32::from_ne_bytes(bytes(data, off)?))
+}
+
+fn i64_at(data: &[u8], off: usize) -> Result<i64> {
+    Ok(i64::from_ne_bytes(bytes(data, off)?))
+}
+
+/// An `int`, or a single byte (the width some kernels and systems use for
+/// the same option), by length.
+fn int_or_byte(data: &[u8]) -> Result<i32> {
+    match data.len() {
+        0 => Err(short()),
+        1 => Ok(i32::from(data[0])),
+        2 | 3 => Err(short()),
+        _ => i32_at(data, 0),
+    }
+}
+
+/// Two integers of a time pair (`timeval`/`timespec`): 64-bit fields when
+/// the data holds 16 bytes from `off`, else 32-bit ones (32-bit `_OLD` ABI).
+fn time_pair(data: &[u8], off: usize, wide: bool) -> Result<(i64, i64)> {
+    if wide {
+        Ok((i64_at(data, off)?, i64_at(data, off + 8)?))
+    } else {
+        Ok((
+            i64::from(i32_at(data, off)?),
+            i64::from(i32_at(data, off + 4)?),
+        ))
+    }
+}
+
+fn inet_from_sockaddr(data: &[u8]) -> Option<rmsg_inet_address> {
+    match rmsg_address::from_bytes(data.get(..size_of::<libc::sockaddr_in>())?)?.decode() {
+        Decoded::Inet { addr, port } => Some(rmsg_inet_address { addr, port }),
+        _ => None,
+    }
+}
+
+fn inet6_from_sockaddr(data: &[u8]) -> Option<rmsg_inet6_address> {
+    match rmsg_address::from_bytes(data.get(..size_of::<libc::sockaddr_in6>())?)?.decode() {
+        Decoded::Inet6 {
+            addr,
+            port,
+            flowinfo,
+            scope_id,
+        } => Some(rmsg_inet6_address {
+            addr,
+            port,
+            flowinfo,
+            scope_id,
+        }),
+        _ => None,
+    }
+}
+
+/// `SCM_CREDENTIALS`.
+pub fn credentials(raw: Raw<'_>) -> Result<rmsg_credentials> {
+    let d = raw.expect(libc::SOL_SOCKET, &[libc::SCM_CREDENTIALS])?;
+    Ok(rmsg_credentials {
+        pid: i32_at(d, 0)?,
+        uid: u32_at(d, 4)?,
+        gid: u32_at(d, 8)?,
+    })
+}
+
+/// `SCM_PIDFD`: the descriptor number the kernel installed.
+#[cfg(target_os = "linux")]
+pub fn pidfd(raw: Raw<'_>) -> Result<c_int> {
+    let d = raw.expect(libc::SOL_SOCKET, &[RMSG_SCM_PIDFD])?;
+    i32_at(d, 0)
+}
+
+/// `SCM_SECURITY`: the label bytes as the kernel sent them.
+#[cfg(target_os = "linux")]
+pub fn security(raw: Raw<'_>) -> Result<&[u8]> {
+    raw.expect(libc::SOL_SOCKET, &[RMSG_SCM_SECURITY])
+}
+
+/// `SO_TIMESTAMP`, `SO_TIMESTAMP_NEW`, `SO_TIMESTAMPNS`,
+/// `SO_TIMESTAMPNS_NEW`, normalised to nanoseconds.
+pub fn timestamp(raw: Raw<'_>) -> Result<rmsg_timestamp> {
+    let micro = [libc::SO_TIMESTAMP, libc::SO_TIMESTAMP_NEW];
+    let nano = [libc::SO_TIMESTAMPNS, libc::SO_TIMESTAMPNS_NEW];
+    if raw.level != libc::SOL_SOCKET || !(micro.contains(&raw.kind) || nano.contains(&raw.kind)) {
+        return Err(Error::new(RMSG_ERR_WRONG_KIND));
+    }
+    // `_NEW` is always two 64-bit fields; `_OLD` follows the ABI's `long`.
+    let is_new = raw.kind == libc::SO_TIMESTAMP_NEW || raw.kind == libc::SO_TIMESTAMPNS_NEW;
+    let wide = is_new || raw.data.len() >= 16;
+    let (sec, frac) = time_pair(raw.data, 0, wide)?;
+    let nsec = if micro.contains(&raw.kind) {
+        frac.saturating_mul(1000)
+    } else {
+        frac
+    };
+    Ok(rmsg_timestamp { sec, nsec })
+}
+
+/// `SO_TIMESTAMPING` and `SO_TIMESTAMPING_NEW`: three `timespec`s.
+pub fn timestamping(raw: Raw<'_>) -> Result<rmsg_timestamping> {
+    let d = raw.expect(
+        libc::SOL_SOCKET,
+        &[libc::SO_TIMESTAMPING, libc::SO_TIMESTAMPING_NEW],
+    )?;
+    let wide = raw.kind == libc::SO_TIMESTAMPING_NEW || d.len() >= 48;
+    let step = if wide { 16 } else { 8 };
+    let mut ts = [rmsg_timestamp::default(); 3];
+    for (n, t) in ts.iter_mut().enumerate() {
+        let (sec, nsec) = time_pair(d, n * step, wide)?;
+        *t = rmsg_timestamp { sec, nsec };
+    }
+    Ok(rmsg_timestamping {
+        software: ts[0],
+        legacy: ts[1],
+        hardware: ts[2],
+    })
+}
+
+/// `SO_RXQ_OVFL`: packets dropped before this one.
+pub fn rxq_ovfl(raw: Raw<'_>) -> Result<u32> {
+    let d = raw.expect(libc::SOL_SOCKET, &[libc::SO_RXQ_OVFL])?;
+    u32_at(d, 0)
+}
+
+/// The packet's mark, sent when `SO_RCVMARK` is set. Linux sends it with
+/// type `SO_MARK` (36), not `SO_RCVMARK`; both are accepted.
+pub fn mark(raw: Raw<'_>) -> Result<u32> {
+    let d = raw.expect(libc::SOL_SOCKET, &[libc::SO_MARK, libc::SO_RCVMARK])?;
+    u32_at(d, 0)
+}
+
+/// `SCM_TIMESTAMPING_PKTINFO`.
+pub fn ts_pktinfo(raw: Raw<'_>) -> Result<rmsg_ts_pktinfo> {
+    let d = raw.expect(libc::SOL_SOCKET, &[libc::SCM_TIMESTAMPING_PKTINFO])?;
+    Ok(rmsg_ts_pktinfo {
+        ifindex: u32_at(d, 0)?,
+        pkt_length: u32_at(d, 4)?,
+    })
+}
+
+/// `SCM_TIMESTAMPING_OPT_STATS`: netlink attributes, raw.
+pub fn ts_opt_stats(raw: Raw<'_>) -> Result<&[u8]> {
+    raw.expect(libc::SOL_SOCKET, &[libc::SCM_TIMESTAMPING_OPT_STATS])
+}
+
+/// `IP_PKTINFO`.
+pub fn ip_pktinfo(raw: Raw<'_>) -> Result<rmsg_ip_pktinfo> {
+    let d = raw.expect(libc::IPPROTO_IP, &[libc::IP_PKTINFO])?;
+    Ok(rmsg_ip_pktinfo {
+        ifindex: i32_at(d, 0)?,
+        spec_dst: rmsg_inet_address {
+            addr: bytes(d, 4)?,
+            port: 0,
+        },
+        addr: rmsg_inet_address {
+            addr: bytes(d, 8)?,
+            port: 0,
+        },
+    })
+}
+
+/// `IP_TTL`: an `int` on Linux (a byte accepted too).
+pub fn ip_ttl(raw: Raw<'_>) -> Result<i32> {
+    int_or_byte(raw.expect(libc::IPPROTO_IP, &[libc::IP_TTL])?)
+}
+
+fn traffic_class(v: i32) -> rmsg_traffic_class {
+    let value = v as u8;
+    rmsg_traffic_class {
+        value,
+        dscp: value >> 2,
+        ecn: value & 3,
+    }
+}
+
+/// `IP_TOS`: one byte on Linux (an `int` accepted too).
+pub fn ip_tos(raw: Raw<'_>) -> Result<rmsg_traffic_class> {
+    Ok(traffic_class(int_or_byte(
+        raw.expect(libc::IPPROTO_IP, &[libc::IP_TOS])?,
+    )?))
+}
+
+/// `IP_RECVERR` and `IPV6_RECVERR`.
+pub fn extended_error(raw: Raw<'_>) -> Result<rmsg_extended_error> {
+    let ok = raw.is(libc::IPPROTO_IP, &[libc::IP_RECVERR])
+        || raw.is(libc::IPPROTO_IPV6, &[libc::IPV6_RECVERR]);
+    if !ok {
+        return Err(Error::new(RMSG_ERR_WRONG_KIND));
+    }
+    let d = raw.data;
+    let hdr = size_of::<libc::sock_extended_err>();
+    let mut e = rmsg_extended_error {
+        ee_errno: u32_at(d, 0)?,
+        ee_origin: bytes::<1>(d, 4)?[0],
+        ee_type: bytes::<1>(d, 5)?[0],
+        ee_code: bytes::<1>(d, 6)?[0],
+        ee_info: u32_at(d, 8)?,
+        ee_data: u32_at(d, 12)?,
+        ..Default::default()
+    };
+    let rest = d.get(hdr..).unwrap_or(&[]);
+    if let Some(a) = inet_from_sockaddr(rest) {
+        e.offender_family = libc::AF_INET;
+        e.offender = a;
+    } else if let Some(a) = inet6_from_sockaddr(rest) {
+        e.offender_family = libc::AF_INET6;
+        e.offender6 = a;
+    }
+    Ok(e)
+}
+
+/// `IP_ORIGDSTADDR`: a `sockaddr_in`.
+pub fn ip_origdstaddr(raw: Raw<'_>) -> Result<rmsg_inet_address> {
+    let d = raw.expect(libc::IPPROTO_IP, &[libc::IP_ORIGDSTADDR])?;
+    if d.len() < size_of::<libc::sockaddr_in>() {
+        return Err(short());
+    }
+    inet_from_sockaddr(d).ok_or(Error::new(RMSG_ERR_WRONG_FAMILY))
+}
+
+/// `IP_RECVFRAGSIZE` and `IPV6_RECVFRAGSIZE`: an `int`.
+pub fn fragsize(raw: Raw<'_>) -> Result<u32> {
+    let ok = raw.is(libc::IPPROTO_IP, &[libc::IP_RECVFRAGSIZE])
+        || raw.is(libc::IPPROTO_IPV6, &[libc::IPV6_RECVFRAGSIZE]);
+    if !ok {
+        return Err(Error::new(RMSG_ERR_WRONG_KIND));
+    }
+    u32_at(raw.data, 0)
+}
+
+/// `IP_RETOPTS` and `IP_OPTIONS`: the raw IP options.
+pub fn ip_options(raw: Raw<'_>) -> Result<&[u8]> {
+    raw.expect(libc::IPPROTO_IP, &[libc::IP_RETOPTS, libc::IP_OPTIONS])
+}
+
+/// `IPV6_PKTINFO`.
+pub fn ipv6_pktinfo(raw: Raw<'_>) -> Result<rmsg_ipv6_pktinfo> {
+    let d = raw.expect(libc::IPPROTO_IPV6, &[libc::IPV6_PKTINFO])?;
+    Ok(rmsg_ipv6_pktinfo {
+        ifindex: i32_at(d, 16)?,
+        addr: rmsg_inet6_address {
+            addr: bytes(d, 0)?,
+            ..Default::default()
+        },
+    })
+}
+
+/// `IPV6_HOPLIMIT`: an `int`.
+pub fn ipv6_hoplimit(raw: Raw<'_>) -> Result<i32> {
+    int_or_byte(raw.expect(libc::IPPROTO_IPV6, &[libc::IPV6_HOPLIMIT])?)
+}
+
+/// `IPV6_TCLASS`: an `int` (a byte accepted too).
+pub fn ipv6_tclass(raw: Raw<'_>) -> Result<rmsg_traffic_class> {
+    Ok(traffic_class(int_or_byte(
+        raw.expect(libc::IPPROTO_IPV6, &[libc::IPV6_TCLASS])?,
+    )?))
+}
+
+/// `IPV6_ORIGDSTADDR`: a `sockaddr_in6`.
+pub fn ipv6_origdstaddr(raw: Raw<'_>) -> Result<rmsg_inet6_address> {
+    let d = raw.expect(libc::IPPROTO_IPV6, &[libc::IPV6_ORIGDSTADDR])?;
+    if d.len() < size_of::<libc::sockaddr_in6>() {
+        return Err(short());
+    }
+    inet6_from_sockaddr(d).ok_or(Error::new(RMSG_ERR_WRONG_FAMILY))
+}
+
+/// `IPV6_PATHMTU`: `struct ip6_mtuinfo`.
+pub fn ipv6_pathmtu(raw: Raw<'_>) -> Result<rmsg_ipv6_mtuinfo> {
+    let d = raw.expect(libc::IPPROTO_IPV6, &[libc::IPV6_PATHMTU])?;
+    let sa = size_of::<libc::sockaddr_in6>();
+    let mtu = u32_at(d, sa)?;
+    let addr = inet6_from_sockaddr(d).unwrap_or_default();
+    Ok(rmsg_ipv6_mtuinfo { addr, mtu })
+}
+
+/// `UDP_GRO`: the segment size, an `int` on receive (a `uint16_t`, the
+/// send-side width, accepted too).
+#[cfg(target_os = "linux")]
+pub fn udp_gro(raw: Raw<'_>) -> Result<u32> {
+    let d = raw.expect(RMSG_SOL_UDP, &[RMSG_UDP_GRO])?;
+    match d.len() {
+        2 | 3 => Ok(u32::from(u16::from_ne_bytes(bytes(d, 0)?))),
+        _ => u32_at(d, 0),
+    }
+}
+
+/// `TLS_GET_RECORD_TYPE`: one byte.
+#[cfg(target_os = "linux")]
+pub fn tls_record_type(raw: Raw<'_>) -> Result<u8> {
+    let d = raw.expect(RMSG_SOL_TLS, &[RMSG_TLS_GET_RECORD_TYPE])?;
+    Ok(bytes::<1>(d, 0)?[0])
+}
+
+/// The symbolic name of a (level, type) pair, for printing:
+/// `"SOL_SOCKET/SCM_RIGHTS"`, `"IPPROTO_IP/IP_TTL"`. Unknown types at a known
+/// level give `"<LEVEL>/unknown"`, unknown levels `"unknown/unknown"`.
+pub fn kind_name(level: c_int, kind: c_int) -> &'static CStr {
+    match level {
+        libc::SOL_SOCKET => socket_name(kind),
+        libc::IPPROTO_IP => ip_name(kind),
+        libc::IPPROTO_IPV6 => ipv6_name(kind),
+        #[cfg(target_os = "linux")]
+        RMSG_SOL_UDP => match kind {
+            RMSG_UDP_GRO => c"SOL_UDP/UDP_GRO",
+            RMSG_UDP_SEGMENT => c"SOL_UDP/UDP_SEGMENT",
+            _ => c"SOL_UDP/unknown",
+        },
+        #[cfg(target_os = "linux")]
+        RMSG_SOL_TLS => match kind {
+            RMSG_TLS_GET_RECORD_TYPE => c"SOL_TLS/TLS_GET_RECORD_TYPE",
+            _ => c"SOL_TLS/unknown",
+        },
+        _ => c"unknown/unknown",
+    }
+}
+
+fn socket_name(kind: c_int) -> &'static CStr {
+    match kind {
+        libc::SCM_RIGHTS => c"SOL_SOCKET/SCM_RIGHTS",
+        libc::SCM_CREDENTIALS => c"SOL_SOCKET/SCM_CREDENTIALS",
+        #[cfg(target_os = "linux")]
+        RMSG_SCM_SECURITY => c"SOL_SOCKET/SCM_SECURITY",
+        #[cfg(target_os = "linux")]
+        RMSG_SCM_PIDFD => c"SOL_SOCKET/SCM_PIDFD",
+        libc::SO_TIMESTAMP => c"SOL_SOCKET/SO_TIMESTAMP",
+        libc::SO_TIMESTAMP_NEW => c"SOL_SOCKET/SO_TIMESTAMP_NEW",
+        libc::SO_TIMESTAMPNS => c"SOL_SOCKET/SO_TIMESTAMPNS",
+        libc::SO_TIMESTAMPNS_NEW => c"SOL_SOCKET/SO_TIMESTAMPNS_NEW",
+        libc::SO_TIMESTAMPING => c"SOL_SOCKET/SO_TIMESTAMPING",
+        libc::SO_TIMESTAMPING_NEW => c"SOL_SOCKET/SO_TIMESTAMPING_NEW",
+        libc::SO_RXQ_OVFL => c"SOL_SOCKET/SO_RXQ_OVFL",
+        libc::SO_MARK => c"SOL_SOCKET/SO_MARK",
+        libc::SO_RCVMARK => c"SOL_SOCKET/SO_RCVMARK",
+        libc::SCM_TIMESTAMPING_PKTINFO => c"SOL_SOCKET/SCM_TIMESTAMPING_PKTINFO",
+        libc::SCM_TIMESTAMPING_OPT_STATS => c"SOL_SOCKET/SCM_TIMESTAMPING_OPT_STATS",
+        libc::SO_WIFI_STATUS => c"SOL_SOCKET/SO_WIFI_STATUS",
+        _ => c"SOL_SOCKET/unknown",
+    }
+}
+
+fn ip_name(kind: c_int) -> &'static CStr {
+    match kind {
+        libc::IP_PKTINFO => c"IPPROTO_IP/IP_PKTINFO",
+        libc::IP_TTL => c"IPPROTO_IP/IP_TTL",
+        libc::IP_TOS => c"IPPROTO_IP/IP_TOS",
+        libc::IP_RECVERR => c"IPPROTO_IP/IP_RECVERR",
+        libc::IP_ORIGDSTADDR => c"IPPROTO_IP/IP_ORIGDSTADDR",
+        libc::IP_RECVFRAGSIZE => c"IPPROTO_IP/IP_RECVFRAGSIZE",
+        libc::IP_RETOPTS => c"IPPROTO_IP/IP_RETOPTS",
+        libc::IP_OPTIONS => c"IPPROTO_IP/IP_OPTIONS",
+        libc::IP_CHECKSUM => c"IPPROTO_IP/IP_CHECKSUM",
+        _ => c"IPPROTO_IP/unknown",
+    }
+}
+
+fn ipv6_name(kind: c_int) -> &'static CStr {
+    match kind {
+        libc::IPV6_PKTINFO => c"IPPROTO_IPV6/IPV6_PKTINFO",
+        libc::IPV6_HOPLIMIT => c"IPPROTO_IPV6/IPV6_HOPLIMIT",
+        libc::IPV6_TCLASS => c"IPPROTO_IPV6/IPV6_TCLASS",
+        libc::IPV6_RECVERR => c"IPPROTO_IPV6/IPV6_RECVERR",
+        libc::IPV6_ORIGDSTADDR => c"IPPROTO_IPV6/IPV6_ORIGDSTADDR",
+        libc::IPV6_PATHMTU => c"IPPROTO_IPV6/IPV6_PATHMTU",
+        libc::IPV6_RECVFRAGSIZE => c"IPPROTO_IPV6/IPV6_RECVFRAGSIZE",
+        libc::IPV6_HOPOPTS => c"IPPROTO_IPV6/IPV6_HOPOPTS",
+        libc::IPV6_RTHDR => c"IPPROTO_IPV6/IPV6_RTHDR",
+        libc::IPV6_DSTOPTS => c"IPPROTO_IPV6/IPV6_DSTOPTS",
+        libc::IPV6_FLOWINFO => c"IPPROTO_IPV6/IPV6_FLOWINFO",
+        _ => c"IPPROTO_IPV6/unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(level: c_int, kind: c_int, data: &[u8]) -> Raw<'_> {
+        Raw::new(level, kind, data)
+    }
+
+    #[test]
+    fn credentials_by_length() {
+        let mut d = Vec::new();
+        d.extend_from_slice(&42i32.to_ne_bytes());
+        d.extend_from_slice(&1000u32.to_ne_bytes());
+        d.extend_from_slice(&100u32.to_ne_bytes());
+        let c = credentials(r(libc::SOL_SOCKET, libc::SCM_CREDENTIALS, &d)).unwrap();
+        assert_eq!((c.pid, c.uid, c.gid), (42, 1000, 100));
+        let e = credentials(r(libc::SOL_SOCKET, libc::SCM_CREDENTIALS, &d[..11])).unwrap_err();
+        assert_eq!(e.status, RMSG_ERR_SHORT_ITEM);
+        let e = credentials(r(libc::IPPROTO_IP, libc::SCM_CREDENTIALS, &d)).unwrap_err();
+        assert_eq!(e.status, RMSG_ERR_WRONG_KIND);
+    }
+
+    #[test]
+    fn timestamps_both_widths() {
+        let mut wide = Vec::new();
+        wide.extend_from_slice(&5i64.to_ne_bytes());
+        wide.extend_from_slice(&7i64.to_ne_bytes());
+        let t = timestamp(r(libc::SOL_SOCKET, libc::SO_TIMESTAMP_NEW, &wide)).unwrap();
+        assert_eq!((t.sec, t.nsec), (5, 7000));
+        let t = timestamp(r(libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, &wide)).unwrap();
+        assert_eq!((t.sec, t.nsec), (5, 7));
+        let mut narrow = Vec::new();
+        narrow.extend_from_slice(&5i32.to_ne_bytes());
+        narrow.extend_from_slice(&7i32.to_ne_bytes());
+        let t = timestamp(r(libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, &narrow)).unwrap();
+        assert_eq!((t.sec, t.nsec), (5, 7));
+        let e = timestamp(r(libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, &narrow[..7])).unwrap_err();
+        assert_eq!(e.status, RMSG_ERR_SHORT_ITEM);
+        // _NEW is always 64-bit: 8 bytes are too short, not a 32-bit pair.
+        let e = timestamp(r(libc::SOL_SOCKET, libc::SO_TIMESTAMPNS_NEW, &narrow)).unwrap_err();
+        assert_eq!(e.status, RMSG_ERR_SHORT_ITEM);
+        let mut three = Vec::new();
+        for v in 1..=6i64 {
+            three.extend_from_slice(&v.to_ne_bytes());
+        }
+        let t = timestamping(r(libc::SOL_SOCKET, libc::SO_TIMESTAMPING, &three)).unwrap();
+        assert_eq!((t.hardware.sec, t.hardware.nsec), (5, 6));
+        let e = timestamping(r(libc::SOL_SOCKET, libc::SO_TIMESTAMPING, &three[..20])).unwrap_err();
+        assert_eq!(e.status, RMSG_ERR_SHORT_ITEM);
+    }
+
+    #[test]
+    fn ttl_and_tos_widths() {
+        let t = ip_ttl(r(libc::IPPROTO_IP, libc::IP_TTL, &64i32.to_ne_bytes())).unwrap();
+        assert_eq!(t, 64);
+        assert_eq!(ip_ttl(r(libc::IPPROTO_IP, libc::IP_TTL, &[9])).unwrap(), 9);
+        assert!(ip_ttl(r(libc::IPPROTO_IP, libc::IP_TTL, &[9, 9])).is_err());
+        let c = ip_tos(r(libc::IPPROTO_IP, libc::IP_TOS, &[0xb9])).unwrap();
+        assert_eq!((c.value, c.dscp, c.ecn), (0xb9, 0x2e, 1));
+        let c = ipv6_tclass(r(
+            libc::IPPROTO_IPV6,
+            libc::IPV6_TCLASS,
+            &3i32.to_ne_bytes(),
+        ))
+        .unwrap();
+        assert_eq!((c.value, c.dscp, c.ecn), (3, 0, 3));
+    }
+
+    #[test]
+    fn extended_error_with_and_without_offender() {
+        let mut d = Vec::new();
+        d.extend_from_slice(&111u32.to_ne_bytes());
+        d.extend_from_slice(&[2, 3, 3, 0]);
+        d.extend_from_slice(&0u32.to_ne_bytes());
+        d.extend_from_slice(&0u32.to_ne_bytes());
+        let e = extended_error(r(libc::IPPROTO_IP, libc::IP_RECVERR, &d)).unwrap();
+        assert_eq!(
+            (e.ee_errno, e.ee_origin, e.ee_type, e.ee_code),
+            (111, 2, 3, 3)
+        );
+        assert_eq!(e.offender_family, 0);
+        // SAFETY: plain data.
+        let mut sin: libc::sockaddr_in = unsafe { std::mem::zeroed() };
+        sin.sin_family = libc::AF_INET as libc::sa_family_t;
+        sin.sin_addr.s_addr = u32::from_ne_bytes([127, 0, 0, 1]);
+        // SAFETY: reading a plain-data struct's bytes.
+        let sb = unsafe {
+            std::slice::from_raw_parts((&sin as *const libc::sockaddr_in).cast::<u8>(), 16)
+        };
+        d.extend_from_slice(sb);
+        let e = extended_error(r(libc::IPPROTO_IP, libc::IP_RECVERR, &d)).unwrap();
+        assert_eq!(e.offender_family, libc::AF_INET);
+        assert_eq!(e.offender.addr, [127, 0, 0, 1]);
+        // Cut offender: no offender, no error.
+        let e = extended_error(r(libc::IPPROTO_IP, libc::IP_RECVERR, &d[..20])).unwrap();
+        assert_eq!(e.offender_family, 0);
+        assert!(extended_error(r(libc::IPPROTO_IP, libc::IP_RECVERR, &d[..15])).is_err());
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(
+            kind_name(libc::SOL_SOCKET, libc::SCM_RIGHTS),
+            c"SOL_SOCKET/SCM_RIGHTS"
+        );
+        assert_eq!(
+            kind_name(libc::IPPROTO_IP, libc::IP_TTL),
+            c"IPPROTO_IP/IP_TTL"
+        );
+        assert_eq!(kind_name(libc::IPPROTO_IP, 9999), c"IPPROTO_IP/unknown");
+        assert_eq!(kind_name(-5, 1), c"unknown/unknown");
+    }
+
+    #[test]
+    fn every_decoder_survives_every_short_length() {
+        let buf = [0xffu8; 64];
+        let kinds: &[(c_int, c_int)] = &[
+            (libc::SOL_SOCKET, libc::SCM_CREDENTIALS),
+            (libc::SOL_SOCKET, libc::SO_TIMESTAMPING_NEW),
+            (libc::IPPROTO_IP, libc::IP_RECVERR),
+            (libc::IPPROTO_IPV6, libc::IPV6_PATHMTU),
+            (libc::IPPROTO_IPV6, libc::IPV6_PKTINFO),
+            (libc::IPPROTO_IP, libc::IP_PKTINFO),
+        ];
+        for &(level, kind) in kinds {
+            for n in 0..=buf.len() {
+                let raw = r(level, kind, &buf[..n]);
+                let _ = credentials(raw);
+                let _ = timestamping(raw);
+                let _ = extended_error(raw);
+                let _ = ipv6_pathmtu(raw);
+                let _ = ipv6_pktinfo(raw);
+                let _ = ip_pktinfo(raw);
+            }
+        }
+    }
+}
