@@ -92,7 +92,8 @@ static void pass_a_descriptor(void) {
 }
 
 static void udp_ttl_and_destination(void) {
-    int rx, tx, on = 1, ttl = 42, item_ttl = -1;
+    int rx, tx, on = 1, ttl = 42;
+    int32_t item_ttl = -1;
     struct sockaddr_in addr;
     socklen_t alen = sizeof addr;
     size_t space_ttl, space_pktinfo, i;
@@ -121,18 +122,18 @@ static void udp_ttl_and_destination(void) {
     printf("udp: %zu byte(s) from %s:%u\n", rmsg_message_data_len(msg), text, from.port);
     for (i = 0; i < rmsg_message_item_count(msg); i++) {
         const rmsg_item *item = rmsg_message_item(msg, i);
-        /* Item data is not aligned for any type: copy it out. */
-        if (rmsg_item_level(item) == IPPROTO_IP && rmsg_item_type(item) == IP_TTL &&
-            rmsg_item_data_len(item) >= sizeof item_ttl) {
-            memcpy(&item_ttl, rmsg_item_data(item), sizeof item_ttl);
-            printf("udp: IP_TTL item: ttl %d (the sender set %d)\n", item_ttl, ttl);
-        } else if (rmsg_item_level(item) == IPPROTO_IP && rmsg_item_type(item) == IP_PKTINFO &&
-                   rmsg_item_data_len(item) >= sizeof(struct in_pktinfo)) {
-            struct in_pktinfo pi;
+        rmsg_ip_pktinfo pi;
+        /* Each typed accessor checks the kind and length and reads the
+         * (unaligned) data safely; RMSG_ERR_WRONG_KIND means "not mine". */
+        if (rmsg_item_ip_ttl(item, &item_ttl) == RMSG_OK) {
+            printf("udp: %s: ttl %d (the sender set %d)\n", rmsg_item_name(item), (int)item_ttl, ttl);
+        } else if (rmsg_item_ip_pktinfo(item, &pi) == RMSG_OK) {
             char dst[INET_ADDRSTRLEN];
-            memcpy(&pi, rmsg_item_data(item), sizeof pi);
-            inet_ntop(AF_INET, &pi.ipi_addr, dst, sizeof dst);
-            printf("udp: IP_PKTINFO item: destination %s, interface index %d\n", dst, pi.ipi_ifindex);
+            inet_ntop(AF_INET, pi.addr.addr, dst, sizeof dst);
+            printf("udp: %s: destination %s, interface index %d\n", rmsg_item_name(item), dst,
+                   (int)pi.ifindex);
+        } else {
+            printf("udp: %s: %zu byte(s)\n", rmsg_item_name(item), rmsg_item_data_len(item));
         }
     }
     if (rmsg_message_flags(msg) & MSG_CTRUNC) printf("udp: control data was truncated\n");

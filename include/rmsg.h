@@ -236,7 +236,7 @@ typedef struct rmsg_message rmsg_message;
 // (`rmsg_recv_options opts = {0};`) means the defaults: block, retry on
 // `EINTR`, close-on-exec for received descriptors. rmsg only reads it, and
 // only during the call.
-typedef struct {
+typedef struct rmsg_recv_options {
   // How to wait: `RMSG_WAIT_BLOCK` (0), `RMSG_WAIT_NONBLOCK` or
   // `RMSG_WAIT_DEADLINE`. Any other value is `RMSG_ERR_INVALID_ARGUMENT`.
   uint32_t wait;
@@ -249,7 +249,7 @@ typedef struct {
 } rmsg_recv_options;
 
 // A scatter buffer for `rmsg_recvmsg_into`, laid out as `struct iovec`.
-typedef struct {
+typedef struct rmsg_iovec {
   // Start of the buffer; written by the kernel.
   uint8_t *base;
   // Its length in bytes.
@@ -257,7 +257,7 @@ typedef struct {
 } rmsg_iovec;
 
 // An IPv4 address and port, decoded.
-typedef struct {
+typedef struct rmsg_inet_address {
   // The address in network byte order (`addr[0]` is the first octet).
   uint8_t addr[4];
   // The port in host byte order.
@@ -265,7 +265,7 @@ typedef struct {
 } rmsg_inet_address;
 
 // An IPv6 address with port, flow information and scope id, decoded.
-typedef struct {
+typedef struct rmsg_inet6_address {
   // The address in network byte order.
   uint8_t addr[16];
   // The port in host byte order.
@@ -277,7 +277,7 @@ typedef struct {
 } rmsg_inet6_address;
 
 // Credentials of the sending process (`SCM_CREDENTIALS`, `struct ucred`).
-typedef struct {
+typedef struct rmsg_credentials {
   // Process id of the sender (as seen in the receiver's pid namespace).
   int32_t pid;
   // User id.
@@ -290,7 +290,7 @@ typedef struct {
 // (`CLOCK_REALTIME`), or for hardware stamps in the device's clock.
 // Microsecond stamps (`SO_TIMESTAMP`) are converted: `nsec` is then a
 // multiple of 1000.
-typedef struct {
+typedef struct rmsg_timestamp {
   // Whole seconds.
   int64_t sec;
   // Nanoseconds, 0 to 999999999 for stamps the kernel produced.
@@ -299,19 +299,19 @@ typedef struct {
 
 // The three stamps of `SO_TIMESTAMPING` (`struct scm_timestamping`). A
 // stamp the kernel did not take is all zero.
-typedef struct {
+typedef struct rmsg_timestamping {
   // `ts[0]`: the software stamp.
-  rmsg_timestamp software;
+  struct rmsg_timestamp software;
   // `ts[1]`: deprecated, formerly the hardware stamp converted to system
   // time; normally zero.
-  rmsg_timestamp legacy;
+  struct rmsg_timestamp legacy;
   // `ts[2]`: the raw hardware stamp.
-  rmsg_timestamp hardware;
+  struct rmsg_timestamp hardware;
 } rmsg_timestamping;
 
 // `SCM_TIMESTAMPING_PKTINFO` (`struct scm_ts_pktinfo`): the interface and
 // length of the packet a hardware stamp belongs to.
-typedef struct {
+typedef struct rmsg_ts_pktinfo {
   // Interface index.
   uint32_t ifindex;
   // Length of the packet at layer 2.
@@ -320,17 +320,17 @@ typedef struct {
 
 // `IP_PKTINFO` (`struct in_pktinfo`). The addresses reuse
 // `rmsg_inet_address` with `port` 0.
-typedef struct {
+typedef struct rmsg_ip_pktinfo {
   // Index of the interface the packet arrived on.
   int32_t ifindex;
   // `ipi_spec_dst`: the local address a reply would be sent from.
-  rmsg_inet_address spec_dst;
+  struct rmsg_inet_address spec_dst;
   // `ipi_addr`: the destination address in the packet's header.
-  rmsg_inet_address addr;
+  struct rmsg_inet_address addr;
 } rmsg_ip_pktinfo;
 
 // A traffic-class byte (`IP_TOS`, `IPV6_TCLASS`) with its two parts.
-typedef struct {
+typedef struct rmsg_traffic_class {
   // The whole byte as received (TOS octet or IPv6 traffic class).
   uint8_t value;
   // The Differentiated Services code point: `value >> 2`.
@@ -341,7 +341,7 @@ typedef struct {
 
 // An extended error from the error queue (`IP_RECVERR`, `IPV6_RECVERR`):
 // `struct sock_extended_err` and the offender address that follows it.
-typedef struct {
+typedef struct rmsg_extended_error {
   // The error number (`ECONNREFUSED`, `EMSGSIZE` ...; `ENOMSG` for
   // timestamps).
   uint32_t ee_errno;
@@ -364,31 +364,31 @@ typedef struct {
   // it).
   int32_t offender_family;
   // The node that reported the error, for `AF_INET` (port 0 for ICMP).
-  rmsg_inet_address offender;
+  struct rmsg_inet_address offender;
   // The node that reported the error, for `AF_INET6`.
-  rmsg_inet6_address offender6;
+  struct rmsg_inet6_address offender6;
 } rmsg_extended_error;
 
 // `IPV6_PKTINFO` (`struct in6_pktinfo`). The address reuses
 // `rmsg_inet6_address` with `port`, `flowinfo` and `scope_id` 0.
-typedef struct {
+typedef struct rmsg_ipv6_pktinfo {
   // Index of the interface the packet arrived on.
   int32_t ifindex;
   // The destination address in the packet's header.
-  rmsg_inet6_address addr;
+  struct rmsg_inet6_address addr;
 } rmsg_ipv6_pktinfo;
 
 // `IPV6_PATHMTU` (`struct ip6_mtuinfo`): a path MTU change.
-typedef struct {
+typedef struct rmsg_ipv6_mtuinfo {
   // The destination the MTU applies to.
-  rmsg_inet6_address addr;
+  struct rmsg_inet6_address addr;
   // The path MTU in bytes.
   uint32_t mtu;
 } rmsg_ipv6_mtuinfo;
 
 // A control-message kind: a `(cmsg_level, cmsg_type)` pair, for
 // `rmsg_control_space`.
-typedef struct {
+typedef struct rmsg_cmsg_kind {
   // `cmsg_level` (`SOL_SOCKET`, `IPPROTO_IP` ...).
   int32_t cmsg_level;
   // `cmsg_type` (`SCM_CREDENTIALS`, `IP_TTL` ...).
@@ -400,7 +400,7 @@ typedef struct {
 // zero-initialised struct (`rmsg_send_options opts = {0};`) means the
 // defaults: block, retry on `EINTR`, `MSG_NOSIGNAL` added. rmsg only reads
 // it, and only during the call.
-typedef struct {
+typedef struct rmsg_send_options {
   // How to wait for room in the socket's send buffer: `RMSG_WAIT_BLOCK`
   // (0), `RMSG_WAIT_NONBLOCK` or `RMSG_WAIT_DEADLINE`. Any other value is
   // `RMSG_ERR_INVALID_ARGUMENT`.
@@ -470,7 +470,7 @@ rmsg_status rmsg_recvmsg(int fd,
                          size_t bufsize,
                          size_t ancbufsize,
                          int flags,
-                         rmsg_message **message_out);
+                         struct rmsg_message **message_out);
 
 // `rmsg_recvmsg` with options: a timeout (`RMSG_WAIT_*`), the `EINTR`
 // policy and close-on-exec (`RMSG_RECV_*` flags). `options` may be NULL for
@@ -485,8 +485,8 @@ rmsg_status rmsg_recvmsg_with(int fd,
                               size_t bufsize,
                               size_t ancbufsize,
                               int flags,
-                              const rmsg_recv_options *options,
-                              rmsg_message **message_out);
+                              const struct rmsg_recv_options *options,
+                              struct rmsg_message **message_out);
 
 // Receives one message with its data scattered into the caller's buffers,
 // as Python's `socket.recvmsg_into(buffers, ancbufsize, flags)` does.
@@ -498,13 +498,13 @@ rmsg_status rmsg_recvmsg_with(int fd,
 // control items, flags and address (its data is empty). Options and
 // descriptor ownership as for `rmsg_recvmsg_with`.
 rmsg_status rmsg_recvmsg_into(int fd,
-                              const rmsg_iovec *buffers,
+                              const struct rmsg_iovec *buffers,
                               size_t buffer_count,
                               size_t ancbufsize,
                               int flags,
-                              const rmsg_recv_options *options,
+                              const struct rmsg_recv_options *options,
                               size_t *nbytes_out,
-                              rmsg_message **message_out);
+                              struct rmsg_message **message_out);
 
 // Receives data and up to `maxfds` file descriptors, like the `recv_fds`
 // function of Python's documentation (and `socket.recv_fds`): the control
@@ -537,50 +537,50 @@ rmsg_status rmsg_recv_fds(int fd,
 // not taken with `rmsg_message_take_fds` or `rmsg_message_take_item_fds`).
 // Every pointer obtained from the message (data, items, address) becomes
 // invalid. NULL is accepted and does nothing.
-void rmsg_message_free(rmsg_message *message);
+void rmsg_message_free(struct rmsg_message *message);
 
 // The data bytes received (`rmsg_message_data_len` of them). The pointer
 // borrows from the message and is valid until it is freed; it is never
 // NULL for a non-NULL message (but may not be dereferenced when the length
 // is 0). Returns NULL for a NULL message.
-const uint8_t *rmsg_message_data(const rmsg_message *message);
+const uint8_t *rmsg_message_data(const struct rmsg_message *message);
 
 // Number of data bytes in the message (at most the `bufsize` asked for; 0
 // for `rmsg_recvmsg_into` messages and for a NULL message).
-size_t rmsg_message_data_len(const rmsg_message *message);
+size_t rmsg_message_data_len(const struct rmsg_message *message);
 
 // The byte count `recvmsg(2)` returned. Equal to the data length, except
 // that with `MSG_TRUNC` in the flags argument the kernel reports a
 // datagram's full length even when it was longer than `bufsize`.
 // 0 for a NULL message.
-size_t rmsg_message_nbytes(const rmsg_message *message);
+size_t rmsg_message_nbytes(const struct rmsg_message *message);
 
 // `msg_flags` exactly as the kernel returned them (`MSG_TRUNC`,
 // `MSG_CTRUNC`, `MSG_EOR`, `MSG_OOB`, `MSG_ERRQUEUE` ...). 0 for a NULL
 // message.
-int rmsg_message_flags(const rmsg_message *message);
+int rmsg_message_flags(const struct rmsg_message *message);
 
 // True when the walk over the control bytes stopped at a malformed header
 // (a length shorter than a header, or data starting past the end of the
 // buffer); the items before it are still returned. False for NULL.
-bool rmsg_message_malformed(const rmsg_message *message);
+bool rmsg_message_malformed(const struct rmsg_message *message);
 
 // Number of control items in the message. 0 for a NULL message.
-size_t rmsg_message_item_count(const rmsg_message *message);
+size_t rmsg_message_item_count(const struct rmsg_message *message);
 
 // Control item `index` (0-based, in the order the kernel wrote them), or
 // NULL when `index` is out of range or `message` is NULL. The item borrows
 // from the message and is valid until the message is freed.
-const rmsg_item *rmsg_message_item(const rmsg_message *message, size_t index);
+const struct rmsg_item *rmsg_message_item(const struct rmsg_message *message, size_t index);
 
 // The source address, or NULL when the kernel returned none (for example
 // on a connected stream socket) or `message` is NULL. The address borrows
 // from the message and is valid until the message is freed.
-const rmsg_address *rmsg_message_address(const rmsg_message *message);
+const struct rmsg_address *rmsg_message_address(const struct rmsg_message *message);
 
 // Number of `SCM_RIGHTS` file descriptors the message still owns, over all
 // its items. 0 for a NULL message.
-size_t rmsg_message_fd_count(const rmsg_message *message);
+size_t rmsg_message_fd_count(const struct rmsg_message *message);
 
 // Takes every `SCM_RIGHTS` file descriptor the message still owns, in
 // kernel order, into `fds_out` (room for `fds_len` ints). On `RMSG_OK` the
@@ -589,7 +589,7 @@ size_t rmsg_message_fd_count(const rmsg_message *message);
 // `rmsg_message_fd_count` slots were given: then nothing is taken.
 // `SCM_PIDFD` descriptors are not included: take them with
 // `rmsg_message_take_item_fds`.
-rmsg_status rmsg_message_take_fds(rmsg_message *message,
+rmsg_status rmsg_message_take_fds(struct rmsg_message *message,
                                   int *fds_out,
                                   size_t fds_len,
                                   size_t *count_out);
@@ -600,57 +600,57 @@ rmsg_status rmsg_message_take_fds(rmsg_message *message,
 // descriptors written. `RMSG_ERR_INVALID_ARGUMENT` for an index out of
 // range, `RMSG_ERR_WRONG_KIND` for an item that carries no descriptors,
 // `RMSG_ERR_BUFFER_TOO_SMALL` when `fds_len` is too small (nothing taken).
-rmsg_status rmsg_message_take_item_fds(rmsg_message *message,
+rmsg_status rmsg_message_take_item_fds(struct rmsg_message *message,
                                        size_t index,
                                        int *fds_out,
                                        size_t fds_len,
                                        size_t *count_out);
 
 // The item's `cmsg_level` (`SOL_SOCKET`, `IPPROTO_IP` ...). -1 for NULL.
-int rmsg_item_level(const rmsg_item *item);
+int rmsg_item_level(const struct rmsg_item *item);
 
 // The item's `cmsg_type` (`SCM_RIGHTS`, `IP_TTL` ...). -1 for NULL.
-int rmsg_item_type(const rmsg_item *item);
+int rmsg_item_type(const struct rmsg_item *item);
 
 // The item's data bytes (`rmsg_item_data_len` of them), exactly as the
 // kernel wrote them, clamped to the control buffer. The pointer borrows from
 // the item's message and is valid until it is freed. It is not aligned for
 // any type: copy with `memcpy` before reading as anything but bytes.
 // NULL for a NULL item.
-const uint8_t *rmsg_item_data(const rmsg_item *item);
+const uint8_t *rmsg_item_data(const struct rmsg_item *item);
 
 // Number of data bytes of the item. 0 for NULL.
-size_t rmsg_item_data_len(const rmsg_item *item);
+size_t rmsg_item_data_len(const struct rmsg_item *item);
 
 // True when the item's header claimed more data than the control buffer
 // holds: its data is the part inside the buffer (Python warns with
 // `RuntimeWarning` here). Linux itself shortens `cmsg_len` when it
 // truncates an item, so for kernel-filled buffers a cut item shows as
 // shorter data with `MSG_CTRUNC` in the message flags. False for NULL.
-bool rmsg_item_truncated(const rmsg_item *item);
+bool rmsg_item_truncated(const struct rmsg_item *item);
 
 // Number of file descriptors in an `SCM_RIGHTS` or `SCM_PIDFD` item (whole
 // ints of its data; a trailing partial int is ignored). 0 for other items
 // and for NULL.
-size_t rmsg_item_fd_count(const rmsg_item *item);
+size_t rmsg_item_fd_count(const struct rmsg_item *item);
 
 // Descriptor `n` of an `SCM_RIGHTS` or `SCM_PIDFD` item, as the kernel
 // installed it, or -1 when `n` is out of range, the item carries no
 // descriptors, or `item` is NULL. This only looks: the descriptor stays
 // owned by the message (closed when it is freed) unless taken.
-int rmsg_item_fd(const rmsg_item *item, size_t n);
+int rmsg_item_fd(const struct rmsg_item *item, size_t n);
 
 // The address family (`AF_UNIX`, `AF_INET` ...). `AF_UNSPEC` (0) for NULL.
-int rmsg_address_family(const rmsg_address *address);
+int rmsg_address_family(const struct rmsg_address *address);
 
 // What the address holds, which says which accessor decodes it.
 // `RMSG_ADDRESS_OTHER` for NULL.
-rmsg_addr_kind rmsg_address_kind(const rmsg_address *address);
+rmsg_addr_kind rmsg_address_kind(const struct rmsg_address *address);
 
 // The raw `sockaddr` bytes the kernel returned (`msg_namelen` of them), for
 // any family. On `RMSG_OK` `*bytes_out` borrows from the address (valid as
 // long as it is) and `*len_out` is the length.
-rmsg_status rmsg_address_raw(const rmsg_address *address,
+rmsg_status rmsg_address_raw(const struct rmsg_address *address,
                              const uint8_t **bytes_out,
                              size_t *len_out);
 
@@ -660,17 +660,19 @@ rmsg_status rmsg_address_raw(const rmsg_address *address,
 // starting with the NUL; for `RMSG_ADDRESS_UNIX_UNNAMED` length 0. On
 // `RMSG_OK` `*name_out` borrows from the address. `RMSG_ERR_WRONG_FAMILY`
 // for other families.
-rmsg_status rmsg_address_unix(const rmsg_address *address,
+rmsg_status rmsg_address_unix(const struct rmsg_address *address,
                               const uint8_t **name_out,
                               size_t *len_out);
 
 // Decodes an `AF_INET` address into `*inet_out`. `RMSG_ERR_WRONG_FAMILY`
 // for other families.
-rmsg_status rmsg_address_inet(const rmsg_address *address, rmsg_inet_address *inet_out);
+rmsg_status rmsg_address_inet(const struct rmsg_address *address,
+                              struct rmsg_inet_address *inet_out);
 
 // Decodes an `AF_INET6` address into `*inet6_out`. `RMSG_ERR_WRONG_FAMILY`
 // for other families.
-rmsg_status rmsg_address_inet6(const rmsg_address *address, rmsg_inet6_address *inet6_out);
+rmsg_status rmsg_address_inet6(const struct rmsg_address *address,
+                               struct rmsg_inet6_address *inet6_out);
 
 // For tests only: makes the next `count` receive calls on this thread fail
 // with `RMSG_ERR_OUT_OF_MEMORY` after `recvmsg(2)` returned, at the point
@@ -687,7 +689,7 @@ const char *rmsg_kind_name(int cmsg_level, int cmsg_type);
 
 // `rmsg_kind_name` of an item's level and type; `"unknown/unknown"` for
 // NULL. The string is static.
-const char *rmsg_item_name(const rmsg_item *item);
+const char *rmsg_item_name(const struct rmsg_item *item);
 
 // Decodes an `SCM_CREDENTIALS` item (`SOL_SOCKET`, sent with
 // `SO_PASSCRED`) into `*out`: the sender's pid, uid and gid.
@@ -697,126 +699,129 @@ const char *rmsg_item_name(const rmsg_item *item);
 // written; `RMSG_ERR_WRONG_KIND` when the item is of another kind,
 // `RMSG_ERR_SHORT_ITEM` when its data is too short for the structure,
 // `RMSG_ERR_NULL_ARGUMENT` for NULL pointers. Nothing is written on error.
-rmsg_status rmsg_item_credentials(const rmsg_item *item, rmsg_credentials *out);
+rmsg_status rmsg_item_credentials(const struct rmsg_item *item, struct rmsg_credentials *out);
 
 // Decodes an `SCM_PIDFD` item (`SOL_SOCKET`, sent with `SO_PASSPIDFD`):
 // `*fd_out` is the pidfd of the sending process. The descriptor stays owned
 // by the message (or by a parsed buffer made with `RMSG_PARSE_OWN_FDS`) and
 // is closed when that is freed; to keep it, take it with
 // `rmsg_message_take_item_fds` (or `rmsg_control_take_item_fds`).
-rmsg_status rmsg_item_pidfd(const rmsg_item *item, int *fd_out);
+rmsg_status rmsg_item_pidfd(const struct rmsg_item *item, int *fd_out);
 
 // Decodes an `SCM_SECURITY` item (`SOL_SOCKET`, `RMSG_SCM_SECURITY`, sent
 // with `SO_PASSSEC` when a security module is active): `*label_out` points
 // at the label bytes exactly as the kernel sent them (SELinux includes the
 // terminating NUL in the length) and `*len_out` is their count. The bytes
 // borrow from the item's message or parsed buffer.
-rmsg_status rmsg_item_security(const rmsg_item *item, const uint8_t **label_out, size_t *len_out);
+rmsg_status rmsg_item_security(const struct rmsg_item *item,
+                               const uint8_t **label_out,
+                               size_t *len_out);
 
 // Decodes a receive timestamp: `SO_TIMESTAMP` (`struct timeval`),
 // `SO_TIMESTAMP_NEW` (`struct __kernel_sock_timeval`), `SO_TIMESTAMPNS`
 // (`struct timespec`) or `SO_TIMESTAMPNS_NEW` (`struct
 // __kernel_timespec`), all at level `SOL_SOCKET`, by data length (32- or
 // 64-bit fields). Microseconds are converted to nanoseconds.
-rmsg_status rmsg_item_timestamp(const rmsg_item *item, rmsg_timestamp *out);
+rmsg_status rmsg_item_timestamp(const struct rmsg_item *item, struct rmsg_timestamp *out);
 
 // Decodes `SO_TIMESTAMPING` or `SO_TIMESTAMPING_NEW` (`SOL_SOCKET`,
 // `struct scm_timestamping[64]`): the software, legacy and hardware stamps.
 // Received on the normal queue for receive stamps and on the error queue
 // (`MSG_ERRQUEUE`, beside an `IP_RECVERR`/`IPV6_RECVERR` item) for
 // transmit stamps.
-rmsg_status rmsg_item_timestamping(const rmsg_item *item, rmsg_timestamping *out);
+rmsg_status rmsg_item_timestamping(const struct rmsg_item *item, struct rmsg_timestamping *out);
 
 // Decodes `SO_RXQ_OVFL` (`SOL_SOCKET`, a `uint32_t`): the number of
 // packets the socket dropped (receive buffer full) since it was created.
-rmsg_status rmsg_item_rxq_ovfl(const rmsg_item *item, uint32_t *out);
+rmsg_status rmsg_item_rxq_ovfl(const struct rmsg_item *item, uint32_t *out);
 
 // Decodes the mark item sent when the `SO_RCVMARK` option is set
 // (`SOL_SOCKET`, a `uint32_t`): the packet's mark (`SO_MARK` of the sender,
 // or set by netfilter). Linux sends this item with type `SO_MARK` (36), not
 // `SO_RCVMARK`; both types are accepted.
-rmsg_status rmsg_item_mark(const rmsg_item *item, uint32_t *out);
+rmsg_status rmsg_item_mark(const struct rmsg_item *item, uint32_t *out);
 
 // Decodes `SCM_TIMESTAMPING_PKTINFO` (`SOL_SOCKET`, `struct
 // scm_ts_pktinfo`, asked for with `SOF_TIMESTAMPING_OPT_PKTINFO`).
-rmsg_status rmsg_item_ts_pktinfo(const rmsg_item *item, rmsg_ts_pktinfo *out);
+rmsg_status rmsg_item_ts_pktinfo(const struct rmsg_item *item, struct rmsg_ts_pktinfo *out);
 
 // Gives the raw netlink attributes of `SCM_TIMESTAMPING_OPT_STATS`
 // (`SOL_SOCKET`, TCP statistics sent with transmit stamps when
 // `SOF_TIMESTAMPING_OPT_STATS` is set): `*attrs_out` borrows from the item,
 // `*len_out` is their length in bytes. Parse them as `struct nlattr`
 // (`TCP_NLA_*` types).
-rmsg_status rmsg_item_ts_opt_stats(const rmsg_item *item,
+rmsg_status rmsg_item_ts_opt_stats(const struct rmsg_item *item,
                                    const uint8_t **attrs_out,
                                    size_t *len_out);
 
 // Decodes `IP_PKTINFO` (`IPPROTO_IP`, `struct in_pktinfo`, sent with the
 // `IP_PKTINFO` option): interface index, local (`spec_dst`) and
 // destination (`addr`) addresses.
-rmsg_status rmsg_item_ip_pktinfo(const rmsg_item *item, rmsg_ip_pktinfo *out);
+rmsg_status rmsg_item_ip_pktinfo(const struct rmsg_item *item, struct rmsg_ip_pktinfo *out);
 
 // Decodes `IP_TTL` (`IPPROTO_IP`, an `int` on Linux, a byte accepted too;
 // sent with `IP_RECVTTL`): the packet's time to live.
-rmsg_status rmsg_item_ip_ttl(const rmsg_item *item, int32_t *out);
+rmsg_status rmsg_item_ip_ttl(const struct rmsg_item *item, int32_t *out);
 
 // Decodes `IP_TOS` (`IPPROTO_IP`, one byte on Linux, an `int` accepted
 // too; sent with `IP_RECVTOS`): the TOS byte, its DSCP and ECN bits.
-rmsg_status rmsg_item_ip_tos(const rmsg_item *item, rmsg_traffic_class *out);
+rmsg_status rmsg_item_ip_tos(const struct rmsg_item *item, struct rmsg_traffic_class *out);
 
 // Decodes an extended error: `IP_RECVERR` (`IPPROTO_IP`) or
 // `IPV6_RECVERR` (`IPPROTO_IPV6`), `struct sock_extended_err` followed by
 // the offender's `sockaddr`. Read from the error queue (`MSG_ERRQUEUE`)
 // with the `IP_RECVERR`/`IPV6_RECVERR` option set, or with transmit
 // timestamps.
-rmsg_status rmsg_item_recverr(const rmsg_item *item, rmsg_extended_error *out);
+rmsg_status rmsg_item_recverr(const struct rmsg_item *item, struct rmsg_extended_error *out);
 
 // Decodes `IP_ORIGDSTADDR` (`IPPROTO_IP`, a `struct sockaddr_in`, sent
 // with `IP_RECVORIGDSTADDR`): the original destination address and port.
 // `RMSG_ERR_WRONG_FAMILY` when the address is not `AF_INET`.
-rmsg_status rmsg_item_ip_origdstaddr(const rmsg_item *item, rmsg_inet_address *out);
+rmsg_status rmsg_item_ip_origdstaddr(const struct rmsg_item *item, struct rmsg_inet_address *out);
 
 // Decodes `IP_RECVFRAGSIZE` (`IPPROTO_IP`) or `IPV6_RECVFRAGSIZE`
 // (`IPPROTO_IPV6`), an `int`: the size of the largest fragment of a
 // reassembled datagram.
-rmsg_status rmsg_item_fragsize(const rmsg_item *item, uint32_t *out);
+rmsg_status rmsg_item_fragsize(const struct rmsg_item *item, uint32_t *out);
 
 // Gives the raw IP options of an `IP_RETOPTS` item (`IPPROTO_IP`, sent
 // with `IP_RECVRETOPTS`: options reversed for a reply) or an `IP_OPTIONS`
 // item (sent with `IP_RECVOPTS`). `*options_out` borrows from the item.
-rmsg_status rmsg_item_ip_options(const rmsg_item *item,
+rmsg_status rmsg_item_ip_options(const struct rmsg_item *item,
                                  const uint8_t **options_out,
                                  size_t *len_out);
 
 // Decodes `IPV6_PKTINFO` (`IPPROTO_IPV6`, `struct in6_pktinfo`, sent with
 // `IPV6_RECVPKTINFO`): interface index and destination address.
-rmsg_status rmsg_item_ipv6_pktinfo(const rmsg_item *item, rmsg_ipv6_pktinfo *out);
+rmsg_status rmsg_item_ipv6_pktinfo(const struct rmsg_item *item, struct rmsg_ipv6_pktinfo *out);
 
 // Decodes `IPV6_HOPLIMIT` (`IPPROTO_IPV6`, an `int`; sent with
 // `IPV6_RECVHOPLIMIT`): the packet's hop limit.
-rmsg_status rmsg_item_ipv6_hoplimit(const rmsg_item *item, int32_t *out);
+rmsg_status rmsg_item_ipv6_hoplimit(const struct rmsg_item *item, int32_t *out);
 
 // Decodes `IPV6_TCLASS` (`IPPROTO_IPV6`, an `int`, a byte accepted too;
 // sent with `IPV6_RECVTCLASS`): the traffic class, its DSCP and ECN bits.
-rmsg_status rmsg_item_ipv6_tclass(const rmsg_item *item, rmsg_traffic_class *out);
+rmsg_status rmsg_item_ipv6_tclass(const struct rmsg_item *item, struct rmsg_traffic_class *out);
 
 // Decodes `IPV6_ORIGDSTADDR` (`IPPROTO_IPV6`, a `struct sockaddr_in6`,
 // sent with `IPV6_RECVORIGDSTADDR`). `RMSG_ERR_WRONG_FAMILY` when the
 // address is not `AF_INET6`.
-rmsg_status rmsg_item_ipv6_origdstaddr(const rmsg_item *item, rmsg_inet6_address *out);
+rmsg_status rmsg_item_ipv6_origdstaddr(const struct rmsg_item *item,
+                                       struct rmsg_inet6_address *out);
 
 // Decodes `IPV6_PATHMTU` (`IPPROTO_IPV6`, `struct ip6_mtuinfo`, sent with
 // `IPV6_RECVPATHMTU`): the destination and its new path MTU.
-rmsg_status rmsg_item_ipv6_pathmtu(const rmsg_item *item, rmsg_ipv6_mtuinfo *out);
+rmsg_status rmsg_item_ipv6_pathmtu(const struct rmsg_item *item, struct rmsg_ipv6_mtuinfo *out);
 
 // Decodes `UDP_GRO` (`SOL_UDP`, an `int` on receive; sent with the
 // `UDP_GRO` option): the segment size of a coalesced datagram (each
 // segment but the last has this many bytes).
-rmsg_status rmsg_item_udp_gro(const rmsg_item *item, uint32_t *out);
+rmsg_status rmsg_item_udp_gro(const struct rmsg_item *item, uint32_t *out);
 
 // Decodes `TLS_GET_RECORD_TYPE` (`SOL_TLS`, one byte, on a kernel TLS
 // socket): the TLS record type (23 application data, 21 alert, 22
 // handshake ...).
-rmsg_status rmsg_item_tls_record_type(const rmsg_item *item, uint8_t *out);
+rmsg_status rmsg_item_tls_record_type(const struct rmsg_item *item, uint8_t *out);
 
 // Parses a control buffer the caller obtained elsewhere (its own
 // `recvmsg(2)`, io_uring ...): `buf` holds `len` bytes (NULL allowed when
@@ -840,23 +845,23 @@ rmsg_status rmsg_item_tls_record_type(const rmsg_item *item, uint8_t *out);
 rmsg_status rmsg_control_parse(const uint8_t *buf,
                                size_t len,
                                uint32_t flags,
-                               rmsg_control **control_out);
+                               struct rmsg_control **control_out);
 
 // Frees a parsed control buffer; with `RMSG_PARSE_OWN_FDS` closes every
 // descriptor not taken. Its items become invalid. NULL is accepted.
-void rmsg_control_free(rmsg_control *control);
+void rmsg_control_free(struct rmsg_control *control);
 
 // Number of items found. 0 for NULL.
-size_t rmsg_control_item_count(const rmsg_control *control);
+size_t rmsg_control_item_count(const struct rmsg_control *control);
 
 // Item `index` (0-based, buffer order), or NULL when out of range or
 // `control` is NULL. The item borrows from the handle and is valid until it
 // is freed.
-const rmsg_item *rmsg_control_item(const rmsg_control *control, size_t index);
+const struct rmsg_item *rmsg_control_item(const struct rmsg_control *control, size_t index);
 
 // True when the walk stopped at a malformed header (a length below the
 // header size); the items before it are still there. False for NULL.
-bool rmsg_control_malformed(const rmsg_control *control);
+bool rmsg_control_malformed(const struct rmsg_control *control);
 
 // Takes the descriptors of item `index` (an `SCM_RIGHTS` or `SCM_PIDFD`
 // item) not yet taken, in order, into `fds_out` (room for `fds_len` ints).
@@ -864,7 +869,7 @@ bool rmsg_control_malformed(const rmsg_control *control);
 // (with `RMSG_PARSE_OWN_FDS` the caller now owns them). Errors as for
 // `rmsg_message_take_item_fds`: `RMSG_ERR_INVALID_ARGUMENT` (index),
 // `RMSG_ERR_WRONG_KIND`, `RMSG_ERR_BUFFER_TOO_SMALL` (nothing taken).
-rmsg_status rmsg_control_take_item_fds(rmsg_control *control,
+rmsg_status rmsg_control_take_item_fds(struct rmsg_control *control,
                                        size_t index,
                                        int *fds_out,
                                        size_t fds_len,
@@ -880,7 +885,7 @@ rmsg_status rmsg_control_take_item_fds(rmsg_control *control,
 // `RMSG_ERR_UNKNOWN_KIND` for a pair rmsg has no size for (add
 // `rmsg_cmsg_space` of its payload yourself), `RMSG_ERR_TOO_LARGE` when the
 // sum passes `socklen_t`.
-rmsg_status rmsg_control_space(const rmsg_cmsg_kind *kinds,
+rmsg_status rmsg_control_space(const struct rmsg_cmsg_kind *kinds,
                                size_t count,
                                size_t max_fds,
                                size_t *space_out);
@@ -904,16 +909,16 @@ rmsg_status rmsg_control_space_for_socket(int fd, size_t max_fds, size_t *space_
 // `*builder_out` and must free it with `rmsg_cmsg_builder_free`. One
 // builder can serve any number of messages: `rmsg_cmsg_builder_reset`
 // empties it, keeping its memory.
-rmsg_status rmsg_cmsg_builder_new(rmsg_cmsg_builder **builder_out);
+rmsg_status rmsg_cmsg_builder_new(struct rmsg_cmsg_builder **builder_out);
 
 // Frees a builder. It never owned the descriptors added with
 // `rmsg_cmsg_builder_add_fds`, so none is closed. NULL is accepted and
 // does nothing.
-void rmsg_cmsg_builder_free(rmsg_cmsg_builder *builder);
+void rmsg_cmsg_builder_free(struct rmsg_cmsg_builder *builder);
 
 // Removes every item from the builder so that it can build the next
 // message. NULL is accepted and does nothing.
-void rmsg_cmsg_builder_reset(rmsg_cmsg_builder *builder);
+void rmsg_cmsg_builder_reset(struct rmsg_cmsg_builder *builder);
 
 // Adds an `SCM_RIGHTS` item carrying the `nfds` descriptors of `fds` (NULL
 // allowed when `nfds` is 0, which adds nothing).
@@ -927,13 +932,15 @@ void rmsg_cmsg_builder_reset(rmsg_cmsg_builder *builder);
 // all its `SCM_RIGHTS` items: going past that returns
 // `RMSG_ERR_TOO_MANY_FDS` and adds nothing. A negative descriptor is
 // `RMSG_ERR_BAD_FD`. On any error the builder is unchanged.
-rmsg_status rmsg_cmsg_builder_add_fds(rmsg_cmsg_builder *builder, const int *fds, size_t nfds);
+rmsg_status rmsg_cmsg_builder_add_fds(struct rmsg_cmsg_builder *builder,
+                                      const int *fds,
+                                      size_t nfds);
 
 // Adds `SCM_CREDENTIALS` (a `struct ucred`: `pid`, `uid`, `gid`), for
 // `AF_UNIX` sockets. The kernel checks them when the message is sent: a
 // process may send its own ids, and with `CAP_SYS_ADMIN` / `CAP_SETUID` /
 // `CAP_SETGID` other existing ones. The receiver needs `SO_PASSCRED`.
-rmsg_status rmsg_cmsg_builder_add_credentials(rmsg_cmsg_builder *builder,
+rmsg_status rmsg_cmsg_builder_add_credentials(struct rmsg_cmsg_builder *builder,
                                               int32_t pid,
                                               uint32_t uid,
                                               uint32_t gid);
@@ -943,7 +950,7 @@ rmsg_status rmsg_cmsg_builder_add_credentials(rmsg_cmsg_builder *builder,
 // (`ipi_spec_dst`: 4 bytes in network order, `addr_len` 4; or NULL with
 // `addr_len` 0 for the routing default). Any other `addr_len` is
 // `RMSG_ERR_INVALID_ARGUMENT`, as is an `ifindex` above `INT_MAX`.
-rmsg_status rmsg_cmsg_builder_add_ip_pktinfo(rmsg_cmsg_builder *builder,
+rmsg_status rmsg_cmsg_builder_add_ip_pktinfo(struct rmsg_cmsg_builder *builder,
                                              uint32_t ifindex,
                                              const uint8_t *addr,
                                              size_t addr_len);
@@ -952,7 +959,7 @@ rmsg_status rmsg_cmsg_builder_add_ip_pktinfo(rmsg_cmsg_builder *builder,
 // socket: send from interface `ifindex` (0: any) with source address
 // `addr` (16 bytes, `addr_len` 16; or NULL with `addr_len` 0 for the
 // routing default). Any other `addr_len` is `RMSG_ERR_INVALID_ARGUMENT`.
-rmsg_status rmsg_cmsg_builder_add_ipv6_pktinfo(rmsg_cmsg_builder *builder,
+rmsg_status rmsg_cmsg_builder_add_ipv6_pktinfo(struct rmsg_cmsg_builder *builder,
                                                uint32_t ifindex,
                                                const uint8_t *addr,
                                                size_t addr_len);
@@ -960,36 +967,37 @@ rmsg_status rmsg_cmsg_builder_add_ipv6_pktinfo(rmsg_cmsg_builder *builder,
 // Adds `IP_TOS`, encoded as an `int` (0 to 255; otherwise
 // `RMSG_ERR_INVALID_ARGUMENT`). The receiver sees it with `IP_RECVTOS` as
 // one byte.
-rmsg_status rmsg_cmsg_builder_add_ip_tos(rmsg_cmsg_builder *builder, int tos);
+rmsg_status rmsg_cmsg_builder_add_ip_tos(struct rmsg_cmsg_builder *builder, int tos);
 
 // Adds `IP_TTL`, encoded as an `int` (1 to 255; otherwise
 // `RMSG_ERR_INVALID_ARGUMENT`).
-rmsg_status rmsg_cmsg_builder_add_ip_ttl(rmsg_cmsg_builder *builder, int ttl);
+rmsg_status rmsg_cmsg_builder_add_ip_ttl(struct rmsg_cmsg_builder *builder, int ttl);
 
 // Adds `IPV6_TCLASS`, encoded as an `int` (-1 for the default, or 0 to
 // 255; otherwise `RMSG_ERR_INVALID_ARGUMENT`).
-rmsg_status rmsg_cmsg_builder_add_ipv6_tclass(rmsg_cmsg_builder *builder, int tclass);
+rmsg_status rmsg_cmsg_builder_add_ipv6_tclass(struct rmsg_cmsg_builder *builder, int tclass);
 
 // Adds `IPV6_HOPLIMIT`, encoded as an `int` (-1 for the default, or 0 to
 // 255; otherwise `RMSG_ERR_INVALID_ARGUMENT`).
-rmsg_status rmsg_cmsg_builder_add_ipv6_hoplimit(rmsg_cmsg_builder *builder, int hoplimit);
+rmsg_status rmsg_cmsg_builder_add_ipv6_hoplimit(struct rmsg_cmsg_builder *builder, int hoplimit);
 
 // Adds `UDP_SEGMENT` (level `SOL_UDP`, Linux 4.18): UDP GSO, the kernel
 // splits the data into datagrams of `segment_size` bytes (the last may be
 // shorter). Encoded as a `uint16_t`, the only width the kernel accepts on
 // send (the receive side's `UDP_GRO` is an `int`).
-rmsg_status rmsg_cmsg_builder_add_udp_segment(rmsg_cmsg_builder *builder, uint16_t segment_size);
+rmsg_status rmsg_cmsg_builder_add_udp_segment(struct rmsg_cmsg_builder *builder,
+                                              uint16_t segment_size);
 
 // Adds `SCM_TXTIME` (level `SOL_SOCKET`): the transmit time in nanoseconds
 // on the clock chosen with the `SO_TXTIME` socket option, as a `uint64_t`.
 // The socket must have `SO_TXTIME` set or the send fails.
-rmsg_status rmsg_cmsg_builder_add_txtime(rmsg_cmsg_builder *builder, uint64_t time_ns);
+rmsg_status rmsg_cmsg_builder_add_txtime(struct rmsg_cmsg_builder *builder, uint64_t time_ns);
 
 // Adds any control message: `level`, `type` and `len` data bytes copied
 // from `data` (NULL allowed when `len` is 0), laid out with `CMSG_LEN` and
 // padded with zeros to `CMSG_SPACE`. An `SOL_SOCKET`/`SCM_RIGHTS` item
 // added this way counts towards the 253-descriptor limit.
-rmsg_status rmsg_cmsg_builder_add_raw(rmsg_cmsg_builder *builder,
+rmsg_status rmsg_cmsg_builder_add_raw(struct rmsg_cmsg_builder *builder,
                                       int level,
                                       int type,
                                       const uint8_t *data,
@@ -999,13 +1007,13 @@ rmsg_status rmsg_cmsg_builder_add_raw(rmsg_cmsg_builder *builder,
 // themselves: on `RMSG_OK` `*data_out` points at `*len_out` bytes (8-byte
 // aligned; a length of 0 when empty) that borrow from the builder and stay
 // valid until it is next changed, reset or freed.
-rmsg_status rmsg_cmsg_builder_data(const rmsg_cmsg_builder *builder,
+rmsg_status rmsg_cmsg_builder_data(const struct rmsg_cmsg_builder *builder,
                                    const uint8_t **data_out,
                                    size_t *len_out);
 
 // Number of descriptors added to the builder since it was created or
 // reset, over all its `SCM_RIGHTS` items. 0 for NULL.
-size_t rmsg_cmsg_builder_fd_count(const rmsg_cmsg_builder *builder);
+size_t rmsg_cmsg_builder_fd_count(const struct rmsg_cmsg_builder *builder);
 
 // Sends one message with `sendmsg(2)`.
 //
@@ -1038,12 +1046,12 @@ size_t rmsg_cmsg_builder_fd_count(const rmsg_cmsg_builder *builder);
 // `EINTR` before anything is sent is retried unless
 // `RMSG_SEND_RETURN_EINTR` is set. A datagram is sent whole or not at all.
 rmsg_status rmsg_sendmsg(int fd,
-                         const rmsg_iovec *buffers,
+                         const struct rmsg_iovec *buffers,
                          size_t buffer_count,
-                         const rmsg_cmsg_builder *control,
-                         const rmsg_address *address,
+                         const struct rmsg_cmsg_builder *control,
+                         const struct rmsg_address *address,
                          int flags,
-                         const rmsg_send_options *options,
+                         const struct rmsg_send_options *options,
                          size_t *nbytes_out);
 
 // Sends `len` bytes of `data` with the `nfds` descriptors of `fds` in one
@@ -1075,16 +1083,20 @@ rmsg_status rmsg_send_fds(int fd,
 // `rmsg_address_free`. Text that is none of these forms, a port above
 // 65535, an unknown interface or a name too long for `sun_path` is
 // `RMSG_ERR_INVALID_ADDRESS`. Host names are not resolved.
-rmsg_status rmsg_address_parse(const char *text, size_t text_len, rmsg_address **address_out);
+rmsg_status rmsg_address_parse(const char *text,
+                               size_t text_len,
+                               struct rmsg_address **address_out);
 
 // Builds an `AF_INET` address from its parts. On `RMSG_OK` the caller owns
 // `*address_out` (free with `rmsg_address_free`).
-rmsg_status rmsg_address_from_inet(const rmsg_inet_address *inet, rmsg_address **address_out);
+rmsg_status rmsg_address_from_inet(const struct rmsg_inet_address *inet,
+                                   struct rmsg_address **address_out);
 
 // Builds an `AF_INET6` address from its parts (address, port, flow
 // information, scope id). On `RMSG_OK` the caller owns `*address_out`
 // (free with `rmsg_address_free`).
-rmsg_status rmsg_address_from_inet6(const rmsg_inet6_address *inet6, rmsg_address **address_out);
+rmsg_status rmsg_address_from_inet6(const struct rmsg_inet6_address *inet6,
+                                    struct rmsg_address **address_out);
 
 // Builds an `AF_UNIX` filesystem-path address from `len` path bytes (no
 // NUL terminator needed; 1 to 107 bytes, none of them NUL, otherwise
@@ -1092,7 +1104,7 @@ rmsg_status rmsg_address_from_inet6(const rmsg_inet6_address *inet6, rmsg_addres
 // (free with `rmsg_address_free`).
 rmsg_status rmsg_address_from_unix_path(const uint8_t *path,
                                         size_t len,
-                                        rmsg_address **address_out);
+                                        struct rmsg_address **address_out);
 
 // Builds an `AF_UNIX` abstract address from the name *without* its leading
 // NUL (rmsg adds it): `len` bytes (0 to 107), any values. (The name
@@ -1101,17 +1113,18 @@ rmsg_status rmsg_address_from_unix_path(const uint8_t *path,
 // `rmsg_address_free`).
 rmsg_status rmsg_address_from_unix_abstract(const uint8_t *name,
                                             size_t len,
-                                            rmsg_address **address_out);
+                                            struct rmsg_address **address_out);
 
 // Copies any address (for example one borrowed from a received message)
 // into a new one that the caller owns and frees with `rmsg_address_free`.
-rmsg_status rmsg_address_copy(const rmsg_address *address, rmsg_address **address_out);
+rmsg_status rmsg_address_copy(const struct rmsg_address *address,
+                              struct rmsg_address **address_out);
 
 // Frees an address made by `rmsg_address_parse`, `rmsg_address_from_*` or
 // `rmsg_address_copy`. Never pass an address borrowed from a message
 // (`rmsg_message_address`): the message frees that. NULL is accepted and
 // does nothing.
-void rmsg_address_free(rmsg_address *address);
+void rmsg_address_free(struct rmsg_address *address);
 
 // Formats any address as text into `buf` (`buf_len` bytes), NUL-terminated:
 // `a.b.c.d:port`, `[v6addr]:port` or `[v6addr%scope]:port` (numeric scope
@@ -1128,7 +1141,7 @@ void rmsg_address_free(rmsg_address *address);
 // exception to "outputs only on success") `*len_out` is still set, so that
 // the caller can retry with `*len_out + 1` bytes. `buf` may be NULL when
 // `buf_len` is 0, to ask for the length.
-rmsg_status rmsg_address_format(const rmsg_address *address,
+rmsg_status rmsg_address_format(const struct rmsg_address *address,
                                 char *buf,
                                 size_t buf_len,
                                 size_t *len_out);
