@@ -59,19 +59,6 @@
 // Without it the parsed buffer never closes a descriptor.
 #define RMSG_PARSE_OWN_FDS 1
 
-// Block until a message arrives (the socket's own blocking mode still
-// applies: on an `O_NONBLOCK` socket the call fails with
-// `RMSG_ERR_WOULD_BLOCK`).
-#define RMSG_WAIT_BLOCK 0
-
-// Never block: `MSG_DONTWAIT` is added; an empty socket gives
-// `RMSG_ERR_WOULD_BLOCK`.
-#define RMSG_WAIT_NONBLOCK 1
-
-// Wait at most `timeout_ns` nanoseconds in all, across retries after
-// signals and spurious wake-ups; then `RMSG_ERR_TIMED_OUT`.
-#define RMSG_WAIT_DEADLINE 2
-
 // Return `RMSG_ERR_INTERRUPTED` when a signal interrupts the call, instead
 // of retrying (PEP 475 retrying is the default). For callers that must run
 // their own signal handlers between tries, such as language runtimes.
@@ -97,6 +84,19 @@
 // Bytes reserved for `SCM_TIMESTAMPING_OPT_STATS` (TCP statistics as
 // netlink attributes; Linux 6.x sends well under this).
 #define RMSG_OPT_STATS_SPACE 1024
+
+// Block until the socket is ready (the socket's own blocking mode still
+// applies: on an `O_NONBLOCK` socket the call fails with
+// `RMSG_ERR_WOULD_BLOCK`).
+#define RMSG_WAIT_BLOCK 0
+
+// Never block: `MSG_DONTWAIT` is added; a socket that is not ready gives
+// `RMSG_ERR_WOULD_BLOCK`.
+#define RMSG_WAIT_NONBLOCK 1
+
+// Wait at most `timeout_ns` nanoseconds in all, across retries after
+// signals and spurious wake-ups; then `RMSG_ERR_TIMED_OUT`.
+#define RMSG_WAIT_DEADLINE 2
 
 // The result of every fallible rmsg function.
 //

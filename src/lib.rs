@@ -19,3 +19,4 @@ pub mod recv;
 pub mod send;
 pub mod sizing;
 pub mod status;
+pub mod wait;

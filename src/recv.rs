@@ -5,24 +5,13 @@ use std::cell::Cell;
 use std::ffi::c_int;
 use std::mem::{MaybeUninit, size_of};
 use std::ops::Range;
-use std::time::{Duration, Instant};
 
 use crate::addr::rmsg_address;
 use crate::cmsg::{self, WalkEnd};
 use crate::fault;
 use crate::fds::{self, OwnedFds};
 use crate::status::{Error, Result, rmsg_status::*};
-
-/// Block until a message arrives (the socket's own blocking mode still
-/// applies: on an `O_NONBLOCK` socket the call fails with
-/// `RMSG_ERR_WOULD_BLOCK`).
-pub const RMSG_WAIT_BLOCK: u32 = 0;
-/// Never block: `MSG_DONTWAIT` is added; an empty socket gives
-/// `RMSG_ERR_WOULD_BLOCK`.
-pub const RMSG_WAIT_NONBLOCK: u32 = 1;
-/// Wait at most `timeout_ns` nanoseconds in all, across retries after
-/// signals and spurious wake-ups; then `RMSG_ERR_TIMED_OUT`.
-pub const RMSG_WAIT_DEADLINE: u32 = 2;
+use crate::wait::{self, Wait};
 
 /// Return `RMSG_ERR_INTERRUPTED` when a signal interrupts the call, instead
 /// of retrying (PEP 475 retrying is the default). For callers that must run
@@ -435,34 +424,16 @@ struct Plan {
     return_eintr: bool,
 }
 
-enum Wait {
-    Block,
-    NonBlock,
-    Deadline(Instant),
-}
-
 fn plan(flags: c_int, options: &rmsg_recv_options) -> Result<Plan> {
     if options.flags & !KNOWN_FLAGS != 0 {
         return Err(Error::new(RMSG_ERR_INVALID_ARGUMENT));
     }
-    let wait = match options.wait {
-        RMSG_WAIT_BLOCK => Wait::Block,
-        RMSG_WAIT_NONBLOCK => Wait::NonBlock,
-        RMSG_WAIT_DEADLINE => {
-            let now = Instant::now();
-            // A timeout too long to represent is as good as none.
-            match now.checked_add(Duration::from_nanos(options.timeout_ns)) {
-                Some(t) => Wait::Deadline(t),
-                None => Wait::Block,
-            }
-        }
-        _ => return Err(Error::new(RMSG_ERR_INVALID_ARGUMENT)),
-    };
+    let wait = Wait::from_options(options.wait, options.timeout_ns)?;
     let mut flags = flags;
     if options.flags & RMSG_RECV_NO_CLOEXEC == 0 {
         flags |= cloexec_flag();
     }
-    if matches!(wait, Wait::NonBlock | Wait::Deadline(_)) {
+    if wait.dontwait() {
         flags |= libc::MSG_DONTWAIT;
     }
     Ok(Plan {
@@ -480,39 +451,6 @@ fn cloexec_flag() -> c_int {
 #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
 fn cloexec_flag() -> c_int {
     0
-}
-
-/// Waits until `fd` is readable or has an error, or the deadline passes.
-fn wait_ready(fd: c_int, deadline: Instant, return_eintr: bool) -> Result<()> {
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(Error::new(RMSG_ERR_TIMED_OUT));
-        }
-        let ts = libc::timespec {
-            tv_sec: left.as_secs().min(libc::time_t::MAX as u64) as libc::time_t,
-            tv_nsec: left.subsec_nanos() as _,
-        };
-        let mut pfd = libc::pollfd {
-            fd,
-            events: libc::POLLIN | libc::POLLPRI,
-            revents: 0,
-        };
-        // SAFETY: one valid pollfd, a valid timespec, no signal mask.
-        let r = unsafe { libc::ppoll(&mut pfd, 1, &ts, std::ptr::null()) };
-        if r > 0 {
-            if pfd.revents & libc::POLLNVAL != 0 {
-                return Err(Error::from_errno(libc::EBADF));
-            }
-            return Ok(());
-        }
-        if r < 0 {
-            let e = Error::last_os_error();
-            if e.errno != libc::EINTR || return_eintr {
-                return Err(e);
-            }
-        }
-    }
 }
 
 /// Receives one message: `recvmsg(2)` with rmsg's rules (fresh in/out fields
@@ -596,8 +534,13 @@ fn receive_loop(
     let mut ready_wait_due = false;
     let base = msg.base_ptr();
     loop {
-        if let (Wait::Deadline(deadline), true) = (&plan.wait, ready_wait_due) {
-            wait_ready(fd, *deadline, plan.return_eintr)?;
+        if let (Some(deadline), true) = (plan.wait.deadline(), ready_wait_due) {
+            wait::until_ready(
+                fd,
+                libc::POLLIN | libc::POLLPRI,
+                deadline,
+                plan.return_eintr,
+            )?;
         }
         // Every in/out field is set afresh on each try.
         // SAFETY: msghdr is plain data; all-zero is valid.
@@ -630,7 +573,7 @@ fn receive_loop(
         let e = Error::last_os_error();
         match e.errno {
             libc::EINTR if !plan.return_eintr => continue,
-            libc::EAGAIN if matches!(plan.wait, Wait::Deadline(_)) => {
+            libc::EAGAIN if plan.wait.deadline().is_some() => {
                 ready_wait_due = true;
                 continue;
             }
@@ -769,7 +712,7 @@ mod tests {
             RMSG_ERR_INVALID_ARGUMENT
         );
         let nb = rmsg_recv_options {
-            wait: RMSG_WAIT_NONBLOCK,
+            wait: crate::wait::RMSG_WAIT_NONBLOCK,
             ..opts
         };
         assert_eq!(

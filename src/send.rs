@@ -1,12 +1,12 @@
 //! The send call (the safe core; the C shims are in `capi_send`).
 
 use std::ffi::c_int;
-use std::time::{Duration, Instant};
 
 use crate::addr::rmsg_address;
 use crate::cmsg;
-use crate::recv::{RMSG_WAIT_BLOCK, RMSG_WAIT_DEADLINE, RMSG_WAIT_NONBLOCK, rmsg_iovec};
+use crate::recv::rmsg_iovec;
 use crate::status::{Error, Result, rmsg_status::*};
+use crate::wait::{self, Wait};
 
 /// Return `RMSG_ERR_INTERRUPTED` when a signal interrupts the call before
 /// anything was sent, instead of retrying (retrying is the default).
@@ -39,12 +39,6 @@ pub struct rmsg_send_options {
     pub timeout_ns: u64,
 }
 
-enum Wait {
-    Block,
-    NonBlock,
-    Deadline(Instant),
-}
-
 struct Plan {
     flags: c_int,
     wait: Wait,
@@ -55,22 +49,12 @@ fn plan(flags: c_int, options: &rmsg_send_options) -> Result<Plan> {
     if options.flags & !KNOWN_FLAGS != 0 {
         return Err(Error::new(RMSG_ERR_INVALID_ARGUMENT));
     }
-    let wait = match options.wait {
-        RMSG_WAIT_BLOCK => Wait::Block,
-        RMSG_WAIT_NONBLOCK => Wait::NonBlock,
-        RMSG_WAIT_DEADLINE => {
-            match Instant::now().checked_add(Duration::from_nanos(options.timeout_ns)) {
-                Some(t) => Wait::Deadline(t),
-                None => Wait::Block,
-            }
-        }
-        _ => return Err(Error::new(RMSG_ERR_INVALID_ARGUMENT)),
-    };
+    let wait = Wait::from_options(options.wait, options.timeout_ns)?;
     let mut flags = flags;
     if options.flags & RMSG_SEND_ALLOW_SIGPIPE == 0 {
         flags |= libc::MSG_NOSIGNAL;
     }
-    if matches!(wait, Wait::NonBlock | Wait::Deadline(_)) {
+    if wait.dontwait() {
         flags |= libc::MSG_DONTWAIT;
     }
     Ok(Plan {
@@ -78,39 +62,6 @@ fn plan(flags: c_int, options: &rmsg_send_options) -> Result<Plan> {
         wait,
         return_eintr: options.flags & RMSG_SEND_RETURN_EINTR != 0,
     })
-}
-
-/// Waits until `fd` is writable or has an error, or the deadline passes.
-fn wait_writable(fd: c_int, deadline: Instant, return_eintr: bool) -> Result<()> {
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(Error::new(RMSG_ERR_TIMED_OUT));
-        }
-        let ts = libc::timespec {
-            tv_sec: left.as_secs().min(libc::time_t::MAX as u64) as libc::time_t,
-            tv_nsec: left.subsec_nanos() as _,
-        };
-        let mut pfd = libc::pollfd {
-            fd,
-            events: libc::POLLOUT,
-            revents: 0,
-        };
-        // SAFETY: one valid pollfd, a valid timespec, no signal mask.
-        let r = unsafe { libc::ppoll(&mut pfd, 1, &ts, std::ptr::null()) };
-        if r > 0 {
-            if pfd.revents & libc::POLLNVAL != 0 {
-                return Err(Error::from_errno(libc::EBADF));
-            }
-            return Ok(());
-        }
-        if r < 0 {
-            let e = Error::last_os_error();
-            if e.errno != libc::EINTR || return_eintr {
-                return Err(e);
-            }
-        }
-    }
 }
 
 /// Sends one message with `sendmsg(2)`: gather buffers, optional control
@@ -138,8 +89,8 @@ pub fn send(
     let name = address.map(|a| a.bytes()).unwrap_or(&[]);
     let mut wait_due = false;
     loop {
-        if let (Wait::Deadline(deadline), true) = (&plan.wait, wait_due) {
-            wait_writable(fd, *deadline, plan.return_eintr)?;
+        if let (Some(deadline), true) = (plan.wait.deadline(), wait_due) {
+            wait::until_ready(fd, libc::POLLOUT, deadline, plan.return_eintr)?;
         }
         // SAFETY: msghdr is plain data; all-zero is valid.
         let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
@@ -164,7 +115,7 @@ pub fn send(
         let e = Error::last_os_error();
         match e.errno {
             libc::EINTR if !plan.return_eintr => continue,
-            libc::EAGAIN if matches!(plan.wait, Wait::Deadline(_)) => {
+            libc::EAGAIN if plan.wait.deadline().is_some() => {
                 wait_due = true;
                 continue;
             }
