@@ -143,20 +143,23 @@ pub fn ints(data: &[u8]) -> impl Iterator<Item = c_int> + '_ {
         .map(|c| c_int::from_ne_bytes(c.try_into().expect("chunks_exact gives whole ints")))
 }
 
+/// The bytes of a `cmsghdr` with the given fields, for crafting buffers in
+/// unit tests.
+#[cfg(test)]
+pub(crate) fn hdr_bytes(len: usize, level: c_int, kind: c_int) -> Vec<u8> {
+    // SAFETY: cmsghdr is plain data; zeroed is a valid value.
+    let mut h: libc::cmsghdr = unsafe { std::mem::zeroed() };
+    h.cmsg_len = len as _;
+    h.cmsg_level = level;
+    h.cmsg_type = kind;
+    // SAFETY: reading the bytes of a plain-data struct.
+    unsafe { std::slice::from_raw_parts((&h as *const libc::cmsghdr).cast::<u8>(), HDR_SIZE) }
+        .to_vec()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hdr_bytes(len: usize, level: c_int, kind: c_int) -> Vec<u8> {
-        // SAFETY: cmsghdr is plain data; zeroed is a valid value.
-        let mut h: libc::cmsghdr = unsafe { std::mem::zeroed() };
-        h.cmsg_len = len as _;
-        h.cmsg_level = level;
-        h.cmsg_type = kind;
-        // SAFETY: reading the bytes of a plain-data struct.
-        unsafe { std::slice::from_raw_parts((&h as *const libc::cmsghdr).cast::<u8>(), HDR_SIZE) }
-            .to_vec()
-    }
 
     fn collect(buf: &[u8]) -> (Vec<RawItem>, WalkEnd) {
         let mut v = Vec::new();

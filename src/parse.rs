@@ -142,22 +142,11 @@ pub fn parse_flags(flags: u32) -> Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cmsg::{HDR_SIZE, cmsg_len, cmsg_space};
+    use crate::cmsg::{self, HDR_SIZE, cmsg_len, cmsg_space};
     use crate::decode::{self, Raw};
 
-    fn hdr(len: usize, level: c_int, kind: c_int) -> Vec<u8> {
-        // SAFETY: plain data; zeroed is valid.
-        let mut h: libc::cmsghdr = unsafe { std::mem::zeroed() };
-        h.cmsg_len = len as _;
-        h.cmsg_level = level;
-        h.cmsg_type = kind;
-        // SAFETY: the bytes of a plain-data struct.
-        unsafe { std::slice::from_raw_parts((&h as *const libc::cmsghdr).cast::<u8>(), HDR_SIZE) }
-            .to_vec()
-    }
-
     fn item(level: c_int, kind: c_int, data: &[u8]) -> Vec<u8> {
-        let mut v = hdr(cmsg_len(data.len()).unwrap(), level, kind);
+        let mut v = cmsg::hdr_bytes(cmsg_len(data.len()).unwrap(), level, kind);
         v.extend_from_slice(data);
         v.resize(cmsg_space(data.len()).unwrap(), 0);
         v
@@ -227,7 +216,7 @@ mod tests {
     #[test]
     fn zero_and_short_lengths_stop() {
         for bad in [0usize, 1, HDR_SIZE - 1] {
-            let mut buf = hdr(bad, libc::SOL_SOCKET, libc::SCM_RIGHTS);
+            let mut buf = cmsg::hdr_bytes(bad, libc::SOL_SOCKET, libc::SCM_RIGHTS);
             buf.extend_from_slice(&[0; 16]);
             let c = rmsg_control::parse(&buf, false).unwrap();
             assert!(c.items().is_empty());
@@ -237,7 +226,7 @@ mod tests {
 
     #[test]
     fn overflowing_length_is_clamped() {
-        let mut buf = hdr(usize::MAX, libc::SOL_SOCKET, libc::SCM_CREDENTIALS);
+        let mut buf = cmsg::hdr_bytes(usize::MAX, libc::SOL_SOCKET, libc::SCM_CREDENTIALS);
         buf.extend_from_slice(&[1; 7]);
         let c = rmsg_control::parse(&buf, false).unwrap();
         assert_eq!(c.items().len(), 1);
@@ -329,7 +318,7 @@ mod tests {
                     (libc::SOL_SOCKET, libc::SCM_CREDENTIALS),
                 ];
                 let (l, k) = kinds[(next() % 4) as usize];
-                buf[..HDR_SIZE].copy_from_slice(&hdr(claimed, l, k));
+                buf[..HDR_SIZE].copy_from_slice(&cmsg::hdr_bytes(claimed, l, k));
             }
             let c = rmsg_control::parse(&buf, false).unwrap();
             decode_all(&c);
