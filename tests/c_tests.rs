@@ -13,6 +13,11 @@ fn recv_basic() {
     cbuild::run_c_test("recv_basic");
 }
 
+#[test]
+fn interrupts() {
+    cbuild::run_c_test("interrupts");
+}
+
 /// The header also compiles, links and runs as C++11.
 #[test]
 fn header_as_cxx() {
