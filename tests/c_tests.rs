@@ -18,6 +18,11 @@ fn interrupts() {
     cbuild::run_c_test("interrupts");
 }
 
+#[test]
+fn timeouts() {
+    cbuild::run_c_test("timeouts");
+}
+
 /// The header also compiles, links and runs as C++11.
 #[test]
 fn header_as_cxx() {
