@@ -23,6 +23,11 @@ fn timeouts() {
     cbuild::run_c_test("timeouts");
 }
 
+#[test]
+fn addresses() {
+    cbuild::run_c_test("addresses");
+}
+
 /// The header also compiles, links and runs as C++11.
 #[test]
 fn header_as_cxx() {
