@@ -28,6 +28,11 @@ fn addresses() {
     cbuild::run_c_test("addresses");
 }
 
+#[test]
+fn scatter() {
+    cbuild::run_c_test("scatter");
+}
+
 /// The header also compiles, links and runs as C++11.
 #[test]
 fn header_as_cxx() {
