@@ -147,6 +147,58 @@ static void test_unix_path(void) {
     CHECK(rmdir(dir) == 0);
 }
 
+/* A path that fills all of sun_path, with no NUL: bound with the full
+ * sizeof(struct sockaddr_un). Linux returns it with a NUL after it (one
+ * byte past sun_path, so the length is more than sizeof(sockaddr_un));
+ * the decoded path is all 108 bytes and the raw bytes are what the kernel
+ * wrote. */
+static void test_unix_path_filling_sun_path(void) {
+    char dir[] = "/tmp/rmsg-addresses-XXXXXX";
+    char rpath[64];
+    char spath[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+    const size_t max = sizeof(((struct sockaddr_un *)0)->sun_path);
+    struct sockaddr_un ra, sa;
+    struct sockaddr_storage peeked;
+    socklen_t peek_len;
+    rmsg_message *m = NULL;
+    const rmsg_address *a;
+    const uint8_t *name = NULL;
+    size_t len = 0, used;
+    int r, s;
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(rpath, sizeof rpath, "%s/r", dir);
+    used = (size_t)snprintf(spath, sizeof spath, "%s/", dir);
+    memset(spath + used, 's', max - used);
+    spath[max] = '\0';
+    CHECK(strlen(spath) == max);
+    memset(&ra, 0, sizeof ra);
+    ra.sun_family = AF_UNIX;
+    sa = ra;
+    memcpy(ra.sun_path, rpath, strlen(rpath) + 1);
+    memcpy(sa.sun_path, spath, max); /* no terminator */
+    r = socket(AF_UNIX, SOCK_DGRAM, 0);
+    s = socket(AF_UNIX, SOCK_DGRAM, 0);
+    CHECK(r >= 0 && s >= 0);
+    CHECK(bind(r, (struct sockaddr *)&ra, sizeof ra) == 0);
+    CHECK(bind(s, (struct sockaddr *)&sa, sizeof sa) == 0);
+    CHECK(sendto(s, "L", 1, 0, (struct sockaddr *)&ra, sizeof ra) == 1);
+    peek_len = peek_name(r, &peeked);
+    CHECK_OK(rmsg_recvmsg(r, 16, 0, 0, &m));
+    a = rmsg_message_address(m);
+    CHECK(a != NULL);
+    CHECK(rmsg_address_kind(a) == RMSG_ADDRESS_UNIX_PATH);
+    CHECK_OK(rmsg_address_unix(a, &name, &len));
+    CHECK(len == max);
+    CHECK(memcmp(name, spath, max) == 0);
+    check_raw(a, &peeked, peek_len);
+    rmsg_message_free(m);
+    close(r);
+    close(s);
+    CHECK(unlink(rpath) == 0);
+    CHECK(unlink(spath) == 0);
+    CHECK(rmdir(dir) == 0);
+}
+
 /* An abstract name with bytes after an inner NUL and no terminator: the
  * name is returned exactly, leading NUL included. */
 static void test_unix_abstract(void) {
@@ -496,6 +548,59 @@ static void test_inet6_link_local_scope_id(void) {
     close(s);
 }
 
+/* AF_UNIX streams are different from TCP: Linux gives the name of the
+ * sending socket when it has one. Over a connection from a bound client,
+ * the server reads the client's name, and the client reads the name of the
+ * accepted socket, which is the listener's. Observed, not chosen by rmsg;
+ * an unbound peer gives no address (see recv_basic for a socketpair). */
+static void test_unix_stream_carries_bound_peer_name(void) {
+    struct sockaddr_un la, ca;
+    socklen_t llen, clen;
+    rmsg_message *m = NULL;
+    const rmsg_address *a;
+    const uint8_t *name = NULL;
+    size_t len = 0;
+    int l, c, acc;
+    memset(&la, 0, sizeof la);
+    la.sun_family = AF_UNIX;
+    ca = la;
+    llen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+                       (size_t)snprintf(la.sun_path + 1, sizeof la.sun_path - 1,
+                                        "rmsg-addr-listen-%ld", (long)getpid()));
+    clen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+                       (size_t)snprintf(ca.sun_path + 1, sizeof ca.sun_path - 1,
+                                        "rmsg-addr-client-%ld", (long)getpid()));
+    l = socket(AF_UNIX, SOCK_STREAM, 0);
+    c = socket(AF_UNIX, SOCK_STREAM, 0);
+    CHECK(l >= 0 && c >= 0);
+    CHECK(bind(l, (struct sockaddr *)&la, llen) == 0);
+    CHECK(listen(l, 1) == 0);
+    CHECK(bind(c, (struct sockaddr *)&ca, clen) == 0);
+    CHECK(connect(c, (struct sockaddr *)&la, llen) == 0);
+    acc = accept(l, NULL, NULL);
+    CHECK(acc >= 0);
+    CHECK(send(c, "up", 2, 0) == 2);
+    CHECK(send(acc, "down", 4, 0) == 4);
+    CHECK_OK(rmsg_recvmsg(acc, 2, 0, 0, &m));
+    a = rmsg_message_address(m);
+    CHECK(a != NULL);
+    CHECK(rmsg_address_kind(a) == RMSG_ADDRESS_UNIX_ABSTRACT);
+    CHECK_OK(rmsg_address_unix(a, &name, &len));
+    CHECK(len == clen - offsetof(struct sockaddr_un, sun_path));
+    CHECK(memcmp(name, ca.sun_path, len) == 0);
+    rmsg_message_free(m);
+    CHECK_OK(rmsg_recvmsg(c, 4, 0, 0, &m));
+    a = rmsg_message_address(m);
+    CHECK(a != NULL);
+    CHECK_OK(rmsg_address_unix(a, &name, &len));
+    CHECK(len == llen - offsetof(struct sockaddr_un, sun_path));
+    CHECK(memcmp(name, la.sun_path, len) == 0);
+    rmsg_message_free(m);
+    close(acc);
+    close(c);
+    close(l);
+}
+
 /* A connected TCP stream: the kernel returns no name, so no address. */
 static void test_connected_stream_has_no_address(void) {
     struct sockaddr_in la;
@@ -611,6 +716,7 @@ static void test_null_arguments(void) {
 int main(void) {
     TEST_BEGIN();
     RUN(test_unix_path);
+    RUN(test_unix_path_filling_sun_path);
     RUN(test_unix_abstract);
     RUN(test_unix_autobind);
     RUN(test_unix_unbound_sender_has_no_address);
@@ -618,6 +724,7 @@ int main(void) {
     RUN(test_inet6);
     RUN(test_inet6_v4_mapped);
     RUN(test_inet6_link_local_scope_id);
+    RUN(test_unix_stream_carries_bound_peer_name);
     RUN(test_connected_stream_has_no_address);
     RUN(test_netlink_is_other_with_raw_bytes);
     RUN(test_null_arguments);
