@@ -63,6 +63,26 @@ fn sizing() {
     cbuild::run_c_test("sizing");
 }
 
+#[test]
+fn interrupts() {
+    cbuild::run_c_test("interrupts");
+}
+
+#[test]
+fn timeouts() {
+    cbuild::run_c_test("timeouts");
+}
+
+#[test]
+fn addresses() {
+    cbuild::run_c_test("addresses");
+}
+
+#[test]
+fn scatter() {
+    cbuild::run_c_test("scatter");
+}
+
 /// The header also compiles, links and runs as C++11.
 #[test]
 fn header_as_cxx() {
