@@ -574,7 +574,8 @@ size_t rmsg_message_item_count(const struct rmsg_message *message);
 const struct rmsg_item *rmsg_message_item(const struct rmsg_message *message, size_t index);
 
 // The source address, or NULL when the kernel returned none (for example
-// on a connected stream socket) or `message` is NULL. The address borrows
+// on a TCP connection, or from an unbound AF_UNIX peer) or `message` is
+// NULL. On an AF_UNIX stream Linux does return the peer's bound name. The address borrows
 // from the message and is valid until the message is freed.
 const struct rmsg_address *rmsg_message_address(const struct rmsg_message *message);
 

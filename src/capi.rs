@@ -377,7 +377,8 @@ pub unsafe extern "C" fn rmsg_message_item(
 }
 
 /// The source address, or NULL when the kernel returned none (for example
-/// on a connected stream socket) or `message` is NULL. The address borrows
+/// on a TCP connection, or from an unbound AF_UNIX peer) or `message` is
+/// NULL. On an AF_UNIX stream Linux does return the peer's bound name. The address borrows
 /// from the message and is valid until the message is freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_message_address(message: *const rmsg_message) -> *const rmsg_address {

@@ -11,7 +11,7 @@ use crate::cmsg::{self, WalkEnd};
 use crate::fault;
 use crate::fds::{self, OwnedFds};
 use crate::status::{Error, Result, rmsg_status::*};
-use crate::wait::{self, Wait};
+use crate::wait::{Wait, Waiter};
 
 /// Return `RMSG_ERR_INTERRUPTED` when a signal interrupts the call, instead
 /// of retrying (PEP 475 retrying is the default). For callers that must run
@@ -531,17 +531,12 @@ fn receive_loop(
 ) -> Result<usize> {
     // With a deadline each try is non-blocking; only after it finds the
     // socket empty does the call wait (so a zero timeout still tries once).
-    let mut ready_wait_due = false;
+    let mut waiter = plan
+        .wait
+        .deadline()
+        .map(|d| Waiter::new(fd, libc::POLLIN | libc::POLLPRI, d, plan.return_eintr));
     let base = msg.base_ptr();
     loop {
-        if let (Some(deadline), true) = (plan.wait.deadline(), ready_wait_due) {
-            wait::until_ready(
-                fd,
-                libc::POLLIN | libc::POLLPRI,
-                deadline,
-                plan.return_eintr,
-            )?;
-        }
         // Every in/out field is set afresh on each try.
         // SAFETY: msghdr is plain data; all-zero is valid.
         let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
@@ -573,10 +568,10 @@ fn receive_loop(
         let e = Error::last_os_error();
         match e.errno {
             libc::EINTR if !plan.return_eintr => continue,
-            libc::EAGAIN if plan.wait.deadline().is_some() => {
-                ready_wait_due = true;
-                continue;
-            }
+            libc::EAGAIN => match waiter.as_mut() {
+                Some(w) => w.wait()?,
+                None => return Err(e),
+            },
             _ => return Err(e),
         }
     }

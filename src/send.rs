@@ -6,7 +6,7 @@ use crate::addr::rmsg_address;
 use crate::cmsg;
 use crate::recv::rmsg_iovec;
 use crate::status::{Error, Result, rmsg_status::*};
-use crate::wait::{self, Wait};
+use crate::wait::{Wait, Waiter};
 
 /// Return `RMSG_ERR_INTERRUPTED` when a signal interrupts the call before
 /// anything was sent, instead of retrying (retrying is the default).
@@ -87,11 +87,11 @@ pub fn send(
     }
     let plan = plan(flags, options)?;
     let name = address.map(|a| a.bytes()).unwrap_or(&[]);
-    let mut wait_due = false;
+    let mut waiter = plan
+        .wait
+        .deadline()
+        .map(|d| Waiter::new(fd, libc::POLLOUT, d, plan.return_eintr));
     loop {
-        if let (Some(deadline), true) = (plan.wait.deadline(), wait_due) {
-            wait::until_ready(fd, libc::POLLOUT, deadline, plan.return_eintr)?;
-        }
         // SAFETY: msghdr is plain data; all-zero is valid.
         let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
         if !name.is_empty() {
@@ -115,10 +115,10 @@ pub fn send(
         let e = Error::last_os_error();
         match e.errno {
             libc::EINTR if !plan.return_eintr => continue,
-            libc::EAGAIN if plan.wait.deadline().is_some() => {
-                wait_due = true;
-                continue;
-            }
+            libc::EAGAIN => match waiter.as_mut() {
+                Some(w) => w.wait()?,
+                None => return Err(e),
+            },
             _ => return Err(e),
         }
     }

@@ -57,42 +57,228 @@ impl Wait {
     }
 }
 
-/// Waits until `fd` reports one of `events` (or an error or hang-up), or
-/// the deadline passes (`RMSG_ERR_TIMED_OUT`). A signal is retried unless
-/// `return_eintr`.
-pub fn until_ready(
+/// Waits, repeatedly, until a socket is ready or a deadline passes.
+///
+/// `POLLERR` cannot be masked in `poll`: a socket with a non-empty error
+/// queue (`IP_RECVERR`) reports it at once, every time, even to a caller that
+/// wants normal data. When a wake-up carried only such a condition and the
+/// try that followed found nothing, the waiter switches to an edge-triggered
+/// epoll set for the rest of the call, so it sleeps until something new
+/// happens instead of spinning.
+pub struct Waiter {
     fd: c_int,
     events: c_short,
     deadline: Instant,
     return_eintr: bool,
-) -> Result<()> {
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(Error::new(RMSG_ERR_TIMED_OUT));
-        }
-        let ts = libc::timespec {
-            tv_sec: left.as_secs().min(libc::time_t::MAX as u64) as libc::time_t,
-            tv_nsec: left.subsec_nanos() as _,
-        };
-        let mut pfd = libc::pollfd {
+    /// The last wake-up reported none of `events` (nor a hang-up).
+    only_error: bool,
+    /// The edge-triggered epoll descriptor, once needed (closed on drop).
+    epoll: Option<c_int>,
+}
+
+impl Waiter {
+    pub fn new(fd: c_int, events: c_short, deadline: Instant, return_eintr: bool) -> Waiter {
+        Waiter {
             fd,
             events,
+            deadline,
+            return_eintr,
+            only_error: false,
+            epoll: None,
+        }
+    }
+
+    /// Waits for the next chance to try: returns `Ok` when the socket may be
+    /// ready, `RMSG_ERR_TIMED_OUT` at the deadline. Call it after a try that
+    /// found nothing (`EAGAIN`).
+    pub fn wait(&mut self) -> Result<()> {
+        if self.only_error && self.epoll.is_none() {
+            match self.start_edge() {
+                Ok(true) => return Ok(()),
+                Ok(false) => {}
+                // No epoll descriptor to be had: keep polling.
+                Err(_) => self.only_error = false,
+            }
+        }
+        match self.epoll {
+            Some(ep) => self.wait_edge(ep),
+            None => self.wait_level(),
+        }
+    }
+
+    fn left(&self) -> Result<Duration> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            Err(Error::new(RMSG_ERR_TIMED_OUT))
+        } else {
+            Ok(left)
+        }
+    }
+
+    /// Keeps retrying after a signal unless the caller asked for `EINTR`.
+    fn retry_or(&self, e: Error) -> Result<()> {
+        if e.errno == libc::EINTR && !self.return_eintr {
+            Ok(())
+        } else {
+            Err(e)
+        }
+    }
+
+    fn wait_level(&mut self) -> Result<()> {
+        loop {
+            let left = self.left()?;
+            let ts = libc::timespec {
+                tv_sec: left.as_secs().min(libc::time_t::MAX as u64) as libc::time_t,
+                tv_nsec: left.subsec_nanos() as _,
+            };
+            let mut pfd = libc::pollfd {
+                fd: self.fd,
+                events: self.events,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd, a valid timespec, no signal mask.
+            let r = unsafe { libc::ppoll(&mut pfd, 1, &ts, std::ptr::null()) };
+            if r > 0 {
+                if pfd.revents & libc::POLLNVAL != 0 {
+                    return Err(Error::from_errno(libc::EBADF));
+                }
+                self.only_error = pfd.revents & (self.events | libc::POLLHUP) == 0;
+                return Ok(());
+            }
+            if r < 0 {
+                self.retry_or(Error::last_os_error())?;
+            }
+        }
+    }
+
+    /// Sets up the edge-triggered set. Returns `Ok(true)` when the socket is
+    /// already ready for `events` (that readiness is consumed by the set-up,
+    /// so the caller must try now).
+    fn start_edge(&mut self) -> Result<bool> {
+        // SAFETY: plain syscall; the result is checked.
+        let ep = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
+        if ep < 0 {
+            return Err(Error::last_os_error());
+        }
+        self.epoll = Some(ep);
+        let mut ev = libc::epoll_event {
+            events: (self.events as u16 as u32) | libc::EPOLLET as u32,
+            u64: 0,
+        };
+        // SAFETY: ep and fd are descriptors; ev is a valid event.
+        if unsafe { libc::epoll_ctl(ep, libc::EPOLL_CTL_ADD, self.fd, &mut ev) } < 0 {
+            return Err(Error::last_os_error());
+        }
+        // Adding reports the current state once (the error we already know
+        // about, and data if some arrived meanwhile): take that report now.
+        // SAFETY: one valid event slot.
+        let r = unsafe { libc::epoll_wait(ep, &mut ev, 1, 0) };
+        Ok(r > 0 && ev.events & (self.events as u16 as u32 | libc::EPOLLHUP as u32) != 0)
+    }
+
+    fn wait_edge(&mut self, ep: c_int) -> Result<()> {
+        loop {
+            let left = self.left()?;
+            // Round up so the wait never ends before the deadline.
+            let ms = left.as_nanos().div_ceil(1_000_000).min(c_int::MAX as u128) as c_int;
+            let mut ev = libc::epoll_event { events: 0, u64: 0 };
+            // SAFETY: one valid event slot.
+            let r = unsafe { libc::epoll_wait(ep, &mut ev, 1, ms) };
+            if r > 0 {
+                return Ok(());
+            }
+            if r < 0 {
+                self.retry_or(Error::last_os_error())?;
+            }
+        }
+    }
+}
+
+impl Drop for Waiter {
+    fn drop(&mut self) {
+        if let Some(ep) = self.epoll {
+            crate::fds::close(ep);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::UdpSocket;
+    use std::os::fd::AsRawFd;
+
+    /// A UDP socket with `IP_RECVERR` whose error queue holds an ICMP port
+    /// unreachable, so `poll` reports `POLLERR` at once, every time.
+    fn socket_with_error_queue() -> UdpSocket {
+        let closed = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let dead = closed.local_addr().unwrap();
+        drop(closed);
+        let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let on: c_int = 1;
+        // SAFETY: a valid int option on a valid socket.
+        let r = unsafe {
+            libc::setsockopt(
+                s.as_raw_fd(),
+                libc::IPPROTO_IP,
+                libc::IP_RECVERR,
+                (&on as *const c_int).cast(),
+                std::mem::size_of::<c_int>() as libc::socklen_t,
+            )
+        };
+        assert_eq!(r, 0);
+        s.send_to(b"x", dead).unwrap();
+        let mut pfd = libc::pollfd {
+            fd: s.as_raw_fd(),
+            events: 0,
             revents: 0,
         };
-        // SAFETY: one valid pollfd, a valid timespec, no signal mask.
-        let r = unsafe { libc::ppoll(&mut pfd, 1, &ts, std::ptr::null()) };
-        if r > 0 {
-            if pfd.revents & libc::POLLNVAL != 0 {
-                return Err(Error::from_errno(libc::EBADF));
+        // SAFETY: one valid pollfd. Waits (up to 5 s) for the ICMP error.
+        unsafe { libc::poll(&mut pfd, 1, 5000) };
+        assert_ne!(pfd.revents & libc::POLLERR, 0, "the ICMP error was queued");
+        s
+    }
+
+    #[test]
+    fn a_standing_error_does_not_make_the_wait_spin() {
+        let s = socket_with_error_queue();
+        let deadline = Instant::now() + Duration::from_millis(200);
+        let mut w = Waiter::new(s.as_raw_fd(), libc::POLLIN, deadline, false);
+        let mut wakeups = 0;
+        let end = loop {
+            match w.wait() {
+                Ok(()) => wakeups += 1,
+                Err(e) => break e,
             }
-            return Ok(());
-        }
-        if r < 0 {
-            let e = Error::last_os_error();
-            if e.errno != libc::EINTR || return_eintr {
-                return Err(e);
-            }
-        }
+            assert!(wakeups < 10, "the waiter keeps waking for the same error");
+        };
+        assert_eq!(end.status, RMSG_ERR_TIMED_OUT);
+        assert_eq!(wakeups, 1, "one wake-up for the error, then a real wait");
+    }
+
+    #[test]
+    fn the_edge_wait_still_sees_new_data() {
+        let s = socket_with_error_queue();
+        let me = s.local_addr().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut w = Waiter::new(s.as_raw_fd(), libc::POLLIN, deadline, false);
+        w.wait().unwrap(); // the standing error
+        let sender = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            UdpSocket::bind("127.0.0.1:0")
+                .unwrap()
+                .send_to(b"data", me)
+                .unwrap();
+        });
+        w.wait().unwrap(); // switches to the edge-triggered set, woken by the data
+        sender.join().unwrap();
+        let mut buf = [0u8; 8];
+        s.set_nonblocking(true).unwrap();
+        // The socket's pending error (the ICMP one) is reported first.
+        let got = match s.recv(&mut buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => s.recv(&mut buf),
+            other => other,
+        };
+        assert_eq!(got.unwrap(), 4);
     }
 }
