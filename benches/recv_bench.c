@@ -7,11 +7,14 @@
  * Batches alternate between the two methods so that both see the same
  * machine state. The process is pinned to one CPU.
  *
- *   raw:  recvmsg into stack buffers, then a CMSG_FIRSTHDR/CMSG_NXTHDR walk
- *   rmsg: rmsg_recvmsg (same sizes) then rmsg_message_free
+ *   raw:      recvmsg into stack buffers, then a CMSG_FIRSTHDR/CMSG_NXTHDR
+ *             walk; no source address asked for (msg_name NULL)
+ *   raw+addr: the same, also asking for the source address, which is the
+ *             information rmsg always returns (Python's 4-tuple)
+ *   rmsg:     rmsg_recvmsg (same sizes) then rmsg_message_free
  *
- * Prints, for each round, the ratio of rmsg throughput to raw throughput
- * (1.00 = as fast as raw), then the median over the rounds.
+ * Prints, for each round, the ratio of rmsg throughput to each raw
+ * throughput (1.00 = as fast as raw), then the medians over the rounds.
  * Usage: recv_bench [messages-per-round] [rounds] [credentials]
  * With "credentials", SO_PASSCRED is on, so every datagram carries an
  * SCM_CREDENTIALS item that both methods receive and walk.
@@ -56,7 +59,7 @@ static long fill(int tx, long want) {
     return n;
 }
 
-static double drain_raw(int rx, long count) {
+static double drain_raw(int rx, long count, int want_address) {
     char data[MSG_SIZE];
     union {
         char buf[ANC_SIZE];
@@ -68,8 +71,13 @@ static double drain_raw(int rx, long count) {
         struct iovec iov = {data, sizeof data};
         struct msghdr m;
         struct cmsghdr *c;
+        struct sockaddr_storage from;
         ssize_t r;
         memset(&m, 0, sizeof m);
+        if (want_address) {
+            m.msg_name = &from;
+            m.msg_namelen = sizeof from;
+        }
         m.msg_iov = &iov;
         m.msg_iovlen = 1;
         m.msg_control = anc.buf;
@@ -109,12 +117,17 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+static double median(double *v, int n) {
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 int main(int argc, char **argv) {
     long per_round = argc > 1 ? atol(argv[1]) : 1000000;
     int rounds = argc > 2 ? atoi(argv[2]) : 5;
     int creds = argc > 3 && strcmp(argv[3], "credentials") == 0;
     int sv[2], r, one = 1, big = 4 << 20;
-    double *ratios;
+    double *ratios, *ratios_addr;
     cpu_set_t set;
 
     if (rounds < 1 || per_round < 1) {
@@ -122,6 +135,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     ratios = calloc((size_t)rounds, sizeof *ratios);
+    ratios_addr = calloc((size_t)rounds, sizeof *ratios_addr);
     CPU_ZERO(&set);
     CPU_SET(0, &set);
     if (sched_setaffinity(0, sizeof set, &set) != 0) perror("sched_setaffinity (not pinned)");
@@ -141,16 +155,21 @@ int main(int argc, char **argv) {
            creds ? "each with an SCM_CREDENTIALS item" : "no control items");
     /* Warm-up. */
     fill(sv[0], 1000);
-    drain_raw(sv[1], fill(sv[0], 0));
+    drain_raw(sv[1], fill(sv[0], 0), 0);
     for (r = 0; r < rounds; r++) {
-        long done_raw = 0, done_rmsg = 0;
-        double t_raw = 0, t_rmsg = 0;
-        while (done_raw < per_round || done_rmsg < per_round) {
+        long done_raw = 0, done_addr = 0, done_rmsg = 0;
+        double t_raw = 0, t_addr = 0, t_rmsg = 0;
+        while (done_raw < per_round || done_addr < per_round || done_rmsg < per_round) {
             long n;
             if (done_raw < per_round) {
                 n = fill(sv[0], per_round - done_raw);
-                t_raw += drain_raw(sv[1], n);
+                t_raw += drain_raw(sv[1], n, 0);
                 done_raw += n;
+            }
+            if (done_addr < per_round) {
+                n = fill(sv[0], per_round - done_addr);
+                t_addr += drain_raw(sv[1], n, 1);
+                done_addr += n;
             }
             if (done_rmsg < per_round) {
                 n = fill(sv[0], per_round - done_rmsg);
@@ -159,12 +178,14 @@ int main(int argc, char **argv) {
             }
         }
         ratios[r] = t_raw / t_rmsg;
-        printf("round %d: raw %.0f ns/msg, rmsg %.0f ns/msg, ratio rmsg/raw throughput %.3f\n",
-               r + 1, t_raw * 1e9 / (double)per_round, t_rmsg * 1e9 / (double)per_round, ratios[r]);
+        ratios_addr[r] = t_addr / t_rmsg;
+        printf("round %d: raw %.0f, raw+addr %.0f, rmsg %.0f ns/msg; rmsg/raw %.3f, rmsg/raw+addr %.3f\n",
+               r + 1, t_raw * 1e9 / (double)per_round, t_addr * 1e9 / (double)per_round,
+               t_rmsg * 1e9 / (double)per_round, ratios[r], ratios_addr[r]);
     }
-    qsort(ratios, (size_t)rounds, sizeof *ratios, cmp_double);
-    printf("median ratio (rmsg throughput / raw throughput): %.3f\n",
-           rounds % 2 ? ratios[rounds / 2] : (ratios[rounds / 2 - 1] + ratios[rounds / 2]) / 2);
+    printf("median ratio rmsg/raw (throughput): %.3f\n", median(ratios, rounds));
+    printf("median ratio rmsg/raw+addr (throughput): %.3f\n", median(ratios_addr, rounds));
+    free(ratios_addr);
     free(ratios);
     close(sv[0]);
     close(sv[1]);

@@ -149,29 +149,26 @@ fn decode_into(
     if control.is_empty() {
         return Ok(false);
     }
-    let mut n_items = 0usize;
-    let mut n_fds = 0usize;
-    cmsg::walk(control, |it| {
-        n_items += 1;
-        if cmsg::carries_fds(it.level, it.kind) {
-            n_fds += it.data_len / size_of::<c_int>();
-        }
-    });
-    let oom = fault::should_fail()
-        || items.try_reserve_exact(n_items).is_err()
-        || fd_slots.try_reserve_exact(n_fds).is_err();
-    if oom {
-        if own_fds {
-            fds::close_all_in_control(control);
-        }
-        return Err(Error::new(RMSG_ERR_OUT_OF_MEMORY));
-    }
+    // One pass: room is reserved item by item (free when reused vectors
+    // already have it); an allocation failure stops the walk.
+    let mut oom = fault::should_fail();
     let end = cmsg::walk(control, |it| {
+        if oom {
+            return;
+        }
+        let data = &control[it.data_start..it.data_start + it.data_len];
+        let fd_count = if cmsg::carries_fds(it.level, it.kind) {
+            data.len() / size_of::<c_int>()
+        } else {
+            0
+        };
+        if items.try_reserve(1).is_err() || fd_slots.try_reserve(fd_count).is_err() {
+            oom = true;
+            return;
+        }
         let first = fd_slots.len();
-        if cmsg::carries_fds(it.level, it.kind) {
-            fd_slots.extend(cmsg::ints(
-                &control[it.data_start..it.data_start + it.data_len],
-            ));
+        if fd_count > 0 {
+            fd_slots.extend(cmsg::ints(data));
         }
         items.push(rmsg_item {
             level: it.level,
@@ -182,6 +179,14 @@ fn decode_into(
             fds: first..fd_slots.len(),
         });
     });
+    if oom {
+        items.clear();
+        fd_slots.clear();
+        if own_fds {
+            fds::close_all_in_control(control);
+        }
+        return Err(Error::new(RMSG_ERR_OUT_OF_MEMORY));
+    }
     Ok(end == WalkEnd::Malformed)
 }
 
@@ -265,7 +270,8 @@ impl rmsg_message {
                 msg.data = start..start;
                 msg.nbytes = 0;
                 msg.flags = 0;
-                msg.address = rmsg_address::empty();
+                // Only the length is reset: the kernel rewrites the bytes it reports.
+                msg.address.set_len(0);
                 msg.malformed = false;
                 return Ok(msg);
             }
@@ -509,12 +515,16 @@ pub fn receive(
         // with MSG_TRUNC in the flags argument; the bytes written are capped.
         msg.data = data_start..data_start + n.min(bufsize);
     }
-    let mut items = std::mem::take(&mut msg.items);
-    let mut slots = msg.fds.take_slots();
-    let decoded = decode_into(msg.control(), true, &mut items, &mut slots);
-    msg.items = items;
-    msg.fds = OwnedFds::from_vec(slots);
-    msg.malformed = decoded?;
+    if msg.control_len > 0 {
+        // The item and descriptor vectors of a reused message are empty but
+        // keep their capacity.
+        let mut items = std::mem::take(&mut msg.items);
+        let mut slots = msg.fds.take_slots();
+        let decoded = decode_into(msg.control(), true, &mut items, &mut slots);
+        msg.items = items;
+        msg.fds = OwnedFds::from_vec(slots);
+        msg.malformed = decoded?;
+    }
     Ok(msg)
 }
 
