@@ -1,6 +1,13 @@
 //! rmsg: `recvmsg(2)` with complete, safe decoding of ancillary data, behind
 //! a C ABI. See README.md for the conventions and `include/rmsg.h` for the
 //! C interface.
+//!
+//! Platform-specific code is behind `cfg`, but Linux is the only platform
+//! rmsg is built and tested on; other Unixes need their own constants,
+//! widths and tests before they can be claimed.
+
+#[cfg(not(target_os = "linux"))]
+compile_error!("rmsg is built and tested on Linux only; see the crate documentation");
 
 pub mod addr;
 pub mod addr_text;
