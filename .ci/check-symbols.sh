@@ -12,4 +12,13 @@ if [ "$exported" != "$declared" ]; then
     echo "(< only exported by $so, > only declared in $header)" >&2
     exit 1
 fi
-echo "symbols: $(echo "$exported" | wc -l) exported functions, all declared in $header and none missing"
+# Every macro and type the header defines carries the prefix too.
+stray=$(grep -E '^#define ' "$header" | awk '{print $2}' | grep -v -E '^RMSG_' || true)
+stray+=$(grep -oE '^(typedef (struct|enum) [A-Za-z_0-9]+|struct [A-Za-z_0-9]+|enum [A-Za-z_0-9]+)' "$header" \
+    | awk '{print $NF}' | grep -v -E '^rmsg_' || true)
+if [ -n "$stray" ]; then
+    echo "header names without the rmsg_/RMSG_ prefix:" >&2
+    echo "$stray" >&2
+    exit 1
+fi
+echo "symbols: $(echo "$exported" | wc -l) exported functions, all declared in $header and none missing; every header name prefixed"

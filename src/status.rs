@@ -79,7 +79,7 @@ use rmsg_status::*;
 
 impl rmsg_status {
     /// Every status, in numeric order.
-    pub const ALL: [rmsg_status; 20] = [
+    pub(crate) const ALL: [rmsg_status; 20] = [
         RMSG_OK,
         RMSG_ERR_OS,
         RMSG_ERR_WOULD_BLOCK,
