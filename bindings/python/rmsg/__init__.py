@@ -106,12 +106,22 @@ def CMSG_SPACE(length):
     out = ctypes.c_size_t()
     if (
         n < 0
-        or n > _SOCKLEN_T_LIMIT
+        # CPython's bound: room for the padding before *and* after the data.
+        or n > _SOCKLEN_T_LIMIT - _SPACE_OF_ONE
         or _n.cmsg_space(n, ctypes.byref(out)) != _n.RMSG_OK
         or out.value > _SOCKLEN_T_LIMIT
     ):
         raise OverflowError("CMSG_SPACE() argument out of range")
     return out.value
+
+
+def _space_of_one():
+    out = ctypes.c_size_t()
+    _n.cmsg_space(1, ctypes.byref(out))
+    return out.value
+
+
+_SPACE_OF_ONE = _space_of_one()
 
 
 # --- addresses: CPython's makesockaddr over the raw bytes -----------------
