@@ -25,3 +25,16 @@ fn header_as_cxx() {
     );
     cbuild::check("header_cxx", &cbuild::run(&exe, &[]));
 }
+
+/// The header-only C++ wrapper `include/rmsg.hpp`, as C++17.
+#[test]
+fn cxx_wrapper() {
+    let exe = cbuild::build(
+        "c_tests",
+        "c_tests/cxx_wrapper.cpp",
+        Lang::Cxx("c++17"),
+        0,
+        &[],
+    );
+    cbuild::check("cxx_wrapper", &cbuild::run(&exe, &[]));
+}
