@@ -110,3 +110,16 @@ fn send_basic() {
 fn send_addr() {
     cbuild::run_c_test("send_addr");
 }
+
+/// The header-only C++ wrapper `include/rmsg.hpp`, as C++17.
+#[test]
+fn cxx_wrapper() {
+    let exe = cbuild::build(
+        "c_tests",
+        "c_tests/cxx_wrapper.cpp",
+        Lang::Cxx("c++17"),
+        0,
+        &[],
+    );
+    cbuild::check("cxx_wrapper", &cbuild::run(&exe, &[]));
+}

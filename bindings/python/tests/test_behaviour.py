@@ -1,0 +1,260 @@
+"""Timeouts, signals, the GIL, descriptor ownership: what rmsg does around
+the receive itself, checked against CPython where CPython is the reference.
+No test asserts an upper time bound tighter than seconds."""
+
+import array
+import os
+import signal
+import socket
+import threading
+import time
+
+import pytest
+
+import rmsg
+
+INT = array.array("i").itemsize
+
+
+class Boom(Exception):
+    pass
+
+
+@pytest.fixture
+def pair():
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+    yield a, b
+    a.close()
+    b.close()
+
+
+def outcome(fn):
+    try:
+        return ("ok", fn())
+    except Exception as e:
+        return (type(e), e.args)
+
+
+RECEIVERS = {
+    "cpython": lambda s: s.recvmsg(16, 64),
+    "rmsg": lambda s: rmsg.recvmsg(s, 16, 64),
+    "rmsg_into": lambda s: rmsg.recvmsg_into(s, [bytearray(16)], 64),
+    "rmsg_fds": lambda s: rmsg.recv_fds(s, 16, 2),
+}
+
+
+def test_timeout_zero_is_blocking_io_error(pair):
+    a, _ = pair
+    a.settimeout(0)
+    want = outcome(lambda: a.recvmsg(1))
+    assert want[0] is BlockingIOError
+    for name, recv in RECEIVERS.items():
+        assert outcome(lambda: recv(a))[0] is BlockingIOError, name
+    assert outcome(lambda: rmsg.recvmsg(a, 1)) == want
+
+
+def test_timeout_raises_timeout_error_after_deadline(pair):
+    a, _ = pair
+    a.settimeout(0.2)
+    want = outcome(lambda: a.recvmsg(1))
+    assert want == (TimeoutError, ("timed out",))
+    for name, recv in RECEIVERS.items():
+        t0 = time.monotonic()
+        assert outcome(lambda: recv(a)) == want, name
+        assert time.monotonic() - t0 >= 0.19
+
+
+def test_timeout_receives_what_arrives_in_time(pair):
+    a, b = pair
+    a.settimeout(10)
+    t = threading.Timer(0.1, lambda: b.send(b"late"))
+    t.start()
+    try:
+        # The sender is Python code: it can only run if the GIL is released
+        # while rmsg waits.
+        assert rmsg.recvmsg(a, 16) == (b"late", [], 0, None)
+    finally:
+        t.join()
+
+
+def test_blocking_releases_the_gil(pair):
+    a, b = pair
+    assert a.gettimeout() is None
+    ticks = []
+
+    def busy_then_send():
+        end = time.monotonic() + 0.2
+        while time.monotonic() < end:
+            ticks.append(1)
+        b.send(b"done")
+
+    t = threading.Thread(target=busy_then_send)
+    t.start()
+    try:
+        assert rmsg.recvmsg(a, 16)[0] == b"done"
+    finally:
+        t.join()
+    assert len(ticks) > 0
+
+
+def with_timer(first, interval, handler, fn):
+    old = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, first, interval)
+    try:
+        return fn()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+@pytest.mark.parametrize("name", sorted(RECEIVERS))
+@pytest.mark.parametrize("timeout", [None, 30.0])
+def test_signal_handler_exception_propagates(pair, name, timeout):
+    a, _ = pair
+    a.settimeout(timeout)
+
+    def handler(signum, frame):
+        raise Boom(signum)
+
+    t0 = time.monotonic()
+    with pytest.raises(Boom):
+        with_timer(0.1, 0, handler, lambda: RECEIVERS[name](a))
+    assert time.monotonic() - t0 < 20
+
+
+@pytest.mark.parametrize("name", sorted(RECEIVERS))
+def test_quiet_signal_handler_then_data(pair, name):
+    a, b = pair
+    calls = []
+    t = threading.Timer(0.4, lambda: b.send(b"after"))
+    t.start()
+    try:
+        res = with_timer(0.05, 0.05, lambda s, f: calls.append(s), lambda: RECEIVERS[name](a))
+    finally:
+        t.join()
+    assert res[0] in (b"after", 5)
+    assert calls, "the handler ran while the call was blocked"
+
+
+def test_signals_do_not_extend_the_timeout(pair):
+    a, _ = pair
+    a.settimeout(0.5)
+    calls = []
+    t0 = time.monotonic()
+    got = outcome(
+        lambda: with_timer(0.05, 0.05, lambda s, f: calls.append(s), lambda: rmsg.recvmsg(a, 1))
+    )
+    assert got == (TimeoutError, ("timed out",))
+    assert calls
+    elapsed = time.monotonic() - t0
+    assert 0.45 <= elapsed < 10
+
+
+def send_pipe_fds(sock, fds, data=b"fds"):
+    sock.sendmsg([data], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))])
+
+
+def fds_of(anc):
+    out = array.array("i")
+    for level, kind, data in anc:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            out.frombytes(data[: len(data) - len(data) % INT])
+    return list(out)
+
+
+def test_descriptors_belong_to_the_caller(pair):
+    a, b = pair
+    r, w = os.pipe()
+    try:
+        send_pipe_fds(b, [w])
+        data, anc, flags, addr = rmsg.recvmsg(a, 16, 64)
+        (fd,) = fds_of(anc)
+        # Still open after the message was freed, and it is the pipe.
+        os.write(fd, b"through")
+        os.close(fd)
+        assert os.read(r, 16) == b"through"
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+def test_cloexec_by_default_and_inheritable_on_request(pair):
+    a, b = pair
+    r, w = os.pipe()
+    try:
+        for _ in range(3):
+            send_pipe_fds(b, [r])
+        (c,) = fds_of(a.recvmsg(16, 64)[1])
+        (d,) = fds_of(rmsg.recvmsg(a, 16, 64)[1])
+        (e,) = fds_of(rmsg.recvmsg(a, 16, 64, cloexec=False)[1])
+        try:
+            assert os.get_inheritable(c) is True  # CPython's
+            assert os.get_inheritable(d) is False
+            assert os.get_inheritable(e) is True
+        finally:
+            for fd in (c, d, e):
+                os.close(fd)
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+def test_descriptors_closed_when_building_the_result_fails(pair, monkeypatch):
+    a, b = pair
+    r, w = os.pipe()
+    try:
+        send_pipe_fds(b, [r, w])
+
+        def broken(*args):
+            raise Boom("address")
+
+        monkeypatch.setattr(rmsg, "_address", broken)
+        with pytest.raises(Boom):
+            rmsg.recvmsg(a, 16, 64)
+        send_pipe_fds(b, [r, w])
+        with pytest.raises(Boom):
+            rmsg.recv_fds(a, 16, 2)
+        # The autouse fixture checks that the received copies were closed.
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+def test_warnings_as_errors_close_descriptors(pair, monkeypatch):
+    # Linux never writes an item past the end of the buffer, so force the
+    # warning path to see that it closes what was received, as CPython does.
+    a, b = pair
+    r, w = os.pipe()
+    try:
+        send_pipe_fds(b, [r, w])
+        real = rmsg._items
+
+        def always_warn(m):
+            anc, _ = real(m)
+            return anc, True
+
+        monkeypatch.setattr(rmsg, "_items", always_warn)
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            with pytest.raises(RuntimeWarning, match="malformed or improperly-truncated"):
+                rmsg.recvmsg(a, 16, 64)
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+def test_fds_beyond_maxfds_are_not_leaked(pair):
+    a, b = pair
+    r, w = os.pipe()
+    try:
+        send_pipe_fds(b, [r, w, r, w])
+        data, fds, flags, addr = rmsg.recv_fds(a, 16, 1)
+        assert data == b"fds" and len(fds) == 1
+        assert flags & socket.MSG_CTRUNC
+        for fd in fds:
+            os.close(fd)
+    finally:
+        os.close(r)
+        os.close(w)
