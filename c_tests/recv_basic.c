@@ -114,6 +114,49 @@ static void test_cmsg_len_and_space_match_the_macros(void) {
     CHECK_STATUS(rmsg_cmsg_space(4, NULL), RMSG_ERR_NULL_ARGUMENT);
 }
 
+/* The one-call forms give what the getters give. */
+static void test_summary_and_item_views(void) {
+    int sv[2], one = 1, p[2];
+    rmsg_message *m = NULL;
+    rmsg_message_info info;
+    rmsg_item_view views[4];
+    size_t count = 0, i;
+    unix_pair(SOCK_DGRAM, sv);
+    make_pipe(p);
+    CHECK(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &one, sizeof one) == 0);
+    send_with_fds(sv[0], "abc", 3, p, 2);
+    CHECK_OK(rmsg_recvmsg(sv[1], 16, 256, 0, &m));
+    CHECK_OK(rmsg_message_summarize(m, &info));
+    CHECK(info.data == rmsg_message_data(m) && info.data_len == 3 && info.nbytes == 3);
+    CHECK(info.flags == rmsg_message_flags(m) && !info.malformed);
+    CHECK(info.item_count == 2 && info.item_count == rmsg_message_item_count(m));
+    CHECK(info.fd_count == 2);
+    /* An unbound socketpair peer: no address, as rmsg_message_address says. */
+    CHECK(info.address == NULL && info.address_len == 0 && rmsg_message_address(m) == NULL);
+    /* Too little room: only the count needed is written. */
+    CHECK_STATUS(rmsg_message_items(m, views, 1, &count), RMSG_ERR_BUFFER_TOO_SMALL);
+    CHECK(count == 2);
+    CHECK_OK(rmsg_message_items(m, views, 4, &count));
+    CHECK(count == 2);
+    for (i = 0; i < count; i++) {
+        const rmsg_item *item = rmsg_message_item(m, i);
+        CHECK(views[i].level == rmsg_item_level(item) && views[i].type_ == rmsg_item_type(item));
+        CHECK(views[i].data == rmsg_item_data(item) && views[i].data_len == rmsg_item_data_len(item));
+        CHECK(views[i].truncated == rmsg_item_truncated(item));
+        CHECK(views[i].fd_count == rmsg_item_fd_count(item));
+    }
+    CHECK(views[0].type_ == SCM_CREDENTIALS && views[1].type_ == SCM_RIGHTS && views[1].fd_count == 2);
+    CHECK_STATUS(rmsg_message_summarize(NULL, &info), RMSG_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(rmsg_message_summarize(m, NULL), RMSG_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(rmsg_message_items(m, NULL, 4, &count), RMSG_ERR_NULL_ARGUMENT);
+    CHECK_STATUS(rmsg_message_items(m, views, 4, NULL), RMSG_ERR_NULL_ARGUMENT);
+    rmsg_message_free(m);
+    close(p[0]);
+    close(p[1]);
+    close(sv[0]);
+    close(sv[1]);
+}
+
 static void test_status_names(void) {
     CHECK(strcmp(rmsg_status_name(RMSG_OK), "RMSG_OK") == 0);
     CHECK(strcmp(rmsg_status_name(RMSG_ERR_TIMED_OUT), "RMSG_ERR_TIMED_OUT") == 0);
@@ -130,6 +173,7 @@ int main(void) {
     RUN(test_zero_bufsize);
     RUN(test_ancbufsize_zero_means_no_items);
     RUN(test_cmsg_len_and_space_match_the_macros);
+    RUN(test_summary_and_item_views);
     RUN(test_status_names);
     TEST_END();
 }

@@ -256,6 +256,49 @@ typedef struct rmsg_iovec {
   size_t len;
 } rmsg_iovec;
 
+// Everything about a message at once, for callers (bindings above all) that
+// pay for each call across the boundary. Filled by `rmsg_message_summarize`;
+// the pointers borrow from the message and are valid until it is freed.
+typedef struct rmsg_message_info {
+  // The data bytes (as `rmsg_message_data`); never NULL, may not be
+  // dereferenced when `data_len` is 0.
+  const uint8_t *data;
+  // Number of data bytes (as `rmsg_message_data_len`).
+  size_t data_len;
+  // The byte count `recvmsg(2)` returned (as `rmsg_message_nbytes`).
+  size_t nbytes;
+  // `msg_flags` as the kernel returned them (as `rmsg_message_flags`).
+  int flags;
+  // The walk over the control bytes stopped at a malformed header.
+  bool malformed;
+  // Number of control items (as `rmsg_message_item_count`).
+  size_t item_count;
+  // `SCM_RIGHTS` descriptors the message still owns.
+  size_t fd_count;
+  // The raw source `sockaddr` bytes, or NULL when there is no address.
+  const uint8_t *address;
+  // Length of `address` (0 when there is none).
+  size_t address_len;
+} rmsg_message_info;
+
+// One control item at once (as the `rmsg_item_*` getters give it). Filled
+// by `rmsg_message_items`; `data` borrows from the message and is valid
+// until it is freed.
+typedef struct rmsg_item_view {
+  // `cmsg_level`.
+  int level;
+  // `cmsg_type`.
+  int type_;
+  // The data bytes, unaligned; never NULL.
+  const uint8_t *data;
+  // Number of data bytes.
+  size_t data_len;
+  // The header claimed more data than the buffer holds.
+  bool truncated;
+  // Descriptors the item carries (`SCM_RIGHTS`, `SCM_PIDFD`), taken or not.
+  size_t fd_count;
+} rmsg_item_view;
+
 // An IPv4 address and port, decoded.
 typedef struct rmsg_inet_address {
   // The address in network byte order (`addr[0]` is the first octet).
@@ -604,6 +647,22 @@ rmsg_status rmsg_message_take_item_fds(struct rmsg_message *message,
                                        size_t fds_len,
                                        size_t *count_out);
 
+// Fills `*info_out` with the message's data, flags, counts and raw source
+// address in one call. The pointers in it borrow from the message and are
+// valid until it is freed.
+rmsg_status rmsg_message_summarize(const struct rmsg_message *message,
+                                   struct rmsg_message_info *info_out);
+
+// Writes a view of every control item, in kernel order, to `views_out`
+// (room for `views_len`) and their number to `*count_out`. With too little
+// room it returns `RMSG_ERR_BUFFER_TOO_SMALL` and writes only `*count_out`
+// (the number needed), so a caller can size its array and call again.
+// The views borrow from the message and are valid until it is freed.
+rmsg_status rmsg_message_items(const struct rmsg_message *message,
+                               struct rmsg_item_view *views_out,
+                               size_t views_len,
+                               size_t *count_out);
+
 // The item's `cmsg_level` (`SOL_SOCKET`, `IPPROTO_IP` ...). -1 for NULL.
 int rmsg_item_level(const struct rmsg_item *item);
 
@@ -634,8 +693,12 @@ size_t rmsg_item_fd_count(const struct rmsg_item *item);
 
 // Descriptor `n` of an `SCM_RIGHTS` or `SCM_PIDFD` item, as the kernel
 // installed it, or -1 when `n` is out of range, the item carries no
-// descriptors, or `item` is NULL. This only looks: the descriptor stays
-// owned by the message (closed when it is freed) unless taken.
+// descriptors, or `item` is NULL. This only looks: it reads the number from
+// the item's data, so it gives the same number before and after the
+// descriptor is taken. Until taken, the message owns it and closes it when
+// freed; once taken (`rmsg_message_take_fds`, `rmsg_message_take_item_fds`)
+// it is the caller's, and the numbers written by the take are the ones to
+// use.
 int rmsg_item_fd(const struct rmsg_item *item, size_t n);
 
 // The address family (`AF_UNIX`, `AF_INET` ...). `AF_UNSPEC` (0) for NULL.

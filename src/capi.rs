@@ -50,6 +50,55 @@ pub struct rmsg_inet6_address {
     pub scope_id: u32,
 }
 
+/// Everything about a message at once, for callers (bindings above all) that
+/// pay for each call across the boundary. Filled by `rmsg_message_summarize`;
+/// the pointers borrow from the message and are valid until it is freed.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy)]
+pub struct rmsg_message_info {
+    /// The data bytes (as `rmsg_message_data`); never NULL, may not be
+    /// dereferenced when `data_len` is 0.
+    pub data: *const u8,
+    /// Number of data bytes (as `rmsg_message_data_len`).
+    pub data_len: usize,
+    /// The byte count `recvmsg(2)` returned (as `rmsg_message_nbytes`).
+    pub nbytes: usize,
+    /// `msg_flags` as the kernel returned them (as `rmsg_message_flags`).
+    pub flags: c_int,
+    /// The walk over the control bytes stopped at a malformed header.
+    pub malformed: bool,
+    /// Number of control items (as `rmsg_message_item_count`).
+    pub item_count: usize,
+    /// `SCM_RIGHTS` descriptors the message still owns.
+    pub fd_count: usize,
+    /// The raw source `sockaddr` bytes, or NULL when there is no address.
+    pub address: *const u8,
+    /// Length of `address` (0 when there is none).
+    pub address_len: usize,
+}
+
+/// One control item at once (as the `rmsg_item_*` getters give it). Filled
+/// by `rmsg_message_items`; `data` borrows from the message and is valid
+/// until it is freed.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy)]
+pub struct rmsg_item_view {
+    /// `cmsg_level`.
+    pub level: c_int,
+    /// `cmsg_type`.
+    pub type_: c_int,
+    /// The data bytes, unaligned; never NULL.
+    pub data: *const u8,
+    /// Number of data bytes.
+    pub data_len: usize,
+    /// The header claimed more data than the buffer holds.
+    pub truncated: bool,
+    /// Descriptors the item carries (`SCM_RIGHTS`, `SCM_PIDFD`), taken or not.
+    pub fd_count: usize,
+}
+
 /// The symbolic name of a status (`"RMSG_ERR_TIMED_OUT"`), or
 /// `"RMSG_UNKNOWN_STATUS"` for a number rmsg does not define. The string is
 /// static: never free it.
@@ -455,6 +504,80 @@ pub unsafe extern "C" fn rmsg_message_take_item_fds(
     })
 }
 
+/// Fills `*info_out` with the message's data, flags, counts and raw source
+/// address in one call. The pointers in it borrow from the message and are
+/// valid until it is freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_message_summarize(
+    message: *const rmsg_message,
+    info_out: *mut rmsg_message_info,
+) -> rmsg_status {
+    guard(|| {
+        // SAFETY: message is NULL or a live message.
+        let m = unsafe { try_ref(message) }?;
+        check_out(info_out)?;
+        let address = m.address().map_or(&[][..], |a| a.bytes());
+        let info = rmsg_message_info {
+            data: m.data().as_ptr(),
+            data_len: m.data().len(),
+            nbytes: m.nbytes(),
+            flags: m.flags(),
+            malformed: m.malformed(),
+            item_count: m.items().len(),
+            fd_count: m.fd_count(),
+            address: if address.is_empty() {
+                std::ptr::null()
+            } else {
+                address.as_ptr()
+            },
+            address_len: address.len(),
+        };
+        // SAFETY: checked non-NULL.
+        unsafe { write_out(info_out, info) };
+        Ok(())
+    })
+}
+
+/// Writes a view of every control item, in kernel order, to `views_out`
+/// (room for `views_len`) and their number to `*count_out`. With too little
+/// room it returns `RMSG_ERR_BUFFER_TOO_SMALL` and writes only `*count_out`
+/// (the number needed), so a caller can size its array and call again.
+/// The views borrow from the message and are valid until it is freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_message_items(
+    message: *const rmsg_message,
+    views_out: *mut rmsg_item_view,
+    views_len: usize,
+    count_out: *mut usize,
+) -> rmsg_status {
+    guard(|| {
+        // SAFETY: message is NULL or a live message.
+        let m = unsafe { try_ref(message) }?;
+        check_out(count_out)?;
+        let items = m.items();
+        if items.len() > views_len {
+            // SAFETY: checked non-NULL.
+            unsafe { write_out(count_out, items.len()) };
+            return Err(Error::new(rmsg_status::RMSG_ERR_BUFFER_TOO_SMALL));
+        }
+        // SAFETY: views_out is writable for views_len views.
+        let out = unsafe { try_slice_mut(views_out, items.len()) }?;
+        for (view, item) in out.iter_mut().zip(items) {
+            *view = rmsg_item_view {
+                level: item.level(),
+                type_: item.kind(),
+                data: item.data().as_ptr(),
+                data_len: item.data().len(),
+                truncated: item.truncated(),
+                fd_count: item.fd_slots().len(),
+            };
+        }
+        // SAFETY: checked non-NULL.
+        unsafe { write_out(count_out, items.len()) };
+        Ok(())
+    })
+}
+
 /// The item's `cmsg_level` (`SOL_SOCKET`, `IPPROTO_IP` ...). -1 for NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_item_level(item: *const rmsg_item) -> c_int {
@@ -516,8 +639,12 @@ pub unsafe extern "C" fn rmsg_item_fd_count(item: *const rmsg_item) -> usize {
 
 /// Descriptor `n` of an `SCM_RIGHTS` or `SCM_PIDFD` item, as the kernel
 /// installed it, or -1 when `n` is out of range, the item carries no
-/// descriptors, or `item` is NULL. This only looks: the descriptor stays
-/// owned by the message (closed when it is freed) unless taken.
+/// descriptors, or `item` is NULL. This only looks: it reads the number from
+/// the item's data, so it gives the same number before and after the
+/// descriptor is taken. Until taken, the message owns it and closes it when
+/// freed; once taken (`rmsg_message_take_fds`, `rmsg_message_take_item_fds`)
+/// it is the caller's, and the numbers written by the take are the ones to
+/// use.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_item_fd(item: *const rmsg_item, n: usize) -> c_int {
     // SAFETY: item is NULL or a live item.

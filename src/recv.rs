@@ -410,12 +410,6 @@ impl rmsg_message {
             .map(|i| self.fds.count_owned(i.fds.clone()))
     }
 
-    /// Descriptor `n` of an item, still owned by the message (-1 if taken).
-    pub fn item_fd(&self, item: &rmsg_item, n: usize) -> Option<c_int> {
-        let r = item.fds.clone();
-        (n < r.len()).then(|| self.fds.get(r.start + n)).flatten()
-    }
-
     /// Closes every descriptor the message still owns.
     pub fn close_fds(&mut self) {
         let n = self.fds.len();
@@ -642,7 +636,7 @@ mod tests {
         let m = receive(b, Target::Owned(64), 64, 0, &opts).unwrap();
         assert_eq!(m.data(), b"first message");
         assert_eq!(m.items().len(), 1);
-        let fd = m.item_fd(&m.items()[0], 0).unwrap();
+        let fd = cmsg::ints(m.items()[0].data()).next().unwrap();
         assert!(is_open(fd));
         rmsg_message::release(m);
         assert!(!is_open(fd), "freeing closes the descriptor not taken");
