@@ -117,17 +117,7 @@ impl rmsg_control {
     /// Moves the not-yet-taken descriptors of item `index` into `out`; the
     /// handle forgets them (and will not close them).
     pub fn take_item_fds(&mut self, index: usize, out: &mut [c_int]) -> Result<usize> {
-        let item = self
-            .items
-            .get(index)
-            .ok_or(Error::new(RMSG_ERR_INVALID_ARGUMENT))?;
-        if !item.carries_fds() {
-            return Err(Error::new(RMSG_ERR_WRONG_KIND));
-        }
-        let r = item.fd_slots();
-        self.fds
-            .take_into(r, out)
-            .map_err(|_| Error::new(RMSG_ERR_BUFFER_TOO_SMALL))
+        recv::take_item_fds(&self.items, &mut self.fds, index, out)
     }
 }
 

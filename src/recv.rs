@@ -190,6 +190,25 @@ fn decode_into(
     Ok(end == WalkEnd::Malformed)
 }
 
+/// Moves the still-owned descriptors of item `index` from `fds` into `out`
+/// (messages and parsed buffers alike). Nothing moves when `out` is too
+/// small.
+pub(crate) fn take_item_fds(
+    items: &[rmsg_item],
+    fds: &mut OwnedFds,
+    index: usize,
+    out: &mut [c_int],
+) -> Result<usize> {
+    let item = items
+        .get(index)
+        .ok_or(Error::new(RMSG_ERR_INVALID_ARGUMENT))?;
+    if !item.carries_fds() {
+        return Err(Error::new(RMSG_ERR_WRONG_KIND));
+    }
+    fds.take_into(item.fds.clone(), out)
+        .map_err(|_| Error::new(RMSG_ERR_BUFFER_TOO_SMALL))
+}
+
 /// Largest message storage kept for reuse by [`rmsg_message::release`].
 const SPARE_MAX_BYTES: usize = 64 * 1024;
 
@@ -390,17 +409,7 @@ impl rmsg_message {
 
     /// Moves the still-owned descriptors of one item into `out`.
     pub fn take_item_fds(&mut self, index: usize, out: &mut [c_int]) -> Result<usize> {
-        let item = self
-            .items
-            .get(index)
-            .ok_or(Error::new(RMSG_ERR_INVALID_ARGUMENT))?;
-        if !item.carries_fds() {
-            return Err(Error::new(RMSG_ERR_WRONG_KIND));
-        }
-        let r = item.fds.clone();
-        self.fds
-            .take_into(r, out)
-            .map_err(|_| Error::new(RMSG_ERR_BUFFER_TOO_SMALL))
+        take_item_fds(&self.items, &mut self.fds, index, out)
     }
 
     /// Still-owned descriptors of one item.
