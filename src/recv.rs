@@ -11,7 +11,7 @@ use crate::cmsg::{self, WalkEnd};
 use crate::fault;
 use crate::fds::{self, OwnedFds};
 use crate::status::{Error, Result, rmsg_status::*};
-use crate::wait::{Wait, Waiter};
+use crate::wait::{self, Wait};
 
 /// Return `RMSG_ERR_INTERRUPTED` when a signal interrupts the call, instead
 /// of retrying (PEP 475 retrying is the default). For callers that must run
@@ -531,7 +531,7 @@ pub fn receive(
     Ok(msg)
 }
 
-/// The `recvmsg(2)` loop: fresh in/out fields on every try, `EINTR` and
+/// The `recvmsg(2)` tries: fresh in/out fields on every one, `EINTR` and
 /// deadline policy. On success the message's control length, address and
 /// flags are set and the byte count returned.
 fn receive_loop(
@@ -542,14 +542,9 @@ fn receive_loop(
     (iov_ptr, iov_len): (*mut libc::iovec, usize),
     ancbufsize: usize,
 ) -> Result<usize> {
-    // With a deadline each try is non-blocking; only after it finds the
-    // socket empty does the call wait (so a zero timeout still tries once).
-    let mut waiter = plan
-        .wait
-        .deadline()
-        .map(|d| Waiter::new(fd, libc::POLLIN | libc::POLLPRI, d, plan.return_eintr));
     let base = msg.base_ptr();
-    loop {
+    let events = libc::POLLIN | libc::POLLPRI;
+    wait::retry(fd, events, &plan.wait, plan.return_eintr, || {
         // Every in/out field is set afresh on each try.
         // SAFETY: msghdr is plain data; all-zero is valid.
         let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
@@ -576,18 +571,9 @@ fn receive_loop(
             // Linux echoes MSG_CMSG_CLOEXEC into msg_flags; hide it when
             // rmsg added it, so the flags are what the caller's call gives.
             msg.flags = hdr.msg_flags & !(plan.flags & !flags & cloexec_flag());
-            return Ok(r as usize);
         }
-        let e = Error::last_os_error();
-        match e.errno {
-            libc::EINTR if !plan.return_eintr => continue,
-            libc::EAGAIN => match waiter.as_mut() {
-                Some(w) => w.wait()?,
-                None => return Err(e),
-            },
-            _ => return Err(e),
-        }
-    }
+        r
+    })
 }
 
 #[cfg(test)]

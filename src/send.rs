@@ -6,7 +6,7 @@ use crate::addr::rmsg_address;
 use crate::cmsg;
 use crate::recv::rmsg_iovec;
 use crate::status::{Error, Result, rmsg_status::*};
-use crate::wait::{Wait, Waiter};
+use crate::wait::{self, Wait};
 
 /// Return `RMSG_ERR_INTERRUPTED` when a signal interrupts the call before
 /// anything was sent, instead of retrying (retrying is the default).
@@ -87,11 +87,7 @@ pub fn send(
     }
     let plan = plan(flags, options)?;
     let name = address.map(|a| a.bytes()).unwrap_or(&[]);
-    let mut waiter = plan
-        .wait
-        .deadline()
-        .map(|d| Waiter::new(fd, libc::POLLOUT, d, plan.return_eintr));
-    loop {
+    wait::retry(fd, libc::POLLOUT, &plan.wait, plan.return_eintr, || {
         // SAFETY: msghdr is plain data; all-zero is valid.
         let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
         if !name.is_empty() {
@@ -108,20 +104,8 @@ pub fn send(
         // given with it (name and control borrow from the caller's values,
         // the iovecs describe the caller's buffers, which the caller vouches
         // for); sendmsg only reads them.
-        let r = unsafe { libc::sendmsg(fd, &hdr, plan.flags) };
-        if r >= 0 {
-            return Ok(r as usize);
-        }
-        let e = Error::last_os_error();
-        match e.errno {
-            libc::EINTR if !plan.return_eintr => continue,
-            libc::EAGAIN => match waiter.as_mut() {
-                Some(w) => w.wait()?,
-                None => return Err(e),
-            },
-            _ => return Err(e),
-        }
-    }
+        unsafe { libc::sendmsg(fd, &hdr, plan.flags) }
+    })
 }
 
 #[cfg(test)]

@@ -57,6 +57,39 @@ impl Wait {
     }
 }
 
+/// Runs `attempt` (one `recvmsg`/`sendmsg` try, returning the syscall's
+/// result) until it succeeds or fails for good: a signal (`EINTR`) is
+/// retried unless `return_eintr`; an empty or full socket (`EAGAIN`) is
+/// waited out until the deadline when there is one, else returned.
+pub fn retry(
+    fd: c_int,
+    events: c_short,
+    wait: &Wait,
+    return_eintr: bool,
+    mut attempt: impl FnMut() -> isize,
+) -> Result<usize> {
+    // With a deadline each try is non-blocking; only after a try finds the
+    // socket not ready does the call wait (so a zero timeout still tries once).
+    let mut waiter = wait
+        .deadline()
+        .map(|d| Waiter::new(fd, events, d, return_eintr));
+    loop {
+        let r = attempt();
+        if r >= 0 {
+            return Ok(r as usize);
+        }
+        let e = Error::last_os_error();
+        match e.errno {
+            libc::EINTR if !return_eintr => continue,
+            libc::EAGAIN => match waiter.as_mut() {
+                Some(w) => w.wait()?,
+                None => return Err(e),
+            },
+            _ => return Err(e),
+        }
+    }
+}
+
 /// Waits, repeatedly, until a socket is ready or a deadline passes.
 ///
 /// `POLLERR` cannot be masked in `poll`: a socket with a non-empty error
