@@ -21,6 +21,11 @@ Deliberate differences from CPython, all on the safe side:
 - Argument-count and keyword errors are Python's own ``TypeError`` wording
   (the socket methods take no keywords; these functions do).
 
+Beyond CPython, ``receive(sock, bufsize, ancbufsize=None, flags=0)`` returns
+a ``Message`` with decoded control items and owned descriptors (``Fd``), and
+``send(sock, data, fds=(), *, address=None, ttl=None, tos=None, ...)`` sends
+with control messages built by librmsg: see ``rmsg._typed``.
+
 Where the library is loaded from: see ``rmsg._native``.
 """
 
@@ -35,7 +40,38 @@ import warnings
 
 from . import _native as _n
 
-__all__ = ["recvmsg", "recvmsg_into", "recv_fds", "CMSG_LEN", "CMSG_SPACE"]
+__all__ = [
+    "recvmsg",
+    "recvmsg_into",
+    "recv_fds",
+    "CMSG_LEN",
+    "CMSG_SPACE",
+    # The typed API (rmsg._typed).
+    "receive",
+    "send",
+    "Message",
+    "Fd",
+    "Item",
+    "Rights",
+    "PidFd",
+    "Credentials",
+    "Timestamp",
+    "Timestamping",
+    "IpPacketInfo",
+    "Ipv6PacketInfo",
+    "Ttl",
+    "TrafficClass",
+    "ExtendedError",
+    "UdpGro",
+    "RxqOverflow",
+    "Mark",
+    "OrigDstAddr",
+    "FragSize",
+    "PathMtu",
+    "TlsRecordType",
+    "kind_name",
+    "DEFAULT_MAXFDS",
+]
 __version__ = "0.1.0"
 
 library_path = _n.library_path
@@ -626,3 +662,31 @@ def _fds_space(maxfds):
     if 0 <= maxfds <= 1024:
         _fds_space_cache[maxfds] = n
     return n
+
+
+from ._typed import (  # noqa: E402  (needs the machinery above)
+    DEFAULT_MAXFDS,
+    Credentials,
+    ExtendedError,
+    Fd,
+    FragSize,
+    IpPacketInfo,
+    Ipv6PacketInfo,
+    Item,
+    Mark,
+    Message,
+    OrigDstAddr,
+    PathMtu,
+    PidFd,
+    Rights,
+    RxqOverflow,
+    Timestamp,
+    Timestamping,
+    TlsRecordType,
+    TrafficClass,
+    Ttl,
+    UdpGro,
+    kind_name,
+    receive,
+    send,
+)
