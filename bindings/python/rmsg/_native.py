@@ -63,6 +63,9 @@ def _load():
 
 
 lib, library_path = _load()
+# The same library again, for the functions that never block: a PyDLL
+# keeps the GIL during the call, which saves releasing and taking it back.
+pylib = ctypes.PyDLL(library_path)
 
 c_size_t = ctypes.c_size_t
 c_int = ctypes.c_int
@@ -88,8 +91,157 @@ class Iovec(ctypes.Structure):
     _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
 
 
+class MessageInfo(ctypes.Structure):
+    """``rmsg_message_info``."""
+
+    _fields_ = [
+        ("data", ctypes.c_void_p),
+        ("data_len", ctypes.c_size_t),
+        ("nbytes", ctypes.c_size_t),
+        ("flags", ctypes.c_int),
+        ("malformed", ctypes.c_bool),
+        ("item_count", ctypes.c_size_t),
+        ("fd_count", ctypes.c_size_t),
+        ("address", ctypes.c_void_p),
+        ("address_len", ctypes.c_size_t),
+    ]
+
+
+class ItemView(ctypes.Structure):
+    """``rmsg_item_view``."""
+
+    _fields_ = [
+        ("level", ctypes.c_int),
+        ("type_", ctypes.c_int),
+        ("data", ctypes.c_void_p),
+        ("data_len", ctypes.c_size_t),
+        ("truncated", ctypes.c_bool),
+        ("fd_count", ctypes.c_size_t),
+    ]
+
+
+class InetAddress(ctypes.Structure):
+    """``rmsg_inet_address``."""
+
+    _fields_ = [("addr", ctypes.c_uint8 * 4), ("port", ctypes.c_uint16)]
+
+
+class Inet6Address(ctypes.Structure):
+    """``rmsg_inet6_address``."""
+
+    _fields_ = [
+        ("addr", ctypes.c_uint8 * 16),
+        ("port", ctypes.c_uint16),
+        ("flowinfo", ctypes.c_uint32),
+        ("scope_id", ctypes.c_uint32),
+    ]
+
+
+class Credentials(ctypes.Structure):
+    """``rmsg_credentials``."""
+
+    _fields_ = [
+        ("pid", ctypes.c_int32),
+        ("uid", ctypes.c_uint32),
+        ("gid", ctypes.c_uint32),
+    ]
+
+
+class Timestamp(ctypes.Structure):
+    """``rmsg_timestamp``."""
+
+    _fields_ = [("sec", ctypes.c_int64), ("nsec", ctypes.c_int64)]
+
+
+class Timestamping(ctypes.Structure):
+    """``rmsg_timestamping``."""
+
+    _fields_ = [
+        ("software", Timestamp),
+        ("legacy", Timestamp),
+        ("hardware", Timestamp),
+    ]
+
+
+class IpPktinfo(ctypes.Structure):
+    """``rmsg_ip_pktinfo``."""
+
+    _fields_ = [
+        ("ifindex", ctypes.c_int32),
+        ("spec_dst", InetAddress),
+        ("addr", InetAddress),
+    ]
+
+
+class TrafficClass(ctypes.Structure):
+    """``rmsg_traffic_class``."""
+
+    _fields_ = [
+        ("value", ctypes.c_uint8),
+        ("dscp", ctypes.c_uint8),
+        ("ecn", ctypes.c_uint8),
+    ]
+
+
+class ExtendedError(ctypes.Structure):
+    """``rmsg_extended_error``."""
+
+    _fields_ = [
+        ("ee_errno", ctypes.c_uint32),
+        ("ee_origin", ctypes.c_uint8),
+        ("ee_type", ctypes.c_uint8),
+        ("ee_code", ctypes.c_uint8),
+        ("ee_info", ctypes.c_uint32),
+        ("ee_data", ctypes.c_uint32),
+        ("offender_family", ctypes.c_int32),
+        ("offender", InetAddress),
+        ("offender6", Inet6Address),
+    ]
+
+
+class Ipv6Pktinfo(ctypes.Structure):
+    """``rmsg_ipv6_pktinfo``."""
+
+    _fields_ = [("ifindex", ctypes.c_int32), ("addr", Inet6Address)]
+
+
+class Ipv6Mtuinfo(ctypes.Structure):
+    """``rmsg_ipv6_mtuinfo``."""
+
+    _fields_ = [("addr", Inet6Address), ("mtu", ctypes.c_uint32)]
+
+
+class TsPktinfo(ctypes.Structure):
+    """``rmsg_ts_pktinfo``."""
+
+    _fields_ = [("ifindex", ctypes.c_uint32), ("pkt_length", ctypes.c_uint32)]
+
+
+class SendOptions(ctypes.Structure):
+    """``rmsg_send_options``."""
+
+    _fields_ = [
+        ("wait", ctypes.c_uint32),
+        ("flags", ctypes.c_uint32),
+        ("timeout_ns", ctypes.c_uint64),
+    ]
+
+
 def _fn(name, restype, *argtypes):
-    f = getattr(lib, name)
+    """A function that may block (or close descriptors, which can block
+    on a lingering socket): the GIL is released during the call. Pointer
+    arguments are declared ``c_void_p`` so that callers can pass plain
+    addresses (the cheapest conversion) as well as ``byref`` results."""
+    f = lib[name]
+    f.restype = restype
+    f.argtypes = list(argtypes)
+    return f
+
+
+def _pyfn(name, restype, *argtypes):
+    """A function that only reads and writes memory: called with the GIL
+    held."""
+    f = pylib[name]
     f.restype = restype
     f.argtypes = list(argtypes)
     return f
@@ -108,11 +260,26 @@ RMSG_WAIT_NONBLOCK = 1
 RMSG_WAIT_DEADLINE = 2
 RMSG_RECV_RETURN_EINTR = 1
 RMSG_RECV_NO_CLOEXEC = 2
+RMSG_ERR_INVALID_ARGUMENT = 6
+RMSG_ERR_BAD_FD = 9
+RMSG_ERR_BUFFER_TOO_SMALL = 11
+RMSG_ERR_WRONG_KIND = 12
+RMSG_ERR_SHORT_ITEM = 13
+RMSG_ERR_TOO_MANY_FDS = 30
+RMSG_ERR_INVALID_ADDRESS = 31
+RMSG_ERR_BROKEN_PIPE = 32
+RMSG_SEND_RETURN_EINTR = 1
+RMSG_SCM_MAX_FD = 253
+RMSG_SCM_PIDFD = 4
+RMSG_SO_PASSPIDFD = 76
+RMSG_SOL_UDP = 17
+RMSG_UDP_GRO = 104
+RMSG_UDP_SEGMENT = 103
 
-last_errno = _fn("rmsg_last_errno", c_int)
-status_name = _fn("rmsg_status_name", ctypes.c_char_p, c_uint32)
-cmsg_len = _fn("rmsg_cmsg_len", c_uint32, c_size_t, POINTER(c_size_t))
-cmsg_space = _fn("rmsg_cmsg_space", c_uint32, c_size_t, POINTER(c_size_t))
+last_errno = _pyfn("rmsg_last_errno", c_int)
+status_name = _pyfn("rmsg_status_name", ctypes.c_char_p, c_uint32)
+cmsg_len = _pyfn("rmsg_cmsg_len", c_uint32, c_size_t, c_void_p)
+cmsg_space = _pyfn("rmsg_cmsg_space", c_uint32, c_size_t, c_void_p)
 recvmsg_with = _fn(
     "rmsg_recvmsg_with",
     c_uint32,
@@ -120,8 +287,8 @@ recvmsg_with = _fn(
     c_size_t,
     c_size_t,
     c_int,
-    POINTER(RecvOptions),
-    POINTER(c_void_p),
+    c_void_p,
+    c_void_p,
 )
 recvmsg_into = _fn(
     "rmsg_recvmsg_into",
@@ -131,11 +298,13 @@ recvmsg_into = _fn(
     c_size_t,
     c_size_t,
     c_int,
-    POINTER(RecvOptions),
-    POINTER(c_size_t),
-    POINTER(c_void_p),
+    c_void_p,
+    c_void_p,
+    c_void_p,
 )
 message_free = _fn("rmsg_message_free", None, c_void_p)
+# For a message known to own no descriptors: then freeing cannot block.
+message_free_no_fds = _pyfn("rmsg_message_free", None, c_void_p)
 message_data = _fn("rmsg_message_data", c_void_p, c_void_p)
 message_data_len = _fn("rmsg_message_data_len", c_size_t, c_void_p)
 message_flags = _fn("rmsg_message_flags", c_int, c_void_p)
@@ -143,25 +312,133 @@ message_malformed = _fn("rmsg_message_malformed", c_bool, c_void_p)
 message_item_count = _fn("rmsg_message_item_count", c_size_t, c_void_p)
 message_item = _fn("rmsg_message_item", c_void_p, c_void_p, c_size_t)
 message_address = _fn("rmsg_message_address", c_void_p, c_void_p)
-message_take_item_fds = _fn(
-    "rmsg_message_take_item_fds",
+message_take_item_fds = _pyfn("rmsg_message_take_item_fds",
     c_uint32,
     c_void_p,
     c_size_t,
-    POINTER(c_int),
+    c_void_p,
     c_size_t,
-    POINTER(c_size_t),
+    c_void_p,
 )
-item_level = _fn("rmsg_item_level", c_int, c_void_p)
-item_type = _fn("rmsg_item_type", c_int, c_void_p)
-item_data = _fn("rmsg_item_data", c_void_p, c_void_p)
-item_data_len = _fn("rmsg_item_data_len", c_size_t, c_void_p)
-item_truncated = _fn("rmsg_item_truncated", c_bool, c_void_p)
-item_fd_count = _fn("rmsg_item_fd_count", c_size_t, c_void_p)
-address_raw = _fn(
-    "rmsg_address_raw",
+item_level = _pyfn("rmsg_item_level", c_int, c_void_p)
+item_type = _pyfn("rmsg_item_type", c_int, c_void_p)
+item_data = _pyfn("rmsg_item_data", c_void_p, c_void_p)
+item_data_len = _pyfn("rmsg_item_data_len", c_size_t, c_void_p)
+item_truncated = _pyfn("rmsg_item_truncated", c_bool, c_void_p)
+item_fd_count = _pyfn("rmsg_item_fd_count", c_size_t, c_void_p)
+address_raw = _pyfn("rmsg_address_raw",
     c_uint32,
     c_void_p,
-    POINTER(c_void_p),
-    POINTER(c_size_t),
+    c_void_p,
+    c_void_p,
 )
+message_summarize = _pyfn("rmsg_message_summarize", c_uint32, c_void_p, c_void_p
+)
+message_items = _pyfn("rmsg_message_items",
+    c_uint32,
+    c_void_p,
+    c_void_p,
+    c_size_t,
+    c_void_p,
+)
+message_take_fds = _pyfn("rmsg_message_take_fds",
+    c_uint32,
+    c_void_p,
+    c_void_p,
+    c_size_t,
+    c_void_p,
+)
+kind_name = _pyfn("rmsg_kind_name", ctypes.c_char_p, c_int, c_int)
+control_space_for_socket = _fn(
+    "rmsg_control_space_for_socket", c_uint32, c_int, c_size_t, c_void_p
+)
+
+# Typed decoders: each takes an item and an output pointer.
+item_credentials = _pyfn("rmsg_item_credentials", c_uint32, c_void_p, c_void_p
+)
+item_timestamp = _pyfn("rmsg_item_timestamp", c_uint32, c_void_p, c_void_p)
+item_timestamping = _pyfn("rmsg_item_timestamping", c_uint32, c_void_p, c_void_p
+)
+item_rxq_ovfl = _pyfn("rmsg_item_rxq_ovfl", c_uint32, c_void_p, c_void_p)
+item_mark = _pyfn("rmsg_item_mark", c_uint32, c_void_p, c_void_p)
+item_ts_pktinfo = _pyfn("rmsg_item_ts_pktinfo", c_uint32, c_void_p, c_void_p)
+item_ip_pktinfo = _pyfn("rmsg_item_ip_pktinfo", c_uint32, c_void_p, c_void_p)
+item_ip_ttl = _pyfn("rmsg_item_ip_ttl", c_uint32, c_void_p, c_void_p)
+item_ip_tos = _pyfn("rmsg_item_ip_tos", c_uint32, c_void_p, c_void_p)
+item_recverr = _pyfn("rmsg_item_recverr", c_uint32, c_void_p, c_void_p)
+item_ip_origdstaddr = _pyfn("rmsg_item_ip_origdstaddr", c_uint32, c_void_p, c_void_p
+)
+item_fragsize = _pyfn("rmsg_item_fragsize", c_uint32, c_void_p, c_void_p)
+item_ipv6_pktinfo = _pyfn("rmsg_item_ipv6_pktinfo", c_uint32, c_void_p, c_void_p
+)
+item_ipv6_hoplimit = _pyfn("rmsg_item_ipv6_hoplimit", c_uint32, c_void_p, c_void_p
+)
+item_ipv6_tclass = _pyfn("rmsg_item_ipv6_tclass", c_uint32, c_void_p, c_void_p
+)
+item_ipv6_origdstaddr = _pyfn("rmsg_item_ipv6_origdstaddr", c_uint32, c_void_p, c_void_p
+)
+item_ipv6_pathmtu = _pyfn("rmsg_item_ipv6_pathmtu", c_uint32, c_void_p, c_void_p
+)
+item_udp_gro = _pyfn("rmsg_item_udp_gro", c_uint32, c_void_p, c_void_p)
+item_tls_record_type = _pyfn("rmsg_item_tls_record_type", c_uint32, c_void_p, c_void_p
+)
+
+# The send side.
+cmsg_builder_new = _pyfn("rmsg_cmsg_builder_new", c_uint32, c_void_p)
+cmsg_builder_free = _fn("rmsg_cmsg_builder_free", None, c_void_p)
+cmsg_builder_reset = _pyfn("rmsg_cmsg_builder_reset", None, c_void_p)
+cmsg_builder_add_fds = _pyfn("rmsg_cmsg_builder_add_fds", c_uint32, c_void_p, c_void_p, c_size_t
+)
+cmsg_builder_add_credentials = _pyfn("rmsg_cmsg_builder_add_credentials",
+    c_uint32,
+    c_void_p,
+    ctypes.c_int32,
+    c_uint32,
+    c_uint32,
+)
+cmsg_builder_add_ip_pktinfo = _pyfn("rmsg_cmsg_builder_add_ip_pktinfo", c_uint32, c_void_p, c_uint32, c_void_p, c_size_t
+)
+cmsg_builder_add_ipv6_pktinfo = _pyfn("rmsg_cmsg_builder_add_ipv6_pktinfo",
+    c_uint32,
+    c_void_p,
+    c_uint32,
+    c_void_p,
+    c_size_t,
+)
+cmsg_builder_add_ip_tos = _pyfn("rmsg_cmsg_builder_add_ip_tos", c_uint32, c_void_p, c_int)
+cmsg_builder_add_ip_ttl = _pyfn("rmsg_cmsg_builder_add_ip_ttl", c_uint32, c_void_p, c_int)
+cmsg_builder_add_ipv6_tclass = _pyfn("rmsg_cmsg_builder_add_ipv6_tclass", c_uint32, c_void_p, c_int
+)
+cmsg_builder_add_ipv6_hoplimit = _pyfn("rmsg_cmsg_builder_add_ipv6_hoplimit", c_uint32, c_void_p, c_int
+)
+cmsg_builder_add_udp_segment = _pyfn("rmsg_cmsg_builder_add_udp_segment", c_uint32, c_void_p, ctypes.c_uint16
+)
+cmsg_builder_add_txtime = _pyfn("rmsg_cmsg_builder_add_txtime", c_uint32, c_void_p, ctypes.c_uint64
+)
+cmsg_builder_add_raw = _pyfn("rmsg_cmsg_builder_add_raw", c_uint32, c_void_p, c_int, c_int, c_void_p, c_size_t
+)
+sendmsg = _fn(
+    "rmsg_sendmsg",
+    c_uint32,
+    c_int,
+    c_void_p,
+    c_size_t,
+    c_void_p,
+    c_void_p,
+    c_int,
+    c_void_p,
+    c_void_p,
+)
+address_from_inet = _pyfn("rmsg_address_from_inet", c_uint32, c_void_p, c_void_p
+)
+address_from_inet6 = _pyfn("rmsg_address_from_inet6", c_uint32, c_void_p, c_void_p
+)
+address_from_unix_path = _pyfn("rmsg_address_from_unix_path", c_uint32, c_void_p, c_size_t, c_void_p
+)
+address_from_unix_abstract = _pyfn("rmsg_address_from_unix_abstract",
+    c_uint32,
+    c_void_p,
+    c_size_t,
+    c_void_p,
+)
+address_free = _fn("rmsg_address_free", None, c_void_p)

@@ -1,0 +1,902 @@
+"""The typed API: ``receive`` gives a ``Message`` whose control items are
+decoded by librmsg's typed decoders and whose descriptors are owned ``Fd``
+objects; ``send`` builds control messages with librmsg's builder and sends
+them with ``rmsg_sendmsg``.
+
+Imported by the package's ``__init__`` after its receive machinery is
+defined; not meant to be imported on its own.
+"""
+
+import ctypes
+import os
+import socket as _socket
+import time
+import warnings
+
+from . import _native as _n
+from . import (
+    _SOCKLEN_T_LIMIT,
+    _State,
+    _address,
+    _call,
+    _iter_views,
+    _pool,
+    _raise_status,
+    _recvmsg_with,
+    _sock_family,
+    _ssize_arg,
+    _cint,
+    _string_at,
+    _summarize,
+    _check_signals,
+)
+
+__all__ = [
+    "Fd",
+    "Message",
+    "Item",
+    "Rights",
+    "PidFd",
+    "Credentials",
+    "Timestamp",
+    "Timestamping",
+    "IpPacketInfo",
+    "Ipv6PacketInfo",
+    "Ttl",
+    "TrafficClass",
+    "ExtendedError",
+    "UdpGro",
+    "RxqOverflow",
+    "Mark",
+    "OrigDstAddr",
+    "FragSize",
+    "PathMtu",
+    "TlsRecordType",
+    "receive",
+    "send",
+    "DEFAULT_MAXFDS",
+    "kind_name",
+]
+
+# Room for descriptors that ``receive`` leaves in an automatically sized
+# control buffer of an AF_UNIX socket: Linux's SCM_MAX_FD, the most one
+# message can carry, so that auto-sizing never truncates descriptors
+# (1032 bytes). Other families cannot carry descriptors and get none.
+DEFAULT_MAXFDS = _n.RMSG_SCM_MAX_FD
+
+
+# --- descriptors ---------------------------------------------------------------
+
+
+class Fd:
+    """A received file descriptor that this object owns: ``close()`` (or
+    leaving a ``with`` block) closes it, ``detach()`` hands the number over
+    to the caller and stops owning it. An ``Fd`` that is garbage collected
+    while still owning its descriptor closes it and warns with
+    ``ResourceWarning``, as unclosed files do: close or detach explicitly.
+    """
+
+    __slots__ = ("_fd", "__weakref__")
+
+    def __init__(self, fd):
+        self._fd = fd
+
+    def fileno(self):
+        """The descriptor number (still owned by this object)."""
+        if self._fd < 0:
+            raise ValueError("I/O operation on closed or detached Fd")
+        return self._fd
+
+    def detach(self):
+        """Gives up ownership: returns the number, which the caller must
+        close. The object is then closed."""
+        fd = self.fileno()
+        self._fd = -1
+        return fd
+
+    def close(self):
+        """Closes the descriptor (once; later calls do nothing)."""
+        fd = self._fd
+        if fd >= 0:
+            self._fd = -1
+            os.close(fd)
+
+    @property
+    def closed(self):
+        """True once closed or detached."""
+        return self._fd < 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        fd = getattr(self, "_fd", -1)
+        if fd >= 0:
+            self._fd = -1
+            try:
+                warnings.warn(
+                    "rmsg.Fd %d was never closed or detached" % fd,
+                    ResourceWarning,
+                    source=self,
+                )
+            except Exception:
+                pass
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def __repr__(self):
+        if self._fd < 0:
+            return "<rmsg.Fd closed>"
+        return "<rmsg.Fd %d>" % self._fd
+
+
+# --- items -------------------------------------------------------------------------
+
+
+class Item:
+    """One control message. Every item has ``level``, ``type``, ``name``
+    (``"SOL_SOCKET/SCM_RIGHTS"`` style, from ``rmsg_kind_name``), ``data``
+    (the raw bytes) and ``truncated``. Items of a kind rmsg does not decode
+    (or too short to decode) are plain ``Item`` objects; the subclasses add
+    decoded fields."""
+
+    __slots__ = ("level", "type", "name", "data", "truncated")
+    _fields = ()
+
+    def _init(self, level, kind, name, data, truncated):
+        self.level = level
+        self.type = kind
+        self.name = name
+        self.data = data
+        self.truncated = truncated
+        return self
+
+    def _close(self):
+        pass
+
+    def __repr__(self):
+        extra = "".join(", %s=%r" % (f, getattr(self, f)) for f in self._fields)
+        if not self._fields:
+            extra = ", data=%r" % (self.data,)
+        return "<%s %s%s>" % (type(self).__name__, self.name, extra)
+
+
+class Rights(Item):
+    """``SCM_RIGHTS``: ``fds`` is a list of ``Fd`` (owned)."""
+
+    __slots__ = ("fds",)
+    _fields = ("fds",)
+
+    def _close(self):
+        for f in self.fds:
+            f.close()
+
+
+class PidFd(Item):
+    """``SCM_PIDFD`` (``SO_PASSPIDFD``): ``fd`` is the sender's pidfd, an
+    ``Fd`` (owned)."""
+
+    __slots__ = ("fd",)
+    _fields = ("fd",)
+
+    def _close(self):
+        self.fd.close()
+
+
+class Credentials(Item):
+    """``SCM_CREDENTIALS`` (``SO_PASSCRED``): ``pid``, ``uid``, ``gid``."""
+
+    __slots__ = ("pid", "uid", "gid")
+    _fields = __slots__
+
+
+class Timestamp(Item):
+    """``SO_TIMESTAMP``, ``SO_TIMESTAMPNS`` and their ``_NEW`` forms:
+    ``ns`` is the time in integer nanoseconds since the Unix epoch
+    (microsecond stamps are converted)."""
+
+    __slots__ = ("ns",)
+    _fields = __slots__
+
+
+class Timestamping(Item):
+    """``SO_TIMESTAMPING``: ``software``, ``legacy`` and ``hardware``
+    stamps in integer nanoseconds (0 when the kernel took none)."""
+
+    __slots__ = ("software", "legacy", "hardware")
+    _fields = __slots__
+
+
+class IpPacketInfo(Item):
+    """``IP_PKTINFO``: ``ifindex``, ``spec_dst`` (local address a reply
+    would come from) and ``addr`` (the header's destination), as text."""
+
+    __slots__ = ("ifindex", "spec_dst", "addr")
+    _fields = __slots__
+
+
+class Ipv6PacketInfo(Item):
+    """``IPV6_PKTINFO``: ``ifindex`` and ``addr`` (the destination), as
+    text."""
+
+    __slots__ = ("ifindex", "addr")
+    _fields = __slots__
+
+
+class Ttl(Item):
+    """``IP_TTL`` (``IP_RECVTTL``) or ``IPV6_HOPLIMIT``
+    (``IPV6_RECVHOPLIMIT``): ``value``."""
+
+    __slots__ = ("value",)
+    _fields = __slots__
+
+
+class TrafficClass(Item):
+    """``IP_TOS`` (``IP_RECVTOS``) or ``IPV6_TCLASS``
+    (``IPV6_RECVTCLASS``): ``value`` (the byte), ``dscp`` (``value >> 2``)
+    and ``ecn`` (``value & 3``: 0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE)."""
+
+    __slots__ = ("value", "dscp", "ecn")
+    _fields = __slots__
+
+
+class ExtendedError(Item):
+    """``IP_RECVERR`` / ``IPV6_RECVERR`` (read with ``MSG_ERRQUEUE``):
+    ``ee_errno``, ``ee_origin``, ``ee_type``, ``ee_code``, ``ee_info``,
+    ``ee_data`` as in ``struct sock_extended_err``, and ``offender``: the
+    reporting node as a socket address tuple, or None."""
+
+    __slots__ = (
+        "ee_errno", "ee_origin", "ee_type", "ee_code", "ee_info", "ee_data",
+        "offender",
+    )
+    _fields = __slots__
+
+
+class UdpGro(Item):
+    """``UDP_GRO``: ``segment_size`` of a coalesced datagram."""
+
+    __slots__ = ("segment_size",)
+    _fields = __slots__
+
+
+class RxqOverflow(Item):
+    """``SO_RXQ_OVFL``: ``drops`` so far."""
+
+    __slots__ = ("drops",)
+    _fields = __slots__
+
+
+class Mark(Item):
+    """The ``SO_RCVMARK`` item: ``mark``."""
+
+    __slots__ = ("mark",)
+    _fields = __slots__
+
+
+class OrigDstAddr(Item):
+    """``IP_ORIGDSTADDR`` / ``IPV6_ORIGDSTADDR``: ``address`` tuple."""
+
+    __slots__ = ("address",)
+    _fields = __slots__
+
+
+class FragSize(Item):
+    """``IP_RECVFRAGSIZE`` / ``IPV6_RECVFRAGSIZE``: ``size``."""
+
+    __slots__ = ("size",)
+    _fields = __slots__
+
+
+class PathMtu(Item):
+    """``IPV6_PATHMTU``: ``address`` tuple and ``mtu``."""
+
+    __slots__ = ("address", "mtu")
+    _fields = __slots__
+
+
+class TlsRecordType(Item):
+    """``TLS_GET_RECORD_TYPE``: ``record_type``."""
+
+    __slots__ = ("record_type",)
+    _fields = __slots__
+
+
+def _ns(ts):
+    return ts.sec * 1_000_000_000 + ts.nsec
+
+
+def _ip4(a):
+    return _socket.inet_ntop(_socket.AF_INET, bytes(a.addr))
+
+
+def _ip6(a):
+    return _socket.inet_ntop(_socket.AF_INET6, bytes(a.addr))
+
+
+def _sa4(a):
+    return (_ip4(a), a.port)
+
+
+def _sa6(a):
+    return (_ip6(a), a.port, a.flowinfo, a.scope_id)
+
+
+def _fill_credentials(item, o):
+    item.pid, item.uid, item.gid = o.pid, o.uid, o.gid
+
+
+def _fill_timestamp(item, o):
+    item.ns = _ns(o)
+
+
+def _fill_timestamping(item, o):
+    item.software = _ns(o.software)
+    item.legacy = _ns(o.legacy)
+    item.hardware = _ns(o.hardware)
+
+
+def _fill_ip_pktinfo(item, o):
+    item.ifindex, item.spec_dst, item.addr = o.ifindex, _ip4(o.spec_dst), _ip4(o.addr)
+
+
+def _fill_ipv6_pktinfo(item, o):
+    item.ifindex, item.addr = o.ifindex, _ip6(o.addr)
+
+
+def _fill_value(item, o):
+    item.value = o.value
+
+
+def _fill_tclass(item, o):
+    item.value, item.dscp, item.ecn = o.value, o.dscp, o.ecn
+
+
+def _fill_recverr(item, o):
+    item.ee_errno = o.ee_errno
+    item.ee_origin = o.ee_origin
+    item.ee_type = o.ee_type
+    item.ee_code = o.ee_code
+    item.ee_info = o.ee_info
+    item.ee_data = o.ee_data
+    if o.offender_family == _socket.AF_INET:
+        item.offender = _sa4(o.offender)
+    elif o.offender_family == _socket.AF_INET6:
+        item.offender = _sa6(o.offender6)
+    else:
+        item.offender = None
+
+
+def _fill_gro(item, o):
+    item.segment_size = o.value
+
+
+def _fill_drops(item, o):
+    item.drops = o.value
+
+
+def _fill_mark(item, o):
+    item.mark = o.value
+
+
+def _fill_orig4(item, o):
+    item.address = _sa4(o)
+
+
+def _fill_orig6(item, o):
+    item.address = _sa6(o)
+
+
+def _fill_fragsize(item, o):
+    item.size = o.value
+
+
+def _fill_pathmtu(item, o):
+    item.address, item.mtu = _sa6(o.addr), o.mtu
+
+
+def _fill_tls(item, o):
+    item.record_type = o.value
+
+
+# Per level, the decoders to try in turn: the first that does not answer
+# RMSG_ERR_WRONG_KIND decides (so no type number is hard-coded here: the
+# library knows them for the architecture it was built for).
+_DECODERS = {
+    _socket.SOL_SOCKET: [
+        (_n.item_credentials, _n.Credentials, Credentials, _fill_credentials),
+        (_n.item_timestamp, _n.Timestamp, Timestamp, _fill_timestamp),
+        (_n.item_timestamping, _n.Timestamping, Timestamping, _fill_timestamping),
+        (_n.item_rxq_ovfl, ctypes.c_uint32, RxqOverflow, _fill_drops),
+        (_n.item_mark, ctypes.c_uint32, Mark, _fill_mark),
+    ],
+    _socket.IPPROTO_IP: [
+        (_n.item_ip_pktinfo, _n.IpPktinfo, IpPacketInfo, _fill_ip_pktinfo),
+        (_n.item_ip_ttl, ctypes.c_int32, Ttl, _fill_value),
+        (_n.item_ip_tos, _n.TrafficClass, TrafficClass, _fill_tclass),
+        (_n.item_recverr, _n.ExtendedError, ExtendedError, _fill_recverr),
+        (_n.item_ip_origdstaddr, _n.InetAddress, OrigDstAddr, _fill_orig4),
+        (_n.item_fragsize, ctypes.c_uint32, FragSize, _fill_fragsize),
+    ],
+    _socket.IPPROTO_IPV6: [
+        (_n.item_ipv6_pktinfo, _n.Ipv6Pktinfo, Ipv6PacketInfo, _fill_ipv6_pktinfo),
+        (_n.item_ipv6_hoplimit, ctypes.c_int32, Ttl, _fill_value),
+        (_n.item_ipv6_tclass, _n.TrafficClass, TrafficClass, _fill_tclass),
+        (_n.item_recverr, _n.ExtendedError, ExtendedError, _fill_recverr),
+        (_n.item_ipv6_origdstaddr, _n.Inet6Address, OrigDstAddr, _fill_orig6),
+        (_n.item_ipv6_pathmtu, _n.Ipv6Mtuinfo, PathMtu, _fill_pathmtu),
+        (_n.item_fragsize, ctypes.c_uint32, FragSize, _fill_fragsize),
+    ],
+    _n.RMSG_SOL_UDP: [
+        (_n.item_udp_gro, ctypes.c_uint32, UdpGro, _fill_gro),
+    ],
+    282: [  # SOL_TLS
+        (_n.item_tls_record_type, ctypes.c_uint8, TlsRecordType, _fill_tls),
+    ],
+}
+
+_names = {}
+
+
+def kind_name(level, kind):
+    """``rmsg_kind_name``: ``"IPPROTO_IP/IP_TTL"``-style name of a
+    ``(level, type)`` pair."""
+    key = (level, kind)
+    try:
+        return _names[key]
+    except KeyError:
+        pass
+    name = _n.kind_name(level, kind).decode()
+    if len(_names) < 1024:
+        _names[key] = name
+    return name
+
+
+def _decode(m, index, view, fds):
+    level, kind, data_p, n, truncated, nfds = view
+    name = kind_name(level, kind)
+    data = _string_at(data_p, n)
+    if fds is not None:
+        if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
+            it = Rights()._init(level, kind, name, data, bool(truncated))
+            it.fds = fds
+            return it
+        if level == _socket.SOL_SOCKET and kind == _n.RMSG_SCM_PIDFD and len(fds) == 1:
+            it = PidFd()._init(level, kind, name, data, bool(truncated))
+            it.fd = fds[0]
+            return it
+    decoders = _DECODERS.get(level)
+    if decoders:
+        item = _n.message_item(m, index)
+        for func, ctype, cls, fill in decoders:
+            out = ctype()
+            status = func(item, ctypes.byref(out))
+            if status == _n.RMSG_ERR_WRONG_KIND:
+                continue
+            if status != _n.RMSG_OK:
+                break  # too short to decode: a raw item
+            if not isinstance(out, ctypes.Structure):
+                out = _Value(out.value)
+            it = cls()._init(level, kind, name, data, bool(truncated))
+            fill(it, out)
+            return it
+    return Item()._init(level, kind, name, data, bool(truncated))
+
+
+class _Value:
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+# --- messages --------------------------------------------------------------------
+
+
+class Message:
+    """A received message.
+
+    - ``data``: the bytes received; ``nbytes``: what ``recvmsg(2)``
+      returned (larger than ``len(data)`` with ``MSG_TRUNC`` in ``flags``).
+    - ``flags``: ``msg_flags``; ``truncated`` / ``control_truncated`` test
+      ``MSG_TRUNC`` / ``MSG_CTRUNC``.
+    - ``address``: the source, formatted as ``socket.recvmsg`` does.
+    - ``items``: the control items in kernel order (``Item`` subclasses).
+    - ``malformed``: the control walk stopped at a malformed header.
+
+    The message owns every received descriptor (``Rights.fds``,
+    ``PidFd.fd``, all ``Fd``): ``close()`` or a ``with`` block closes those
+    not detached.
+    """
+
+    __slots__ = ("data", "nbytes", "flags", "address", "items", "malformed")
+
+    def __init__(self, data, nbytes, flags, address, items, malformed):
+        self.data = data
+        self.nbytes = nbytes
+        self.flags = flags
+        self.address = address
+        self.items = items
+        self.malformed = malformed
+
+    @property
+    def truncated(self):
+        return bool(self.flags & _socket.MSG_TRUNC)
+
+    @property
+    def control_truncated(self):
+        return bool(self.flags & _socket.MSG_CTRUNC)
+
+    @property
+    def fds(self):
+        """Every ``SCM_RIGHTS`` descriptor, in order (``Fd`` objects)."""
+        return [f for it in self.items if isinstance(it, Rights) for f in it.fds]
+
+    def get(self, cls):
+        """The first item that is an instance of ``cls``, or None."""
+        for it in self.items:
+            if isinstance(it, cls):
+                return it
+        return None
+
+    def get_all(self, cls):
+        """Every item that is an instance of ``cls``."""
+        return [it for it in self.items if isinstance(it, cls)]
+
+    def close(self):
+        """Closes every descriptor the message still owns."""
+        for it in self.items:
+            it._close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        return "<rmsg.Message data=%r flags=%#x address=%r items=%r>" % (
+            self.data, self.flags, self.address, self.items,
+        )
+
+
+def _auto_space(sock, maxfds):
+    if maxfds is None:
+        maxfds = DEFAULT_MAXFDS if _sock_family(sock) == _socket.AF_UNIX else 0
+    out = ctypes.c_size_t()
+    status = _n.control_space_for_socket(sock.fileno(), maxfds, ctypes.byref(out))
+    if status != _n.RMSG_OK:
+        _raise_status(status)
+    return out.value
+
+
+def receive(sock, bufsize, ancbufsize=None, flags=0, *, maxfds=None, cloexec=True):
+    """Receives one message from ``sock`` and decodes it: returns a
+    ``Message``.
+
+    ``ancbufsize=None`` sizes the control buffer for the receive options
+    enabled on the socket right now (``rmsg_control_space_for_socket``:
+    ``SO_PASSCRED``, timestamps, ``IP_PKTINFO``, ``IP_RECVERR``, ``UDP_GRO``
+    ...) plus room for ``maxfds`` descriptors, by default
+    ``DEFAULT_MAXFDS`` (253, the most one message can carry) on ``AF_UNIX``
+    sockets and none on others. Pass a number to size it yourself.
+
+    Honours the socket's timeout (``TimeoutError``; ``BlockingIOError`` on
+    a non-blocking socket), runs Python signal handlers while blocked
+    (their exceptions propagate), releases the GIL while waiting.
+    Descriptors are close-on-exec unless ``cloexec=False``; they are owned
+    by the returned message's ``Fd`` objects, and closed if anything fails
+    before it is returned.
+    """
+    bufsize = _ssize_arg(bufsize)
+    flags = _cint(flags)
+    if bufsize < 0:
+        raise ValueError("negative buffer size in receive()")
+    if ancbufsize is None:
+        ancbufsize = _auto_space(sock, maxfds)
+    else:
+        ancbufsize = _ssize_arg(ancbufsize)
+        if ancbufsize < 0 or ancbufsize > _SOCKLEN_T_LIMIT:
+            raise ValueError("invalid ancillary data buffer length")
+    try:
+        st = _pool.pop()
+    except IndexError:
+        st = _State()
+    taken = []  # every descriptor number taken out of the message
+    wrapped = []  # the Fd objects made for them
+    try:
+        _call(
+            _recvmsg_with, sock, cloexec,
+            (bufsize, ancbufsize, flags), (st.msg_addr,),
+        )
+        m = st.msg.value
+        info = st.info
+        _summarize(m, st.info_addr)
+        data = _string_at(info.data, info.data_len)
+        count = info.item_count
+        views = list(_iter_views(st.item_views(m, count))) if count else []
+        # Descriptors first, so that nothing below can leave one unowned.
+        owned = {}
+        for i, v in enumerate(views):
+            n = v[5]
+            if not n:
+                continue
+            arr = st.fd_array(n)
+            if _n.message_take_item_fds(m, i, arr, n, st.count_addr) == _n.RMSG_OK:
+                got = arr[: st.count.value]
+                taken.extend(got)
+                fl = [Fd(fd) for fd in got]
+                wrapped.extend(fl)
+                owned[i] = fl
+        items = [_decode(m, i, v, owned.get(i)) for i, v in enumerate(views)]
+        return Message(
+            data, info.nbytes, info.flags, _address(info, sock), items,
+            bool(info.malformed),
+        )
+    except BaseException:
+        # Close each taken number exactly once: the Fd objects forget theirs.
+        for f in wrapped:
+            f._fd = -1
+        for fd in taken:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        raise
+    finally:
+        st.release()
+
+
+# --- send --------------------------------------------------------------------------
+
+
+def _buffers(data):
+    """iovecs for ``data`` (one bytes-like object, or a list/tuple of
+    them) and the objects that must stay alive during the call."""
+    if isinstance(data, (list, tuple)):
+        seq = data
+    else:
+        seq = (data,)
+    iov = (_n.Iovec * max(1, len(seq)))()
+    keep = [iov]
+    for i, b in enumerate(seq):
+        if isinstance(b, bytes):
+            p = ctypes.c_char_p(b)
+            keep.append(p)
+            iov[i].base = ctypes.cast(p, ctypes.c_void_p).value
+            iov[i].len = len(b)
+            continue
+        mv = memoryview(b)
+        if not mv.c_contiguous:
+            raise TypeError("send() buffers must be C-contiguous")
+        nbytes = mv.nbytes
+        if not nbytes:
+            continue
+        if mv.readonly:
+            copy = ctypes.create_string_buffer(mv.tobytes(), nbytes)
+            keep.append(copy)
+            iov[i].base = ctypes.addressof(copy)
+        else:
+            cbuf = (ctypes.c_char * nbytes).from_buffer(mv)
+            keep.append(cbuf)
+            keep.append(mv)
+            iov[i].base = ctypes.addressof(cbuf)
+        iov[i].len = nbytes
+    return iov, len(seq), keep
+
+
+def _fd_number(f):
+    if isinstance(f, int):
+        return f
+    return f.fileno()
+
+
+def _check_build(status, what):
+    if status == _n.RMSG_OK:
+        return
+    if status == _n.RMSG_ERR_TOO_MANY_FDS:
+        raise ValueError("too many file descriptors (one message carries at most 253)")
+    if status == _n.RMSG_ERR_BAD_FD:
+        raise ValueError("negative file descriptor")
+    if status == _n.RMSG_ERR_INVALID_ARGUMENT:
+        raise ValueError("%s out of range" % what)
+    if status == _n.RMSG_ERR_INVALID_ADDRESS:
+        raise ValueError("invalid address: %s" % what)
+    _raise_status(status)
+
+
+def _ip_bytes(family, host, sock_type):
+    try:
+        return _socket.inet_pton(family, host)
+    except OSError:
+        pass
+    # A name: resolved as socket.sendto would.
+    info = _socket.getaddrinfo(host, None, family, sock_type)
+    return _socket.inet_pton(family, info[0][4][0])
+
+
+def _make_destination(sock, address):
+    """An owned ``rmsg_address`` for ``address`` in the socket family's
+    Python form: ``(host, port)``, ``(host, port[, flowinfo[, scope_id]])``,
+    or a path (``str``/``bytes``; a leading NUL byte makes it abstract)."""
+    family = _sock_family(sock)
+    out = ctypes.c_void_p()
+    if family == _socket.AF_INET:
+        host, port = address
+        a = _n.InetAddress()
+        a.addr[:] = _ip_bytes(_socket.AF_INET, host or "0.0.0.0", sock.type)
+        if not 0 <= port <= 0xFFFF:
+            raise OverflowError("port must be 0-65535.")
+        a.port = port
+        status = _n.address_from_inet(ctypes.byref(a), ctypes.byref(out))
+    elif family == _socket.AF_INET6:
+        host, port = address[0], address[1]
+        a = _n.Inet6Address()
+        a.addr[:] = _ip_bytes(_socket.AF_INET6, host.split("%")[0] or "::", sock.type)
+        if not 0 <= port <= 0xFFFF:
+            raise OverflowError("port must be 0-65535.")
+        a.port = port
+        a.flowinfo = address[2] if len(address) > 2 else 0
+        if len(address) > 3:
+            a.scope_id = address[3]
+        elif "%" in host:
+            a.scope_id = _socket.if_nametoindex(host.split("%", 1)[1])
+        status = _n.address_from_inet6(ctypes.byref(a), ctypes.byref(out))
+    elif family == _socket.AF_UNIX:
+        name = os.fsencode(address)
+        if name[:1] == b"\0":
+            rest = name[1:]
+            status = _n.address_from_unix_abstract(rest, len(rest), ctypes.byref(out))
+        else:
+            status = _n.address_from_unix_path(name, len(name), ctypes.byref(out))
+    else:
+        raise ValueError("send(): addresses of family %d are not supported" % family)
+    _check_build(status, repr(address))
+    return out.value
+
+
+def _build(builder, sock, fds, ttl, tos, pktinfo, credentials, segment_size,
+           txtime, ancillary):
+    family = _sock_family(sock)
+    if fds:
+        nums = [_fd_number(f) for f in fds]
+        arr = (ctypes.c_int * len(nums))(*nums)
+        _check_build(_n.cmsg_builder_add_fds(builder, arr, len(nums)), "fds")
+    if credentials is not None:
+        if credentials is True:
+            credentials = (os.getpid(), os.getuid(), os.getgid())
+        pid, uid, gid = credentials
+        _check_build(
+            _n.cmsg_builder_add_credentials(builder, pid, uid, gid), "credentials"
+        )
+    if pktinfo is not None:
+        ifindex, src = pktinfo
+        if family == _socket.AF_INET:
+            raw = _socket.inet_pton(_socket.AF_INET, src) if src else None
+            f = _n.cmsg_builder_add_ip_pktinfo
+        elif family == _socket.AF_INET6:
+            raw = _socket.inet_pton(_socket.AF_INET6, src) if src else None
+            f = _n.cmsg_builder_add_ipv6_pktinfo
+        else:
+            raise ValueError("pktinfo needs an AF_INET or AF_INET6 socket")
+        _check_build(f(builder, ifindex, raw, len(raw) if raw else 0), "pktinfo")
+    if ttl is not None:
+        if family == _socket.AF_INET:
+            _check_build(_n.cmsg_builder_add_ip_ttl(builder, _cint(ttl)), "ttl")
+        elif family == _socket.AF_INET6:
+            _check_build(_n.cmsg_builder_add_ipv6_hoplimit(builder, _cint(ttl)), "ttl")
+        else:
+            raise ValueError("ttl needs an AF_INET or AF_INET6 socket")
+    if tos is not None:
+        if family == _socket.AF_INET:
+            _check_build(_n.cmsg_builder_add_ip_tos(builder, _cint(tos)), "tos")
+        elif family == _socket.AF_INET6:
+            _check_build(_n.cmsg_builder_add_ipv6_tclass(builder, _cint(tos)), "tos")
+        else:
+            raise ValueError("tos needs an AF_INET or AF_INET6 socket")
+    if segment_size is not None:
+        if not 0 <= segment_size <= 0xFFFF:
+            raise ValueError("segment_size out of range")
+        _check_build(
+            _n.cmsg_builder_add_udp_segment(builder, segment_size), "segment_size"
+        )
+    if txtime is not None:
+        _check_build(_n.cmsg_builder_add_txtime(builder, txtime), "txtime")
+    for level, kind, payload in ancillary:
+        payload = bytes(memoryview(payload))
+        _check_build(
+            _n.cmsg_builder_add_raw(
+                builder, _cint(level), _cint(kind), payload, len(payload)
+            ),
+            "ancillary item",
+        )
+
+
+def send(sock, data, fds=(), *, address=None, ttl=None, tos=None,
+         pktinfo=None, credentials=None, segment_size=None, txtime=None,
+         ancillary=(), flags=0):
+    """Sends one message with ``rmsg_sendmsg``; returns the bytes sent.
+
+    - ``data``: a bytes-like object, or a list/tuple of them (gathered).
+    - ``fds``: descriptors (ints, or objects with ``fileno()`` such as
+      ``Fd`` or sockets) sent in one ``SCM_RIGHTS`` item; they stay the
+      caller's (not closed, not duplicated). At most 253.
+    - ``address``: the destination in the socket family's form
+      (``(host, port)``, ``(host, port, flowinfo, scope_id)``, a path, or
+      ``b"\\0name"`` for an abstract name), or None when connected.
+    - ``ttl``: ``IP_TTL`` on IPv4, ``IPV6_HOPLIMIT`` on IPv6 sockets;
+      ``tos``: ``IP_TOS`` / ``IPV6_TCLASS`` (ECN bits included);
+      ``pktinfo``: ``(ifindex, source address or None)``;
+      ``credentials``: ``(pid, uid, gid)`` or True for this process's own;
+      ``segment_size``: ``UDP_SEGMENT`` (UDP GSO); ``txtime``:
+      ``SCM_TXTIME`` in nanoseconds; ``ancillary``: further
+      ``(level, type, bytes)`` items, as ``socket.sendmsg`` takes them.
+    - ``flags``: passed to ``sendmsg(2)``.
+
+    ``MSG_NOSIGNAL`` is always added: writing to a stream whose peer has
+    gone raises ``BrokenPipeError`` and never delivers ``SIGPIPE``, even if
+    the program restored SIGPIPE's default action (CPython ignores SIGPIPE
+    at startup, so plain ``socket.send`` also raises, unless it was
+    restored). Honours the socket's timeout like ``socket.sendmsg``
+    (``TimeoutError``; ``BlockingIOError`` on a non-blocking socket) and
+    runs signal handlers while blocked. On a stream socket fewer bytes than
+    given may be sent (returned, never retried).
+    """
+    flags = _cint(flags)
+    iov, count, keep = _buffers(data)
+    builder = None
+    dest = None
+    try:
+        if (fds or ttl is not None or tos is not None or pktinfo is not None
+                or credentials is not None or segment_size is not None
+                or txtime is not None or ancillary):
+            out = ctypes.c_void_p()
+            status = _n.cmsg_builder_new(ctypes.byref(out))
+            if status != _n.RMSG_OK:
+                _raise_status(status)
+            builder = out.value
+            _build(builder, sock, fds, ttl, tos, pktinfo, credentials,
+                   segment_size, txtime, ancillary)
+        if address is not None:
+            dest = _make_destination(sock, address)
+        return _send_loop(sock, iov, count, builder, dest, flags)
+    finally:
+        if builder:
+            _n.cmsg_builder_free(builder)
+        if dest:
+            _n.address_free(dest)
+        del keep
+
+
+def _send_loop(sock, iov, count, builder, dest, flags):
+    fd = sock.fileno()
+    timeout = sock.gettimeout()
+    opts = _n.SendOptions()
+    opts.flags = _n.RMSG_SEND_RETURN_EINTR
+    nbytes = ctypes.c_size_t()
+    deadline = None
+    if timeout is not None and timeout > 0:
+        opts.wait = _n.RMSG_WAIT_DEADLINE
+        deadline = time.monotonic() + timeout
+    first = True
+    while True:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left < 0 and not first:
+                raise TimeoutError("timed out")
+            opts.timeout_ns = max(0, int(left * 1e9))
+        first = False
+        status = _n.sendmsg(
+            fd, iov, count, builder, dest, flags, ctypes.byref(opts),
+            ctypes.byref(nbytes),
+        )
+        if status == _n.RMSG_OK:
+            return nbytes.value
+        if status != _n.RMSG_ERR_INTERRUPTED:
+            _raise_status(status)
+        _check_signals()
