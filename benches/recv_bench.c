@@ -12,9 +12,12 @@
  *   raw+addr: the same, also asking for the source address, which is the
  *             information rmsg always returns (Python's 4-tuple)
  *   rmsg:     rmsg_recvmsg (same sizes) then rmsg_message_free
+ *   rmsg-noaddr: rmsg_recvmsg_with RMSG_RECV_NO_ADDRESS (the same information
+ *             as raw), then rmsg_message_free
  *
- * Prints, for each round, the ratio of rmsg throughput to each raw
- * throughput (1.00 = as fast as raw), then the medians over the rounds.
+ * Prints, for each round, rmsg's throughput over raw+addr and rmsg-noaddr's
+ * over raw (each pair gets the same information; 1.00 = as fast as raw),
+ * and rmsg over raw, then the medians over the rounds.
  * Usage: recv_bench [messages-per-round] [rounds] [credentials]
  * With "credentials", SO_PASSCRED is on, so every datagram carries an
  * SCM_CREDENTIALS item that both methods receive and walk.
@@ -93,12 +96,16 @@ static double drain_raw(int rx, long count, int want_address) {
     return now() - t0;
 }
 
-static double drain_rmsg(int rx, long count) {
-    double t0 = now();
+static double drain_rmsg(int rx, long count, int want_address) {
+    rmsg_recv_options opts;
+    double t0;
     long i;
+    memset(&opts, 0, sizeof opts);
+    if (!want_address) opts.flags = RMSG_RECV_NO_ADDRESS;
+    t0 = now();
     for (i = 0; i < count; i++) {
         rmsg_message *m = NULL;
-        uint32_t s = rmsg_recvmsg(rx, MSG_SIZE, ANC_SIZE, MSG_DONTWAIT, &m);
+        uint32_t s = rmsg_recvmsg_with(rx, MSG_SIZE, ANC_SIZE, MSG_DONTWAIT, &opts, &m);
         size_t k, items;
         if (s != RMSG_OK || rmsg_message_data_len(m) != MSG_SIZE) {
             fprintf(stderr, "rmsg_recvmsg: %s\n", rmsg_status_name(s));
@@ -127,7 +134,7 @@ int main(int argc, char **argv) {
     int rounds = argc > 2 ? atoi(argv[2]) : 5;
     int creds = argc > 3 && strcmp(argv[3], "credentials") == 0;
     int sv[2], r, one = 1, big = 4 << 20;
-    double *ratios, *ratios_addr;
+    double *ratios, *ratios_addr, *ratios_noaddr;
     cpu_set_t set;
 
     if (rounds < 1 || per_round < 1) {
@@ -136,6 +143,7 @@ int main(int argc, char **argv) {
     }
     ratios = calloc((size_t)rounds, sizeof *ratios);
     ratios_addr = calloc((size_t)rounds, sizeof *ratios_addr);
+    ratios_noaddr = calloc((size_t)rounds, sizeof *ratios_noaddr);
     CPU_ZERO(&set);
     CPU_SET(0, &set);
     if (sched_setaffinity(0, sizeof set, &set) != 0) perror("sched_setaffinity (not pinned)");
@@ -157,34 +165,38 @@ int main(int argc, char **argv) {
     fill(sv[0], 1000);
     drain_raw(sv[1], fill(sv[0], 0), 0);
     for (r = 0; r < rounds; r++) {
-        long done_raw = 0, done_addr = 0, done_rmsg = 0;
-        double t_raw = 0, t_addr = 0, t_rmsg = 0;
-        while (done_raw < per_round || done_addr < per_round || done_rmsg < per_round) {
-            long n;
-            if (done_raw < per_round) {
-                n = fill(sv[0], per_round - done_raw);
-                t_raw += drain_raw(sv[1], n, 0);
-                done_raw += n;
-            }
-            if (done_addr < per_round) {
-                n = fill(sv[0], per_round - done_addr);
-                t_addr += drain_raw(sv[1], n, 1);
-                done_addr += n;
-            }
-            if (done_rmsg < per_round) {
-                n = fill(sv[0], per_round - done_rmsg);
-                t_rmsg += drain_rmsg(sv[1], n);
-                done_rmsg += n;
+        long done[4] = {0, 0, 0, 0};
+        double t[4] = {0, 0, 0, 0};
+        int k, busy = 1;
+        while (busy) {
+            busy = 0;
+            for (k = 0; k < 4; k++) {
+                long n;
+                if (done[k] >= per_round) continue;
+                busy = 1;
+                n = fill(sv[0], per_round - done[k]);
+                switch (k) {
+                case 0: t[k] += drain_raw(sv[1], n, 0); break;
+                case 1: t[k] += drain_raw(sv[1], n, 1); break;
+                case 2: t[k] += drain_rmsg(sv[1], n, 1); break;
+                default: t[k] += drain_rmsg(sv[1], n, 0); break;
+                }
+                done[k] += n;
             }
         }
-        ratios[r] = t_raw / t_rmsg;
-        ratios_addr[r] = t_addr / t_rmsg;
-        printf("round %d: raw %.0f, raw+addr %.0f, rmsg %.0f ns/msg; rmsg/raw %.3f, rmsg/raw+addr %.3f\n",
-               r + 1, t_raw * 1e9 / (double)per_round, t_addr * 1e9 / (double)per_round,
-               t_rmsg * 1e9 / (double)per_round, ratios[r], ratios_addr[r]);
+        ratios_addr[r] = t[1] / t[2];
+        ratios_noaddr[r] = t[0] / t[3];
+        ratios[r] = t[0] / t[2];
+        printf("round %d: ns/msg raw %.0f, raw+addr %.0f, rmsg %.0f, rmsg-noaddr %.0f; "
+               "rmsg/raw+addr %.3f, rmsg-noaddr/raw %.3f, rmsg/raw %.3f\n",
+               r + 1, t[0] * 1e9 / (double)per_round, t[1] * 1e9 / (double)per_round,
+               t[2] * 1e9 / (double)per_round, t[3] * 1e9 / (double)per_round, ratios_addr[r],
+               ratios_noaddr[r], ratios[r]);
     }
-    printf("median ratio rmsg/raw (throughput): %.3f\n", median(ratios, rounds));
-    printf("median ratio rmsg/raw+addr (throughput): %.3f\n", median(ratios_addr, rounds));
+    printf("median ratio rmsg/raw+addr (same information): %.3f\n", median(ratios_addr, rounds));
+    printf("median ratio rmsg-noaddr/raw (same information): %.3f\n", median(ratios_noaddr, rounds));
+    printf("median ratio rmsg/raw (rmsg also returns the address): %.3f\n", median(ratios, rounds));
+    free(ratios_noaddr);
     free(ratios_addr);
     free(ratios);
     close(sv[0]);

@@ -333,9 +333,9 @@ static void test_bad_options(void) {
     uint32_t bad_flags[3];
     uint32_t bad_waits[3];
     size_t i;
-    bad_flags[0] = 4;
+    bad_flags[0] = 8;
     bad_flags[1] = 1u << 31;
-    bad_flags[2] = RMSG_RECV_NO_CLOEXEC | RMSG_RECV_RETURN_EINTR | 8;
+    bad_flags[2] = RMSG_RECV_NO_CLOEXEC | RMSG_RECV_RETURN_EINTR | RMSG_RECV_NO_ADDRESS | 16;
     bad_waits[0] = 3;
     bad_waits[1] = 1000;
     bad_waits[2] = UINT32_MAX;

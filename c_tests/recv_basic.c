@@ -4,6 +4,9 @@
  */
 #include "helpers.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 static void test_four_tuple_on_dgram_pair(void) {
     int sv[2];
     rmsg_message *m = NULL;
@@ -157,6 +160,36 @@ static void test_summary_and_item_views(void) {
     close(sv[1]);
 }
 
+/* RMSG_RECV_NO_ADDRESS: the kernel is not asked for the source address. */
+static void test_no_address_option(void) {
+    int rx = socket(AF_INET, SOCK_DGRAM, 0), tx = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in a;
+    socklen_t alen = sizeof a;
+    rmsg_recv_options opts;
+    rmsg_message *m = NULL;
+    CHECK(rx >= 0 && tx >= 0);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CHECK(bind(rx, (struct sockaddr *)&a, sizeof a) == 0);
+    CHECK(getsockname(rx, (struct sockaddr *)&a, &alen) == 0);
+    CHECK(sendto(tx, "one", 3, 0, (struct sockaddr *)&a, sizeof a) == 3);
+    CHECK(sendto(tx, "two", 3, 0, (struct sockaddr *)&a, sizeof a) == 3);
+    memset(&opts, 0, sizeof opts);
+    opts.flags = RMSG_RECV_NO_ADDRESS;
+    CHECK_OK(rmsg_recvmsg_with(rx, 16, 0, 0, &opts, &m));
+    CHECK(rmsg_message_data_len(m) == 3 && memcmp(rmsg_message_data(m), "one", 3) == 0);
+    CHECK(rmsg_message_address(m) == NULL);
+    rmsg_message_free(m);
+    /* The default asks for it (and a reused message does not keep "none"). */
+    CHECK_OK(rmsg_recvmsg(rx, 16, 0, 0, &m));
+    CHECK(rmsg_message_address(m) != NULL);
+    CHECK(rmsg_address_family(rmsg_message_address(m)) == AF_INET);
+    rmsg_message_free(m);
+    close(rx);
+    close(tx);
+}
+
 static void test_status_names(void) {
     CHECK(strcmp(rmsg_status_name(RMSG_OK), "RMSG_OK") == 0);
     CHECK(strcmp(rmsg_status_name(RMSG_ERR_TIMED_OUT), "RMSG_ERR_TIMED_OUT") == 0);
@@ -174,6 +207,7 @@ int main(void) {
     RUN(test_ancbufsize_zero_means_no_items);
     RUN(test_cmsg_len_and_space_match_the_macros);
     RUN(test_summary_and_item_views);
+    RUN(test_no_address_option);
     RUN(test_status_names);
     TEST_END();
 }

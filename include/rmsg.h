@@ -68,6 +68,12 @@
 // across `exec`.
 #define RMSG_RECV_NO_CLOEXEC 2
 
+// Do not ask the kernel for the source address (`msg_name` NULL): the
+// message then has none (`rmsg_message_address` gives NULL). Saves the
+// kernel's copy of the address on sockets where it is known, such as
+// connected ones.
+#define RMSG_RECV_NO_ADDRESS 4
+
 // Return `RMSG_ERR_INTERRUPTED` when a signal interrupts the call before
 // anything was sent, instead of retrying (retrying is the default).
 #define RMSG_SEND_RETURN_EINTR 1

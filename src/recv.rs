@@ -20,8 +20,13 @@ pub const RMSG_RECV_RETURN_EINTR: u32 = 1;
 /// Do not add `MSG_CMSG_CLOEXEC`: received descriptors are then inheritable
 /// across `exec`.
 pub const RMSG_RECV_NO_CLOEXEC: u32 = 2;
+/// Do not ask the kernel for the source address (`msg_name` NULL): the
+/// message then has none (`rmsg_message_address` gives NULL). Saves the
+/// kernel's copy of the address on sockets where it is known, such as
+/// connected ones.
+pub const RMSG_RECV_NO_ADDRESS: u32 = 4;
 
-const KNOWN_FLAGS: u32 = RMSG_RECV_RETURN_EINTR | RMSG_RECV_NO_CLOEXEC;
+const KNOWN_FLAGS: u32 = RMSG_RECV_RETURN_EINTR | RMSG_RECV_NO_CLOEXEC | RMSG_RECV_NO_ADDRESS;
 
 /// Options for the receive calls. A zero-initialised struct
 /// (`rmsg_recv_options opts = {0};`) means the defaults: block, retry on
@@ -431,6 +436,7 @@ struct Plan {
     flags: c_int,
     wait: Wait,
     return_eintr: bool,
+    want_address: bool,
 }
 
 fn plan(flags: c_int, options: &rmsg_recv_options) -> Result<Plan> {
@@ -449,6 +455,7 @@ fn plan(flags: c_int, options: &rmsg_recv_options) -> Result<Plan> {
         flags,
         wait,
         return_eintr: options.flags & RMSG_RECV_RETURN_EINTR != 0,
+        want_address: options.flags & RMSG_RECV_NO_ADDRESS == 0,
     })
 }
 
@@ -548,8 +555,10 @@ fn receive_loop(
         // Every in/out field is set afresh on each try.
         // SAFETY: msghdr is plain data; all-zero is valid.
         let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
-        hdr.msg_name = msg.address.as_mut_ptr().cast();
-        hdr.msg_namelen = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+        if plan.want_address {
+            hdr.msg_name = msg.address.as_mut_ptr().cast();
+            hdr.msg_namelen = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+        }
         hdr.msg_iov = iov_ptr;
         hdr.msg_iovlen = iov_len as _;
         if ancbufsize > 0 {
@@ -567,7 +576,11 @@ fn receive_loop(
             } else {
                 control_len
             };
-            msg.address.set_len(hdr.msg_namelen as usize);
+            msg.address.set_len(if hdr.msg_name.is_null() {
+                0
+            } else {
+                hdr.msg_namelen as usize
+            });
             // Linux echoes MSG_CMSG_CLOEXEC into msg_flags; hide it when
             // rmsg added it, so the flags are what the caller's call gives.
             msg.flags = hdr.msg_flags & !(plan.flags & !flags & cloexec_flag());
