@@ -8,7 +8,7 @@ use crate::cmsg;
 /// once its descriptor has been taken by the caller. When the table owns its
 /// descriptors, every slot not taken is closed on drop; a borrowed table
 /// (a parsed buffer whose caller kept ownership) closes nothing.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct OwnedFds {
     slots: Vec<c_int>,
     owned: bool,
@@ -33,11 +33,10 @@ impl OwnedFds {
         self.owned
     }
 
-    /// Closes what is still owned, then gives back the (now empty) slot
-    /// vector so its memory can be reused.
-    pub fn take_slots(&mut self) -> Vec<c_int> {
-        self.clear();
-        std::mem::take(&mut self.slots)
+    /// The slot vector, to fill in place (a table that owns its descriptors
+    /// will close what is put there).
+    pub fn slots_mut(&mut self) -> &mut Vec<c_int> {
+        &mut self.slots
     }
 
     /// Closes what is still owned and empties the table.

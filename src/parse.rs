@@ -75,7 +75,7 @@ impl rmsg_control {
             storage,
             len: buf.len(),
             items: Vec::new(),
-            fds: OwnedFds::default(),
+            fds: OwnedFds::borrowed(Vec::new()),
             malformed: false,
         });
         // decode_control closes the descriptors itself when it fails.

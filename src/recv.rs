@@ -312,7 +312,8 @@ impl rmsg_message {
             data: start..start,
             nbytes: 0,
             items: Vec::new(),
-            fds: OwnedFds::default(),
+            // Owns from the start: descriptors decoded into it are closed on drop.
+            fds: OwnedFds::from_vec(Vec::new()),
             flags: 0,
             address: rmsg_address::empty(),
             malformed: false,
@@ -334,11 +335,6 @@ impl rmsg_message {
 
     fn base_ptr(&mut self) -> *mut u8 {
         self.storage.as_mut_ptr().cast::<u8>()
-    }
-
-    fn control(&self) -> &[u8] {
-        // SAFETY: the kernel initialised control_len bytes at the start of storage.
-        unsafe { std::slice::from_raw_parts(self.storage.as_ptr().cast::<u8>(), self.control_len) }
     }
 
     /// The data received (empty for the scatter form).
@@ -526,14 +522,13 @@ pub fn receive(
         msg.data = data_start..data_start + n.min(bufsize);
     }
     if msg.control_len > 0 {
-        // The item and descriptor vectors of a reused message are empty but
-        // keep their capacity.
-        let mut items = std::mem::take(&mut msg.items);
-        let mut slots = msg.fds.take_slots();
-        let decoded = decode_into(msg.control(), true, &mut items, &mut slots);
-        msg.items = items;
-        msg.fds = OwnedFds::from_vec(slots);
-        msg.malformed = decoded?;
+        // Decode into the message's own (empty, possibly reused) vectors.
+        // SAFETY: the kernel initialised control_len bytes at the start of
+        // storage, which is not touched while the slice lives.
+        let control = unsafe {
+            std::slice::from_raw_parts(msg.storage.as_ptr().cast::<u8>(), msg.control_len)
+        };
+        msg.malformed = decode_into(control, true, &mut msg.items, msg.fds.slots_mut())?;
     }
     Ok(msg)
 }
