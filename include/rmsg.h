@@ -101,7 +101,9 @@
 #define RMSG_WAIT_NONBLOCK 1
 
 // Wait at most `timeout_ns` nanoseconds in all, across retries after
-// signals and spurious wake-ups; then `RMSG_ERR_TIMED_OUT`.
+// signals and spurious wake-ups; then `RMSG_ERR_TIMED_OUT`. Every try is
+// non-blocking, so `MSG_DONTWAIT` in the flags changes nothing here: the
+// call still waits for the deadline, as a Python socket with a timeout does.
 #define RMSG_WAIT_DEADLINE 2
 
 // The result of every fallible rmsg function.

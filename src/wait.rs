@@ -15,7 +15,9 @@ pub const RMSG_WAIT_BLOCK: u32 = 0;
 /// `RMSG_ERR_WOULD_BLOCK`.
 pub const RMSG_WAIT_NONBLOCK: u32 = 1;
 /// Wait at most `timeout_ns` nanoseconds in all, across retries after
-/// signals and spurious wake-ups; then `RMSG_ERR_TIMED_OUT`.
+/// signals and spurious wake-ups; then `RMSG_ERR_TIMED_OUT`. Every try is
+/// non-blocking, so `MSG_DONTWAIT` in the flags changes nothing here: the
+/// call still waits for the deadline, as a Python socket with a timeout does.
 pub const RMSG_WAIT_DEADLINE: u32 = 2;
 
 /// How one call waits.
