@@ -361,7 +361,7 @@ static void test_inet(void) {
     close(s);
 }
 
-static int find_item(const rmsg_message *m, int level, int type) {
+static int item_index_of(const rmsg_message *m, int level, int type) {
     size_t i;
     for (i = 0; i < rmsg_message_item_count(m); i++) {
         const rmsg_item *it = rmsg_message_item(m, i);
@@ -437,7 +437,7 @@ static void test_inet6(void) {
     if (labelled) {
         uint32_t fi;
         const rmsg_item *it;
-        idx = find_item(m, IPPROTO_IPV6, IPV6_FLOWINFO);
+        idx = item_index_of(m, IPPROTO_IPV6, IPV6_FLOWINFO);
         CHECK(idx >= 0);
         it = rmsg_message_item(m, (size_t)idx);
         CHECK(rmsg_item_data_len(it) == sizeof fi);

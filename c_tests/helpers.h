@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rmsg.h"
@@ -126,5 +127,50 @@ static inline void send_with_fds(int sock, const void *data, size_t len,
 
 /* A fresh pipe; both ends owned by the caller. */
 static inline void make_pipe(int p[2]) { CHECK(pipe(p) == 0); }
+
+/* CLOCK_MONOTONIC now, in nanoseconds. */
+static inline uint64_t now_ns(void) {
+    struct timespec ts;
+    CHECK(clock_gettime(CLOCK_MONOTONIC, &ts) == 0);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Sleeps `ms` milliseconds, resuming after signals. */
+static inline void sleep_ms(long ms) {
+    struct timespec ts;
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (ms % 1000) * 1000000L;
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+/* Waits for a child (retrying EINTR) and fails unless it exited 0. */
+static inline void reap(pid_t pid) {
+    int st = 0;
+    pid_t r;
+    do {
+        r = waitpid(pid, &st, 0);
+    } while (r < 0 && errno == EINTR);
+    CHECK(r == pid);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        fprintf(stderr, "child %d ended with status 0x%x\n", (int)pid, st);
+        exit(1);
+    }
+}
+
+/* setsockopt of an int option, which must succeed. */
+static inline void set_int(int s, int level, int name, int value) {
+    CHECK(setsockopt(s, level, name, &value, sizeof value) == 0);
+}
+
+/* The first item of the message with this level and type, or NULL. */
+static inline const rmsg_item *find_item(const rmsg_message *m, int level, int type) {
+    size_t i, n = rmsg_message_item_count(m);
+    for (i = 0; i < n; i++) {
+        const rmsg_item *it = rmsg_message_item(m, i);
+        if (rmsg_item_level(it) == level && rmsg_item_type(it) == type) return it;
+    }
+    return NULL;
+}
 
 #endif

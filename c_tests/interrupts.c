@@ -40,26 +40,6 @@ static void sleep_us(long us) {
     }
 }
 
-static uint64_t now_ns(void) {
-    struct timespec ts;
-    CHECK(clock_gettime(CLOCK_MONOTONIC, &ts) == 0);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* Waits for a child (retrying EINTR) and fails unless it exited 0. */
-static void reap(pid_t pid) {
-    int st = 0;
-    pid_t r;
-    do {
-        r = waitpid(pid, &st, 0);
-    } while (r < 0 && errno == EINTR);
-    CHECK(r == pid);
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        fprintf(stderr, "child %d ended with status 0x%x\n", (int)pid, st);
-        exit(1);
-    }
-}
-
 /* Child: `count` SIGUSR1 to `parent`, `gap_us` apart (after a short start
  * delay, so that the parent is usually blocked by then), then one datagram
  * on `sock` if `data` is not NULL. */

@@ -64,22 +64,6 @@ static inline int udp6_bound(struct sockaddr_in6 *addr_out) {
     return s;
 }
 
-static inline void set_int(int s, int level, int name, int value) {
-    CHECK(setsockopt(s, level, name, &value, sizeof value) == 0);
-}
-
-/* The first item of the given kind, or NULL. */
-static inline const rmsg_item *find_item(const rmsg_message *m, int level,
-                                         int type) {
-    size_t i, n = rmsg_message_item_count(m);
-    for (i = 0; i < n; i++) {
-        const rmsg_item *it = rmsg_message_item(m, i);
-        if (rmsg_item_level(it) == level && rmsg_item_type(it) == type)
-            return it;
-    }
-    return NULL;
-}
-
 /* Index of the first item of the given kind, or (size_t)-1. */
 static inline size_t find_index(const rmsg_message *m, int level, int type) {
     size_t i, n = rmsg_message_item_count(m);

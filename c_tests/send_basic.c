@@ -74,8 +74,8 @@ static void test_partial_send_on_stream(void) {
     CHECK(big != NULL && back != NULL);
     memset(big, 'z', total);
     unix_pair(SOCK_STREAM, sv);
-    set_int_opt(sv[0], SOL_SOCKET, SO_SNDBUF, 4096);
-    set_int_opt(sv[1], SOL_SOCKET, SO_RCVBUF, 4096);
+    set_int(sv[0], SOL_SOCKET, SO_SNDBUF, 4096);
+    set_int(sv[1], SOL_SOCKET, SO_RCVBUF, 4096);
     iov.base = big;
     iov.len = total;
     memset(&o, 0, sizeof o);

@@ -121,8 +121,8 @@ static void test_ip_ttl_and_tos(void) {
     int five = 5;
     uint8_t tos_byte = 0x40;
     CHECK(s >= 0);
-    set_int_opt(r, IPPROTO_IP, IP_RECVTTL, 1);
-    set_int_opt(r, IPPROTO_IP, IP_RECVTOS, 1);
+    set_int(r, IPPROTO_IP, IP_RECVTTL, 1);
+    set_int(r, IPPROTO_IP, IP_RECVTOS, 1);
     CHECK_OK(rmsg_cmsg_builder_new(&b));
     CHECK_OK(rmsg_cmsg_builder_add_ip_ttl(b, 7));
     CHECK_OK(rmsg_cmsg_builder_add_ip_tos(b, 0x20));
@@ -168,8 +168,8 @@ static void test_ipv6_tclass_and_hoplimit(void) {
     rmsg_cmsg_builder *b = NULL;
     rmsg_message *m;
     CHECK(s >= 0);
-    set_int_opt(r, IPPROTO_IPV6, IPV6_RECVTCLASS, 1);
-    set_int_opt(r, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1);
+    set_int(r, IPPROTO_IPV6, IPV6_RECVTCLASS, 1);
+    set_int(r, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1);
     CHECK_OK(rmsg_cmsg_builder_new(&b));
     CHECK_OK(rmsg_cmsg_builder_add_ipv6_tclass(b, 0x20));
     CHECK_OK(rmsg_cmsg_builder_add_ipv6_hoplimit(b, 9));
@@ -317,7 +317,7 @@ static void test_credentials(void) {
     const rmsg_item *it;
     struct ucred c;
     unix_pair(SOCK_DGRAM, sv);
-    set_int_opt(sv[1], SOL_SOCKET, SO_PASSCRED, 1);
+    set_int(sv[1], SOL_SOCKET, SO_PASSCRED, 1);
     CHECK_OK(rmsg_cmsg_builder_new(&b));
     CHECK_OK(rmsg_cmsg_builder_add_credentials(b, getpid(), getuid(), getgid()));
     send_one(sv[0], "me", 2, b, NULL);

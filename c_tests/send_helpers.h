@@ -46,22 +46,6 @@ static inline int udp_bound(int family, rmsg_address **addr_out) {
     return s;
 }
 
-static inline void set_int_opt(int s, int level, int name, int v) {
-    CHECK(setsockopt(s, level, name, &v, sizeof v) == 0);
-}
-
-/* The first item of the message with this level and type, or NULL. */
-static inline const rmsg_item *find_item(const rmsg_message *m, int level,
-                                         int type) {
-    size_t i, n = rmsg_message_item_count(m);
-    for (i = 0; i < n; i++) {
-        const rmsg_item *it = rmsg_message_item(m, i);
-        if (rmsg_item_level(it) == level && rmsg_item_type(it) == type)
-            return it;
-    }
-    return NULL;
-}
-
 /* The item's data as an int (memcpy: the bytes are not aligned). */
 static inline int item_int(const rmsg_item *it) {
     int v;

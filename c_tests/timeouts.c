@@ -16,33 +16,6 @@
 
 #define MS 1000000ull
 
-static uint64_t now_ns(void) {
-    struct timespec ts;
-    CHECK(clock_gettime(CLOCK_MONOTONIC, &ts) == 0);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void sleep_ms(long ms) {
-    struct timespec ts;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
-static void reap(pid_t pid) {
-    int st = 0;
-    pid_t r;
-    do {
-        r = waitpid(pid, &st, 0);
-    } while (r < 0 && errno == EINTR);
-    CHECK(r == pid);
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        fprintf(stderr, "child %d ended with status 0x%x\n", (int)pid, st);
-        exit(1);
-    }
-}
-
 /* Child: sleeps `ms`, then sends `data` on `sock`. */
 static pid_t spawn_delayed_send(int sock, long ms, const char *data) {
     pid_t pid = fork();
