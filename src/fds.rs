@@ -55,11 +55,6 @@ impl OwnedFds {
         self.slots.is_empty()
     }
 
-    /// The descriptor in a slot, or -1 if it was taken.
-    pub fn get(&self, index: usize) -> Option<c_int> {
-        self.slots.get(index).copied()
-    }
-
     /// Descriptors in `range` that are still owned.
     pub fn count_owned(&self, range: std::ops::Range<usize>) -> usize {
         self.slots[range].iter().filter(|fd| **fd >= 0).count()

@@ -75,14 +75,21 @@ impl rmsg_control {
             storage,
             len: buf.len(),
             items: Vec::new(),
-            fds: OwnedFds::borrowed(Vec::new()),
+            fds: if own_fds {
+                OwnedFds::from_vec(Vec::new())
+            } else {
+                OwnedFds::borrowed(Vec::new())
+            },
             malformed: false,
         });
-        // decode_control closes the descriptors itself when it fails.
-        let decoded = recv::decode_control(control.bytes(), own_fds)?;
-        control.items = decoded.items;
-        control.fds = decoded.fds;
-        control.malformed = decoded.malformed;
+        // SAFETY: the first `len` bytes of storage were copied in above, and
+        // storage is not touched while the slice lives.
+        let bytes = unsafe {
+            std::slice::from_raw_parts(control.storage.as_ptr().cast::<u8>(), control.len)
+        };
+        // decode_into closes the descriptors itself when it fails.
+        control.malformed =
+            recv::decode_into(bytes, own_fds, &mut control.items, control.fds.slots_mut())?;
         Ok(control)
     }
 

@@ -112,38 +112,10 @@ impl rmsg_item {
     }
 }
 
-/// Items and descriptors decoded from a control buffer.
-#[allow(dead_code)] // the receive path decodes in place; parsed buffers use this
-pub(crate) struct Decoded {
-    pub items: Vec<rmsg_item>,
-    pub fds: OwnedFds,
-    pub malformed: bool,
-}
-
-/// Decodes `control` into items. When `own_fds`, the descriptors of
-/// fd-carrying items go into the returned table; on allocation failure they
-/// are closed before the error is returned.
-#[allow(dead_code)] // see Decoded
-pub(crate) fn decode_control(control: &[u8], own_fds: bool) -> Result<Decoded> {
-    let mut items = Vec::new();
-    let mut fd_slots = Vec::new();
-    let malformed = decode_into(control, own_fds, &mut items, &mut fd_slots)?;
-    let fds = if own_fds {
-        OwnedFds::from_vec(fd_slots)
-    } else {
-        OwnedFds::borrowed(fd_slots)
-    };
-    Ok(Decoded {
-        items,
-        fds,
-        malformed,
-    })
-}
-
 /// Fills `items` and `fd_slots` (emptied first, capacity reused) from
 /// `control`; returns whether the walk stopped at a malformed header. On
 /// allocation failure, descriptors are closed when `own_fds`.
-fn decode_into(
+pub(crate) fn decode_into(
     control: &[u8],
     own_fds: bool,
     items: &mut Vec<rmsg_item>,
@@ -513,7 +485,7 @@ pub fn receive(
         }
     };
 
-    // From here on the kernel may have installed descriptors: decode_control
+    // From here on the kernel may have installed descriptors: decode_into
     // closes them itself if it fails.
     msg.nbytes = n;
     if let Target::Owned(_) = target {
