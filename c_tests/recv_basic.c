@@ -143,12 +143,12 @@ static void test_summary_and_item_views(void) {
     CHECK(count == 2);
     for (i = 0; i < count; i++) {
         const rmsg_item *item = rmsg_message_item(m, i);
-        CHECK(views[i].level == rmsg_item_level(item) && views[i].type_ == rmsg_item_type(item));
+        CHECK(views[i].cmsg_level == rmsg_item_level(item) && views[i].cmsg_type == rmsg_item_type(item));
         CHECK(views[i].data == rmsg_item_data(item) && views[i].data_len == rmsg_item_data_len(item));
         CHECK(views[i].truncated == rmsg_item_truncated(item));
         CHECK(views[i].fd_count == rmsg_item_fd_count(item));
     }
-    CHECK(views[0].type_ == SCM_CREDENTIALS && views[1].type_ == SCM_RIGHTS && views[1].fd_count == 2);
+    CHECK(views[0].cmsg_type == SCM_CREDENTIALS && views[1].cmsg_type == SCM_RIGHTS && views[1].fd_count == 2);
     CHECK_STATUS(rmsg_message_summarize(NULL, &info), RMSG_ERR_NULL_ARGUMENT);
     CHECK_STATUS(rmsg_message_summarize(m, NULL), RMSG_ERR_NULL_ARGUMENT);
     CHECK_STATUS(rmsg_message_items(m, NULL, 4, &count), RMSG_ERR_NULL_ARGUMENT);

@@ -1,7 +1,10 @@
-//! Socket addresses as the kernel returned them, and their decoding.
+//! Socket addresses as the kernel returned them (or as rmsg built them),
+//! their decoding, and the C structs that carry decoded IP addresses.
 
 use std::ffi::c_int;
 use std::mem::{offset_of, size_of};
+
+use crate::ptr::{self, Plain};
 
 /// A socket address (opaque to C): the raw `sockaddr` bytes and their
 /// length. Borrow one from a message with `rmsg_message_address` (the
@@ -34,6 +37,32 @@ pub enum rmsg_addr_kind {
     RMSG_ADDRESS_OTHER = 6,
 }
 
+/// An IPv4 address and port, decoded.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct rmsg_inet_address {
+    /// The address in network byte order (`addr[0]` is the first octet).
+    pub addr: [u8; 4],
+    /// The port in host byte order.
+    pub port: u16,
+}
+
+/// An IPv6 address with port, flow information and scope id, decoded.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct rmsg_inet6_address {
+    /// The address in network byte order.
+    pub addr: [u8; 16],
+    /// The port in host byte order.
+    pub port: u16,
+    /// `sin6_flowinfo` in host byte order.
+    pub flowinfo: u32,
+    /// `sin6_scope_id` (an interface index for link-local addresses).
+    pub scope_id: u32,
+}
+
 /// A decoded address, borrowing from an [`rmsg_address`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decoded<'a> {
@@ -42,29 +71,45 @@ pub enum Decoded<'a> {
     /// The exact name bytes the kernel returned, starting with the NUL.
     UnixAbstract(&'a [u8]),
     UnixUnnamed,
-    /// Address bytes in network order; port in host order.
-    Inet {
-        addr: [u8; 4],
-        port: u16,
-    },
-    /// Address bytes in network order; port, flow info (host order) and scope id.
-    Inet6 {
-        addr: [u8; 16],
-        port: u16,
-        flowinfo: u32,
-        scope_id: u32,
-    },
+    Inet(rmsg_inet_address),
+    Inet6(rmsg_inet6_address),
     Other {
         family: c_int,
         bytes: &'a [u8],
     },
 }
 
+impl rmsg_inet_address {
+    /// Decodes a `sockaddr_in` at the start of `bytes` (any alignment);
+    /// `None` when the bytes are too short or of another family.
+    pub(crate) fn from_sockaddr(bytes: &[u8]) -> Option<rmsg_inet_address> {
+        let sin = ptr::read_plain::<libc::sockaddr_in>(bytes)?;
+        (c_int::from(sin.sin_family) == libc::AF_INET).then(|| rmsg_inet_address {
+            addr: sin.sin_addr.s_addr.to_ne_bytes(),
+            port: u16::from_be(sin.sin_port),
+        })
+    }
+}
+
+impl rmsg_inet6_address {
+    /// Decodes a `sockaddr_in6` at the start of `bytes` (any alignment);
+    /// `None` when the bytes are too short or of another family.
+    pub(crate) fn from_sockaddr(bytes: &[u8]) -> Option<rmsg_inet6_address> {
+        let sin6 = ptr::read_plain::<libc::sockaddr_in6>(bytes)?;
+        (c_int::from(sin6.sin6_family) == libc::AF_INET6).then(|| rmsg_inet6_address {
+            addr: sin6.sin6_addr.s6_addr,
+            port: u16::from_be(sin6.sin6_port),
+            flowinfo: u32::from_be(sin6.sin6_flowinfo),
+            scope_id: sin6.sin6_scope_id,
+        })
+    }
+}
+
 impl rmsg_address {
     /// Room for any address: what to pass to the kernel as `msg_name`.
-    pub fn empty() -> rmsg_address {
-        // SAFETY: sockaddr_storage is plain data; all-zero is valid.
+    pub(crate) fn empty() -> rmsg_address {
         rmsg_address {
+            // SAFETY: sockaddr_storage is plain data; all-zero is valid.
             storage: unsafe { std::mem::zeroed() },
             len: 0,
         }
@@ -72,46 +117,41 @@ impl rmsg_address {
 
     /// Builds an address from raw `sockaddr` bytes (at most
     /// `sizeof(struct sockaddr_storage)`).
-    pub fn from_bytes(bytes: &[u8]) -> Option<rmsg_address> {
-        let mut a = rmsg_address::empty();
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Option<rmsg_address> {
         if bytes.len() > size_of::<libc::sockaddr_storage>() {
             return None;
         }
-        // SAFETY: bytes.len() fits in storage, checked above.
-        unsafe {
-            std::ptr::copy_nonoverlapping(
-                bytes.as_ptr(),
-                (&mut a.storage as *mut libc::sockaddr_storage).cast::<u8>(),
-                bytes.len(),
-            )
-        };
-        a.len = bytes.len();
-        Some(a)
+        let mut raw = [0u8; size_of::<libc::sockaddr_storage>()];
+        raw[..bytes.len()].copy_from_slice(bytes);
+        Some(rmsg_address {
+            storage: ptr::read_plain(&raw)?,
+            len: bytes.len(),
+        })
+    }
+
+    /// The address held by a `sockaddr_*` struct, all of its bytes.
+    pub(crate) fn from_plain<T: Plain>(sockaddr: &T) -> rmsg_address {
+        rmsg_address::from_bytes(ptr::bytes_of(sockaddr))
+            .expect("every sockaddr fits in sockaddr_storage")
     }
 
     /// Pointer and capacity to hand to the kernel.
-    pub fn as_mut_ptr(&mut self) -> *mut libc::sockaddr_storage {
+    pub(crate) fn as_mut_ptr(&mut self) -> *mut libc::sockaddr_storage {
         &mut self.storage
     }
 
     /// Sets the length the kernel reported (clamped to the storage).
-    pub fn set_len(&mut self, len: usize) {
+    pub(crate) fn set_len(&mut self, len: usize) {
         self.len = len.min(size_of::<libc::sockaddr_storage>());
     }
 
     /// The raw bytes.
-    pub fn bytes(&self) -> &[u8] {
-        // SAFETY: storage is len <= sizeof(storage) initialised bytes.
-        unsafe {
-            std::slice::from_raw_parts(
-                (&self.storage as *const libc::sockaddr_storage).cast::<u8>(),
-                self.len,
-            )
-        }
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &ptr::bytes_of(&self.storage)[..self.len]
     }
 
     /// The address family, or `AF_UNSPEC` if too short to hold one.
-    pub fn family(&self) -> c_int {
+    pub(crate) fn family(&self) -> c_int {
         if self.len < offset_of!(libc::sockaddr, sa_family) + size_of::<libc::sa_family_t>() {
             return libc::AF_UNSPEC;
         }
@@ -120,9 +160,10 @@ impl rmsg_address {
 
     /// Decodes the address by family. A recognised family whose length is
     /// too short for its structure falls back to `Other`.
-    pub fn decode(&self) -> Decoded<'_> {
+    pub(crate) fn decode(&self) -> Decoded<'_> {
         let bytes = self.bytes();
         let family = self.family();
+        let other = Decoded::Other { family, bytes };
         match family {
             libc::AF_UNIX => {
                 let path_off = offset_of!(libc::sockaddr_un, sun_path);
@@ -140,39 +181,23 @@ impl rmsg_address {
                     Decoded::UnixPath(&path[..end])
                 }
             }
-            libc::AF_INET if bytes.len() >= size_of::<libc::sockaddr_in>() => {
-                // SAFETY: enough bytes for a sockaddr_in; read unaligned.
-                let sin: libc::sockaddr_in =
-                    unsafe { std::ptr::read_unaligned(bytes.as_ptr().cast()) };
-                Decoded::Inet {
-                    addr: sin.sin_addr.s_addr.to_ne_bytes(),
-                    port: u16::from_be(sin.sin_port),
-                }
+            libc::AF_INET => rmsg_inet_address::from_sockaddr(bytes).map_or(other, Decoded::Inet),
+            libc::AF_INET6 => {
+                rmsg_inet6_address::from_sockaddr(bytes).map_or(other, Decoded::Inet6)
             }
-            libc::AF_INET6 if bytes.len() >= size_of::<libc::sockaddr_in6>() => {
-                // SAFETY: enough bytes for a sockaddr_in6; read unaligned.
-                let sin6: libc::sockaddr_in6 =
-                    unsafe { std::ptr::read_unaligned(bytes.as_ptr().cast()) };
-                Decoded::Inet6 {
-                    addr: sin6.sin6_addr.s6_addr,
-                    port: u16::from_be(sin6.sin6_port),
-                    flowinfo: u32::from_be(sin6.sin6_flowinfo),
-                    scope_id: sin6.sin6_scope_id,
-                }
-            }
-            _ => Decoded::Other { family, bytes },
+            _ => other,
         }
     }
 
     /// The kind of [`Self::decode`]'s result.
-    pub fn kind(&self) -> rmsg_addr_kind {
+    pub(crate) fn kind(&self) -> rmsg_addr_kind {
         use rmsg_addr_kind::*;
         match self.decode() {
             Decoded::UnixPath(_) => RMSG_ADDRESS_UNIX_PATH,
             Decoded::UnixAbstract(_) => RMSG_ADDRESS_UNIX_ABSTRACT,
             Decoded::UnixUnnamed => RMSG_ADDRESS_UNIX_UNNAMED,
-            Decoded::Inet { .. } => RMSG_ADDRESS_INET,
-            Decoded::Inet6 { .. } => RMSG_ADDRESS_INET6,
+            Decoded::Inet(_) => RMSG_ADDRESS_INET,
+            Decoded::Inet6(_) => RMSG_ADDRESS_INET6,
             Decoded::Other { .. } => RMSG_ADDRESS_OTHER,
         }
     }
@@ -196,11 +221,7 @@ mod tests {
             *d = *s as libc::c_char;
         }
         let len = offset_of!(libc::sockaddr_un, sun_path) + path.len() + extra_len;
-        // SAFETY: reading the bytes of a plain-data struct.
-        let raw = unsafe {
-            std::slice::from_raw_parts((&sun as *const libc::sockaddr_un).cast::<u8>(), len)
-        };
-        rmsg_address::from_bytes(raw).unwrap()
+        rmsg_address::from_bytes(&ptr::bytes_of(&sun)[..len]).unwrap()
     }
 
     #[test]

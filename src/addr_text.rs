@@ -14,7 +14,7 @@ use std::ffi::c_int;
 use std::mem::{offset_of, size_of};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::addr::{Decoded, rmsg_address};
+use crate::addr::{Decoded, rmsg_address, rmsg_inet_address, rmsg_inet6_address};
 use crate::status::{Error, Result, rmsg_status::*};
 
 /// Bytes of `sun_path`.
@@ -28,33 +28,26 @@ fn invalid() -> Error {
     Error::new(RMSG_ERR_INVALID_ADDRESS)
 }
 
-fn from_struct<T: Copy>(v: &T) -> rmsg_address {
-    // SAFETY: v is a plain-data sockaddr struct, fully initialised (built
-    // from zeroed memory), readable for size_of::<T>() bytes.
-    let bytes = unsafe { std::slice::from_raw_parts((v as *const T).cast::<u8>(), size_of::<T>()) };
-    rmsg_address::from_bytes(bytes).expect("a sockaddr fits in sockaddr_storage")
-}
-
-/// An `AF_INET` address (address bytes in network order, port in host order).
-pub fn inet(addr: [u8; 4], port: u16) -> rmsg_address {
+/// An `AF_INET` address.
+pub fn inet(a: &rmsg_inet_address) -> rmsg_address {
     // SAFETY: plain data; all-zero is valid.
     let mut sin: libc::sockaddr_in = unsafe { std::mem::zeroed() };
     sin.sin_family = libc::AF_INET as libc::sa_family_t;
-    sin.sin_port = port.to_be();
-    sin.sin_addr.s_addr = u32::from_ne_bytes(addr);
-    from_struct(&sin)
+    sin.sin_port = a.port.to_be();
+    sin.sin_addr.s_addr = u32::from_ne_bytes(a.addr);
+    rmsg_address::from_plain(&sin)
 }
 
-/// An `AF_INET6` address (flow information in host order).
-pub fn inet6(addr: [u8; 16], port: u16, flowinfo: u32, scope_id: u32) -> rmsg_address {
+/// An `AF_INET6` address.
+pub fn inet6(a: &rmsg_inet6_address) -> rmsg_address {
     // SAFETY: plain data; all-zero is valid.
     let mut sin6: libc::sockaddr_in6 = unsafe { std::mem::zeroed() };
     sin6.sin6_family = libc::AF_INET6 as libc::sa_family_t;
-    sin6.sin6_port = port.to_be();
-    sin6.sin6_flowinfo = flowinfo.to_be();
-    sin6.sin6_addr.s6_addr = addr;
-    sin6.sin6_scope_id = scope_id;
-    from_struct(&sin6)
+    sin6.sin6_port = a.port.to_be();
+    sin6.sin6_flowinfo = a.flowinfo.to_be();
+    sin6.sin6_addr.s6_addr = a.addr;
+    sin6.sin6_scope_id = a.scope_id;
+    rmsg_address::from_plain(&sin6)
 }
 
 fn unix_raw(name: &[u8]) -> rmsg_address {
@@ -140,13 +133,21 @@ pub fn parse(text: &[u8]) -> Result<rmsg_address> {
             };
             let host = std::str::from_utf8(host).map_err(|_| invalid())?;
             let ip: Ipv6Addr = host.parse().map_err(|_| invalid())?;
-            Ok(inet6(ip.octets(), port, 0, scope))
+            Ok(inet6(&rmsg_inet6_address {
+                addr: ip.octets(),
+                port,
+                flowinfo: 0,
+                scope_id: scope,
+            }))
         }
         Some(_) => {
             let colon = text.iter().rposition(|b| *b == b':').ok_or_else(invalid)?;
             let host = std::str::from_utf8(&text[..colon]).map_err(|_| invalid())?;
             let ip: Ipv4Addr = host.parse().map_err(|_| invalid())?;
-            Ok(inet(ip.octets(), parse_port(&text[colon + 1..])?))
+            Ok(inet(&rmsg_inet_address {
+                addr: ip.octets(),
+                port: parse_port(&text[colon + 1..])?,
+            }))
         }
     }
 }
@@ -165,18 +166,13 @@ pub fn parse(text: &[u8]) -> Result<rmsg_address> {
 ///   family in hex (this form does not parse back).
 pub fn format(address: &rmsg_address) -> Vec<u8> {
     match address.decode() {
-        Decoded::Inet { addr, port } => format!("{}:{port}", Ipv4Addr::from(addr)).into_bytes(),
-        Decoded::Inet6 {
-            addr,
-            port,
-            scope_id,
-            ..
-        } => {
-            let ip = Ipv6Addr::from(addr);
-            if scope_id == 0 {
+        Decoded::Inet(a) => format!("{}:{}", Ipv4Addr::from(a.addr), a.port).into_bytes(),
+        Decoded::Inet6(a) => {
+            let (ip, port) = (Ipv6Addr::from(a.addr), a.port);
+            if a.scope_id == 0 {
                 format!("[{ip}]:{port}").into_bytes()
             } else {
-                format!("[{ip}%{scope_id}]:{port}").into_bytes()
+                format!("[{ip}%{}]:{port}", a.scope_id).into_bytes()
             }
         }
         Decoded::UnixPath(p) => {
@@ -232,9 +228,9 @@ mod tests {
         assert_eq!(round("[0:0::1]:53"), "[::1]:53");
         let lo = parse(b"[fe80::1%lo]:53").unwrap();
         match lo.decode() {
-            Decoded::Inet6 { scope_id, port, .. } => {
-                assert!(scope_id > 0);
-                assert_eq!(port, 53);
+            Decoded::Inet6(a) => {
+                assert!(a.scope_id > 0);
+                assert_eq!(a.port, 53);
             }
             d => panic!("{d:?}"),
         }

@@ -6,84 +6,54 @@
 use std::ffi::c_int;
 use std::mem::size_of;
 
+use crate::buffer::AlignedBuf;
 use crate::cmsg;
+use crate::linux::{RMSG_SCM_MAX_FD, RMSG_SOL_UDP, RMSG_UDP_SEGMENT, SCM_TXTIME};
+use crate::ptr;
 use crate::status::{Error, Result, rmsg_status::*};
-
-/// Linux's `SCM_MAX_FD`: the most descriptors one message may carry, over
-/// all of its `SCM_RIGHTS` items.
-pub const RMSG_SCM_MAX_FD: usize = 253;
-
-/// `SCM_TXTIME` (`SO_TXTIME`), which the `libc` crate does not export for
-/// Linux. Its value depends on the architecture.
-#[cfg(any(target_arch = "sparc", target_arch = "sparc64"))]
-pub(crate) const SCM_TXTIME: c_int = 0x3f;
-/// `SCM_TXTIME` (`SO_TXTIME`), which the `libc` crate does not export for
-/// Linux. Its value depends on the architecture.
-#[cfg(not(any(target_arch = "sparc", target_arch = "sparc64")))]
-pub(crate) const SCM_TXTIME: c_int = 61;
-
-/// `UDP_SEGMENT` (Linux 4.18): the GSO segment size, level `SOL_UDP`.
-pub(crate) const UDP_SEGMENT: c_int = 103;
 
 /// A control buffer being built (opaque to C). It holds copies of the values
 /// added; for `SCM_RIGHTS` it holds the descriptor *numbers* only: it does
 /// not own, duplicate or close them, and they must stay open until the
 /// message is sent.
 #[allow(non_camel_case_types)]
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct rmsg_cmsg_builder {
-    /// Storage in 8-byte words, so the control buffer is aligned for
-    /// `struct cmsghdr` (whose alignment is at most 8 on Linux).
-    words: Vec<u64>,
-    /// Bytes of `words` in use (a multiple of the `CMSG_ALIGN` unit).
+    /// The control buffer, aligned for `struct cmsghdr`.
+    buf: AlignedBuf,
+    /// Bytes of `buf` in use (a multiple of the `CMSG_ALIGN` unit).
     len: usize,
     /// Descriptors over all `SCM_RIGHTS` items so far.
-    nfds: usize,
-}
-
-const _: () = assert!(std::mem::align_of::<libc::cmsghdr>() <= std::mem::align_of::<u64>());
-
-/// The bytes of a plain-data value with no padding.
-fn plain_bytes<T: Copy>(v: &T) -> Vec<u8> {
-    // SAFETY: callers pass only libc plain-data structs without padding
-    // bytes (ucred, in_pktinfo, in6_pktinfo) or integers, so every byte is
-    // initialised.
-    unsafe { std::slice::from_raw_parts((v as *const T).cast::<u8>(), size_of::<T>()) }.to_vec()
+    fd_count: usize,
 }
 
 impl rmsg_cmsg_builder {
-    pub fn new() -> rmsg_cmsg_builder {
-        rmsg_cmsg_builder::default()
-    }
-
     /// Forgets every item; the memory is kept for reuse.
-    pub fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.len = 0;
-        self.nfds = 0;
+        self.fd_count = 0;
     }
 
     /// The control bytes built so far (empty when nothing was added).
-    pub fn bytes(&self) -> &[u8] {
-        // SAFETY: words holds at least len initialised bytes (len never
-        // exceeds words.len() * 8, see push).
-        unsafe { std::slice::from_raw_parts(self.words.as_ptr().cast::<u8>(), self.len) }
+    pub(crate) fn bytes(&self) -> &[u8] {
+        self.buf.bytes(self.len)
     }
 
     /// Descriptors added so far, over all `SCM_RIGHTS` items.
-    pub fn fd_count(&self) -> usize {
-        self.nfds
+    pub(crate) fn fd_count(&self) -> usize {
+        self.fd_count
     }
 
     /// Appends one item: header, data, zeroed padding up to `CMSG_SPACE`.
     /// On error the builder is unchanged.
-    pub fn push(&mut self, level: c_int, kind: c_int, data: &[u8]) -> Result<()> {
+    pub(crate) fn push(&mut self, level: c_int, kind: c_int, data: &[u8]) -> Result<()> {
         let too_large = || Error::new(RMSG_ERR_TOO_LARGE);
         let add_fds = if level == libc::SOL_SOCKET && kind == libc::SCM_RIGHTS {
             data.len() / size_of::<c_int>()
         } else {
             0
         };
-        if self.nfds + add_fds > RMSG_SCM_MAX_FD {
+        if self.fd_count + add_fds > RMSG_SCM_MAX_FD {
             return Err(Error::new(RMSG_ERR_TOO_MANY_FDS));
         }
         let len = cmsg::cmsg_len(data.len()).ok_or_else(too_large)?;
@@ -92,45 +62,32 @@ impl rmsg_cmsg_builder {
         if new_len > cmsg::SOCKLEN_MAX {
             return Err(too_large());
         }
-        let need_words = new_len.div_ceil(size_of::<u64>());
-        if need_words > self.words.len() {
-            self.words
-                .try_reserve(need_words - self.words.len())
-                .map_err(|_| Error::new(RMSG_ERR_OUT_OF_MEMORY))?;
-            self.words.resize(need_words, 0);
-        }
-        let start = self.len;
-        // SAFETY: words holds need_words * 8 >= new_len initialised bytes.
-        let buf = unsafe {
-            std::slice::from_raw_parts_mut(self.words.as_mut_ptr().cast::<u8>(), new_len)
-        };
-        let item = &mut buf[start..new_len];
+        self.buf.grow(new_len)?;
+        let item = &mut self.buf.bytes_mut(new_len)[self.len..];
         item.fill(0);
         // SAFETY: cmsghdr is plain data; all-zero is valid.
         let mut hdr: libc::cmsghdr = unsafe { std::mem::zeroed() };
         hdr.cmsg_len = len as _;
         hdr.cmsg_level = level;
         hdr.cmsg_type = kind;
-        // SAFETY: item holds space >= HDR_SIZE bytes; write_unaligned has no
-        // alignment requirement (the start is aligned anyway).
-        unsafe { std::ptr::write_unaligned(item.as_mut_ptr().cast::<libc::cmsghdr>(), hdr) };
+        ptr::write_plain(item, hdr);
         let off = cmsg::data_offset();
         item[off..off + data.len()].copy_from_slice(data);
         self.len = new_len;
-        self.nfds += add_fds;
+        self.fd_count += add_fds;
         Ok(())
     }
 
     /// `SCM_RIGHTS` with these descriptor numbers (not owned, not duplicated).
     /// An empty list adds nothing.
-    pub fn add_fds(&mut self, fds: &[c_int]) -> Result<()> {
+    pub(crate) fn add_fds(&mut self, fds: &[c_int]) -> Result<()> {
         if fds.is_empty() {
             return Ok(());
         }
         if fds.iter().any(|fd| *fd < 0) {
             return Err(Error::new(RMSG_ERR_BAD_FD));
         }
-        if self.nfds.saturating_add(fds.len()) > RMSG_SCM_MAX_FD {
+        if self.fd_count.saturating_add(fds.len()) > RMSG_SCM_MAX_FD {
             return Err(Error::new(RMSG_ERR_TOO_MANY_FDS));
         }
         let data: Vec<u8> = fds.iter().flat_map(|fd| fd.to_ne_bytes()).collect();
@@ -138,15 +95,19 @@ impl rmsg_cmsg_builder {
     }
 
     /// `SCM_CREDENTIALS`: a `struct ucred`.
-    pub fn add_credentials(&mut self, pid: i32, uid: u32, gid: u32) -> Result<()> {
+    pub(crate) fn add_credentials(&mut self, pid: i32, uid: u32, gid: u32) -> Result<()> {
         let cred = libc::ucred { pid, uid, gid };
-        self.push(libc::SOL_SOCKET, libc::SCM_CREDENTIALS, &plain_bytes(&cred))
+        self.push(
+            libc::SOL_SOCKET,
+            libc::SCM_CREDENTIALS,
+            ptr::bytes_of(&cred),
+        )
     }
 
     /// `IP_PKTINFO`: `struct in_pktinfo` with `ipi_ifindex` and
     /// `ipi_spec_dst` (the source address); `ipi_addr` is zero (the kernel
     /// ignores it on send).
-    pub fn add_ip_pktinfo(&mut self, ifindex: u32, spec_dst: [u8; 4]) -> Result<()> {
+    pub(crate) fn add_ip_pktinfo(&mut self, ifindex: u32, spec_dst: [u8; 4]) -> Result<()> {
         let ifindex =
             c_int::try_from(ifindex).map_err(|_| Error::new(RMSG_ERR_INVALID_ARGUMENT))?;
         let info = libc::in_pktinfo {
@@ -156,16 +117,16 @@ impl rmsg_cmsg_builder {
             },
             ipi_addr: libc::in_addr { s_addr: 0 },
         };
-        self.push(libc::IPPROTO_IP, libc::IP_PKTINFO, &plain_bytes(&info))
+        self.push(libc::IPPROTO_IP, libc::IP_PKTINFO, ptr::bytes_of(&info))
     }
 
     /// `IPV6_PKTINFO`: `struct in6_pktinfo` (source address, interface).
-    pub fn add_ipv6_pktinfo(&mut self, ifindex: u32, addr: [u8; 16]) -> Result<()> {
+    pub(crate) fn add_ipv6_pktinfo(&mut self, ifindex: u32, addr: [u8; 16]) -> Result<()> {
         let info = libc::in6_pktinfo {
             ipi6_addr: libc::in6_addr { s6_addr: addr },
             ipi6_ifindex: ifindex,
         };
-        self.push(libc::IPPROTO_IPV6, libc::IPV6_PKTINFO, &plain_bytes(&info))
+        self.push(libc::IPPROTO_IPV6, libc::IPV6_PKTINFO, ptr::bytes_of(&info))
     }
 
     /// An `int` item after checking `lo..=hi` (the range the kernel accepts).
@@ -184,32 +145,32 @@ impl rmsg_cmsg_builder {
     }
 
     /// `IP_TOS` as an `int` (0..=255).
-    pub fn add_ip_tos(&mut self, tos: c_int) -> Result<()> {
+    pub(crate) fn add_ip_tos(&mut self, tos: c_int) -> Result<()> {
         self.push_int(libc::IPPROTO_IP, libc::IP_TOS, tos, 0, 255)
     }
 
     /// `IP_TTL` as an `int` (1..=255).
-    pub fn add_ip_ttl(&mut self, ttl: c_int) -> Result<()> {
+    pub(crate) fn add_ip_ttl(&mut self, ttl: c_int) -> Result<()> {
         self.push_int(libc::IPPROTO_IP, libc::IP_TTL, ttl, 1, 255)
     }
 
     /// `IPV6_TCLASS` as an `int` (-1 for the route default, or 0..=255).
-    pub fn add_ipv6_tclass(&mut self, tclass: c_int) -> Result<()> {
+    pub(crate) fn add_ipv6_tclass(&mut self, tclass: c_int) -> Result<()> {
         self.push_int(libc::IPPROTO_IPV6, libc::IPV6_TCLASS, tclass, -1, 255)
     }
 
     /// `IPV6_HOPLIMIT` as an `int` (-1 for the route default, or 0..=255).
-    pub fn add_ipv6_hoplimit(&mut self, hops: c_int) -> Result<()> {
+    pub(crate) fn add_ipv6_hoplimit(&mut self, hops: c_int) -> Result<()> {
         self.push_int(libc::IPPROTO_IPV6, libc::IPV6_HOPLIMIT, hops, -1, 255)
     }
 
     /// `UDP_SEGMENT` as a `u16` (the kernel rejects any other width on send).
-    pub fn add_udp_segment(&mut self, size: u16) -> Result<()> {
-        self.push(libc::SOL_UDP, UDP_SEGMENT, &size.to_ne_bytes())
+    pub(crate) fn add_udp_segment(&mut self, size: u16) -> Result<()> {
+        self.push(RMSG_SOL_UDP, RMSG_UDP_SEGMENT, &size.to_ne_bytes())
     }
 
     /// `SCM_TXTIME` as a `u64` (nanoseconds on the socket's `SO_TXTIME` clock).
-    pub fn add_txtime(&mut self, time_ns: u64) -> Result<()> {
+    pub(crate) fn add_txtime(&mut self, time_ns: u64) -> Result<()> {
         self.push(libc::SOL_SOCKET, SCM_TXTIME, &time_ns.to_ne_bytes())
     }
 }
@@ -241,20 +202,26 @@ mod tests {
                 std::ptr::copy_nonoverlapping(d.as_ptr(), libc::CMSG_DATA(c), d.len());
                 c = libc::CMSG_NXTHDR(&m, c);
             }
-            std::slice::from_raw_parts(words.as_ptr().cast::<u8>(), total).to_vec()
         }
+        let mut bytes: Vec<u8> = words.iter().flat_map(|w| w.to_ne_bytes()).collect();
+        bytes.truncate(total);
+        bytes
     }
 
     #[test]
     fn layout_matches_cmsg_macros_with_zero_padding() {
-        let mut b = rmsg_cmsg_builder::new();
+        let mut b = rmsg_cmsg_builder::default();
         b.add_udp_segment(1400).unwrap();
         b.add_fds(&[3, 4, 5]).unwrap();
         b.add_ip_ttl(7).unwrap();
         b.add_txtime(0x0102_0304_0506_0708).unwrap();
         b.push(1, 2, &[9]).unwrap();
         let want = with_macros(&[
-            (libc::SOL_UDP, UDP_SEGMENT, 1400u16.to_ne_bytes().to_vec()),
+            (
+                RMSG_SOL_UDP,
+                RMSG_UDP_SEGMENT,
+                1400u16.to_ne_bytes().to_vec(),
+            ),
             (
                 libc::SOL_SOCKET,
                 libc::SCM_RIGHTS,
@@ -275,7 +242,7 @@ mod tests {
 
     #[test]
     fn fd_limit_and_reset() {
-        let mut b = rmsg_cmsg_builder::new();
+        let mut b = rmsg_cmsg_builder::default();
         let fds = vec![0; 253];
         b.add_fds(&fds).unwrap();
         let before = b.bytes().to_vec();
@@ -301,7 +268,7 @@ mod tests {
 
     #[test]
     fn ranges_are_checked() {
-        let mut b = rmsg_cmsg_builder::new();
+        let mut b = rmsg_cmsg_builder::default();
         assert!(b.add_ip_ttl(0).is_err());
         assert!(b.add_ip_ttl(256).is_err());
         assert!(b.add_ip_tos(-1).is_err());

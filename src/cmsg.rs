@@ -5,18 +5,7 @@
 use std::ffi::c_int;
 use std::mem::size_of;
 
-/// Linux socket constants that the `libc` crate does not (yet) carry.
-#[cfg(target_os = "linux")]
-pub mod linux {
-    use std::ffi::c_int;
-    /// `SCM_PIDFD` (Linux 6.5): the control message type that carries a
-    /// pidfd of the sending process (level `SOL_SOCKET`), for C libraries
-    /// whose headers predate it.
-    pub const RMSG_SCM_PIDFD: c_int = 0x04;
-    /// `SO_PASSPIDFD` (Linux 6.5): the socket option that asks for
-    /// `SCM_PIDFD` items.
-    pub const RMSG_SO_PASSPIDFD: c_int = 76;
-}
+use crate::ptr;
 
 /// `sizeof(struct cmsghdr)`.
 pub const HDR_SIZE: usize = size_of::<libc::cmsghdr>();
@@ -89,10 +78,12 @@ pub fn walk(buf: &[u8], mut f: impl FnMut(RawItem)) -> WalkEnd {
     let data_off = data_offset();
     let mut off = 0usize;
     while buf.len().saturating_sub(off) >= HDR_SIZE {
-        // SAFETY: off + HDR_SIZE <= buf.len(), checked by the loop condition;
-        // read_unaligned has no alignment requirement.
-        let hdr: libc::cmsghdr =
-            unsafe { std::ptr::read_unaligned(buf.as_ptr().add(off).cast::<libc::cmsghdr>()) };
+        let Some(hdr) = ptr::read_plain::<libc::cmsghdr>(&buf[off..]) else {
+            // The loop condition leaves room for a header.
+            return WalkEnd::Complete;
+        };
+        // size_t in glibc, socklen_t in musl.
+        #[allow(clippy::unnecessary_cast)]
         let claimed = hdr.cmsg_len as usize;
         if claimed < data_off {
             return WalkEnd::Malformed;
@@ -128,7 +119,7 @@ pub fn carries_fds(level: c_int, kind: c_int) -> bool {
     }
     #[cfg(target_os = "linux")]
     {
-        kind == libc::SCM_RIGHTS || kind == linux::RMSG_SCM_PIDFD
+        kind == libc::SCM_RIGHTS || kind == crate::linux::RMSG_SCM_PIDFD
     }
     #[cfg(not(target_os = "linux"))]
     {
@@ -143,23 +134,10 @@ pub fn ints(data: &[u8]) -> impl Iterator<Item = c_int> + '_ {
         .map(|c| c_int::from_ne_bytes(c.try_into().expect("chunks_exact gives whole ints")))
 }
 
-/// The bytes of a `cmsghdr` with the given fields, for crafting buffers in
-/// unit tests.
-#[cfg(test)]
-pub(crate) fn hdr_bytes(len: usize, level: c_int, kind: c_int) -> Vec<u8> {
-    // SAFETY: cmsghdr is plain data; zeroed is a valid value.
-    let mut h: libc::cmsghdr = unsafe { std::mem::zeroed() };
-    h.cmsg_len = len as _;
-    h.cmsg_level = level;
-    h.cmsg_type = kind;
-    // SAFETY: reading the bytes of a plain-data struct.
-    unsafe { std::slice::from_raw_parts((&h as *const libc::cmsghdr).cast::<u8>(), HDR_SIZE) }
-        .to_vec()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_util::hdr_bytes;
 
     fn collect(buf: &[u8]) -> (Vec<RawItem>, WalkEnd) {
         let mut v = Vec::new();

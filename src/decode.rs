@@ -1,5 +1,6 @@
-//! Typed decoding of the control messages Linux delivers (the safe core;
-//! the C shims are in `capi_decode`).
+//! Typed decoding of the control messages Linux delivers: the kind of an
+//! item, the C structs the decoders fill, and the decoders (the C shims
+//! are in `ffi::item`).
 //!
 //! Every decoder takes an item's level, type and data bytes, checks the
 //! kind, and decodes by the data length with unaligned reads, so that it
@@ -10,42 +11,123 @@
 use std::ffi::{CStr, c_int};
 use std::mem::size_of;
 
-use crate::addr::{Decoded, rmsg_address};
-use crate::capi::{rmsg_inet_address, rmsg_inet6_address};
+use crate::addr::{rmsg_inet_address, rmsg_inet6_address};
 use crate::status::{Error, Result, rmsg_status::*};
 
-/// Control-message constants the `libc` crate (or older C headers) lack.
 #[cfg(target_os = "linux")]
-pub mod linux {
-    use std::ffi::c_int;
-    /// `SCM_SECURITY` (level `SOL_SOCKET`): the security label of the
-    /// sender, delivered when `SO_PASSSEC` is set and a security module is
-    /// active. Not in the C library's headers (it is kernel-internal).
-    pub const RMSG_SCM_SECURITY: c_int = 3;
-    /// `SOL_TLS`: the level of kernel TLS control messages.
-    pub const RMSG_SOL_TLS: c_int = 282;
-    /// `TLS_GET_RECORD_TYPE` (level `SOL_TLS`): the TLS record type of a
-    /// record received through kernel TLS (one byte).
-    pub const RMSG_TLS_GET_RECORD_TYPE: c_int = 2;
-    /// `SOL_UDP` (= `IPPROTO_UDP`): the level of UDP control messages.
-    pub const RMSG_SOL_UDP: c_int = 17;
-    /// `UDP_GRO` (level `SOL_UDP`): the socket option enabling UDP generic
-    /// receive offload, and the control message carrying the segment size
-    /// (an `int`) of a coalesced datagram.
-    pub const RMSG_UDP_GRO: c_int = 104;
-    /// `UDP_SEGMENT` (level `SOL_UDP`): the segment size for UDP GSO on send
-    /// (a `uint16_t`).
-    pub const RMSG_UDP_SEGMENT: c_int = 103;
-    /// `IP_RECVRETOPTS` (= `IP_RETOPTS`): the socket option asking for the
-    /// IP options of received packets, reversed for replying.
-    pub const RMSG_IP_RECVRETOPTS: c_int = 7;
+use crate::linux::*;
+
+/// Which typed accessor decodes an item, from its level and type (see
+/// `rmsg_item_kind`). The values are fixed forever; new kinds get new
+/// numbers.
+#[repr(u32)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum rmsg_kind {
+    /// No typed accessor: read the raw bytes (`rmsg_item_data`).
+    RMSG_KIND_RAW = 0,
+    /// `SCM_RIGHTS`: `rmsg_item_fd_count`, `rmsg_item_fd`, the take functions.
+    RMSG_KIND_RIGHTS = 1,
+    /// `SCM_CREDENTIALS`: `rmsg_item_credentials`.
+    RMSG_KIND_CREDENTIALS = 2,
+    /// `SCM_PIDFD`: `rmsg_item_pidfd`.
+    RMSG_KIND_PIDFD = 3,
+    /// `SCM_SECURITY`: `rmsg_item_security`.
+    RMSG_KIND_SECURITY = 4,
+    /// `SO_TIMESTAMP`, `SO_TIMESTAMPNS` and their `_NEW` forms:
+    /// `rmsg_item_timestamp`.
+    RMSG_KIND_TIMESTAMP = 5,
+    /// `SO_TIMESTAMPING`, `SO_TIMESTAMPING_NEW`: `rmsg_item_timestamping`.
+    RMSG_KIND_TIMESTAMPING = 6,
+    /// `SO_RXQ_OVFL`: `rmsg_item_rxq_ovfl`.
+    RMSG_KIND_RXQ_OVFL = 7,
+    /// `SO_MARK` (sent for `SO_RCVMARK`), `SO_RCVMARK`: `rmsg_item_mark`.
+    RMSG_KIND_MARK = 8,
+    /// `SCM_TIMESTAMPING_PKTINFO`: `rmsg_item_ts_pktinfo`.
+    RMSG_KIND_TS_PKTINFO = 9,
+    /// `SCM_TIMESTAMPING_OPT_STATS`: `rmsg_item_ts_opt_stats`.
+    RMSG_KIND_TS_OPT_STATS = 10,
+    /// `IP_PKTINFO`: `rmsg_item_ip_pktinfo`.
+    RMSG_KIND_IP_PKTINFO = 11,
+    /// `IP_TTL`: `rmsg_item_ip_ttl`.
+    RMSG_KIND_IP_TTL = 12,
+    /// `IP_TOS`: `rmsg_item_ip_tos`.
+    RMSG_KIND_IP_TOS = 13,
+    /// `IP_RECVERR`, `IPV6_RECVERR`: `rmsg_item_recverr`.
+    RMSG_KIND_RECVERR = 14,
+    /// `IP_ORIGDSTADDR`: `rmsg_item_ip_origdstaddr`.
+    RMSG_KIND_IP_ORIGDSTADDR = 15,
+    /// `IP_RECVFRAGSIZE`, `IPV6_RECVFRAGSIZE`: `rmsg_item_fragsize`.
+    RMSG_KIND_FRAGSIZE = 16,
+    /// `IP_RETOPTS`, `IP_OPTIONS`: `rmsg_item_ip_options`.
+    RMSG_KIND_IP_OPTIONS = 17,
+    /// `IPV6_PKTINFO`: `rmsg_item_ipv6_pktinfo`.
+    RMSG_KIND_IPV6_PKTINFO = 18,
+    /// `IPV6_HOPLIMIT`: `rmsg_item_ipv6_hoplimit`.
+    RMSG_KIND_IPV6_HOPLIMIT = 19,
+    /// `IPV6_TCLASS`: `rmsg_item_ipv6_tclass`.
+    RMSG_KIND_IPV6_TCLASS = 20,
+    /// `IPV6_ORIGDSTADDR`: `rmsg_item_ipv6_origdstaddr`.
+    RMSG_KIND_IPV6_ORIGDSTADDR = 21,
+    /// `IPV6_PATHMTU`: `rmsg_item_ipv6_pathmtu`.
+    RMSG_KIND_IPV6_PATHMTU = 22,
+    /// `UDP_GRO`: `rmsg_item_udp_gro`.
+    RMSG_KIND_UDP_GRO = 23,
+    /// `TLS_GET_RECORD_TYPE`: `rmsg_item_tls_record_type`.
+    RMSG_KIND_TLS_RECORD_TYPE = 24,
 }
 
-#[cfg(target_os = "linux")]
-use linux::*;
+use rmsg_kind::*;
 
-#[cfg(target_os = "linux")]
-use crate::cmsg::linux::RMSG_SCM_PIDFD;
+/// The kind of a `(level, type)` pair: the one place that says which
+/// accessor decodes which items.
+pub fn kind_of(level: c_int, kind: c_int) -> rmsg_kind {
+    match level {
+        libc::SOL_SOCKET => match kind {
+            libc::SCM_RIGHTS => RMSG_KIND_RIGHTS,
+            libc::SCM_CREDENTIALS => RMSG_KIND_CREDENTIALS,
+            #[cfg(target_os = "linux")]
+            RMSG_SCM_PIDFD => RMSG_KIND_PIDFD,
+            #[cfg(target_os = "linux")]
+            RMSG_SCM_SECURITY => RMSG_KIND_SECURITY,
+            libc::SO_TIMESTAMP
+            | libc::SO_TIMESTAMP_NEW
+            | libc::SO_TIMESTAMPNS
+            | libc::SO_TIMESTAMPNS_NEW => RMSG_KIND_TIMESTAMP,
+            libc::SO_TIMESTAMPING | libc::SO_TIMESTAMPING_NEW => RMSG_KIND_TIMESTAMPING,
+            libc::SO_RXQ_OVFL => RMSG_KIND_RXQ_OVFL,
+            libc::SO_MARK | libc::SO_RCVMARK => RMSG_KIND_MARK,
+            libc::SCM_TIMESTAMPING_PKTINFO => RMSG_KIND_TS_PKTINFO,
+            libc::SCM_TIMESTAMPING_OPT_STATS => RMSG_KIND_TS_OPT_STATS,
+            _ => RMSG_KIND_RAW,
+        },
+        libc::IPPROTO_IP => match kind {
+            libc::IP_PKTINFO => RMSG_KIND_IP_PKTINFO,
+            libc::IP_TTL => RMSG_KIND_IP_TTL,
+            libc::IP_TOS => RMSG_KIND_IP_TOS,
+            libc::IP_RECVERR => RMSG_KIND_RECVERR,
+            libc::IP_ORIGDSTADDR => RMSG_KIND_IP_ORIGDSTADDR,
+            libc::IP_RECVFRAGSIZE => RMSG_KIND_FRAGSIZE,
+            libc::IP_RETOPTS | libc::IP_OPTIONS => RMSG_KIND_IP_OPTIONS,
+            _ => RMSG_KIND_RAW,
+        },
+        libc::IPPROTO_IPV6 => match kind {
+            libc::IPV6_PKTINFO => RMSG_KIND_IPV6_PKTINFO,
+            libc::IPV6_HOPLIMIT => RMSG_KIND_IPV6_HOPLIMIT,
+            libc::IPV6_TCLASS => RMSG_KIND_IPV6_TCLASS,
+            libc::IPV6_RECVERR => RMSG_KIND_RECVERR,
+            libc::IPV6_ORIGDSTADDR => RMSG_KIND_IPV6_ORIGDSTADDR,
+            libc::IPV6_PATHMTU => RMSG_KIND_IPV6_PATHMTU,
+            libc::IPV6_RECVFRAGSIZE => RMSG_KIND_FRAGSIZE,
+            _ => RMSG_KIND_RAW,
+        },
+        #[cfg(target_os = "linux")]
+        RMSG_SOL_UDP if kind == RMSG_UDP_GRO => RMSG_KIND_UDP_GRO,
+        #[cfg(target_os = "linux")]
+        RMSG_SOL_TLS if kind == RMSG_TLS_GET_RECORD_TYPE => RMSG_KIND_TLS_RECORD_TYPE,
+        _ => RMSG_KIND_RAW,
+    }
+}
 
 /// Credentials of the sending process (`SCM_CREDENTIALS`, `struct ucred`).
 #[repr(C)]
@@ -197,13 +279,9 @@ impl<'a> Raw<'a> {
         Raw { level, kind, data }
     }
 
-    fn is(&self, level: c_int, kinds: &[c_int]) -> bool {
-        self.level == level && kinds.contains(&self.kind)
-    }
-
-    /// Fails with `RMSG_ERR_WRONG_KIND` unless the item is one of `kinds` at `level`.
-    fn expect(&self, level: c_int, kinds: &[c_int]) -> Result<&'a [u8]> {
-        if self.is(level, kinds) {
+    /// The item's data, or `RMSG_ERR_WRONG_KIND` unless it is of `want`.
+    fn expect(&self, want: rmsg_kind) -> Result<&'a [u8]> {
+        if kind_of(self.level, self.kind) == want {
             Ok(self.data)
         } else {
             Err(Error::new(RMSG_ERR_WRONG_KIND))
@@ -259,33 +337,9 @@ fn time_pair(data: &[u8], off: usize, wide: bool) -> Result<(i64, i64)> {
     }
 }
 
-fn inet_from_sockaddr(data: &[u8]) -> Option<rmsg_inet_address> {
-    match rmsg_address::from_bytes(data.get(..size_of::<libc::sockaddr_in>())?)?.decode() {
-        Decoded::Inet { addr, port } => Some(rmsg_inet_address { addr, port }),
-        _ => None,
-    }
-}
-
-fn inet6_from_sockaddr(data: &[u8]) -> Option<rmsg_inet6_address> {
-    match rmsg_address::from_bytes(data.get(..size_of::<libc::sockaddr_in6>())?)?.decode() {
-        Decoded::Inet6 {
-            addr,
-            port,
-            flowinfo,
-            scope_id,
-        } => Some(rmsg_inet6_address {
-            addr,
-            port,
-            flowinfo,
-            scope_id,
-        }),
-        _ => None,
-    }
-}
-
 /// `SCM_CREDENTIALS`.
 pub fn credentials(raw: Raw<'_>) -> Result<rmsg_credentials> {
-    let d = raw.expect(libc::SOL_SOCKET, &[libc::SCM_CREDENTIALS])?;
+    let d = raw.expect(RMSG_KIND_CREDENTIALS)?;
     Ok(rmsg_credentials {
         pid: i32_at(d, 0)?,
         uid: u32_at(d, 4)?,
@@ -296,29 +350,25 @@ pub fn credentials(raw: Raw<'_>) -> Result<rmsg_credentials> {
 /// `SCM_PIDFD`: the descriptor number the kernel installed.
 #[cfg(target_os = "linux")]
 pub fn pidfd(raw: Raw<'_>) -> Result<c_int> {
-    let d = raw.expect(libc::SOL_SOCKET, &[RMSG_SCM_PIDFD])?;
+    let d = raw.expect(RMSG_KIND_PIDFD)?;
     i32_at(d, 0)
 }
 
 /// `SCM_SECURITY`: the label bytes as the kernel sent them.
 #[cfg(target_os = "linux")]
 pub fn security(raw: Raw<'_>) -> Result<&[u8]> {
-    raw.expect(libc::SOL_SOCKET, &[RMSG_SCM_SECURITY])
+    raw.expect(RMSG_KIND_SECURITY)
 }
 
 /// `SO_TIMESTAMP`, `SO_TIMESTAMP_NEW`, `SO_TIMESTAMPNS`,
 /// `SO_TIMESTAMPNS_NEW`, normalised to nanoseconds.
 pub fn timestamp(raw: Raw<'_>) -> Result<rmsg_timestamp> {
-    let micro = [libc::SO_TIMESTAMP, libc::SO_TIMESTAMP_NEW];
-    let nano = [libc::SO_TIMESTAMPNS, libc::SO_TIMESTAMPNS_NEW];
-    if raw.level != libc::SOL_SOCKET || !(micro.contains(&raw.kind) || nano.contains(&raw.kind)) {
-        return Err(Error::new(RMSG_ERR_WRONG_KIND));
-    }
+    let d = raw.expect(RMSG_KIND_TIMESTAMP)?;
     // `_NEW` is always two 64-bit fields; `_OLD` follows the ABI's `long`.
     let is_new = raw.kind == libc::SO_TIMESTAMP_NEW || raw.kind == libc::SO_TIMESTAMPNS_NEW;
-    let wide = is_new || raw.data.len() >= 16;
-    let (sec, frac) = time_pair(raw.data, 0, wide)?;
-    let nsec = if micro.contains(&raw.kind) {
+    let wide = is_new || d.len() >= 16;
+    let (sec, frac) = time_pair(d, 0, wide)?;
+    let nsec = if raw.kind == libc::SO_TIMESTAMP || raw.kind == libc::SO_TIMESTAMP_NEW {
         frac.saturating_mul(1000)
     } else {
         frac
@@ -328,10 +378,7 @@ pub fn timestamp(raw: Raw<'_>) -> Result<rmsg_timestamp> {
 
 /// `SO_TIMESTAMPING` and `SO_TIMESTAMPING_NEW`: three `timespec`s.
 pub fn timestamping(raw: Raw<'_>) -> Result<rmsg_timestamping> {
-    let d = raw.expect(
-        libc::SOL_SOCKET,
-        &[libc::SO_TIMESTAMPING, libc::SO_TIMESTAMPING_NEW],
-    )?;
+    let d = raw.expect(RMSG_KIND_TIMESTAMPING)?;
     let wide = raw.kind == libc::SO_TIMESTAMPING_NEW || d.len() >= 48;
     let step = if wide { 16 } else { 8 };
     let mut ts = [rmsg_timestamp::default(); 3];
@@ -348,20 +395,20 @@ pub fn timestamping(raw: Raw<'_>) -> Result<rmsg_timestamping> {
 
 /// `SO_RXQ_OVFL`: packets dropped before this one.
 pub fn rxq_ovfl(raw: Raw<'_>) -> Result<u32> {
-    let d = raw.expect(libc::SOL_SOCKET, &[libc::SO_RXQ_OVFL])?;
+    let d = raw.expect(RMSG_KIND_RXQ_OVFL)?;
     u32_at(d, 0)
 }
 
 /// The packet's mark, sent when `SO_RCVMARK` is set. Linux sends it with
 /// type `SO_MARK` (36), not `SO_RCVMARK`; both are accepted.
 pub fn mark(raw: Raw<'_>) -> Result<u32> {
-    let d = raw.expect(libc::SOL_SOCKET, &[libc::SO_MARK, libc::SO_RCVMARK])?;
+    let d = raw.expect(RMSG_KIND_MARK)?;
     u32_at(d, 0)
 }
 
 /// `SCM_TIMESTAMPING_PKTINFO`.
 pub fn ts_pktinfo(raw: Raw<'_>) -> Result<rmsg_ts_pktinfo> {
-    let d = raw.expect(libc::SOL_SOCKET, &[libc::SCM_TIMESTAMPING_PKTINFO])?;
+    let d = raw.expect(RMSG_KIND_TS_PKTINFO)?;
     Ok(rmsg_ts_pktinfo {
         ifindex: u32_at(d, 0)?,
         pkt_length: u32_at(d, 4)?,
@@ -370,12 +417,12 @@ pub fn ts_pktinfo(raw: Raw<'_>) -> Result<rmsg_ts_pktinfo> {
 
 /// `SCM_TIMESTAMPING_OPT_STATS`: netlink attributes, raw.
 pub fn ts_opt_stats(raw: Raw<'_>) -> Result<&[u8]> {
-    raw.expect(libc::SOL_SOCKET, &[libc::SCM_TIMESTAMPING_OPT_STATS])
+    raw.expect(RMSG_KIND_TS_OPT_STATS)
 }
 
 /// `IP_PKTINFO`.
 pub fn ip_pktinfo(raw: Raw<'_>) -> Result<rmsg_ip_pktinfo> {
-    let d = raw.expect(libc::IPPROTO_IP, &[libc::IP_PKTINFO])?;
+    let d = raw.expect(RMSG_KIND_IP_PKTINFO)?;
     Ok(rmsg_ip_pktinfo {
         ifindex: i32_at(d, 0)?,
         spec_dst: rmsg_inet_address {
@@ -391,7 +438,7 @@ pub fn ip_pktinfo(raw: Raw<'_>) -> Result<rmsg_ip_pktinfo> {
 
 /// `IP_TTL`: an `int` on Linux (a byte accepted too).
 pub fn ip_ttl(raw: Raw<'_>) -> Result<i32> {
-    int_or_byte(raw.expect(libc::IPPROTO_IP, &[libc::IP_TTL])?)
+    int_or_byte(raw.expect(RMSG_KIND_IP_TTL)?)
 }
 
 fn traffic_class(v: i32) -> rmsg_traffic_class {
@@ -405,19 +452,12 @@ fn traffic_class(v: i32) -> rmsg_traffic_class {
 
 /// `IP_TOS`: one byte on Linux (an `int` accepted too).
 pub fn ip_tos(raw: Raw<'_>) -> Result<rmsg_traffic_class> {
-    Ok(traffic_class(int_or_byte(
-        raw.expect(libc::IPPROTO_IP, &[libc::IP_TOS])?,
-    )?))
+    Ok(traffic_class(int_or_byte(raw.expect(RMSG_KIND_IP_TOS)?)?))
 }
 
 /// `IP_RECVERR` and `IPV6_RECVERR`.
 pub fn extended_error(raw: Raw<'_>) -> Result<rmsg_extended_error> {
-    let ok = raw.is(libc::IPPROTO_IP, &[libc::IP_RECVERR])
-        || raw.is(libc::IPPROTO_IPV6, &[libc::IPV6_RECVERR]);
-    if !ok {
-        return Err(Error::new(RMSG_ERR_WRONG_KIND));
-    }
-    let d = raw.data;
+    let d = raw.expect(RMSG_KIND_RECVERR)?;
     let hdr = size_of::<libc::sock_extended_err>();
     let mut e = rmsg_extended_error {
         ee_errno: u32_at(d, 0)?,
@@ -429,10 +469,10 @@ pub fn extended_error(raw: Raw<'_>) -> Result<rmsg_extended_error> {
         ..Default::default()
     };
     let rest = d.get(hdr..).unwrap_or(&[]);
-    if let Some(a) = inet_from_sockaddr(rest) {
+    if let Some(a) = rmsg_inet_address::from_sockaddr(rest) {
         e.offender_family = libc::AF_INET;
         e.offender = a;
-    } else if let Some(a) = inet6_from_sockaddr(rest) {
+    } else if let Some(a) = rmsg_inet6_address::from_sockaddr(rest) {
         e.offender_family = libc::AF_INET6;
         e.offender6 = a;
     }
@@ -441,31 +481,26 @@ pub fn extended_error(raw: Raw<'_>) -> Result<rmsg_extended_error> {
 
 /// `IP_ORIGDSTADDR`: a `sockaddr_in`.
 pub fn ip_origdstaddr(raw: Raw<'_>) -> Result<rmsg_inet_address> {
-    let d = raw.expect(libc::IPPROTO_IP, &[libc::IP_ORIGDSTADDR])?;
+    let d = raw.expect(RMSG_KIND_IP_ORIGDSTADDR)?;
     if d.len() < size_of::<libc::sockaddr_in>() {
         return Err(short());
     }
-    inet_from_sockaddr(d).ok_or(Error::new(RMSG_ERR_WRONG_FAMILY))
+    rmsg_inet_address::from_sockaddr(d).ok_or(Error::new(RMSG_ERR_WRONG_FAMILY))
 }
 
 /// `IP_RECVFRAGSIZE` and `IPV6_RECVFRAGSIZE`: an `int`.
 pub fn fragsize(raw: Raw<'_>) -> Result<u32> {
-    let ok = raw.is(libc::IPPROTO_IP, &[libc::IP_RECVFRAGSIZE])
-        || raw.is(libc::IPPROTO_IPV6, &[libc::IPV6_RECVFRAGSIZE]);
-    if !ok {
-        return Err(Error::new(RMSG_ERR_WRONG_KIND));
-    }
-    u32_at(raw.data, 0)
+    u32_at(raw.expect(RMSG_KIND_FRAGSIZE)?, 0)
 }
 
 /// `IP_RETOPTS` and `IP_OPTIONS`: the raw IP options.
 pub fn ip_options(raw: Raw<'_>) -> Result<&[u8]> {
-    raw.expect(libc::IPPROTO_IP, &[libc::IP_RETOPTS, libc::IP_OPTIONS])
+    raw.expect(RMSG_KIND_IP_OPTIONS)
 }
 
 /// `IPV6_PKTINFO`.
 pub fn ipv6_pktinfo(raw: Raw<'_>) -> Result<rmsg_ipv6_pktinfo> {
-    let d = raw.expect(libc::IPPROTO_IPV6, &[libc::IPV6_PKTINFO])?;
+    let d = raw.expect(RMSG_KIND_IPV6_PKTINFO)?;
     Ok(rmsg_ipv6_pktinfo {
         ifindex: i32_at(d, 16)?,
         addr: rmsg_inet6_address {
@@ -477,31 +512,31 @@ pub fn ipv6_pktinfo(raw: Raw<'_>) -> Result<rmsg_ipv6_pktinfo> {
 
 /// `IPV6_HOPLIMIT`: an `int`.
 pub fn ipv6_hoplimit(raw: Raw<'_>) -> Result<i32> {
-    int_or_byte(raw.expect(libc::IPPROTO_IPV6, &[libc::IPV6_HOPLIMIT])?)
+    int_or_byte(raw.expect(RMSG_KIND_IPV6_HOPLIMIT)?)
 }
 
 /// `IPV6_TCLASS`: an `int` (a byte accepted too).
 pub fn ipv6_tclass(raw: Raw<'_>) -> Result<rmsg_traffic_class> {
     Ok(traffic_class(int_or_byte(
-        raw.expect(libc::IPPROTO_IPV6, &[libc::IPV6_TCLASS])?,
+        raw.expect(RMSG_KIND_IPV6_TCLASS)?,
     )?))
 }
 
 /// `IPV6_ORIGDSTADDR`: a `sockaddr_in6`.
 pub fn ipv6_origdstaddr(raw: Raw<'_>) -> Result<rmsg_inet6_address> {
-    let d = raw.expect(libc::IPPROTO_IPV6, &[libc::IPV6_ORIGDSTADDR])?;
+    let d = raw.expect(RMSG_KIND_IPV6_ORIGDSTADDR)?;
     if d.len() < size_of::<libc::sockaddr_in6>() {
         return Err(short());
     }
-    inet6_from_sockaddr(d).ok_or(Error::new(RMSG_ERR_WRONG_FAMILY))
+    rmsg_inet6_address::from_sockaddr(d).ok_or(Error::new(RMSG_ERR_WRONG_FAMILY))
 }
 
 /// `IPV6_PATHMTU`: `struct ip6_mtuinfo`.
 pub fn ipv6_pathmtu(raw: Raw<'_>) -> Result<rmsg_ipv6_mtuinfo> {
-    let d = raw.expect(libc::IPPROTO_IPV6, &[libc::IPV6_PATHMTU])?;
+    let d = raw.expect(RMSG_KIND_IPV6_PATHMTU)?;
     let sa = size_of::<libc::sockaddr_in6>();
     let mtu = u32_at(d, sa)?;
-    let addr = inet6_from_sockaddr(d).unwrap_or_default();
+    let addr = rmsg_inet6_address::from_sockaddr(d).unwrap_or_default();
     Ok(rmsg_ipv6_mtuinfo { addr, mtu })
 }
 
@@ -509,7 +544,7 @@ pub fn ipv6_pathmtu(raw: Raw<'_>) -> Result<rmsg_ipv6_mtuinfo> {
 /// send-side width, accepted too).
 #[cfg(target_os = "linux")]
 pub fn udp_gro(raw: Raw<'_>) -> Result<u32> {
-    let d = raw.expect(RMSG_SOL_UDP, &[RMSG_UDP_GRO])?;
+    let d = raw.expect(RMSG_KIND_UDP_GRO)?;
     match d.len() {
         2 | 3 => Ok(u32::from(u16::from_ne_bytes(bytes(d, 0)?))),
         _ => u32_at(d, 0),
@@ -519,7 +554,7 @@ pub fn udp_gro(raw: Raw<'_>) -> Result<u32> {
 /// `TLS_GET_RECORD_TYPE`: one byte.
 #[cfg(target_os = "linux")]
 pub fn tls_record_type(raw: Raw<'_>) -> Result<u8> {
-    let d = raw.expect(RMSG_SOL_TLS, &[RMSG_TLS_GET_RECORD_TYPE])?;
+    let d = raw.expect(RMSG_KIND_TLS_RECORD_TYPE)?;
     Ok(bytes::<1>(d, 0)?[0])
 }
 
@@ -687,11 +722,7 @@ mod tests {
         let mut sin: libc::sockaddr_in = unsafe { std::mem::zeroed() };
         sin.sin_family = libc::AF_INET as libc::sa_family_t;
         sin.sin_addr.s_addr = u32::from_ne_bytes([127, 0, 0, 1]);
-        // SAFETY: reading a plain-data struct's bytes.
-        let sb = unsafe {
-            std::slice::from_raw_parts((&sin as *const libc::sockaddr_in).cast::<u8>(), 16)
-        };
-        d.extend_from_slice(sb);
+        d.extend_from_slice(crate::ptr::bytes_of(&sin));
         let e = extended_error(r(libc::IPPROTO_IP, libc::IP_RECVERR, &d)).unwrap();
         assert_eq!(e.offender_family, libc::AF_INET);
         assert_eq!(e.offender.addr, [127, 0, 0, 1]);
@@ -699,6 +730,33 @@ mod tests {
         let e = extended_error(r(libc::IPPROTO_IP, libc::IP_RECVERR, &d[..20])).unwrap();
         assert_eq!(e.offender_family, 0);
         assert!(extended_error(r(libc::IPPROTO_IP, libc::IP_RECVERR, &d[..15])).is_err());
+    }
+
+    #[test]
+    fn kinds_follow_level_and_type() {
+        assert_eq!(
+            kind_of(libc::SOL_SOCKET, libc::SCM_RIGHTS),
+            RMSG_KIND_RIGHTS
+        );
+        assert_eq!(
+            kind_of(libc::SOL_SOCKET, libc::SO_TIMESTAMPNS_NEW),
+            RMSG_KIND_TIMESTAMP
+        );
+        assert_eq!(
+            kind_of(libc::IPPROTO_IPV6, libc::IPV6_RECVERR),
+            RMSG_KIND_RECVERR
+        );
+        assert_eq!(
+            kind_of(libc::IPPROTO_IP, libc::IP_RECVERR),
+            RMSG_KIND_RECVERR
+        );
+        // The same type number at another level is another kind.
+        assert_eq!(
+            kind_of(libc::IPPROTO_IP, libc::SCM_RIGHTS),
+            RMSG_KIND_IP_TOS
+        );
+        assert_eq!(kind_of(RMSG_SOL_UDP, RMSG_UDP_SEGMENT), RMSG_KIND_RAW);
+        assert_eq!(kind_of(-1, libc::SCM_RIGHTS), RMSG_KIND_RAW);
     }
 
     #[test]

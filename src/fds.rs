@@ -15,16 +15,12 @@ pub struct OwnedFds {
 }
 
 impl OwnedFds {
-    /// Owns the given descriptors (closed on drop unless taken).
-    pub fn from_vec(slots: Vec<c_int>) -> OwnedFds {
-        OwnedFds { slots, owned: true }
-    }
-
-    /// Lists descriptors someone else owns: never closed by this table.
-    pub fn borrowed(slots: Vec<c_int>) -> OwnedFds {
+    /// An empty table; with `owned` it closes what is put in it unless
+    /// taken, else it only lists descriptors someone else owns.
+    pub fn new(owned: bool) -> OwnedFds {
         OwnedFds {
-            slots,
-            owned: false,
+            slots: Vec::new(),
+            owned,
         }
     }
 
@@ -41,18 +37,20 @@ impl OwnedFds {
 
     /// Closes what is still owned and empties the table.
     pub fn clear(&mut self) {
-        let n = self.slots.len();
-        self.close_range(0..n);
+        if self.owned {
+            for fd in &self.slots {
+                if *fd >= 0 {
+                    close(*fd);
+                }
+            }
+        }
         self.slots.clear();
     }
 
-    /// Number of slots, taken or not.
-    pub fn len(&self) -> usize {
-        self.slots.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
+    /// Empties the table without closing anything (the caller closes the
+    /// descriptors another way).
+    pub fn forget(&mut self) {
+        self.slots.clear();
     }
 
     /// Descriptors in `range` that are still owned.
@@ -91,28 +89,11 @@ impl OwnedFds {
         }
         n
     }
-
-    /// Closes every still-owned descriptor of `range` now (a borrowed table
-    /// only forgets them).
-    pub fn close_range(&mut self, range: std::ops::Range<usize>) {
-        let owned = self.owned;
-        for slot in &mut self.slots[range] {
-            if *slot >= 0 {
-                if owned {
-                    close(*slot);
-                }
-                *slot = -1;
-            }
-        }
-    }
 }
 
 impl Drop for OwnedFds {
     fn drop(&mut self) {
-        if self.owned {
-            let n = self.slots.len();
-            self.close_range(0..n);
-        }
+        self.clear();
     }
 }
 
@@ -142,23 +123,13 @@ pub fn close_all_in_control(control: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn is_open(fd: c_int) -> bool {
-        // SAFETY: F_GETFD only queries the descriptor table.
-        unsafe { libc::fcntl(fd, libc::F_GETFD) >= 0 }
-    }
-
-    fn pipe() -> (c_int, c_int) {
-        let mut p = [0 as c_int; 2];
-        // SAFETY: p has room for two descriptors.
-        assert_eq!(unsafe { libc::pipe(p.as_mut_ptr()) }, 0);
-        (p[0], p[1])
-    }
+    use crate::test_util::{is_open, pipe};
 
     #[test]
     fn take_then_drop_closes_the_rest() {
         let (a, b) = pipe();
-        let mut owned = OwnedFds::from_vec(vec![a, b]);
+        let mut owned = OwnedFds::new(true);
+        owned.slots_mut().extend([a, b]);
         let mut out = [0; 1];
         assert_eq!(owned.take_into(0..2, &mut out), Err(2));
         assert_eq!(owned.take_into(0..1, &mut out), Ok(1));

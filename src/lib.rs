@@ -2,6 +2,13 @@
 //! a C ABI. See README.md for the conventions and `include/rmsg.h` for the
 //! C interface.
 //!
+//! Layout: the safe core (parsing, ownership, the system calls) is private
+//! to the crate, one module per concept; [`ffi`] holds the `extern "C"`
+//! functions, one file per handle type, and is the crate's only public
+//! Rust surface (the fuzz targets drive the library through it, as C does).
+//! Raw-pointer and slice conversions live in `ptr`, aligned control-byte
+//! storage in `buffer`, Linux constants that `libc` lacks in `linux`.
+//!
 //! Platform-specific code is behind `cfg`, but Linux is the only platform
 //! rmsg is built and tested on; other Unixes need their own constants,
 //! widths and tests before they can be claimed.
@@ -9,21 +16,27 @@
 #[cfg(not(target_os = "linux"))]
 compile_error!("rmsg is built and tested on Linux only; see the crate documentation");
 
-pub mod addr;
-pub mod addr_text;
-pub mod builder;
-pub mod capi;
-pub mod capi_decode;
-pub mod capi_send;
-pub mod cmsg;
-pub mod decode;
-pub mod fault;
-pub mod fds;
-pub mod panic;
-pub mod parse;
-pub mod ptr;
-pub mod recv;
-pub mod send;
-pub mod sizing;
-pub mod status;
-pub mod wait;
+mod addr;
+mod addr_text;
+mod buffer;
+mod builder;
+mod cmsg;
+mod decode;
+mod fault;
+mod fds;
+mod items;
+#[cfg(target_os = "linux")]
+mod linux;
+mod message;
+mod panic;
+mod parse;
+mod ptr;
+mod recv;
+mod send;
+mod sizing;
+mod status;
+#[cfg(test)]
+mod test_util;
+mod wait;
+
+pub mod ffi;

@@ -1,29 +1,40 @@
-//! Every conversion between raw pointers from C and Rust values happens
-//! here, so the `unsafe` reasoning about them is in one place.
+//! Every conversion between raw pointers and Rust values happens here, so
+//! the `unsafe` reasoning about them is in one place: handles and buffers
+//! from C, memory owned by rmsg's own buffers, and the bytes of plain C
+//! structs.
 //!
 //! The contract with C is the one the header states: a handle pointer is
 //! either NULL or a live pointer rmsg returned and that has not been freed; a
 //! `(pointer, length)` pair describes memory the caller may read (or write,
 //! for outputs) for that many bytes.
 
+use std::mem::size_of;
+
 use crate::status::{Error, Result, rmsg_status};
 
-/// Moves a value to the heap and hands C the pointer. C now owns it and must
-/// give it back to [`free_box`] exactly once.
-pub fn into_raw<T>(value: T) -> *mut T {
-    Box::into_raw(Box::new(value))
+/// Hands a heap value to C as a pointer. C now owns it and must give it
+/// back to [`take_box`] (or [`free_box`]) exactly once.
+pub fn into_raw<T>(value: Box<T>) -> *mut T {
+    Box::into_raw(value)
+}
+
+/// Takes back ownership of a pointer made by [`into_raw`]; `None` for NULL.
+///
+/// # Safety
+/// `ptr` is NULL or came from `into_raw::<T>` and has not been taken back.
+pub unsafe fn take_box<T>(ptr: *mut T) -> Option<Box<T>> {
+    // SAFETY: per the contract above, a non-NULL ptr owns a live Box<T>.
+    (!ptr.is_null()).then(|| unsafe { Box::from_raw(ptr) })
 }
 
 /// Takes back ownership of a pointer made by [`into_raw`] and drops it.
 /// NULL is accepted and ignored.
 ///
 /// # Safety
-/// `ptr` is NULL or came from `into_raw::<T>` and has not been freed.
+/// As for [`take_box`].
 pub unsafe fn free_box<T>(ptr: *mut T) {
-    if !ptr.is_null() {
-        // SAFETY: per the contract above, ptr owns a live Box<T>.
-        drop(unsafe { Box::from_raw(ptr) });
-    }
+    // SAFETY: forwarded contract.
+    drop(unsafe { take_box(ptr) });
 }
 
 /// Borrows a handle, or fails with `RMSG_ERR_NULL_ARGUMENT`.
@@ -42,6 +53,24 @@ pub unsafe fn try_ref<'a, T>(ptr: *const T) -> Result<&'a T> {
 pub unsafe fn try_mut<'a, T>(ptr: *mut T) -> Result<&'a mut T> {
     // SAFETY: non-NULL pointers are live and unaliased per the contract above.
     unsafe { ptr.as_mut() }.ok_or(Error::new(rmsg_status::RMSG_ERR_NULL_ARGUMENT))
+}
+
+/// Reads an optional input struct: NULL means the defaults.
+///
+/// # Safety
+/// `ptr` is NULL or points to a readable `T`.
+pub unsafe fn read_or_default<T: Copy + Default>(ptr: *const T) -> T {
+    // SAFETY: per the contract above.
+    unsafe { ptr.as_ref() }.copied().unwrap_or_default()
+}
+
+/// Borrows an optional handle: NULL gives `None`.
+///
+/// # Safety
+/// `ptr` is NULL or points to a live `T` not mutably borrowed elsewhere for `'a`.
+pub unsafe fn opt_ref<'a, T>(ptr: *const T) -> Option<&'a T> {
+    // SAFETY: per the contract above.
+    unsafe { ptr.as_ref() }
 }
 
 /// Checks that an output pointer is not NULL.
@@ -120,6 +149,99 @@ pub unsafe fn try_slice_mut<'a, T>(ptr: *mut T, len: usize) -> Result<&'a mut [T
     // SAFETY: non-NULL and writable for len elements per the contract above;
     // the span fits in isize (checked).
     Ok(unsafe { std::slice::from_raw_parts_mut(ptr, len) })
+}
+
+/// Borrows `len` bytes at `ptr` of memory rmsg owns (a buffer's storage).
+/// A zero length gives an empty slice whatever `ptr` is.
+///
+/// # Safety
+/// When `len > 0`, `ptr` points at `len` initialised bytes that stay valid
+/// and unchanged for `'a`.
+pub unsafe fn owned_bytes<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
+    if len == 0 {
+        return &[];
+    }
+    // SAFETY: per the contract above.
+    unsafe { std::slice::from_raw_parts(ptr, len) }
+}
+
+/// Mutably borrows `len` bytes at `ptr` of memory rmsg owns.
+///
+/// # Safety
+/// When `len > 0`, `ptr` points at `len` initialised bytes, valid and not
+/// otherwise borrowed for `'a`.
+pub unsafe fn owned_bytes_mut<'a>(ptr: *mut u8, len: usize) -> &'a mut [u8] {
+    if len == 0 {
+        return &mut [];
+    }
+    // SAFETY: per the contract above.
+    unsafe { std::slice::from_raw_parts_mut(ptr, len) }
+}
+
+/// C structs that are plain data: no padding bytes, and every bit pattern
+/// is a valid value. Their bytes can be viewed, and they can be read from
+/// any bytes, without `unsafe` at the call site.
+///
+/// # Safety
+/// Implement only for `#[repr(C)]` types made of integers and arrays of
+/// integers with no padding between or after the fields (the assertions
+/// below check the sizes).
+pub unsafe trait Plain: Copy {}
+
+// SAFETY: each is a libc struct of integer fields whose sizes add up to
+// the struct's size (checked below), so it has no padding.
+unsafe impl Plain for libc::cmsghdr {}
+// SAFETY: as above.
+unsafe impl Plain for libc::sockaddr_in {}
+// SAFETY: as above.
+unsafe impl Plain for libc::sockaddr_in6 {}
+// SAFETY: as above.
+unsafe impl Plain for libc::sockaddr_un {}
+// SAFETY: as above.
+unsafe impl Plain for libc::ucred {}
+// SAFETY: as above.
+unsafe impl Plain for libc::in_pktinfo {}
+// SAFETY: as above.
+unsafe impl Plain for libc::in6_pktinfo {}
+// SAFETY: as above (family, padding array and alignment field, 128 bytes).
+unsafe impl Plain for libc::sockaddr_storage {}
+
+const _: () = {
+    assert!(size_of::<libc::cmsghdr>() == size_of::<usize>() + 8);
+    assert!(size_of::<libc::sockaddr_in>() == 16);
+    assert!(size_of::<libc::sockaddr_in6>() == 28);
+    assert!(size_of::<libc::sockaddr_un>() == 110);
+    assert!(size_of::<libc::ucred>() == 12);
+    assert!(size_of::<libc::in_pktinfo>() == 12);
+    assert!(size_of::<libc::in6_pktinfo>() == 20);
+    assert!(size_of::<libc::sockaddr_storage>() == 128);
+};
+
+/// The bytes of a plain struct.
+pub fn bytes_of<T: Plain>(value: &T) -> &[u8] {
+    // SAFETY: T has no padding (Plain), so all size_of::<T>() bytes behind
+    // the reference are initialised; they live as long as the borrow.
+    unsafe { std::slice::from_raw_parts((value as *const T).cast::<u8>(), size_of::<T>()) }
+}
+
+/// Reads a plain struct from the first `size_of::<T>()` bytes of `bytes`,
+/// whatever their alignment; `None` when there are fewer.
+pub fn read_plain<T: Plain>(bytes: &[u8]) -> Option<T> {
+    if bytes.len() < size_of::<T>() {
+        return None;
+    }
+    // SAFETY: enough bytes (checked); read_unaligned has no alignment
+    // requirement, and every bit pattern is a valid T (Plain).
+    Some(unsafe { std::ptr::read_unaligned(bytes.as_ptr().cast::<T>()) })
+}
+
+/// Writes a plain struct into the first `size_of::<T>()` bytes of `out`,
+/// whatever their alignment.
+///
+/// # Panics
+/// When `out` is shorter than `T` (a bug in the caller's layout).
+pub fn write_plain<T: Plain>(out: &mut [u8], value: T) {
+    out[..size_of::<T>()].copy_from_slice(bytes_of(&value));
 }
 
 #[cfg(test)]

@@ -1,12 +1,12 @@
-//! The send call (the safe core; the C shims are in `capi_send`).
+//! The send call (the safe core; the C shims are in `ffi::send`).
 
 use std::ffi::c_int;
 
 use crate::addr::rmsg_address;
+use crate::buffer::{self, rmsg_iovec};
 use crate::cmsg;
-use crate::recv::rmsg_iovec;
 use crate::status::{Error, Result, rmsg_status::*};
-use crate::wait::{self, Wait};
+use crate::wait::{self, Policy};
 
 /// Return `RMSG_ERR_INTERRUPTED` when a signal interrupts the call before
 /// anything was sent, instead of retrying (retrying is the default).
@@ -39,29 +39,21 @@ pub struct rmsg_send_options {
     pub timeout_ns: u64,
 }
 
-struct Plan {
-    flags: c_int,
-    wait: Wait,
-    return_eintr: bool,
-}
-
-fn plan(flags: c_int, options: &rmsg_send_options) -> Result<Plan> {
-    if options.flags & !KNOWN_FLAGS != 0 {
-        return Err(Error::new(RMSG_ERR_INVALID_ARGUMENT));
-    }
-    let wait = Wait::from_options(options.wait, options.timeout_ns)?;
-    let mut flags = flags;
-    if options.flags & RMSG_SEND_ALLOW_SIGPIPE == 0 {
-        flags |= libc::MSG_NOSIGNAL;
-    }
-    if wait.dontwait() {
-        flags |= libc::MSG_DONTWAIT;
-    }
-    Ok(Plan {
-        flags,
-        wait,
-        return_eintr: options.flags & RMSG_SEND_RETURN_EINTR != 0,
-    })
+/// The flags for `sendmsg(2)` and the waiting policy of one call.
+fn plan(flags: c_int, options: &rmsg_send_options) -> Result<(c_int, Policy)> {
+    let policy = Policy::from_options(
+        options.wait,
+        options.flags,
+        options.timeout_ns,
+        KNOWN_FLAGS,
+        RMSG_SEND_RETURN_EINTR,
+    )?;
+    let nosignal = if options.flags & RMSG_SEND_ALLOW_SIGPIPE == 0 {
+        libc::MSG_NOSIGNAL
+    } else {
+        0
+    };
+    Ok((flags | nosignal | policy.dontwait_flag(), policy))
 }
 
 /// Sends one message with `sendmsg(2)`: gather buffers, optional control
@@ -85,16 +77,16 @@ pub fn send(
     if bufs.iter().any(|b| b.base.is_null() && b.len > 0) {
         return Err(Error::new(RMSG_ERR_NULL_ARGUMENT));
     }
-    let plan = plan(flags, options)?;
+    let (flags, policy) = plan(flags, options)?;
     let name = address.map(|a| a.bytes()).unwrap_or(&[]);
-    wait::retry(fd, libc::POLLOUT, &plan.wait, plan.return_eintr, || {
+    wait::retry(fd, libc::POLLOUT, &policy, || {
         // SAFETY: msghdr is plain data; all-zero is valid.
         let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
         if !name.is_empty() {
             hdr.msg_name = name.as_ptr() as *mut libc::c_void;
             hdr.msg_namelen = name.len() as libc::socklen_t;
         }
-        hdr.msg_iov = bufs.as_ptr() as *mut libc::iovec;
+        hdr.msg_iov = buffer::as_iovecs(bufs);
         hdr.msg_iovlen = bufs.len() as _;
         if !control.is_empty() {
             hdr.msg_control = control.as_ptr() as *mut libc::c_void;
@@ -104,35 +96,19 @@ pub fn send(
         // given with it (name and control borrow from the caller's values,
         // the iovecs describe the caller's buffers, which the caller vouches
         // for); sendmsg only reads them.
-        unsafe { libc::sendmsg(fd, &hdr, plan.flags) }
+        unsafe { libc::sendmsg(fd, &hdr, flags) }
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pair(kind: c_int) -> [c_int; 2] {
-        let mut sv = [0; 2];
-        // SAFETY: sv has room for two ints.
-        assert_eq!(
-            unsafe { libc::socketpair(libc::AF_UNIX, kind, 0, sv.as_mut_ptr()) },
-            0
-        );
-        sv
-    }
-
-    fn close(sv: [c_int; 2]) {
-        // SAFETY: closing descriptors this test opened.
-        unsafe {
-            libc::close(sv[0]);
-            libc::close(sv[1]);
-        }
-    }
+    use crate::fds;
+    use crate::test_util::pair;
 
     #[test]
     fn gather_and_options() {
-        let sv = pair(libc::SOCK_DGRAM);
+        let (tx, rx) = pair(libc::SOCK_DGRAM);
         let mut a = *b"ab";
         let mut c = *b"cde";
         let bufs = [
@@ -145,42 +121,41 @@ mod tests {
                 len: 3,
             },
         ];
-        let n = send(sv[0], &bufs, &[], None, 0, &Default::default()).unwrap();
+        let n = send(tx, &bufs, &[], None, 0, &Default::default()).unwrap();
         assert_eq!(n, 5);
         let mut got = [0u8; 8];
         // SAFETY: got is writable for 8 bytes.
-        let r = unsafe { libc::recv(sv[1], got.as_mut_ptr().cast(), 8, 0) };
+        let r = unsafe { libc::recv(rx, got.as_mut_ptr().cast(), 8, 0) };
         assert_eq!(&got[..r as usize], b"abcde");
         let bad = rmsg_send_options {
             flags: 1 << 20,
             ..Default::default()
         };
         assert_eq!(
-            send(sv[0], &bufs, &[], None, 0, &bad).unwrap_err().status,
+            send(tx, &bufs, &[], None, 0, &bad).unwrap_err().status,
             RMSG_ERR_INVALID_ARGUMENT
         );
         let bad = rmsg_send_options {
             wait: 9,
             ..Default::default()
         };
-        assert!(send(sv[0], &bufs, &[], None, 0, &bad).is_err());
-        close(sv);
+        assert!(send(tx, &bufs, &[], None, 0, &bad).is_err());
+        fds::close(tx);
+        fds::close(rx);
     }
 
     #[test]
     fn broken_pipe_is_a_status() {
-        let sv = pair(libc::SOCK_STREAM);
-        // SAFETY: closing our own descriptor.
-        unsafe { libc::close(sv[1]) };
+        let (tx, rx) = pair(libc::SOCK_STREAM);
+        fds::close(rx);
         let mut a = *b"x";
         let bufs = [rmsg_iovec {
             base: a.as_mut_ptr(),
             len: 1,
         }];
-        let e = send(sv[0], &bufs, &[], None, 0, &Default::default()).unwrap_err();
+        let e = send(tx, &bufs, &[], None, 0, &Default::default()).unwrap_err();
         assert_eq!(e.status, RMSG_ERR_BROKEN_PIPE);
         assert_eq!(e.errno, libc::EPIPE);
-        // SAFETY: closing our own descriptor.
-        unsafe { libc::close(sv[0]) };
+        fds::close(tx);
     }
 }

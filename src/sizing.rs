@@ -1,6 +1,6 @@
 //! Control-buffer sizing: the room a set of expected control messages
 //! needs, from a list of kinds or from the receive options enabled on a
-//! socket (the safe core; the C shims are in `capi_decode`).
+//! socket (the safe core; the C shims are in `ffi::sizing`).
 
 use std::ffi::c_int;
 use std::mem::size_of;
@@ -9,9 +9,7 @@ use crate::cmsg;
 use crate::status::{Error, Result, rmsg_status::*};
 
 #[cfg(target_os = "linux")]
-use crate::cmsg::linux::{RMSG_SCM_PIDFD, RMSG_SO_PASSPIDFD};
-#[cfg(target_os = "linux")]
-use crate::decode::linux::*;
+use crate::linux::*;
 
 /// Bytes reserved for an `SCM_SECURITY` label (the label's length depends
 /// on the security module and policy; add more if yours are longer).

@@ -20,6 +20,46 @@ pub const RMSG_WAIT_NONBLOCK: u32 = 1;
 /// call still waits for the deadline, as a Python socket with a timeout does.
 pub const RMSG_WAIT_DEADLINE: u32 = 2;
 
+/// The waiting part of a call's options, checked: how to wait and what to
+/// do about signals. Shared by the receive and send calls, whose option
+/// structs have the same `wait`, `flags` and `timeout_ns` fields.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    pub wait: Wait,
+    /// Return `EINTR` as `RMSG_ERR_INTERRUPTED` instead of retrying.
+    pub return_eintr: bool,
+}
+
+impl Policy {
+    /// Reads an options struct's fields: flag bits outside `known` are
+    /// `RMSG_ERR_INVALID_ARGUMENT`; `eintr_bit` is the flag that asks for
+    /// `EINTR` to be returned.
+    pub fn from_options(
+        wait: u32,
+        flags: u32,
+        timeout_ns: u64,
+        known: u32,
+        eintr_bit: u32,
+    ) -> Result<Policy> {
+        if flags & !known != 0 {
+            return Err(Error::new(RMSG_ERR_INVALID_ARGUMENT));
+        }
+        Ok(Policy {
+            wait: Wait::from_options(wait, timeout_ns)?,
+            return_eintr: flags & eintr_bit != 0,
+        })
+    }
+
+    /// `MSG_DONTWAIT` when each try is non-blocking, else 0.
+    pub fn dontwait_flag(&self) -> c_int {
+        if self.wait.dontwait() {
+            libc::MSG_DONTWAIT
+        } else {
+            0
+        }
+    }
+}
+
 /// How one call waits.
 #[derive(Debug, Clone, Copy)]
 pub enum Wait {
@@ -61,20 +101,20 @@ impl Wait {
 
 /// Runs `attempt` (one `recvmsg`/`sendmsg` try, returning the syscall's
 /// result) until it succeeds or fails for good: a signal (`EINTR`) is
-/// retried unless `return_eintr`; an empty or full socket (`EAGAIN`) is
-/// waited out until the deadline when there is one, else returned.
+/// retried unless the policy returns it; an empty or full socket (`EAGAIN`)
+/// is waited out until the deadline when there is one, else returned.
 pub fn retry(
     fd: c_int,
     events: c_short,
-    wait: &Wait,
-    return_eintr: bool,
+    policy: &Policy,
     mut attempt: impl FnMut() -> isize,
 ) -> Result<usize> {
     // With a deadline each try is non-blocking; only after a try finds the
     // socket not ready does the call wait (so a zero timeout still tries once).
-    let mut waiter = wait
+    let mut waiter = policy
+        .wait
         .deadline()
-        .map(|d| Waiter::new(fd, events, d, return_eintr));
+        .map(|d| Waiter::new(fd, events, d, policy.return_eintr));
     loop {
         let r = attempt();
         if r >= 0 {
@@ -82,7 +122,7 @@ pub fn retry(
         }
         let e = Error::last_os_error();
         match e.errno {
-            libc::EINTR if !return_eintr => continue,
+            libc::EINTR if !policy.return_eintr => continue,
             libc::EAGAIN => match waiter.as_mut() {
                 Some(w) => w.wait()?,
                 None => return Err(e),

@@ -7,12 +7,7 @@ use std::ffi::c_int;
 use std::ptr;
 
 use libfuzzer_sys::fuzz_target;
-use rmsg::capi::*;
-use rmsg::capi_decode::*;
-use rmsg::decode::*;
-use rmsg::parse::rmsg_control;
-use rmsg::recv::rmsg_item;
-use rmsg::status::rmsg_status;
+use rmsg::ffi::*;
 
 /// Calls every accessor on one item; checks that byte outputs stay inside
 /// the item's data.
@@ -25,6 +20,7 @@ unsafe fn decode_item(item: *const rmsg_item) {
         };
         let _ = std::ffi::CStr::from_ptr(rmsg_item_name(item));
         let _ = rmsg_item_fd_count(item);
+        let _ = rmsg_item_kind(item);
         let _ = rmsg_item_fd(item, 0);
         let mut creds = rmsg_credentials::default();
         let _ = rmsg_item_credentials(item, &mut creds);

@@ -475,7 +475,7 @@ def _finish(st, sock, stacklevel, only_rights=False):
         for i in range(len(anc)):
             v = views[i]
             n = v.fd_count
-            if not n or (v.level == _SOL_SOCKET and v.type_ == _SCM_RIGHTS):
+            if not n or (v.cmsg_level == _SOL_SOCKET and v.cmsg_type == _SCM_RIGHTS):
                 continue
             arr = st.fd_array(n)
             if _n.message_take_item_fds(m, i, arr, n, st.count_addr) == _n.RMSG_OK:

@@ -111,8 +111,8 @@ class ItemView(ctypes.Structure):
     """``rmsg_item_view``."""
 
     _fields_ = [
-        ("level", ctypes.c_int),
-        ("type_", ctypes.c_int),
+        ("cmsg_level", ctypes.c_int),
+        ("cmsg_type", ctypes.c_int),
         ("data", ctypes.c_void_p),
         ("data_len", ctypes.c_size_t),
         ("truncated", ctypes.c_bool),

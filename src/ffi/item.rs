@@ -1,54 +1,35 @@
-//! The `extern "C"` functions for typed control-message accessors, the raw
-//! parse API and control-buffer sizing. Thin shims over `decode`, `parse`
-//! and `sizing`, with the conventions of `capi`: pointers checked, outputs
-//! written only on `RMSG_OK`, every body inside the panic boundary.
-//!
-//! Safety, for every function here: each pointer argument is NULL or valid
-//! as its documentation says (a live item or handle from rmsg, or memory
-//! readable or writable for the length passed beside it).
-#![allow(clippy::missing_safety_doc)]
+//! The item handle: generic getters, its kind, and the typed decoders, for
+//! items of messages and of parsed control buffers alike.
 
 use std::ffi::{c_char, c_int};
 
-use crate::capi::{rmsg_inet_address, rmsg_inet6_address};
+use super::{get, read_bytes, read_into};
+use crate::addr::{rmsg_inet_address, rmsg_inet6_address};
+use crate::cmsg;
 use crate::decode::{
     self, Raw, rmsg_credentials, rmsg_extended_error, rmsg_ip_pktinfo, rmsg_ipv6_mtuinfo,
-    rmsg_ipv6_pktinfo, rmsg_timestamp, rmsg_timestamping, rmsg_traffic_class, rmsg_ts_pktinfo,
+    rmsg_ipv6_pktinfo, rmsg_kind, rmsg_timestamp, rmsg_timestamping, rmsg_traffic_class,
+    rmsg_ts_pktinfo,
 };
-use crate::panic::{guard, guard_or};
-use crate::parse::{self, rmsg_control};
-use crate::ptr::{check_out, free_box, try_mut, try_ref, try_slice, try_slice_mut, write_out};
-use crate::recv::rmsg_item;
-use crate::sizing::{self, rmsg_cmsg_kind};
-use crate::status::{Error, Result, rmsg_status};
+use crate::items::rmsg_item;
+use crate::panic::guard_or;
+use crate::status::{Result, rmsg_status};
 
-fn raw(item: &rmsg_item) -> Raw<'_> {
-    Raw::new(item.level(), item.kind(), item.data())
-}
-
-/// The common body of the fixed-size accessors: borrow the item, decode,
-/// write the result only on success.
+/// The body of the fixed-size decoders.
 ///
 /// # Safety
 /// `item` is NULL or a live item; `out` is NULL or writable for one `T`.
-unsafe fn decode_into<T>(
+unsafe fn decode_to<T>(
     item: *const rmsg_item,
     out: *mut T,
     f: impl FnOnce(Raw<'_>) -> Result<T>,
 ) -> rmsg_status {
-    guard(|| {
-        // SAFETY: item is NULL or a live item, per the contract.
-        let i = unsafe { try_ref(item) }?;
-        check_out(out)?;
-        let v = f(raw(i))?;
-        // SAFETY: checked non-NULL; writable per the contract.
-        unsafe { write_out(out, v) };
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe { read_into(item, out, |i| f(i.raw())) }
 }
 
-/// The common body of the accessors that hand out a byte range borrowed
-/// from the item.
+/// The body of the decoders that hand out a byte range borrowed from the
+/// item.
 ///
 /// # Safety
 /// `item` is NULL or a live item; `bytes_out` and `len_out` are NULL or
@@ -59,19 +40,95 @@ unsafe fn decode_bytes(
     len_out: *mut usize,
     f: impl for<'a> FnOnce(Raw<'a>) -> Result<&'a [u8]>,
 ) -> rmsg_status {
-    guard(|| {
-        // SAFETY: item is NULL or a live item, per the contract.
-        let i = unsafe { try_ref(item) }?;
-        check_out(bytes_out)?;
-        check_out(len_out)?;
-        let b = f(raw(i))?;
-        // SAFETY: both checked non-NULL; writable per the contract.
-        unsafe {
-            write_out(bytes_out, b.as_ptr());
-            write_out(len_out, b.len());
-        }
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe { read_bytes(item, bytes_out, len_out, |i| f(i.raw())) }
+}
+
+/// The item's `cmsg_level` (`SOL_SOCKET`, `IPPROTO_IP` ...). -1 for NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_level(item: *const rmsg_item) -> c_int {
+    // SAFETY: item is NULL or a live item.
+    unsafe { get(item, -1, |i| i.level()) }
+}
+
+/// The item's `cmsg_type` (`SCM_RIGHTS`, `IP_TTL` ...). -1 for NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_type(item: *const rmsg_item) -> c_int {
+    // SAFETY: item is NULL or a live item.
+    unsafe { get(item, -1, |i| i.kind()) }
+}
+
+/// Which typed accessor decodes the item, from its level and type: one
+/// `RMSG_KIND_*` value per accessor (`RMSG_KIND_IP_TTL` for
+/// `rmsg_item_ip_ttl` ...), `RMSG_KIND_RAW` for kinds rmsg has no decoder
+/// for (read them with `rmsg_item_data`) and for NULL. The kind says which
+/// accessor to call; that accessor may still answer `RMSG_ERR_SHORT_ITEM`
+/// for an item too short to decode. Bindings and C callers switch on it once
+/// instead of trying accessors in turn.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_kind(item: *const rmsg_item) -> rmsg_kind {
+    // SAFETY: item is NULL or a live item.
+    unsafe { get(item, rmsg_kind::RMSG_KIND_RAW, |i| i.decoded_kind()) }
+}
+
+/// The item's data bytes (`rmsg_item_data_len` of them), exactly as the
+/// kernel wrote them, clamped to the control buffer. The pointer borrows from
+/// the item's message and is valid until it is freed. It is not aligned for
+/// any type: copy with `memcpy` before reading as anything but bytes.
+/// NULL for a NULL item.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_data(item: *const rmsg_item) -> *const u8 {
+    // SAFETY: item is NULL or a live item.
+    unsafe { get(item, std::ptr::null(), |i| i.data().as_ptr()) }
+}
+
+/// Number of data bytes of the item. 0 for NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_data_len(item: *const rmsg_item) -> usize {
+    // SAFETY: item is NULL or a live item.
+    unsafe { get(item, 0, |i| i.data().len()) }
+}
+
+/// True when the item's header claimed more data than the control buffer
+/// holds: its data is the part inside the buffer (Python warns with
+/// `RuntimeWarning` here). Linux itself shortens `cmsg_len` when it
+/// truncates an item, so for kernel-filled buffers a cut item shows as
+/// shorter data with `MSG_CTRUNC` in the message flags. False for NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_truncated(item: *const rmsg_item) -> bool {
+    // SAFETY: item is NULL or a live item.
+    unsafe { get(item, false, |i| i.truncated()) }
+}
+
+/// Number of file descriptors in an `SCM_RIGHTS` or `SCM_PIDFD` item (whole
+/// ints of its data; a trailing partial int is ignored). 0 for other items
+/// and for NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_fd_count(item: *const rmsg_item) -> usize {
+    // SAFETY: item is NULL or a live item.
+    unsafe { get(item, 0, |i| i.fd_count()) }
+}
+
+/// Descriptor `n` of an `SCM_RIGHTS` or `SCM_PIDFD` item, as the kernel
+/// installed it, or -1 when `n` is out of range, the item carries no
+/// descriptors, or `item` is NULL. This only looks: it reads the number from
+/// the item's data, so it gives the same number before and after the
+/// descriptor is taken. Until taken, the message owns it and closes it when
+/// freed; once taken (`rmsg_message_take_fds`, `rmsg_message_take_item_fds`)
+/// it is the caller's, and the numbers written by the take are the ones to
+/// use.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_fd(item: *const rmsg_item, n: usize) -> c_int {
+    // SAFETY: item is NULL or a live item.
+    unsafe {
+        get(item, -1, |i| {
+            if i.carries_fds() {
+                cmsg::ints(i.data()).nth(n).unwrap_or(-1)
+            } else {
+                -1
+            }
+        })
+    }
 }
 
 /// The symbolic name of a `(cmsg_level, cmsg_type)` pair, for printing:
@@ -91,12 +148,11 @@ pub extern "C" fn rmsg_kind_name(cmsg_level: c_int, cmsg_type: c_int) -> *const 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_item_name(item: *const rmsg_item) -> *const c_char {
     // SAFETY: item is NULL or a live item.
-    guard_or(c"unknown/unknown".as_ptr(), || {
-        match unsafe { try_ref(item) } {
-            Ok(i) => decode::kind_name(i.level(), i.kind()).as_ptr(),
-            Err(_) => c"unknown/unknown".as_ptr(),
-        }
-    })
+    unsafe {
+        get(item, c"unknown/unknown".as_ptr(), |i| {
+            decode::kind_name(i.level(), i.kind()).as_ptr()
+        })
+    }
 }
 
 /// Decodes an `SCM_CREDENTIALS` item (`SOL_SOCKET`, sent with
@@ -113,7 +169,7 @@ pub unsafe extern "C" fn rmsg_item_credentials(
     out: *mut rmsg_credentials,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { decode_into(item, out, decode::credentials) }
+    unsafe { decode_to(item, out, decode::credentials) }
 }
 
 /// Decodes an `SCM_PIDFD` item (`SOL_SOCKET`, sent with `SO_PASSPIDFD`):
@@ -127,7 +183,7 @@ pub unsafe extern "C" fn rmsg_item_pidfd(
     fd_out: *mut c_int,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { decode_into(item, fd_out, decode::pidfd) }
+    unsafe { decode_to(item, fd_out, decode::pidfd) }
 }
 
 /// Decodes an `SCM_SECURITY` item (`SOL_SOCKET`, `RMSG_SCM_SECURITY`, sent
@@ -156,7 +212,7 @@ pub unsafe extern "C" fn rmsg_item_timestamp(
     out: *mut rmsg_timestamp,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { decode_into(item, out, decode::timestamp) }
+    unsafe { decode_to(item, out, decode::timestamp) }
 }
 
 /// Decodes `SO_TIMESTAMPING` or `SO_TIMESTAMPING_NEW` (`SOL_SOCKET`,
@@ -170,7 +226,7 @@ pub unsafe extern "C" fn rmsg_item_timestamping(
     out: *mut rmsg_timestamping,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { decode_into(item, out, decode::timestamping) }
+    unsafe { decode_to(item, out, decode::timestamping) }
 }
 
 /// Decodes `SO_RXQ_OVFL` (`SOL_SOCKET`, a `uint32_t`): the number of
@@ -178,7 +234,7 @@ pub unsafe extern "C" fn rmsg_item_timestamping(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_item_rxq_ovfl(item: *const rmsg_item, out: *mut u32) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { decode_into(item, out, decode::rxq_ovfl) }
+    unsafe { decode_to(item, out, decode::rxq_ovfl) }
 }
 
 /// Decodes the mark item sent when the `SO_RCVMARK` option is set
@@ -188,7 +244,7 @@ pub unsafe extern "C" fn rmsg_item_rxq_ovfl(item: *const rmsg_item, out: *mut u3
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_item_mark(item: *const rmsg_item, out: *mut u32) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { decode_into(item, out, decode::mark) }
+    unsafe { decode_to(item, out, decode::mark) }
 }
 
 /// Decodes `SCM_TIMESTAMPING_PKTINFO` (`SOL_SOCKET`, `struct
@@ -199,7 +255,7 @@ pub unsafe extern "C" fn rmsg_item_ts_pktinfo(
     out: *mut rmsg_ts_pktinfo,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { decode_into(item, out, decode::ts_pktinfo) }
+    unsafe { decode_to(item, out, decode::ts_pktinfo) }
 }
 
 /// Gives the raw netlink attributes of `SCM_TIMESTAMPING_OPT_STATS`
@@ -226,7 +282,7 @@ pub unsafe extern "C" fn rmsg_item_ip_pktinfo(
     out: *mut rmsg_ip_pktinfo,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { decode_into(item, out, decode::ip_pktinfo) }
+    unsafe { decode_to(item, out, decode::ip_pktinfo) }
 }
 
 /// Decodes `IP_TTL` (`IPPROTO_IP`, an `int` on Linux, a byte accepted too;
@@ -234,7 +290,7 @@ pub unsafe extern "C" fn rmsg_item_ip_pktinfo(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_item_ip_ttl(item: *const rmsg_item, out: *mut i32) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { decode_into(item, out, decode::ip_ttl) }
+    unsafe { decode_to(item, out, decode::ip_ttl) }
 }
 
 /// Decodes `IP_TOS` (`IPPROTO_IP`, one byte on Linux, an `int` accepted
@@ -245,7 +301,7 @@ pub unsafe extern "C" fn rmsg_item_ip_tos(
     out: *mut rmsg_traffic_class,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { decode_into(item, out, decode::ip_tos) }
+    unsafe { decode_to(item, out, decode::ip_tos) }
 }
 
 /// Decodes an extended error: `IP_RECVERR` (`IPPROTO_IP`) or
@@ -259,7 +315,7 @@ pub unsafe extern "C" fn rmsg_item_recverr(
     out: *mut rmsg_extended_error,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { decode_into(item, out, decode::extended_error) }
+    unsafe { decode_to(item, out, decode::extended_error) }
 }
 
 /// Decodes `IP_ORIGDSTADDR` (`IPPROTO_IP`, a `struct sockaddr_in`, sent
@@ -271,7 +327,7 @@ pub unsafe extern "C" fn rmsg_item_ip_origdstaddr(
     out: *mut rmsg_inet_address,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { decode_into(item, out, decode::ip_origdstaddr) }
+    unsafe { decode_to(item, out, decode::ip_origdstaddr) }
 }
 
 /// Decodes `IP_RECVFRAGSIZE` (`IPPROTO_IP`) or `IPV6_RECVFRAGSIZE`
@@ -280,7 +336,7 @@ pub unsafe extern "C" fn rmsg_item_ip_origdstaddr(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_item_fragsize(item: *const rmsg_item, out: *mut u32) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { decode_into(item, out, decode::fragsize) }
+    unsafe { decode_to(item, out, decode::fragsize) }
 }
 
 /// Gives the raw IP options of an `IP_RETOPTS` item (`IPPROTO_IP`, sent
@@ -304,7 +360,7 @@ pub unsafe extern "C" fn rmsg_item_ipv6_pktinfo(
     out: *mut rmsg_ipv6_pktinfo,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { decode_into(item, out, decode::ipv6_pktinfo) }
+    unsafe { decode_to(item, out, decode::ipv6_pktinfo) }
 }
 
 /// Decodes `IPV6_HOPLIMIT` (`IPPROTO_IPV6`, an `int`; sent with
@@ -315,7 +371,7 @@ pub unsafe extern "C" fn rmsg_item_ipv6_hoplimit(
     out: *mut i32,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { decode_into(item, out, decode::ipv6_hoplimit) }
+    unsafe { decode_to(item, out, decode::ipv6_hoplimit) }
 }
 
 /// Decodes `IPV6_TCLASS` (`IPPROTO_IPV6`, an `int`, a byte accepted too;
@@ -326,7 +382,7 @@ pub unsafe extern "C" fn rmsg_item_ipv6_tclass(
     out: *mut rmsg_traffic_class,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { decode_into(item, out, decode::ipv6_tclass) }
+    unsafe { decode_to(item, out, decode::ipv6_tclass) }
 }
 
 /// Decodes `IPV6_ORIGDSTADDR` (`IPPROTO_IPV6`, a `struct sockaddr_in6`,
@@ -338,7 +394,7 @@ pub unsafe extern "C" fn rmsg_item_ipv6_origdstaddr(
     out: *mut rmsg_inet6_address,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { decode_into(item, out, decode::ipv6_origdstaddr) }
+    unsafe { decode_to(item, out, decode::ipv6_origdstaddr) }
 }
 
 /// Decodes `IPV6_PATHMTU` (`IPPROTO_IPV6`, `struct ip6_mtuinfo`, sent with
@@ -349,7 +405,7 @@ pub unsafe extern "C" fn rmsg_item_ipv6_pathmtu(
     out: *mut rmsg_ipv6_mtuinfo,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { decode_into(item, out, decode::ipv6_pathmtu) }
+    unsafe { decode_to(item, out, decode::ipv6_pathmtu) }
 }
 
 /// Decodes `UDP_GRO` (`SOL_UDP`, an `int` on receive; sent with the
@@ -358,7 +414,7 @@ pub unsafe extern "C" fn rmsg_item_ipv6_pathmtu(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_item_udp_gro(item: *const rmsg_item, out: *mut u32) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { decode_into(item, out, decode::udp_gro) }
+    unsafe { decode_to(item, out, decode::udp_gro) }
 }
 
 /// Decodes `TLS_GET_RECORD_TYPE` (`SOL_TLS`, one byte, on a kernel TLS
@@ -370,174 +426,5 @@ pub unsafe extern "C" fn rmsg_item_tls_record_type(
     out: *mut u8,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { decode_into(item, out, decode::tls_record_type) }
-}
-
-/// Parses a control buffer the caller obtained elsewhere (its own
-/// `recvmsg(2)`, io_uring ...): `buf` holds `len` bytes (NULL allowed when
-/// `len` is 0), any alignment. The bytes are copied; the caller keeps its
-/// buffer. On `RMSG_OK` `*control_out` is a new handle the caller owns and
-/// frees with `rmsg_control_free`; its items (`rmsg_control_item`) work
-/// with every `rmsg_item_*` function.
-///
-/// `flags`: 0, or `RMSG_PARSE_OWN_FDS` to hand the descriptors of the
-/// buffer's `SCM_RIGHTS`/`SCM_PIDFD` items to the handle (closed by
-/// `rmsg_control_free` unless taken; use it only for a buffer the kernel
-/// filled, each descriptor once). Without it the handle never closes a
-/// descriptor. Unknown flag bits are `RMSG_ERR_INVALID_ARGUMENT`.
-///
-/// Malformed input never reads outside `buf` and never loops: the walk
-/// stops at a length below the header size (`rmsg_control_malformed`), and
-/// an item claiming more bytes than remain is clamped and marked
-/// (`rmsg_item_truncated`). On `RMSG_ERR_OUT_OF_MEMORY` with
-/// `RMSG_PARSE_OWN_FDS`, the buffer's descriptors are closed; on argument
-/// errors nothing happens to them.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_control_parse(
-    buf: *const u8,
-    len: usize,
-    flags: u32,
-    control_out: *mut *mut rmsg_control,
-) -> rmsg_status {
-    guard(|| {
-        check_out(control_out)?;
-        let own = parse::parse_flags(flags)?;
-        if len > isize::MAX as usize {
-            return Err(Error::new(rmsg_status::RMSG_ERR_TOO_LARGE));
-        }
-        // SAFETY: buf is readable for len bytes per the contract.
-        let bytes = unsafe { try_slice(buf, len) }?;
-        let c = rmsg_control::parse(bytes, own)?;
-        // SAFETY: checked non-NULL.
-        unsafe { write_out(control_out, Box::into_raw(c)) };
-        Ok(())
-    })
-}
-
-/// Frees a parsed control buffer; with `RMSG_PARSE_OWN_FDS` closes every
-/// descriptor not taken. Its items become invalid. NULL is accepted.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_control_free(control: *mut rmsg_control) {
-    // SAFETY: control is NULL or a live handle from rmsg, freed once.
-    guard_or((), || unsafe { free_box(control) })
-}
-
-/// Number of items found. 0 for NULL.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_control_item_count(control: *const rmsg_control) -> usize {
-    // SAFETY: control is NULL or a live handle.
-    guard_or(0, || {
-        unsafe { try_ref(control) }.map_or(0, |c| c.items().len())
-    })
-}
-
-/// Item `index` (0-based, buffer order), or NULL when out of range or
-/// `control` is NULL. The item borrows from the handle and is valid until it
-/// is freed.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_control_item(
-    control: *const rmsg_control,
-    index: usize,
-) -> *const rmsg_item {
-    // SAFETY: control is NULL or a live handle.
-    guard_or(std::ptr::null(), || match unsafe { try_ref(control) } {
-        Ok(c) => c
-            .items()
-            .get(index)
-            .map_or(std::ptr::null(), |i| i as *const rmsg_item),
-        Err(_) => std::ptr::null(),
-    })
-}
-
-/// True when the walk stopped at a malformed header (a length below the
-/// header size); the items before it are still there. False for NULL.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_control_malformed(control: *const rmsg_control) -> bool {
-    // SAFETY: control is NULL or a live handle.
-    guard_or(false, || {
-        unsafe { try_ref(control) }.is_ok_and(|c| c.malformed())
-    })
-}
-
-/// Takes the descriptors of item `index` (an `SCM_RIGHTS` or `SCM_PIDFD`
-/// item) not yet taken, in order, into `fds_out` (room for `fds_len` ints).
-/// On `RMSG_OK` `*count_out` of them were written; the handle forgets them
-/// (with `RMSG_PARSE_OWN_FDS` the caller now owns them). Errors as for
-/// `rmsg_message_take_item_fds`: `RMSG_ERR_INVALID_ARGUMENT` (index),
-/// `RMSG_ERR_WRONG_KIND`, `RMSG_ERR_BUFFER_TOO_SMALL` (nothing taken).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_control_take_item_fds(
-    control: *mut rmsg_control,
-    index: usize,
-    fds_out: *mut c_int,
-    fds_len: usize,
-    count_out: *mut usize,
-) -> rmsg_status {
-    guard(|| {
-        // SAFETY: control is NULL or a live handle not used elsewhere now.
-        let c = unsafe { try_mut(control) }?;
-        check_out(count_out)?;
-        // SAFETY: fds_out is writable for fds_len ints.
-        let out = unsafe { try_slice_mut(fds_out, fds_len) }?;
-        let n = c.take_item_fds(index, out)?;
-        // SAFETY: checked non-NULL.
-        unsafe { write_out(count_out, n) };
-        Ok(())
-    })
-}
-
-/// The control-buffer size (`ancbufsize`) that holds one item of each of
-/// the `count` kinds in `kinds` (NULL allowed when `count` is 0) plus one
-/// `SCM_RIGHTS` item of up to `max_fds` descriptors: the sum of their
-/// `CMSG_SPACE`. Timestamps get room for the larger `_NEW` layout whichever
-/// variant is named; `SCM_SECURITY` gets `RMSG_SECURITY_LABEL_SPACE` bytes,
-/// `SCM_TIMESTAMPING_OPT_STATS` `RMSG_OPT_STATS_SPACE`; `SCM_RIGHTS` entries
-/// are sized by `max_fds` only. List a kind twice to room for two items.
-/// `RMSG_ERR_UNKNOWN_KIND` for a pair rmsg has no size for (add
-/// `rmsg_cmsg_space` of its payload yourself), `RMSG_ERR_TOO_LARGE` when the
-/// sum passes `socklen_t`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_control_space(
-    kinds: *const rmsg_cmsg_kind,
-    count: usize,
-    max_fds: usize,
-    space_out: *mut usize,
-) -> rmsg_status {
-    guard(|| {
-        check_out(space_out)?;
-        // SAFETY: kinds is readable for count entries.
-        let k = unsafe { try_slice(kinds, count) }?;
-        let v = sizing::space_for_kinds(k, max_fds)?;
-        // SAFETY: checked non-NULL.
-        unsafe { write_out(space_out, v) };
-        Ok(())
-    })
-}
-
-/// The control-buffer size for the receive options enabled on socket `fd`,
-/// read with `getsockopt(2)`: `SO_PASSCRED`, `SO_PASSPIDFD`, `SO_PASSSEC`,
-/// `SO_TIMESTAMP[_NEW]`, `SO_TIMESTAMPNS[_NEW]`, `SO_TIMESTAMPING` (with
-/// `OPT_PKTINFO`, `OPT_STATS`, and an extended error for transmit stamps),
-/// `SO_RXQ_OVFL`, `SO_RCVMARK`; `IP_PKTINFO`, `IP_RECVTTL`, `IP_RECVTOS`,
-/// `IP_RECVERR`, `IP_RECVORIGDSTADDR`, `IP_RECVFRAGSIZE`, `IP_RECVRETOPTS`,
-/// `IP_RECVOPTS`; `IPV6_RECVPKTINFO`, `IPV6_RECVHOPLIMIT`,
-/// `IPV6_RECVTCLASS`, `IPV6_RECVERR`, `IPV6_RECVORIGDSTADDR`,
-/// `IPV6_RECVPATHMTU`, `IPV6_RECVFRAGSIZE`; `UDP_GRO`; kernel TLS. Plus one
-/// `SCM_RIGHTS` item of up to `max_fds` descriptors. Sizes as for
-/// `rmsg_control_space`. Options enabled later are not counted: size again
-/// after changing them. `RMSG_ERR_BAD_FD`/`RMSG_ERR_NOT_A_SOCKET` for a bad
-/// `fd`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_control_space_for_socket(
-    fd: c_int,
-    max_fds: usize,
-    space_out: *mut usize,
-) -> rmsg_status {
-    guard(|| {
-        check_out(space_out)?;
-        let v = sizing::space_for_socket(fd, max_fds)?;
-        // SAFETY: checked non-NULL.
-        unsafe { write_out(space_out, v) };
-        Ok(())
-    })
+    unsafe { decode_to(item, out, decode::tls_record_type) }
 }

@@ -1,0 +1,261 @@
+//! The address handle: reading a received address, building one from text
+//! or parts, and formatting any address as text.
+
+use std::ffi::{c_char, c_int};
+
+use super::{get, give, read_bytes, read_into};
+use crate::addr::{Decoded, rmsg_addr_kind, rmsg_address, rmsg_inet_address, rmsg_inet6_address};
+use crate::addr_text;
+use crate::panic::{guard, guard_or};
+use crate::ptr::{check_out, free_box, try_ref, try_slice, try_slice_mut, write_out};
+use crate::status::{Error, Result, rmsg_status};
+
+fn wrong_family() -> Error {
+    Error::new(rmsg_status::RMSG_ERR_WRONG_FAMILY)
+}
+
+/// The body of the functions that make a new address: on success the
+/// caller owns `*address_out`.
+///
+/// # Safety
+/// `address_out` is NULL or writable.
+unsafe fn make(
+    address_out: *mut *mut rmsg_address,
+    f: impl FnOnce() -> Result<rmsg_address>,
+) -> rmsg_status {
+    guard(|| {
+        check_out(address_out)?;
+        let a = f()?;
+        // SAFETY: checked non-NULL; writable per the contract.
+        unsafe { give(address_out, Box::new(a)) };
+        Ok(())
+    })
+}
+
+/// The address family (`AF_UNIX`, `AF_INET` ...). `AF_UNSPEC` (0) for NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_address_family(address: *const rmsg_address) -> c_int {
+    // SAFETY: address is NULL or a live address.
+    unsafe { get(address, libc::AF_UNSPEC, |a| a.family()) }
+}
+
+/// What the address holds, which says which accessor decodes it.
+/// `RMSG_ADDRESS_OTHER` for NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_address_kind(address: *const rmsg_address) -> rmsg_addr_kind {
+    // SAFETY: address is NULL or a live address.
+    unsafe { get(address, rmsg_addr_kind::RMSG_ADDRESS_OTHER, |a| a.kind()) }
+}
+
+/// The raw `sockaddr` bytes the kernel returned (`msg_namelen` of them), for
+/// any family. On `RMSG_OK` `*bytes_out` borrows from the address (valid as
+/// long as it is) and `*len_out` is the length.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_address_raw(
+    address: *const rmsg_address,
+    bytes_out: *mut *const u8,
+    len_out: *mut usize,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { read_bytes(address, bytes_out, len_out, |a| Ok(a.bytes())) }
+}
+
+/// The name of an `AF_UNIX` address. For `RMSG_ADDRESS_UNIX_PATH` the path
+/// bytes up to the first NUL (not NUL-terminated); for
+/// `RMSG_ADDRESS_UNIX_ABSTRACT` the exact name bytes the kernel returned,
+/// starting with the NUL; for `RMSG_ADDRESS_UNIX_UNNAMED` length 0. On
+/// `RMSG_OK` `*name_out` borrows from the address. `RMSG_ERR_WRONG_FAMILY`
+/// for other families.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_address_unix(
+    address: *const rmsg_address,
+    name_out: *mut *const u8,
+    len_out: *mut usize,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        read_bytes(address, name_out, len_out, |a| match a.decode() {
+            Decoded::UnixPath(p) | Decoded::UnixAbstract(p) => Ok(p),
+            Decoded::UnixUnnamed => Ok(&[]),
+            _ => Err(wrong_family()),
+        })
+    }
+}
+
+/// Decodes an `AF_INET` address into `*inet_out`. `RMSG_ERR_WRONG_FAMILY`
+/// for other families.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_address_inet(
+    address: *const rmsg_address,
+    inet_out: *mut rmsg_inet_address,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        read_into(address, inet_out, |a| match a.decode() {
+            Decoded::Inet(v) => Ok(v),
+            _ => Err(wrong_family()),
+        })
+    }
+}
+
+/// Decodes an `AF_INET6` address into `*inet6_out`. `RMSG_ERR_WRONG_FAMILY`
+/// for other families.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_address_inet6(
+    address: *const rmsg_address,
+    inet6_out: *mut rmsg_inet6_address,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        read_into(address, inet6_out, |a| match a.decode() {
+            Decoded::Inet6(v) => Ok(v),
+            _ => Err(wrong_family()),
+        })
+    }
+}
+
+/// Builds an address from text: `127.0.0.1:53`; `[::1]:53`;
+/// `[fe80::1%eth0]:53` or `[fe80::1%2]:53` (scope as interface name or
+/// number); a filesystem path starting with `/` or `./`; an abstract
+/// `AF_UNIX` name written `@name` (the `@` stands for the leading NUL; the
+/// rest is taken byte for byte). `text` is `text_len` bytes, not
+/// necessarily NUL-terminated (pass `strlen(text)`).
+///
+/// On `RMSG_OK` the caller owns `*address_out` and frees it with
+/// `rmsg_address_free`. Text that is none of these forms, a port above
+/// 65535, an unknown interface or a name too long for `sun_path` is
+/// `RMSG_ERR_INVALID_ADDRESS`. Host names are not resolved.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_address_parse(
+    text: *const c_char,
+    text_len: usize,
+    address_out: *mut *mut rmsg_address,
+) -> rmsg_status {
+    // SAFETY: text is readable for text_len bytes; address_out per the contract.
+    unsafe {
+        make(address_out, || {
+            addr_text::parse(try_slice(text.cast::<u8>(), text_len)?)
+        })
+    }
+}
+
+/// Builds an `AF_INET` address from its parts. On `RMSG_OK` the caller owns
+/// `*address_out` (free with `rmsg_address_free`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_address_from_inet(
+    inet: *const rmsg_inet_address,
+    address_out: *mut *mut rmsg_address,
+) -> rmsg_status {
+    // SAFETY: inet is NULL or readable; address_out per the contract.
+    unsafe { make(address_out, || Ok(addr_text::inet(try_ref(inet)?))) }
+}
+
+/// Builds an `AF_INET6` address from its parts (address, port, flow
+/// information, scope id). On `RMSG_OK` the caller owns `*address_out`
+/// (free with `rmsg_address_free`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_address_from_inet6(
+    inet6: *const rmsg_inet6_address,
+    address_out: *mut *mut rmsg_address,
+) -> rmsg_status {
+    // SAFETY: inet6 is NULL or readable; address_out per the contract.
+    unsafe { make(address_out, || Ok(addr_text::inet6(try_ref(inet6)?))) }
+}
+
+/// Builds an `AF_UNIX` filesystem-path address from `path_len` path bytes
+/// (no NUL terminator needed; 1 to 107 bytes, none of them NUL, otherwise
+/// `RMSG_ERR_INVALID_ADDRESS`). On `RMSG_OK` the caller owns `*address_out`
+/// (free with `rmsg_address_free`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_address_from_unix_path(
+    path: *const u8,
+    path_len: usize,
+    address_out: *mut *mut rmsg_address,
+) -> rmsg_status {
+    // SAFETY: path is readable for path_len bytes; address_out per the contract.
+    unsafe {
+        make(address_out, || {
+            addr_text::unix_path(try_slice(path, path_len)?)
+        })
+    }
+}
+
+/// Builds an `AF_UNIX` abstract address from the name *without* its leading
+/// NUL (rmsg adds it): `name_len` bytes (0 to 107), any values. (The name
+/// `rmsg_address_unix` returns starts with the NUL: pass it from its second
+/// byte.) On `RMSG_OK` the caller owns `*address_out` (free with
+/// `rmsg_address_free`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_address_from_unix_abstract(
+    name: *const u8,
+    name_len: usize,
+    address_out: *mut *mut rmsg_address,
+) -> rmsg_status {
+    // SAFETY: name is readable for name_len bytes; address_out per the contract.
+    unsafe {
+        make(address_out, || {
+            addr_text::unix_abstract(try_slice(name, name_len)?)
+        })
+    }
+}
+
+/// Copies any address (for example one borrowed from a received message)
+/// into a new one that the caller owns and frees with `rmsg_address_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_address_copy(
+    address: *const rmsg_address,
+    address_out: *mut *mut rmsg_address,
+) -> rmsg_status {
+    // SAFETY: address is NULL or a live address; address_out per the contract.
+    unsafe { make(address_out, || Ok(*try_ref(address)?)) }
+}
+
+/// Frees an address made by `rmsg_address_parse`, `rmsg_address_from_*` or
+/// `rmsg_address_copy`. Never pass an address borrowed from a message
+/// (`rmsg_message_address`): the message frees that. NULL is accepted and
+/// does nothing.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_address_free(address: *mut rmsg_address) {
+    // SAFETY: address is NULL or an owned address from rmsg, freed once.
+    guard_or((), || unsafe { free_box(address) })
+}
+
+/// Formats any address as text into `buf` (`buf_len` bytes), NUL-terminated:
+/// `a.b.c.d:port`, `[v6addr]:port` or `[v6addr%scope]:port` (numeric scope
+/// id; flow information is not shown), a path (with `./` in front of a
+/// relative one), `@name` for an abstract name (its bytes exactly, NULs
+/// included), the empty text for an unnamed `AF_UNIX` address, and
+/// `<family N>:hexbytes` for other families. Except for the last, the text
+/// parses back with `rmsg_address_parse` to an equal address.
+///
+/// `*len_out` is the text length without the terminating NUL, as `strlen`
+/// would give unless the name holds NULs. On `RMSG_OK` the text and the NUL
+/// are in `buf`. When `buf_len` is not more than that length, the status is
+/// `RMSG_ERR_BUFFER_TOO_SMALL`, nothing is written to `buf`, and (the one
+/// exception to "outputs only on success") `*len_out` is still set, so that
+/// the caller can retry with `*len_out + 1` bytes. `buf` may be NULL when
+/// `buf_len` is 0, to ask for the length.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_address_format(
+    address: *const rmsg_address,
+    buf: *mut c_char,
+    buf_len: usize,
+    len_out: *mut usize,
+) -> rmsg_status {
+    guard(|| {
+        // SAFETY: address is NULL or a live address.
+        let a = unsafe { try_ref(address) }?;
+        check_out(len_out)?;
+        // SAFETY: buf is writable for buf_len bytes.
+        let out = unsafe { try_slice_mut(buf.cast::<u8>(), buf_len) }?;
+        let text = addr_text::format(a);
+        // SAFETY: checked non-NULL.
+        unsafe { write_out(len_out, text.len()) };
+        if out.len() <= text.len() {
+            return Err(Error::new(rmsg_status::RMSG_ERR_BUFFER_TOO_SMALL));
+        }
+        out[..text.len()].copy_from_slice(&text);
+        out[text.len()] = 0;
+        Ok(())
+    })
+}

@@ -1,0 +1,114 @@
+//! Parsed control buffers: control bytes the caller received itself,
+//! decoded into the same items a message has.
+
+use std::ffi::c_int;
+
+use super::{get, give, take_fds_into};
+use crate::items::rmsg_item;
+use crate::panic::{guard, guard_or};
+use crate::parse::{self, rmsg_control};
+use crate::ptr::{check_out, free_box, try_slice};
+use crate::status::{Error, rmsg_status};
+
+/// Parses a control buffer the caller obtained elsewhere (its own
+/// `recvmsg(2)`, io_uring ...): `buf` holds `buf_len` bytes (NULL allowed
+/// when `buf_len` is 0), any alignment. The bytes are copied; the caller
+/// keeps its buffer. On `RMSG_OK` `*control_out` is a new handle the caller
+/// owns and frees with `rmsg_control_free`; its items (`rmsg_control_item`)
+/// work with every `rmsg_item_*` function.
+///
+/// `flags`: 0, or `RMSG_PARSE_OWN_FDS` to hand the descriptors of the
+/// buffer's `SCM_RIGHTS`/`SCM_PIDFD` items to the handle (closed by
+/// `rmsg_control_free` unless taken; use it only for a buffer the kernel
+/// filled, each descriptor once). Without it the handle never closes a
+/// descriptor. Unknown flag bits are `RMSG_ERR_INVALID_ARGUMENT`.
+///
+/// Malformed input never reads outside `buf` and never loops: the walk
+/// stops at a length below the header size (`rmsg_control_malformed`), and
+/// an item claiming more bytes than remain is clamped and marked
+/// (`rmsg_item_truncated`). On `RMSG_ERR_OUT_OF_MEMORY` with
+/// `RMSG_PARSE_OWN_FDS`, the buffer's descriptors are closed; on argument
+/// errors nothing happens to them.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_control_parse(
+    buf: *const u8,
+    buf_len: usize,
+    flags: u32,
+    control_out: *mut *mut rmsg_control,
+) -> rmsg_status {
+    guard(|| {
+        check_out(control_out)?;
+        let own = parse::parse_flags(flags)?;
+        if buf_len > isize::MAX as usize {
+            return Err(Error::new(rmsg_status::RMSG_ERR_TOO_LARGE));
+        }
+        // SAFETY: buf is readable for buf_len bytes per the contract.
+        let bytes = unsafe { try_slice(buf, buf_len) }?;
+        let c = rmsg_control::parse(bytes, own)?;
+        // SAFETY: checked non-NULL.
+        unsafe { give(control_out, c) };
+        Ok(())
+    })
+}
+
+/// Frees a parsed control buffer; with `RMSG_PARSE_OWN_FDS` closes every
+/// descriptor not taken. Its items become invalid. NULL is accepted.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_control_free(control: *mut rmsg_control) {
+    // SAFETY: control is NULL or a live handle from rmsg, freed once.
+    guard_or((), || unsafe { free_box(control) })
+}
+
+/// Number of items found. 0 for NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_control_item_count(control: *const rmsg_control) -> usize {
+    // SAFETY: control is NULL or a live handle.
+    unsafe { get(control, 0, |c| c.items().list().len()) }
+}
+
+/// Item `index` (0-based, buffer order), or NULL when out of range or
+/// `control` is NULL. The item borrows from the handle and is valid until it
+/// is freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_control_item(
+    control: *const rmsg_control,
+    index: usize,
+) -> *const rmsg_item {
+    // SAFETY: control is NULL or a live handle.
+    unsafe {
+        get(control, std::ptr::null(), |c| {
+            c.item(index)
+                .map_or(std::ptr::null(), |i| i as *const rmsg_item)
+        })
+    }
+}
+
+/// True when the walk stopped at a malformed header (a length below the
+/// header size); the items before it are still there. False for NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_control_malformed(control: *const rmsg_control) -> bool {
+    // SAFETY: control is NULL or a live handle.
+    unsafe { get(control, false, |c| c.items().malformed()) }
+}
+
+/// Takes the descriptors of item `index` (an `SCM_RIGHTS` or `SCM_PIDFD`
+/// item) not yet taken, in order, into `fds_out` (room for `fds_len` ints).
+/// On `RMSG_OK` `*count_out` of them were written; the handle forgets them
+/// (with `RMSG_PARSE_OWN_FDS` the caller now owns them). Errors as for
+/// `rmsg_message_take_item_fds`: `RMSG_ERR_INVALID_ARGUMENT` (index),
+/// `RMSG_ERR_WRONG_KIND`, `RMSG_ERR_BUFFER_TOO_SMALL` (nothing taken).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_control_take_item_fds(
+    control: *mut rmsg_control,
+    index: usize,
+    fds_out: *mut c_int,
+    fds_len: usize,
+    count_out: *mut usize,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        take_fds_into(control, fds_out, fds_len, count_out, |c, out| {
+            c.items_mut().take_item(index, out)
+        })
+    }
+}

@@ -1,0 +1,178 @@
+//! The C API: every `extern "C"` function of rmsg, one file per handle type
+//! or concept, thin shims over the safe core that check pointers, convert
+//! integers, run the core inside the panic boundary and write outputs only
+//! on success. This module is also the crate's Rust surface: the fuzz
+//! targets call these functions exactly as C does.
+//!
+//! | file | functions |
+//! |---|---|
+//! | `message.rs` | the receive calls and `rmsg_message_*` |
+//! | `item.rs` | `rmsg_item_*` (generic getters, kind, typed decoders), `rmsg_kind_name` |
+//! | `control.rs` | `rmsg_control_*` (parsing a control buffer) |
+//! | `address.rs` | `rmsg_address_*` (reading, building, parsing, formatting) |
+//! | `builder.rs` | `rmsg_cmsg_builder_*` |
+//! | `send.rs` | `rmsg_sendmsg`, `rmsg_send_fds` |
+//! | `sizing.rs` | `rmsg_cmsg_len`, `rmsg_cmsg_space`, `rmsg_control_space*` |
+//! | `status.rs` | `rmsg_status_*`, `rmsg_last_errno` |
+//! | `testing.rs` | the test hook (debug builds only, not in the header) |
+//!
+//! Conventions (also in README.md): functions returning `rmsg_status` write
+//! their `*_out` arguments only when they return `RMSG_OK`; handles returned
+//! through `**_out` are owned by the caller and freed with the matching
+//! `_free`; pointers returned by getters borrow from the handle passed in and
+//! stay valid until that handle is freed.
+//!
+//! Safety, for every function here: each pointer argument is NULL or valid
+//! as its documentation says (a live handle from rmsg, or memory readable or
+//! writable for the length passed beside it). That one contract is stated in
+//! the header and README rather than repeated per function.
+#![allow(clippy::missing_safety_doc)]
+
+use std::ffi::c_int;
+
+use crate::panic::{guard, guard_or};
+use crate::ptr::{check_out, into_raw, try_mut, try_ref, try_slice_mut, write_out};
+use crate::status::Result;
+
+mod address;
+mod builder;
+mod control;
+mod item;
+mod message;
+mod send;
+mod sizing;
+mod status;
+#[cfg(debug_assertions)]
+mod testing;
+
+pub use address::*;
+pub use builder::*;
+pub use control::*;
+pub use item::*;
+pub use message::*;
+pub use send::*;
+pub use sizing::*;
+pub use status::*;
+#[cfg(debug_assertions)]
+pub use testing::*;
+
+/// The types C sees, for Rust callers of these functions.
+pub use crate::addr::{rmsg_addr_kind, rmsg_address, rmsg_inet_address, rmsg_inet6_address};
+pub use crate::buffer::rmsg_iovec;
+pub use crate::builder::rmsg_cmsg_builder;
+pub use crate::decode::{
+    rmsg_credentials, rmsg_extended_error, rmsg_ip_pktinfo, rmsg_ipv6_mtuinfo, rmsg_ipv6_pktinfo,
+    rmsg_kind, rmsg_timestamp, rmsg_timestamping, rmsg_traffic_class, rmsg_ts_pktinfo,
+};
+pub use crate::items::{rmsg_item, rmsg_item_view};
+pub use crate::message::{rmsg_message, rmsg_message_info};
+pub use crate::parse::{RMSG_PARSE_OWN_FDS, rmsg_control};
+pub use crate::recv::{
+    RMSG_RECV_NO_ADDRESS, RMSG_RECV_NO_CLOEXEC, RMSG_RECV_RETURN_EINTR, rmsg_recv_options,
+};
+pub use crate::send::{RMSG_SEND_ALLOW_SIGPIPE, RMSG_SEND_RETURN_EINTR, rmsg_send_options};
+pub use crate::sizing::{RMSG_OPT_STATS_SPACE, RMSG_SECURITY_LABEL_SPACE, rmsg_cmsg_kind};
+pub use crate::status::rmsg_status;
+pub use crate::wait::{RMSG_WAIT_BLOCK, RMSG_WAIT_DEADLINE, RMSG_WAIT_NONBLOCK};
+
+/// The body of a getter: `f` applied to the handle, or `fallback` when the
+/// handle is NULL (or should `f` panic).
+///
+/// # Safety
+/// `handle` is NULL or a live handle not mutably borrowed elsewhere.
+unsafe fn get<T, R: Copy>(handle: *const T, fallback: R, f: impl FnOnce(&T) -> R) -> R {
+    guard_or(fallback, || {
+        // SAFETY: handle is NULL or live, per this function's contract.
+        match unsafe { try_ref(handle) } {
+            Ok(h) => f(h),
+            Err(_) => fallback,
+        }
+    })
+}
+
+/// The body of a function that reads a handle and writes one value to
+/// `out`: NULL pointers are `RMSG_ERR_NULL_ARGUMENT`, `*out` is written
+/// only when `f` succeeds.
+///
+/// # Safety
+/// `handle` is NULL or a live handle; `out` is NULL or writable for one `O`.
+unsafe fn read_into<T, O>(
+    handle: *const T,
+    out: *mut O,
+    f: impl FnOnce(&T) -> Result<O>,
+) -> rmsg_status {
+    guard(|| {
+        // SAFETY: handle is NULL or live, per this function's contract.
+        let h = unsafe { try_ref(handle) }?;
+        check_out(out)?;
+        let v = f(h)?;
+        // SAFETY: checked non-NULL; writable per this function's contract.
+        unsafe { write_out(out, v) };
+        Ok(())
+    })
+}
+
+/// The body of a function that hands out bytes borrowed from a handle as a
+/// pointer and a length, both written only when `f` succeeds.
+///
+/// # Safety
+/// `handle` is NULL or a live handle; `bytes_out` and `len_out` are NULL
+/// or writable.
+unsafe fn read_bytes<T>(
+    handle: *const T,
+    bytes_out: *mut *const u8,
+    len_out: *mut usize,
+    f: impl for<'a> FnOnce(&'a T) -> Result<&'a [u8]>,
+) -> rmsg_status {
+    guard(|| {
+        // SAFETY: handle is NULL or live, per this function's contract.
+        let h = unsafe { try_ref(handle) }?;
+        check_out(bytes_out)?;
+        check_out(len_out)?;
+        let b = f(h)?;
+        // SAFETY: both checked non-NULL; writable per this function's contract.
+        unsafe {
+            write_out(bytes_out, b.as_ptr());
+            write_out(len_out, b.len());
+        }
+        Ok(())
+    })
+}
+
+/// The body of the functions that take descriptors out of a handle into the
+/// caller's array `fds_out` (room for `fds_len`), writing how many to
+/// `*count_out` on success.
+///
+/// # Safety
+/// `handle` is NULL or a live handle not used elsewhere during the call;
+/// `fds_out` is writable for `fds_len` ints; `count_out` is NULL or
+/// writable.
+unsafe fn take_fds_into<T>(
+    handle: *mut T,
+    fds_out: *mut c_int,
+    fds_len: usize,
+    count_out: *mut usize,
+    f: impl FnOnce(&mut T, &mut [c_int]) -> Result<usize>,
+) -> rmsg_status {
+    guard(|| {
+        // SAFETY: handle is NULL or live and unaliased, per the contract.
+        let h = unsafe { try_mut(handle) }?;
+        check_out(count_out)?;
+        // SAFETY: fds_out is writable for fds_len ints, per the contract.
+        let out = unsafe { try_slice_mut(fds_out, fds_len) }?;
+        let n = f(h, out)?;
+        // SAFETY: checked non-NULL.
+        unsafe { write_out(count_out, n) };
+        Ok(())
+    })
+}
+
+/// Stores a new handle in `*handle_out` (checked non-NULL by the caller):
+/// the caller of the C function owns it from now on.
+///
+/// # Safety
+/// `handle_out` is non-NULL and writable.
+unsafe fn give<T>(handle_out: *mut *mut T, value: Box<T>) {
+    // SAFETY: per this function's contract.
+    unsafe { write_out(handle_out, into_raw(value)) };
+}

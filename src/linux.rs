@@ -1,0 +1,44 @@
+//! Linux constants that the `libc` crate (or the C headers of older
+//! systems) lack, in one place. The `RMSG_` ones are part of the C header,
+//! so that C programs built against older headers can use them too.
+
+use std::ffi::c_int;
+
+/// `SCM_PIDFD` (Linux 6.5): the control message type that carries a
+/// pidfd of the sending process (level `SOL_SOCKET`), for C libraries
+/// whose headers predate it.
+pub const RMSG_SCM_PIDFD: c_int = 0x04;
+/// `SO_PASSPIDFD` (Linux 6.5): the socket option that asks for
+/// `SCM_PIDFD` items.
+pub const RMSG_SO_PASSPIDFD: c_int = 76;
+/// `SCM_SECURITY` (level `SOL_SOCKET`): the security label of the
+/// sender, delivered when `SO_PASSSEC` is set and a security module is
+/// active. Not in the C library's headers (it is kernel-internal).
+pub const RMSG_SCM_SECURITY: c_int = 3;
+/// `SOL_TLS`: the level of kernel TLS control messages.
+pub const RMSG_SOL_TLS: c_int = 282;
+/// `TLS_GET_RECORD_TYPE` (level `SOL_TLS`): the TLS record type of a
+/// record received through kernel TLS (one byte).
+pub const RMSG_TLS_GET_RECORD_TYPE: c_int = 2;
+/// `SOL_UDP` (= `IPPROTO_UDP`): the level of UDP control messages.
+pub const RMSG_SOL_UDP: c_int = 17;
+/// `UDP_GRO` (level `SOL_UDP`): the socket option enabling UDP generic
+/// receive offload, and the control message carrying the segment size
+/// (an `int`) of a coalesced datagram.
+pub const RMSG_UDP_GRO: c_int = 104;
+/// `UDP_SEGMENT` (level `SOL_UDP`, Linux 4.18): the segment size for UDP
+/// GSO on send (a `uint16_t`).
+pub const RMSG_UDP_SEGMENT: c_int = 103;
+/// `IP_RECVRETOPTS` (= `IP_RETOPTS`): the socket option asking for the
+/// IP options of received packets, reversed for replying.
+pub const RMSG_IP_RECVRETOPTS: c_int = 7;
+/// Linux's `SCM_MAX_FD`: the most descriptors one message may carry, over
+/// all of its `SCM_RIGHTS` items.
+pub const RMSG_SCM_MAX_FD: usize = 253;
+
+/// `SCM_TXTIME` (`SO_TXTIME`), whose value depends on the architecture.
+#[cfg(any(target_arch = "sparc", target_arch = "sparc64"))]
+pub(crate) const SCM_TXTIME: c_int = 0x3f;
+/// `SCM_TXTIME` (`SO_TXTIME`), whose value depends on the architecture.
+#[cfg(not(any(target_arch = "sparc", target_arch = "sparc64")))]
+pub(crate) const SCM_TXTIME: c_int = 61;

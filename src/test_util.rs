@@ -1,0 +1,66 @@
+//! Helpers shared by the unit tests: descriptors, socket pairs, crafted
+//! control buffers.
+
+use std::ffi::c_int;
+
+use crate::buffer::rmsg_iovec;
+use crate::builder::rmsg_cmsg_builder;
+use crate::{cmsg, ptr, send};
+
+/// A pipe: (read end, write end).
+pub fn pipe() -> (c_int, c_int) {
+    let mut p = [0 as c_int; 2];
+    // SAFETY: p has room for two descriptors.
+    assert_eq!(unsafe { libc::pipe(p.as_mut_ptr()) }, 0);
+    (p[0], p[1])
+}
+
+/// A connected AF_UNIX socket pair of type `kind`.
+pub fn pair(kind: c_int) -> (c_int, c_int) {
+    let mut sv = [0 as c_int; 2];
+    // SAFETY: sv has room for two descriptors.
+    let r = unsafe { libc::socketpair(libc::AF_UNIX, kind, 0, sv.as_mut_ptr()) };
+    assert_eq!(r, 0);
+    (sv[0], sv[1])
+}
+
+/// Whether `fd` is an open descriptor.
+pub fn is_open(fd: c_int) -> bool {
+    // SAFETY: F_GETFD only queries the descriptor table.
+    unsafe { libc::fcntl(fd, libc::F_GETFD) >= 0 }
+}
+
+/// The bytes of a `cmsghdr` with the given fields.
+pub fn hdr_bytes(len: usize, level: c_int, kind: c_int) -> Vec<u8> {
+    // SAFETY: cmsghdr is plain data; zeroed is a valid value.
+    let mut h: libc::cmsghdr = unsafe { std::mem::zeroed() };
+    h.cmsg_len = len as _;
+    h.cmsg_level = level;
+    h.cmsg_type = kind;
+    ptr::bytes_of(&h).to_vec()
+}
+
+/// One well-formed item: header, data, zero padding to `CMSG_SPACE`.
+pub fn item(level: c_int, kind: c_int, data: &[u8]) -> Vec<u8> {
+    let mut v = hdr_bytes(cmsg::cmsg_len(data.len()).unwrap(), level, kind);
+    v.extend_from_slice(data);
+    v.resize(cmsg::cmsg_space(data.len()).unwrap(), 0);
+    v
+}
+
+/// The data of an `SCM_RIGHTS` item carrying `fds`.
+pub fn fd_bytes(fds: &[c_int]) -> Vec<u8> {
+    fds.iter().flat_map(|f| f.to_ne_bytes()).collect()
+}
+
+/// Sends `data` with `fds` in one `SCM_RIGHTS` item.
+pub fn send_fds(sock: c_int, data: &[u8], fds: &[c_int]) {
+    let mut b = rmsg_cmsg_builder::default();
+    b.add_fds(fds).unwrap();
+    let iov = [rmsg_iovec {
+        base: data.as_ptr().cast_mut(),
+        len: data.len(),
+    }];
+    let n = send::send(sock, &iov, b.bytes(), None, 0, &Default::default()).unwrap();
+    assert_eq!(n, data.len());
+}
