@@ -45,10 +45,8 @@ static void receive_with_fds() {
         CHECK(read(p[0], &c, 1) == 1 && c == 'x');
         // fds close the received copies when they go out of scope.
     }
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 static void moves_and_drops() {
@@ -79,10 +77,8 @@ static void moves_and_drops() {
         CHECK(!empty && empty.item_count() == 0 && empty.data().empty());
     }
     CHECK(open_fd_count() == base);
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 static void owned_fd_type() {
@@ -127,10 +123,8 @@ static void take_item_fds_and_release_message() {
     } catch (const rmsg::error &e) {
         CHECK(e.status() != RMSG_OK);
     }
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 static void timeouts_and_errors_throw() {
@@ -166,8 +160,7 @@ static void timeouts_and_errors_throw() {
         CHECK(e.status() == RMSG_ERR_TOO_LARGE);
     }
     CHECK(rmsg::cmsg_len(4) == CMSG_LEN(4) && rmsg::cmsg_space(4) == CMSG_SPACE(4));
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void scatter_and_inet_address() {

@@ -34,8 +34,7 @@ static void test_credentials(void) {
     CHECK_STATUS(rmsg_item_credentials(it, NULL), RMSG_ERR_NULL_ARGUMENT);
     CHECK_STATUS(rmsg_item_credentials(NULL, &c), RMSG_ERR_NULL_ARGUMENT);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* Reads the Pid: line of /proc/self/fdinfo/<fd> (a pidfd shows the pid it
@@ -96,8 +95,7 @@ static void test_pidfd(void) {
     CHECK(pidfd_pid(fd) == getpid());
     rmsg_message_free(m);
     CHECK(!fd_is_open(fd));
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_security(void) {
@@ -120,8 +118,7 @@ static void test_security(void) {
         printf("real: SCM_SECURITY label of %zu bytes\n", len);
     }
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
     /* No security module is active in this sandbox (the kernel sends no
      * SCM_SECURITY item then), so the decoder is tested on crafted bytes. */
     CRAFTED("SCM_SECURITY", "no security module active, kernel sends no label");

@@ -96,8 +96,7 @@ static void fail_after_syscall_recvmsg(int type) {
     CHECK(rmsg_message_fd_count(m) == 1);
     rmsg_message_free(m);
     close(p[0]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_fail_after_syscall_dgram(void) { fail_after_syscall_recvmsg(SOCK_DGRAM); }
@@ -126,8 +125,7 @@ static void test_fail_after_syscall_recv_fds(void) {
     CHECK(write_end_gone(p[0]));
     CHECK(socket_is_empty(sv[1]));
     close(p[0]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_fail_after_syscall_recvmsg_into(void) {
@@ -153,8 +151,7 @@ static void test_fail_after_syscall_recvmsg_into(void) {
     CHECK(write_end_gone(p[0]));
     CHECK(socket_is_empty(sv[1]));
     close(p[0]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* A failing MSG_PEEK closes its installed copies and leaves the message
@@ -186,10 +183,8 @@ static void test_fail_after_peek_and_count(void) {
     rmsg_testing_fail_after_syscall(0);
     CHECK(send(sv[0], "ok", 2, 0) == 2);
     expect_one_message(sv[1], "ok");
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 /* ---- Bad receive arguments ------------------------------------------ */
@@ -217,8 +212,7 @@ static void test_null_message_out(void) {
     CHECK(errno == EINVAL && rmsg_last_errno() == EINVAL);
     CHECK_STATUS(rmsg_recvmsg_with(sv[1], 16, 0, 0, NULL, NULL), RMSG_ERR_NULL_ARGUMENT);
     expect_one_message(sv[1], "keep");
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_bad_descriptors(void) {
@@ -229,16 +223,14 @@ static void test_bad_descriptors(void) {
     /* A number that was a descriptor a moment ago. */
     make_pipe(p);
     closed = p[0];
-    close(p[0]);
-    close(p[1]);
+    close_pair(p);
     CHECK(!fd_is_open(closed));
     CHECK_RECV_FAILS(closed, 16, 64, 0, NULL, RMSG_ERR_BAD_FD, EBADF);
     /* Not a socket: a pipe and a character device. */
     make_pipe(p);
     CHECK_RECV_FAILS(p[0], 16, 64, 0, NULL, RMSG_ERR_NOT_A_SOCKET, ENOTSOCK);
     CHECK_RECV_FAILS(p[1], 16, 64, 0, NULL, RMSG_ERR_NOT_A_SOCKET, ENOTSOCK);
-    close(p[0]);
-    close(p[1]);
+    close_pair(p);
     p[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
     CHECK(p[0] >= 0);
     CHECK_RECV_FAILS(p[0], 16, 64, 0, NULL, RMSG_ERR_NOT_A_SOCKET, ENOTSOCK);
@@ -280,8 +272,7 @@ static void test_os_errors_keep_their_errno(void) {
     CHECK(rmsg_last_errno() == EAGAIN);
     close(s);
     close(u);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_sizes_too_large(void) {
@@ -299,8 +290,7 @@ static void test_sizes_too_large(void) {
     CHECK_RECV_FAILS(sv[1], SIZE_MAX - 7, 64, 0, NULL, RMSG_ERR_TOO_LARGE, EOVERFLOW);
     /* Nothing was received by any of them. */
     expect_one_message(sv[1], "big");
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* An absurd but representable data size: the allocation fails (or rmsg
@@ -323,8 +313,7 @@ static void test_absurd_bufsize(void) {
     }
     CHECK(m == SENTINEL_MSG);
     expect_one_message(sv[1], "huge");
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_bad_options(void) {
@@ -360,8 +349,7 @@ static void test_bad_options(void) {
         CHECK(nbytes == 99 && m == SENTINEL_MSG);
     }
     expect_one_message(sv[1], "opt");
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_recvmsg_into_bad_arguments(void) {
@@ -385,8 +373,7 @@ static void test_recvmsg_into_bad_arguments(void) {
                  RMSG_ERR_TOO_LARGE);
     CHECK(nbytes == 99 && m == SENTINEL_MSG);
     expect_one_message(sv[1], "into");
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* ---- NULL handles and the take functions ---------------------------- */
@@ -508,10 +495,8 @@ static void test_take_functions_reject_bad_arguments(void) {
     /* Freeing closes both. */
     rmsg_message_free(m);
     CHECK(open_fd_count() == before);
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 static void test_every_status_has_a_name(void) {

@@ -112,12 +112,9 @@ static void pass_pipe_over(int type) {
     /* The received write end feeds the original read end and vice versa. */
     check_pipe_carries(got[1], p[0], "received write end");
     check_pipe_carries(p[1], got[0], "received read end");
-    close(got[0]);
-    close(got[1]);
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(got);
+    close_pair(p);
+    close_pair(sv);
 }
 
 static void test_pass_fds_over_stream(void) { pass_pipe_over(SOCK_STREAM); }
@@ -144,10 +141,8 @@ static void test_passed_socket_is_the_same_socket(void) {
     CHECK(recv(inner[1], buf, sizeof buf, 0) == 4);
     CHECK(memcmp(buf, "ping", 4) == 0);
     close(got);
-    close(inner[0]);
-    close(inner[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(inner);
+    close_pair(sv);
 }
 
 /* Two SCM_RIGHTS control messages in one sendmsg. Linux merges them into
@@ -189,12 +184,9 @@ static void test_two_rights_items_in_one_message(void) {
     rmsg_message_free(m);
     CHECK(open_fd_count() == before + 3);
     for (i = 0; i < 3; i++) close(got[i]);
-    close(p[0]);
-    close(p[1]);
-    close(q[0]);
-    close(q[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(q);
+    close_pair(sv);
 }
 
 /* Credentials and descriptors in one message give two items (credentials
@@ -241,12 +233,9 @@ static void test_take_item_fds_by_index(void) {
     CHECK(count == 0);
     rmsg_message_free(m);
     CHECK(open_fd_count() == before + 2);
-    close(got[0]);
-    close(got[1]);
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(got);
+    close_pair(p);
+    close_pair(sv);
 }
 
 /* A buffer too small takes nothing: the outputs keep their values and the
@@ -280,12 +269,9 @@ static void test_buffer_too_small_takes_nothing(void) {
     rmsg_message_free(m);
     CHECK(open_fd_count() == before);
     for (i = 0; i < 3; i++) CHECK(!fd_is_open(seen[i]));
-    close(p[0]);
-    close(p[1]);
-    close(q[0]);
-    close(q[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(q);
+    close_pair(sv);
 }
 
 /* Freeing a message closes every descriptor it still owns. */
@@ -321,8 +307,7 @@ static void test_free_without_taking_closes_everything(void) {
     /* The originals are untouched. */
     for (i = 0; i < 4; i++) CHECK(fd_is_open(sent[i]));
     for (i = 0; i < 4; i++) close(sent[i]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* Received descriptors are close-on-exec by default, whatever the sender's
@@ -362,8 +347,7 @@ static void test_cloexec_default_and_opt_out(void) {
     CHECK(!fd_is_cloexec(got[0]) && !fd_is_cloexec(got[1]));
     CHECK(same_file(got[0], cloexec[0]));
     rmsg_message_free(m);
-    close(got[0]);
-    close(got[1]);
+    close_pair(got);
 
     /* Asking for it explicitly with MSG_CMSG_CLOEXEC and opting out of the
      * default still gives close-on-exec, and the kernel's echo shows. */
@@ -373,12 +357,9 @@ static void test_cloexec_default_and_opt_out(void) {
     CHECK((rmsg_message_flags(m) & MSG_CMSG_CLOEXEC) != 0);
     rmsg_message_free(m);
 
-    close(plain[0]);
-    close(plain[1]);
-    close(cloexec[0]);
-    close(cloexec[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(plain);
+    close_pair(cloexec);
+    close_pair(sv);
 }
 
 /* MSG_PEEK installs the descriptors too: the peek message owns its own
@@ -418,10 +399,8 @@ static void peek_then_receive(int type) {
     rmsg_message_free(real);
     CHECK(open_fd_count() == before);
     for (i = 0; i < 2; i++) CHECK(!fd_is_open(b[i]));
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 static void test_peek_with_fds_dgram(void) { peek_then_receive(SOCK_DGRAM); }
@@ -496,8 +475,7 @@ static void test_parent_sends_child_receives(void) {
         size_t count = 0;
         char buf[32];
         close(sv[0]);
-        close(p[0]);
-        close(p[1]);
+        close_pair(p);
         if (rmsg_recvmsg(sv[1], 8, space_for_fds(1), 0, &m) != RMSG_OK) _exit(10);
         if (rmsg_message_data_len(m) != 3) _exit(11);
         if (memcmp(rmsg_message_data(m), "go!", 3) != 0) _exit(12);
@@ -513,8 +491,7 @@ static void test_parent_sends_child_receives(void) {
     close(sv[1]);
     CHECK(write(p[1], "from parent", 11) == 11);
     send_with_fds(sv[0], "go!", 3, &p[0], 1);
-    close(p[0]);
-    close(p[1]);
+    close_pair(p);
     reap_ok(pid);
     close(sv[0]);
 }

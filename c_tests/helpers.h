@@ -97,6 +97,13 @@ static inline void unix_pair(int type, int sv[2]) {
     CHECK(socketpair(AF_UNIX, type, 0, sv) == 0);
 }
 
+/* Closes both descriptors of a pair: a socket pair, a pipe, or the two
+ * received copies of one. */
+static inline void close_pair(int sv[2]) {
+    close(sv[0]);
+    close(sv[1]);
+}
+
 /* Sends `len` bytes with `nfds` descriptors in one SCM_RIGHTS item. */
 static inline void send_with_fds(int sock, const void *data, size_t len,
                                  const int *fds, size_t nfds) {

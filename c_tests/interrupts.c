@@ -110,8 +110,7 @@ static void test_blocking_receive_retries_through_signal_storm(void) {
     CHECK(rmsg_message_flags(m) == 0);
     rmsg_message_free(m);
     reap(child);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* The same through rmsg_recvmsg_into on a stream socket. */
@@ -136,8 +135,7 @@ static void test_scatter_receive_retries_through_signal_storm(void) {
     CHECK(memcmp(b, "m data", 6) == 0);
     rmsg_message_free(m);
     reap(child);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* A deadline receive retries EINTR from its wait too, and gets the data
@@ -159,8 +157,7 @@ static void test_deadline_receive_retries_through_signal_storm(void) {
     CHECK(memcmp(rmsg_message_data(m), "late", 4) == 0);
     rmsg_message_free(m);
     reap(child);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* RMSG_RECV_RETURN_EINTR: the first signal that interrupts the blocking
@@ -191,8 +188,7 @@ static void test_return_eintr_reports_interrupted(void) {
     CHECK(last == EINTR);
     CHECK(m == untouched);
     CHECK(sigusr1_count > 0);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* RMSG_RECV_RETURN_EINTR also applies while a deadline receive waits. */
@@ -219,8 +215,7 @@ static void test_return_eintr_with_deadline_reports_interrupted(void) {
     CHECK_STATUS(st, RMSG_ERR_INTERRUPTED);
     CHECK(last == EINTR);
     CHECK(m == untouched);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* Signals during a deadline receive are retried, but the deadline bounds
@@ -261,8 +256,7 @@ static void test_deadline_bounds_call_during_signal_storm(void) {
     /* Signals were handled while the call ran, and it did not give up on
      * the first one. */
     CHECK(after > before);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 int main(void) {

@@ -160,8 +160,7 @@ static void test_parse_scm_rights(void) {
     rmsg_message_free(m);
     /* Taken: still open, ours to close. */
     CHECK(fd_is_open(taken[0]) && fd_is_open(taken[1]));
-    close(taken[0]);
-    close(taken[1]);
+    close_pair(taken);
 
     /* Owning, not taken: freeing closes them. */
     send_with_fds(sv[0], "f", 1, p, 2);
@@ -194,13 +193,10 @@ static void test_parse_scm_rights(void) {
     CHECK(n == 2);
     rmsg_control_free(c);
     CHECK(fd_is_open(fds[0]) && fd_is_open(fds[1]));
-    close(fds[0]);
-    close(fds[1]);
+    close_pair(fds);
 
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 static void put_hdr(uint8_t *at, size_t len, int level, int type) {

@@ -24,8 +24,7 @@ static void test_four_tuple_on_dgram_pair(void) {
      * is no address (Python gives None). */
     CHECK(rmsg_message_address(m) == NULL);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_stream_has_no_address(void) {
@@ -37,8 +36,7 @@ static void test_stream_has_no_address(void) {
     CHECK(rmsg_message_data_len(m) == 3);
     CHECK(rmsg_message_address(m) == NULL);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_datagram_longer_than_bufsize_sets_msg_trunc(void) {
@@ -57,8 +55,7 @@ static void test_datagram_longer_than_bufsize_sets_msg_trunc(void) {
     CHECK(rmsg_message_data_len(m) == 4);
     CHECK(rmsg_message_nbytes(m) == 10);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_zero_bufsize(void) {
@@ -70,8 +67,7 @@ static void test_zero_bufsize(void) {
     CHECK(rmsg_message_data_len(m) == 0);
     CHECK((rmsg_message_flags(m) & MSG_TRUNC) != 0);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* ancbufsize 0: no ancillary data is received, and the fds the sender
@@ -83,8 +79,7 @@ static void test_ancbufsize_zero_means_no_items(void) {
     unix_pair(SOCK_DGRAM, sv);
     make_pipe(p);
     send_with_fds(sv[0], "x", 1, p, 2);
-    close(p[0]);
-    close(p[1]);
+    close_pair(p);
     before = open_fd_count();
     CHECK_OK(rmsg_recvmsg(sv[1], 16, 0, 0, &m));
     CHECK(rmsg_message_item_count(m) == 0);
@@ -92,8 +87,7 @@ static void test_ancbufsize_zero_means_no_items(void) {
     CHECK((rmsg_message_flags(m) & MSG_CTRUNC) != 0);
     CHECK(open_fd_count() == before);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_cmsg_len_and_space_match_the_macros(void) {
@@ -154,10 +148,8 @@ static void test_summary_and_item_views(void) {
     CHECK_STATUS(rmsg_message_items(m, NULL, 4, &count), RMSG_ERR_NULL_ARGUMENT);
     CHECK_STATUS(rmsg_message_items(m, views, 4, NULL), RMSG_ERR_NULL_ARGUMENT);
     rmsg_message_free(m);
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 /* RMSG_RECV_NO_ADDRESS: the kernel is not asked for the source address. */

@@ -55,8 +55,7 @@ static void test_data_and_fds(int type) {
     CHECK(read(p[0], buf, 1) == 1 && buf[0] == 'z');
     close_all(got, 3);
     close_all(p, 4);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_data_and_fds_stream(void) { test_data_and_fds(SOCK_STREAM); }
@@ -85,8 +84,7 @@ static void test_more_fds_than_maxfds(void) {
     close_all(got, 2);
     CHECK(open_fd_count() == before);
     close_all(p, 6);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* Fewer descriptors sent than maxfds, and none at all. */
@@ -111,9 +109,8 @@ static void test_fewer_fds_than_maxfds(void) {
     CHECK(same_file(got[0], p[1]));
     CHECK(got[1] == -7);
     close(got[0]);
-    close_all(p, 2);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 /* SO_PASSCRED adds an SCM_CREDENTIALS item, which recv_fds ignores. As in
@@ -160,8 +157,7 @@ static void test_unrelated_items_ignored(void) {
     CHECK(nbytes == 1 && nfds == 0 && (flags & MSG_CTRUNC) == 0);
     CHECK(open_fd_count() == before);
     close_all(p, 4);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* maxfds 0: fds may be NULL; a header-only buffer installs nothing. */
@@ -185,9 +181,8 @@ static void test_maxfds_zero(void) {
     CHECK_OK(rmsg_recv_fds(sv[1], (uint8_t *)buf, sizeof buf, NULL, 0, 0, &nbytes, &nfds,
                            &flags));
     CHECK(nbytes == 2 && nfds == 0 && flags == 0);
-    close_all(p, 2);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 static void test_msg_flags_out_may_be_null(void) {
@@ -201,9 +196,8 @@ static void test_msg_flags_out_may_be_null(void) {
                            NULL));
     CHECK(nbytes == 1 && nfds == 2);
     close_all(got, 2);
-    close_all(p, 2);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 /* A datagram longer than the buffer: MSG_TRUNC; with MSG_TRUNC in the flags
@@ -235,9 +229,8 @@ static void test_data_truncation_and_empty_buffer(void) {
     CHECK(nfds == 2);
     CHECK(same_file(got[0], p[0]) && same_file(got[1], p[1]));
     close_all(got, 2);
-    close_all(p, 2);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 /* MSG_PEEK through recv_fds: the caller owns the peeked copies too. */
@@ -259,9 +252,8 @@ static void test_peek(void) {
     CHECK(open_fd_count() == before + 4);
     close_all(a, 2);
     close_all(b, 2);
-    close_all(p, 2);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 /* Missing outputs are refused before anything is received: the message is
@@ -315,9 +307,8 @@ static void test_bad_arguments(void) {
                            &flags));
     CHECK(nbytes == 1 && buf[0] == 'b' && nfds == 2);
     close_all(got, 2);
-    close_all(p, 2);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 int main(void) {

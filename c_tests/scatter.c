@@ -45,8 +45,7 @@ static void test_datagram_split_across_buffers(void) {
     CHECK(rmsg_message_flags(m) == 0);
     CHECK(rmsg_message_item_count(m) == 0);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* Zero-length buffers in the list are skipped. */
@@ -69,8 +68,7 @@ static void test_zero_length_buffers_are_skipped(void) {
     CHECK(b[0] == '#');
     CHECK(memcmp(c, "3456", 4) == 0);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* Buffers shorter than the datagram: the rest is cut off, MSG_TRUNC set,
@@ -97,8 +95,7 @@ static void test_short_buffers_truncate_datagram(void) {
     CHECK(n == 10);
     CHECK(rmsg_message_nbytes(m) == 10);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* On a stream, two sends are read in order across the buffers; what does
@@ -124,8 +121,7 @@ static void test_stream_split_and_remainder(void) {
     CHECK(n == 2);
     CHECK(memcmp(a, "ld", 2) == 0);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* MSG_PEEK leaves the data queued; the next call reads the same bytes. */
@@ -147,8 +143,7 @@ static void test_peek_then_read(void) {
     CHECK(memcmp(a, b, 8) == 0);
     CHECK(memcmp(b, "peekaboo", 8) == 0);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* Descriptors received with scattered data belong to the message: open
@@ -163,8 +158,7 @@ static void test_fds_are_owned_by_the_message(void) {
     unix_pair(SOCK_DGRAM, sv);
     make_pipe(p);
     send_with_fds(sv[0], "fds!", 4, p, 2);
-    close(p[0]);
-    close(p[1]);
+    close_pair(p);
     iov[0] = iov_of(a, sizeof a);
     iov[1] = iov_of(b, sizeof b);
     CHECK_OK(rmsg_cmsg_space(2 * sizeof(int), &space));
@@ -190,8 +184,7 @@ static void test_fds_are_owned_by_the_message(void) {
     rmsg_message_free(m);
     CHECK(!fd_is_open(fds[0]));
     CHECK(!fd_is_open(fds[1]));
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* Taken descriptors are the caller's: freeing the message leaves them. */
@@ -204,8 +197,7 @@ static void test_taken_fds_survive_free(void) {
     unix_pair(SOCK_DGRAM, sv);
     make_pipe(p);
     send_with_fds(sv[0], "t", 1, p, 2);
-    close(p[0]);
-    close(p[1]);
+    close_pair(p);
     iov = iov_of(a, sizeof a);
     CHECK_OK(rmsg_recvmsg_into(sv[1], &iov, 1, 64, 0, NULL, &n, &m));
     CHECK(n == 1);
@@ -214,10 +206,8 @@ static void test_taken_fds_survive_free(void) {
     CHECK(rmsg_message_fd_count(m) == 0);
     rmsg_message_free(m);
     CHECK(fd_is_open(got[0]) && fd_is_open(got[1]));
-    close(got[0]);
-    close(got[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(got);
+    close_pair(sv);
 }
 
 /* RMSG_RECV_NO_CLOEXEC reaches the scatter form too. */
@@ -233,8 +223,7 @@ static void test_no_cloexec_option(void) {
     unix_pair(SOCK_DGRAM, sv);
     make_pipe(p);
     send_with_fds(sv[0], "i", 1, p, 1);
-    close(p[0]);
-    close(p[1]);
+    close_pair(p);
     iov = iov_of(a, sizeof a);
     CHECK_OK(rmsg_recvmsg_into(sv[1], &iov, 1, 64, 0, &o, &n, &m));
     CHECK(rmsg_message_fd_count(m) == 1);
@@ -246,8 +235,7 @@ static void test_no_cloexec_option(void) {
     CHECK((rmsg_message_flags(m) & MSG_CMSG_CLOEXEC) == 0);
     rmsg_message_free(m);
     CHECK(!fd_is_open(fd));
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* No buffers at all (count 0, NULL pointer): the datagram's data is
@@ -269,8 +257,7 @@ static void test_empty_buffer_list(void) {
 
     make_pipe(p);
     send_with_fds(sv[0], "with fd", 7, p, 1);
-    close(p[0]);
-    close(p[1]);
+    close_pair(p);
     n = 99;
     m = NULL;
     CHECK_OK(rmsg_recvmsg_into(sv[1], NULL, 0, 64, 0, NULL, &n, &m));
@@ -281,8 +268,7 @@ static void test_empty_buffer_list(void) {
     CHECK(fd_is_open(fd));
     rmsg_message_free(m);
     CHECK(!fd_is_open(fd));
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* NULL buffers with a count > 0, and NULL outputs, are rejected before any
@@ -312,8 +298,7 @@ static void test_null_arguments(void) {
     CHECK(rmsg_message_data_len(m) == 10);
     CHECK(memcmp(rmsg_message_data(m), "still here", 10) == 0);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* Bad descriptors: negative, closed, not a socket. */
@@ -326,8 +311,7 @@ static void test_bad_descriptors(void) {
     CHECK_STATUS(rmsg_recvmsg_into(-1, &iov, 1, 0, 0, NULL, &n, &m), RMSG_ERR_BAD_FD);
     make_pipe(p);
     CHECK_STATUS(rmsg_recvmsg_into(p[0], &iov, 1, 0, 0, NULL, &n, &m), RMSG_ERR_NOT_A_SOCKET);
-    close(p[0]);
-    close(p[1]);
+    close_pair(p);
     CHECK_STATUS(rmsg_recvmsg_into(p[0], &iov, 1, 0, 0, NULL, &n, &m), RMSG_ERR_BAD_FD);
     CHECK(n == 7);
     CHECK(m == untouched);
@@ -356,8 +340,7 @@ static void test_more_buffers_than_iov_max(void) {
     CHECK(n == 4);
     CHECK(memcmp(bytes, "many", 4) == 0);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* Options: non-blocking on an empty socket would block; a deadline times
@@ -401,8 +384,7 @@ static void test_options_are_honoured(void) {
     CHECK(n == 2);
     CHECK(memcmp(a, "go", 2) == 0);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* The message of the scatter form also carries the source address. */

@@ -31,8 +31,7 @@ static void test_gather(void) {
     m = recv_one(sv[1], 64, 0);
     CHECK(rmsg_message_data_len(m) == 0);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_bad_arguments(void) {
@@ -57,10 +56,8 @@ static void test_bad_arguments(void) {
     CHECK_STATUS(rmsg_send_fds(sv[0], NULL, 1, NULL, 0, 0, &n), RMSG_ERR_NULL_ARGUMENT);
     CHECK_STATUS(rmsg_send_fds(sv[0], (const uint8_t *)"x", 1, NULL, 1, 0, &n), RMSG_ERR_NULL_ARGUMENT);
     CHECK(n == 77);
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 /* On a stream with a small send buffer, a non-blocking send of 1 MiB sends
@@ -96,8 +93,7 @@ static void test_partial_send_on_stream(void) {
     CHECK(got == n);
     free(big);
     free(back);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static volatile sig_atomic_t sigpipes;

@@ -302,10 +302,8 @@ static void test_fd_limit(void) {
     /* The builder never owned them: the sender's descriptor is still open. */
     rmsg_cmsg_builder_free(b);
     CHECK(fd_is_open(p[0]));
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 /* SCM_CREDENTIALS: the sender's own ids arrive with SO_PASSCRED; as root,
@@ -342,8 +340,7 @@ static void test_credentials(void) {
         printf("# not root: sending other credentials not tried\n");
     }
     rmsg_cmsg_builder_free(b);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* UDP_SEGMENT 1000 over 2500 bytes: three datagrams of 1000, 1000, 500. */

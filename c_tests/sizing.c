@@ -118,10 +118,8 @@ static void test_space_for_unix_socket(void) {
     CHECK(rmsg_message_item_count(m) == 3);
     CHECK(rmsg_message_fd_count(m) == 2);
     rmsg_message_free(m); /* closes the two fds and the pidfd */
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 static void test_space_errors(void) {
@@ -134,8 +132,7 @@ static void test_space_errors(void) {
     CHECK(space == 5);
     CHECK_STATUS(rmsg_control_space_for_socket(p[0], 0, NULL),
                  RMSG_ERR_NULL_ARGUMENT);
-    close(p[0]);
-    close(p[1]);
+    close_pair(p);
 }
 
 int main(void) {

@@ -62,8 +62,7 @@ static void test_deadline_on_empty_socket_times_out(void) {
     CHECK(rmsg_last_errno() == ETIMEDOUT);
     CHECK(m == untouched);
     CHECK(t1 - t0 >= 200 * MS);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* The scatter form honours the deadline the same way. */
@@ -84,8 +83,7 @@ static void test_deadline_on_empty_socket_times_out_into(void) {
     CHECK(m == untouched);
     CHECK(n == 777);
     CHECK(t1 - t0 >= 100 * MS);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* A zero timeout on an empty socket is a poll: it times out at once. */
@@ -97,8 +95,7 @@ static void test_zero_timeout_on_empty_socket_times_out(void) {
     CHECK_STATUS(rmsg_recvmsg_with(sv[1], 64, 0, 0, &o, &m), RMSG_ERR_TIMED_OUT);
     CHECK(rmsg_last_errno() == ETIMEDOUT);
     CHECK(m == untouched);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* Data already queued is returned even with a zero timeout. */
@@ -113,8 +110,7 @@ static void test_queued_data_with_zero_timeout(void) {
     CHECK(memcmp(rmsg_message_data(m), "ready", 5) == 0);
     CHECK(rmsg_message_flags(m) == 0);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* Data that arrives while the call waits ends the wait with RMSG_OK. */
@@ -130,8 +126,7 @@ static void test_data_arriving_before_deadline(void) {
     CHECK(memcmp(rmsg_message_data(m), "in time", 7) == 0);
     rmsg_message_free(m);
     reap(child);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* A deadline also waits on an O_NONBLOCK socket (as a Python socket with a
@@ -149,8 +144,7 @@ static void test_deadline_waits_on_nonblocking_socket(void) {
     CHECK(memcmp(rmsg_message_data(m), "later", 5) == 0);
     rmsg_message_free(m);
     reap(child);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* A timeout too long to represent as a deadline waits as a blocking call. */
@@ -163,8 +157,7 @@ static void test_huge_timeout_receives_queued_data(void) {
     CHECK_OK(rmsg_recvmsg_with(sv[1], 64, 0, 0, &o, &m));
     CHECK(rmsg_message_data_len(m) == 1);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_nonblock_on_empty_socket_would_block(void) {
@@ -189,8 +182,7 @@ static void test_nonblock_on_empty_socket_would_block(void) {
     CHECK_OK(rmsg_recvmsg_with(sv[1], 64, 0, 0, &o, &m));
     CHECK(rmsg_message_data_len(m) == 3);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* RMSG_WAIT_NONBLOCK ignores timeout_ns. */
@@ -204,8 +196,7 @@ static void test_nonblock_ignores_timeout(void) {
     unix_pair(SOCK_DGRAM, sv);
     CHECK_STATUS(rmsg_recvmsg_with(sv[1], 64, 0, 0, &o, &m), RMSG_ERR_WOULD_BLOCK);
     CHECK(m == untouched);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_o_nonblock_socket_with_default_options_would_block(void) {
@@ -221,8 +212,7 @@ static void test_o_nonblock_socket_with_default_options_would_block(void) {
     CHECK_STATUS(rmsg_recvmsg_with(sv[1], 64, 0, 0, NULL, &m), RMSG_ERR_WOULD_BLOCK);
     CHECK_STATUS(rmsg_recvmsg_with(sv[1], 64, 0, 0, &zero, &m), RMSG_ERR_WOULD_BLOCK);
     CHECK(m == untouched);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_msg_dontwait_would_block(void) {
@@ -232,8 +222,7 @@ static void test_msg_dontwait_would_block(void) {
     CHECK_STATUS(rmsg_recvmsg(sv[1], 64, 0, MSG_DONTWAIT, &m), RMSG_ERR_WOULD_BLOCK);
     CHECK(rmsg_last_errno() == EAGAIN);
     CHECK(m == untouched);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* A stream whose peer closed gives end of file: RMSG_OK with 0 bytes, in
@@ -287,8 +276,7 @@ static void test_invalid_options_are_rejected(void) {
     CHECK_OK(rmsg_recvmsg(sv[1], 64, 0, MSG_DONTWAIT, &m));
     CHECK(rmsg_message_data_len(m) == 4);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* A UDP port on 127.0.0.1 that nobody listens on: bound, read, closed. */

@@ -32,11 +32,6 @@ static void passcred_pair(int sv[2]) {
     CHECK(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof on) == 0);
 }
 
-static void close_pair(int sv[2]) {
-    close(sv[0]);
-    close(sv[1]);
-}
-
 static struct ucred my_creds(void) {
     struct ucred u;
     u.pid = getpid();
@@ -186,10 +181,8 @@ static void rights_cut(size_t bufsz, size_t fit) {
     /* The write end of c is nowhere any more, unless it was received and
      * then closed with the message: either way it is gone. */
     CHECK(read(c[0], &ch, 1) == 0);
-    close(a[0]);
-    close(a[1]);
-    close(b[0]);
-    close(b[1]);
+    close_pair(a);
+    close_pair(b);
     close(c[0]);
     close_pair(sv);
 }
@@ -240,10 +233,8 @@ static void test_peek_cut_then_full_receive(void) {
     CHECK(open_fd_count() == before + 3);
     rmsg_message_free(real);
     CHECK(open_fd_count() == before);
-    close(p[0]);
-    close(p[1]);
-    close(q[0]);
-    close(q[1]);
+    close_pair(p);
+    close_pair(q);
     close_pair(sv);
 }
 
@@ -315,8 +306,7 @@ static void test_credentials_and_fds_in_kernel_order(void) {
     CHECK(open_fd_count() == before);
     rmsg_message_free(m);
 
-    close(p[0]);
-    close(p[1]);
+    close_pair(p);
     close_pair(sv);
 }
 
@@ -339,8 +329,7 @@ static int fd_limit_child(void) {
     fds[1] = p[1];
     fds[2] = p[0];
     send_with_fds(sv[0], "x", 1, fds, 3);
-    close(p[0]);
-    close(p[1]);
+    close_pair(p);
     before = open_fd_count();
     if (getrlimit(RLIMIT_NOFILE, &old) != 0) return 13;
     low = old;
@@ -356,8 +345,7 @@ static int fd_limit_child(void) {
     printf("fd limit: 1 of 3 descriptors installed, MSG_CTRUNC set, owned by the message\n");
     rmsg_message_free(m);
     if (open_fd_count() != before) return 21;
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
     return 0;
 }
 
