@@ -42,9 +42,8 @@ static void check_raw(const rmsg_address *a, const void *want, size_t len) {
     const uint8_t *bytes = NULL;
     size_t n = 0;
     CHECK_OK(rmsg_address_raw(a, &bytes, &n));
-    CHECK(n == len);
     CHECK(bytes != NULL);
-    CHECK(memcmp(bytes, want, len) == 0);
+    CHECK_BYTES(bytes, n, want, len);
 }
 
 /* Each accessor that does not decode `a`'s family fails with
@@ -131,13 +130,11 @@ static void test_unix_path(void) {
     CHECK(rmsg_address_family(a) == AF_UNIX);
     CHECK(rmsg_address_kind(a) == RMSG_ADDRESS_UNIX_PATH);
     CHECK_OK(rmsg_address_unix(a, &name, &len));
-    CHECK(len == strlen(spath));
-    CHECK(memcmp(name, spath, len) == 0);
+    CHECK_BYTES(name, len, spath, strlen(spath));
     /* The raw bytes are what the kernel returned, and match the sender's
      * own name. */
     check_raw(a, &peeked, peek_len);
-    CHECK(peek_len == self_len);
-    CHECK(memcmp(&peeked, &self, self_len) == 0);
+    CHECK_BYTES(&peeked, peek_len, &self, self_len);
     check_wrong_families(a, 1, 0, 0);
     rmsg_message_free(m);
     close(r);
@@ -195,8 +192,7 @@ static void test_unix_path_filling_sun_path(void) {
     CHECK(a != NULL);
     CHECK(rmsg_address_kind(a) == RMSG_ADDRESS_UNIX_PATH);
     CHECK_OK(rmsg_address_unix(a, &name, &len));
-    CHECK(len == max);
-    CHECK(memcmp(name, spath, max) == 0);
+    CHECK_BYTES(name, len, spath, max);
     check_raw(a, &peeked, peek_len);
     rmsg_message_free(m);
     close(r);
@@ -246,9 +242,8 @@ static void test_unix_abstract(void) {
     CHECK(rmsg_address_family(a) == AF_UNIX);
     CHECK(rmsg_address_kind(a) == RMSG_ADDRESS_UNIX_ABSTRACT);
     CHECK_OK(rmsg_address_unix(a, &name, &len));
-    CHECK(len == sn);
+    CHECK_BYTES(name, len, sname, sn);
     CHECK(name[0] == '\0');
-    CHECK(memcmp(name, sname, sn) == 0);
     check_raw(a, &peeked, peek_len);
     check_wrong_families(a, 1, 0, 0);
     rmsg_message_free(m);
@@ -290,8 +285,7 @@ static void test_unix_autobind(void) {
     CHECK(a != NULL);
     CHECK(rmsg_address_kind(a) == RMSG_ADDRESS_UNIX_ABSTRACT);
     CHECK_OK(rmsg_address_unix(a, &name, &len));
-    CHECK(len == self_len - offsetof(struct sockaddr_un, sun_path));
-    CHECK(memcmp(name, self.sun_path, len) == 0);
+    CHECK_BYTES(name, len, self.sun_path, self_len - offsetof(struct sockaddr_un, sun_path));
     check_raw(a, &self, self_len);
     rmsg_message_free(m);
     close(r);
@@ -596,15 +590,13 @@ static void test_unix_stream_carries_bound_peer_name(void) {
     CHECK(a != NULL);
     CHECK(rmsg_address_kind(a) == RMSG_ADDRESS_UNIX_ABSTRACT);
     CHECK_OK(rmsg_address_unix(a, &name, &len));
-    CHECK(len == clen - offsetof(struct sockaddr_un, sun_path));
-    CHECK(memcmp(name, ca.sun_path, len) == 0);
+    CHECK_BYTES(name, len, ca.sun_path, clen - offsetof(struct sockaddr_un, sun_path));
     rmsg_message_free(m);
     CHECK_OK(rmsg_recvmsg(c, 4, 0, 0, &m));
     a = rmsg_message_address(m);
     CHECK(a != NULL);
     CHECK_OK(rmsg_address_unix(a, &name, &len));
-    CHECK(len == llen - offsetof(struct sockaddr_un, sun_path));
-    CHECK(memcmp(name, la.sun_path, len) == 0);
+    CHECK_BYTES(name, len, la.sun_path, llen - offsetof(struct sockaddr_un, sun_path));
     rmsg_message_free(m);
     close(acc);
     close(c);
@@ -679,8 +671,7 @@ static void test_netlink_is_other_with_raw_bytes(void) {
     CHECK(rmsg_address_family(a) == AF_NETLINK);
     CHECK(rmsg_address_kind(a) == RMSG_ADDRESS_OTHER);
     CHECK_OK(rmsg_address_raw(a, &bytes, &n));
-    CHECK(n == peek_len);
-    CHECK(memcmp(bytes, &peeked, n) == 0);
+    CHECK_BYTES(bytes, n, &peeked, peek_len);
     memcpy(&got, bytes, sizeof got);
     CHECK(got.nl_family == AF_NETLINK);
     CHECK(got.nl_pid == 0);

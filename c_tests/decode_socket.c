@@ -126,8 +126,7 @@ static void test_security(void) {
     it = rmsg_control_item(c, 0);
     CHECK(strcmp(rmsg_item_name(it), "SOL_SOCKET/SCM_SECURITY") == 0);
     CHECK_OK(rmsg_item_security(it, &label, &len));
-    CHECK(len == sizeof crafted);
-    CHECK(memcmp(label, crafted, len) == 0);
+    CHECK_BYTES(label, len, crafted, sizeof crafted);
     rmsg_control_free(c);
 }
 

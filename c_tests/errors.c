@@ -36,13 +36,11 @@ static int socket_is_empty(int sock) {
     return 1;
 }
 
-/* `sock` holds exactly one message whose data starts with `data`. */
+/* `sock` holds exactly one message, and its data is `data`. */
 static void expect_one_message(int sock, const char *data) {
     rmsg_message *m = NULL;
-    size_t len = strlen(data);
     CHECK_OK(rmsg_recvmsg(sock, 64, 256, 0, &m));
-    CHECK(rmsg_message_data_len(m) >= len);
-    CHECK(memcmp(rmsg_message_data(m), data, len) == 0);
+    CHECK_DATA(m, data, strlen(data));
     rmsg_message_free(m);
     CHECK(socket_is_empty(sock));
 }

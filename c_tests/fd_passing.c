@@ -81,8 +81,7 @@ static void pass_pipe_over(int type) {
     before = open_fd_count();
     CHECK_OK(rmsg_recvmsg(sv[1], 16, space_for_fds(2), 0, &m));
     CHECK(open_fd_count() == before + 2);
-    CHECK(rmsg_message_data_len(m) == 2);
-    CHECK(memcmp(rmsg_message_data(m), "fd", 2) == 0);
+    CHECK_DATA(m, "fd", 2);
     CHECK((rmsg_message_flags(m) & MSG_CTRUNC) == 0);
     CHECK(rmsg_message_item_count(m) == 1);
     it = rmsg_message_item(m, 0);
@@ -380,8 +379,7 @@ static void peek_then_receive(int type) {
     CHECK(rmsg_message_fd_count(peek) == 2);
     CHECK(open_fd_count() == before + 2);
     CHECK_OK(rmsg_recvmsg(sv[1], 16, space_for_fds(2), 0, &real));
-    CHECK(rmsg_message_data_len(real) == 4);
-    CHECK(memcmp(rmsg_message_data(real), "peek", 4) == 0);
+    CHECK_DATA(real, "peek", 4);
     CHECK(rmsg_message_fd_count(real) == 2);
     CHECK(open_fd_count() == before + 4);
     pi = rmsg_message_item(peek, 0);

@@ -42,6 +42,43 @@
 
 #define CHECK_OK(expr) CHECK_STATUS(expr, RMSG_OK)
 
+/* Writes `len` bytes as a quoted string, escaping what is not printable
+ * and showing at most the first 64. */
+static inline void print_bytes(FILE *f, const void *bytes, size_t len) {
+    const unsigned char *b = (const unsigned char *)bytes;
+    size_t i, shown = len < 64 ? len : 64;
+    fputc('"', f);
+    for (i = 0; i < shown; i++) {
+        if (b[i] >= 0x20 && b[i] < 0x7f && b[i] != '"' && b[i] != '\\')
+            fputc(b[i], f);
+        else
+            fprintf(f, "\\x%02x", b[i]);
+    }
+    fputc('"', f);
+    if (shown < len) fputs("...", f);
+}
+
+/* Fails, printing both sides, unless the `got_len` bytes at `got` are
+ * exactly the `want_len` bytes at `want`. Use CHECK_BYTES or CHECK_DATA,
+ * which report the caller's file and line. */
+static inline void check_bytes_at(const char *file, int line, const void *got,
+                                  size_t got_len, const void *want, size_t want_len) {
+    if (got_len == want_len && (want_len == 0 || memcmp(got, want, want_len) == 0)) return;
+    fprintf(stderr, "%s:%d: got %zu bytes ", file, line, got_len);
+    print_bytes(stderr, got, got_len);
+    fprintf(stderr, ", wanted %zu bytes ", want_len);
+    print_bytes(stderr, want, want_len);
+    fputc('\n', stderr);
+    exit(1);
+}
+
+#define CHECK_BYTES(got, got_len, want, want_len) \
+    check_bytes_at(__FILE__, __LINE__, (got), (got_len), (want), (want_len))
+
+/* The data of message `m` is exactly the `len` bytes at `want`. */
+#define CHECK_DATA(m, want, len) \
+    CHECK_BYTES(rmsg_message_data(m), rmsg_message_data_len(m), (want), (len))
+
 /* Number of open descriptors of this process (not counting the one used to
  * list them). */
 static inline int open_fd_count(void) {

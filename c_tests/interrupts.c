@@ -105,8 +105,7 @@ static void test_blocking_receive_retries_through_signal_storm(void) {
     /* The child signalled before it sent, so every signal has been handled
      * by the time the receive returned. */
     CHECK(sigusr1_count > 0);
-    CHECK(rmsg_message_data_len(m) == 15);
-    CHECK(memcmp(rmsg_message_data(m), "after the storm", 15) == 0);
+    CHECK_DATA(m, "after the storm", 15);
     CHECK(rmsg_message_flags(m) == 0);
     rmsg_message_free(m);
     reap(child);
@@ -153,8 +152,7 @@ static void test_deadline_receive_retries_through_signal_storm(void) {
     child = spawn_storm_then_send(getpid(), 200, 500, sv[0], "late");
     CHECK_OK(rmsg_recvmsg_with(sv[1], 64, 0, 0, &opts, &m));
     CHECK(sigusr1_count > 0);
-    CHECK(rmsg_message_data_len(m) == 4);
-    CHECK(memcmp(rmsg_message_data(m), "late", 4) == 0);
+    CHECK_DATA(m, "late", 4);
     rmsg_message_free(m);
     reap(child);
     close_pair(sv);

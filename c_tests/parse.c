@@ -41,9 +41,8 @@ static void check_same_items(const rmsg_message *m, const rmsg_control *c) {
         CHECK(rmsg_item_level(a) == rmsg_item_level(b));
         CHECK(rmsg_item_type(a) == rmsg_item_type(b));
         CHECK(strcmp(rmsg_item_name(a), rmsg_item_name(b)) == 0);
-        CHECK(rmsg_item_data_len(a) == rmsg_item_data_len(b));
-        CHECK(memcmp(rmsg_item_data(a), rmsg_item_data(b),
-                     rmsg_item_data_len(a)) == 0);
+        CHECK_BYTES(rmsg_item_data(a), rmsg_item_data_len(a), rmsg_item_data(b),
+                    rmsg_item_data_len(b));
         CHECK(rmsg_item_truncated(a) == rmsg_item_truncated(b));
         {
             rmsg_ip_pktinfo pa, pb;

@@ -14,8 +14,7 @@ static void test_four_tuple_on_dgram_pair(void) {
     CHECK(send(sv[0], "hello", 5, 0) == 5);
     CHECK_OK(rmsg_recvmsg(sv[1], 64, 0, 0, &m));
     CHECK(m != NULL);
-    CHECK(rmsg_message_data_len(m) == 5);
-    CHECK(memcmp(rmsg_message_data(m), "hello", 5) == 0);
+    CHECK_DATA(m, "hello", 5);
     CHECK(rmsg_message_nbytes(m) == 5);
     CHECK(rmsg_message_item_count(m) == 0);
     CHECK(rmsg_message_item(m, 0) == NULL);
@@ -45,8 +44,7 @@ static void test_datagram_longer_than_bufsize_sets_msg_trunc(void) {
     unix_pair(SOCK_DGRAM, sv);
     CHECK(send(sv[0], "0123456789", 10, 0) == 10);
     CHECK_OK(rmsg_recvmsg(sv[1], 4, 0, 0, &m));
-    CHECK(rmsg_message_data_len(m) == 4);
-    CHECK(memcmp(rmsg_message_data(m), "0123", 4) == 0);
+    CHECK_DATA(m, "0123", 4);
     CHECK((rmsg_message_flags(m) & MSG_TRUNC) != 0);
     rmsg_message_free(m);
     /* With MSG_TRUNC in the flags argument the kernel reports the full length. */
@@ -170,7 +168,7 @@ static void test_no_address_option(void) {
     memset(&opts, 0, sizeof opts);
     opts.flags = RMSG_RECV_NO_ADDRESS;
     CHECK_OK(rmsg_recvmsg_with(rx, 16, 0, 0, &opts, &m));
-    CHECK(rmsg_message_data_len(m) == 3 && memcmp(rmsg_message_data(m), "one", 3) == 0);
+    CHECK_DATA(m, "one", 3);
     CHECK(rmsg_message_address(m) == NULL);
     rmsg_message_free(m);
     /* The default asks for it (and a reused message does not keep "none"). */

@@ -38,8 +38,7 @@ static void test_data_and_fds(int type) {
     before = open_fd_count();
     CHECK_OK(rmsg_recv_fds(sv[1], (uint8_t *)buf, sizeof buf, got, 8, 0, &nbytes,
                            &nfds, &flags));
-    CHECK(nbytes == 5);
-    CHECK(memcmp(buf, "hello", 5) == 0);
+    CHECK_BYTES(buf, nbytes, "hello", 5);
     CHECK(nfds == 3);
     CHECK(flags == 0);
     CHECK(open_fd_count() == before + 3);
@@ -172,7 +171,7 @@ static void test_maxfds_zero(void) {
     before = open_fd_count();
     CHECK_OK(rmsg_recv_fds(sv[1], (uint8_t *)buf, sizeof buf, NULL, 0, 0, &nbytes, &nfds,
                            &flags));
-    CHECK(nbytes == 4 && memcmp(buf, "zero", 4) == 0);
+    CHECK_BYTES(buf, nbytes, "zero", 4);
     CHECK(nfds == 0);
     CHECK((flags & MSG_CTRUNC) != 0);
     CHECK(open_fd_count() == before);
@@ -212,7 +211,7 @@ static void test_data_truncation_and_empty_buffer(void) {
     send_with_fds(sv[0], "0123456789", 10, p, 1);
     CHECK_OK(rmsg_recv_fds(sv[1], (uint8_t *)buf, sizeof buf, got, 2, 0, &nbytes, &nfds,
                            &flags));
-    CHECK(nbytes == 4 && memcmp(buf, "0123", 4) == 0);
+    CHECK_BYTES(buf, nbytes, "0123", 4);
     CHECK((flags & MSG_TRUNC) != 0);
     CHECK(nfds == 1);
     close(got[0]);

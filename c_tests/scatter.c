@@ -295,8 +295,7 @@ static void test_null_arguments(void) {
     CHECK(m == untouched);
     m = NULL;
     CHECK_OK(rmsg_recvmsg(sv[1], 16, 0, MSG_DONTWAIT, &m));
-    CHECK(rmsg_message_data_len(m) == 10);
-    CHECK(memcmp(rmsg_message_data(m), "still here", 10) == 0);
+    CHECK_DATA(m, "still here", 10);
     rmsg_message_free(m);
     close_pair(sv);
 }
@@ -419,8 +418,7 @@ static void test_address_is_kept(void) {
     CHECK(addr != NULL);
     CHECK(rmsg_address_kind(addr) == RMSG_ADDRESS_UNIX_ABSTRACT);
     CHECK_OK(rmsg_address_unix(addr, &name, &len));
-    CHECK(len == slen - offsetof(struct sockaddr_un, sun_path));
-    CHECK(memcmp(name, sa.sun_path, len) == 0);
+    CHECK_BYTES(name, len, sa.sun_path, slen - offsetof(struct sockaddr_un, sun_path));
     rmsg_message_free(m);
     close(r);
     close(s);

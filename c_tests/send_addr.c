@@ -47,7 +47,7 @@ static void test_good_text_round_trips(void) {
             size_t la, lb;
             CHECK_OK(rmsg_address_raw(a, &ra, &la));
             CHECK_OK(rmsg_address_raw(b, &rb, &lb));
-            CHECK(la == lb && memcmp(ra, rb, la) == 0);
+            CHECK_BYTES(ra, la, rb, lb);
         }
         free(text);
         rmsg_address_free(a);
@@ -85,13 +85,13 @@ static void test_decoded_parts(void) {
     a = parse_ok("/run/x.sock");
     CHECK(rmsg_address_kind(a) == RMSG_ADDRESS_UNIX_PATH);
     CHECK_OK(rmsg_address_unix(a, &name, &len));
-    CHECK(len == 11 && memcmp(name, "/run/x.sock", 11) == 0);
+    CHECK_BYTES(name, len, "/run/x.sock", 11);
     rmsg_address_free(a);
 
     a = parse_ok("@abc");
     CHECK(rmsg_address_kind(a) == RMSG_ADDRESS_UNIX_ABSTRACT);
     CHECK_OK(rmsg_address_unix(a, &name, &len));
-    CHECK(len == 4 && memcmp(name, "\0abc", 4) == 0);
+    CHECK_BYTES(name, len, "\0abc", 4);
     rmsg_address_free(a);
 }
 
@@ -168,7 +168,7 @@ static void test_from_parts(void) {
         CHECK_OK(rmsg_address_parse(buf, len, &b));
         CHECK_OK(rmsg_address_raw(a, &ra, &la));
         CHECK_OK(rmsg_address_raw(b, &rb, &lb));
-        CHECK(la == lb && memcmp(ra, rb, la) == 0);
+        CHECK_BYTES(ra, la, rb, lb);
         rmsg_address_free(b);
     }
     rmsg_address_free(a);

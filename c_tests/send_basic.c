@@ -22,8 +22,7 @@ static void test_gather(void) {
     CHECK_OK(rmsg_sendmsg(sv[0], iov, 3, NULL, NULL, 0, NULL, &n));
     CHECK(n == 6);
     m = recv_one(sv[1], 64, 0);
-    CHECK(rmsg_message_data_len(m) == 6);
-    CHECK(memcmp(rmsg_message_data(m), "abcdef", 6) == 0);
+    CHECK_DATA(m, "abcdef", 6);
     rmsg_message_free(m);
     /* No buffers at all: an empty datagram. */
     CHECK_OK(rmsg_sendmsg(sv[0], NULL, 0, NULL, NULL, 0, NULL, &n));
@@ -152,8 +151,7 @@ static void child_side(int sock) {
     CHECK(memcmp(buf, "from-parent", 11) == 0);
     close(p[0]);
     CHECK_OK(rmsg_recvmsg(sock, 16, CMSG_SPACE(sizeof(int)), 0, &m));
-    CHECK(rmsg_message_data_len(m) == 3);
-    CHECK(memcmp(rmsg_message_data(m), "p2c", 3) == 0);
+    CHECK_DATA(m, "p2c", 3);
     CHECK_OK(rmsg_message_take_fds(m, &w, 1, &count));
     CHECK(count == 1);
     rmsg_message_free(m);
@@ -181,7 +179,7 @@ static void test_fd_passing_between_processes(void) {
     }
     close(sv[1]);
     CHECK_OK(rmsg_recv_fds(sv[0], buf, sizeof buf, &w, 1, 0, &n, &nfds, NULL));
-    CHECK(n == 3 && memcmp(buf, "c2p", 3) == 0);
+    CHECK_BYTES(buf, n, "c2p", 3);
     CHECK(nfds == 1 && w >= 0 && fd_is_cloexec(w));
     CHECK(write(w, "from-parent", 11) == 11);
     close(w);
@@ -216,8 +214,7 @@ static void test_reply_to_received_address(void) {
     send_one(server, "pong", 4, NULL, rmsg_message_address(req));
     rmsg_message_free(req);
     resp = recv_one(client, 16, 0);
-    CHECK(rmsg_message_data_len(resp) == 4);
-    CHECK(memcmp(rmsg_message_data(resp), "pong", 4) == 0);
+    CHECK_DATA(resp, "pong", 4);
     rmsg_message_free(resp);
     rmsg_address_free(server_addr);
     close(server);

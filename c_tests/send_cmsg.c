@@ -75,9 +75,8 @@ static void test_layout_matches_macros(void) {
     c->cmsg_len = CMSG_LEN(1); memcpy(CMSG_DATA(c), &one, 1);
 
     CHECK_OK(rmsg_cmsg_builder_data(b, &data, &len));
-    CHECK(len == total);
+    CHECK_BYTES(data, len, u.buf, total);
     CHECK(((uintptr_t)data % 8) == 0);
-    CHECK(memcmp(data, u.buf, total) == 0);
 
     /* Reset empties it; it builds again from scratch. */
     rmsg_cmsg_builder_reset(b);
@@ -358,8 +357,7 @@ static void test_udp_segment(void) {
     send_one(s, data, sizeof data, b, to);
     for (i = 0; i < 3; i++) {
         rmsg_message *m = recv_one(r, 4096, 0);
-        CHECK(rmsg_message_data_len(m) == sizes[i]);
-        CHECK(memcmp(rmsg_message_data(m), data + i * 1000, sizes[i]) == 0);
+        CHECK_DATA(m, data + i * 1000, sizes[i]);
         rmsg_message_free(m);
     }
     rmsg_cmsg_builder_free(b);
@@ -394,8 +392,7 @@ static void test_txtime(void) {
     CHECK(setsockopt(s, SOL_SOCKET, SO_TXTIME, &cfg, sizeof cfg) == 0);
     send_one(s, "tx", 2, b, to);
     m = recv_one(r, 16, 0);
-    CHECK(rmsg_message_data_len(m) == 2);
-    CHECK(memcmp(rmsg_message_data(m), "tx", 2) == 0);
+    CHECK_DATA(m, "tx", 2);
     rmsg_message_free(m);
     rmsg_cmsg_builder_free(b);
     rmsg_address_free(to);

@@ -106,8 +106,7 @@ static void test_queued_data_with_zero_timeout(void) {
     unix_pair(SOCK_DGRAM, sv);
     CHECK(send(sv[0], "ready", 5, 0) == 5);
     CHECK_OK(rmsg_recvmsg_with(sv[1], 64, 0, 0, &o, &m));
-    CHECK(rmsg_message_data_len(m) == 5);
-    CHECK(memcmp(rmsg_message_data(m), "ready", 5) == 0);
+    CHECK_DATA(m, "ready", 5);
     CHECK(rmsg_message_flags(m) == 0);
     rmsg_message_free(m);
     close_pair(sv);
@@ -122,8 +121,7 @@ static void test_data_arriving_before_deadline(void) {
     unix_pair(SOCK_DGRAM, sv);
     child = spawn_delayed_send(sv[0], 50, "in time");
     CHECK_OK(rmsg_recvmsg_with(sv[1], 64, 0, 0, &o, &m));
-    CHECK(rmsg_message_data_len(m) == 7);
-    CHECK(memcmp(rmsg_message_data(m), "in time", 7) == 0);
+    CHECK_DATA(m, "in time", 7);
     rmsg_message_free(m);
     reap(child);
     close_pair(sv);
@@ -140,8 +138,7 @@ static void test_deadline_waits_on_nonblocking_socket(void) {
     set_nonblocking(sv[1]);
     child = spawn_delayed_send(sv[0], 50, "later");
     CHECK_OK(rmsg_recvmsg_with(sv[1], 64, 0, 0, &o, &m));
-    CHECK(rmsg_message_data_len(m) == 5);
-    CHECK(memcmp(rmsg_message_data(m), "later", 5) == 0);
+    CHECK_DATA(m, "later", 5);
     rmsg_message_free(m);
     reap(child);
     close_pair(sv);
@@ -321,8 +318,7 @@ static void test_deadline_receive_of_error_queue(void) {
     CHECK((rmsg_message_flags(m) & MSG_ERRQUEUE) != 0);
     CHECK((rmsg_message_flags(m) & MSG_CTRUNC) == 0);
     /* The data is the payload of the datagram that bounced. */
-    CHECK(rmsg_message_data_len(m) == 4);
-    CHECK(memcmp(rmsg_message_data(m), "ping", 4) == 0);
+    CHECK_DATA(m, "ping", 4);
     /* The address is where it was sent. */
     addr = rmsg_message_address(m);
     CHECK(addr != NULL);
@@ -373,8 +369,7 @@ static void test_deadline_receive_waits_for_error_queue(void) {
     CHECK_OK(rmsg_recvmsg_with(s, 64, 512, MSG_ERRQUEUE, &o, &m));
     reap(child);
     CHECK((rmsg_message_flags(m) & MSG_ERRQUEUE) != 0);
-    CHECK(rmsg_message_data_len(m) == 9);
-    CHECK(memcmp(rmsg_message_data(m), "late ping", 9) == 0);
+    CHECK_DATA(m, "late ping", 9);
     CHECK(rmsg_message_item_count(m) == 1);
     it = rmsg_message_item(m, 0);
     CHECK(rmsg_item_level(it) == IPPROTO_IP);
