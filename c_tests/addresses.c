@@ -74,29 +74,6 @@ static void check_wrong_families(const rmsg_address *a, int unix_ok, int inet_ok
     }
 }
 
-/* A datagram socket of `family` bound to the loopback address, port 0. */
-static int bound_loopback_udp(int family, uint16_t *port_out, struct sockaddr_storage *name) {
-    socklen_t len = sizeof *name;
-    int s = socket(family, SOCK_DGRAM, 0);
-    CHECK(s >= 0);
-    memset(name, 0, sizeof *name);
-    if (family == AF_INET) {
-        struct sockaddr_in *a = (struct sockaddr_in *)name;
-        a->sin_family = AF_INET;
-        a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        CHECK(bind(s, (struct sockaddr *)a, sizeof *a) == 0);
-    } else {
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)name;
-        a->sin6_family = AF_INET6;
-        a->sin6_addr = in6addr_loopback;
-        CHECK(bind(s, (struct sockaddr *)a, sizeof *a) == 0);
-    }
-    CHECK(getsockname(s, (struct sockaddr *)name, &len) == 0);
-    *port_out = family == AF_INET ? ntohs(((struct sockaddr_in *)name)->sin_port)
-                                  : ntohs(((struct sockaddr_in6 *)name)->sin6_port);
-    return s;
-}
-
 static void test_unix_path(void) {
     char dir[] = "/tmp/rmsg-addresses-XXXXXX";
     char rpath[64], spath[64];
@@ -323,16 +300,15 @@ static void test_unix_unbound_sender_has_no_address(void) {
 
 static void test_inet(void) {
     struct sockaddr_storage rname, sname, peeked;
-    struct sockaddr_in *rin = (struct sockaddr_in *)&rname;
     uint16_t rport, sport;
     socklen_t peek_len;
     rmsg_message *m = NULL;
     rmsg_inet_address in4;
     const rmsg_address *a;
-    int r = bound_loopback_udp(AF_INET, &rport, &rname);
-    int s = bound_loopback_udp(AF_INET, &sport, &sname);
+    int r = udp_loopback(AF_INET, &rname, &rport);
+    int s = udp_loopback(AF_INET, &sname, &sport);
     CHECK(rport != 0 && sport != 0 && rport != sport);
-    CHECK(sendto(s, "v4", 2, 0, (struct sockaddr *)rin, sizeof *rin) == 2);
+    send_to(s, &rname, "v4", 2);
     peek_len = peek_name(r, &peeked);
     CHECK(peek_len == sizeof(struct sockaddr_in));
     CHECK_OK(rmsg_recvmsg(r, 16, 0, 0, &m));
@@ -389,18 +365,18 @@ static int use_flow_label(int s, const struct in6_addr *dst, uint32_t label) {
  * address: the decoded flowinfo is 0, as the raw bytes say. scope_id is 0
  * for ::1. */
 static void test_inet6(void) {
-    struct sockaddr_storage rname, sname, peeked;
+    struct sockaddr_storage rname, peeked;
     struct sockaddr_in6 dst;
     struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&peeked;
     const uint32_t label = 0x12345;
-    uint16_t rport, sport;
+    uint16_t sport;
     socklen_t peek_len;
     rmsg_message *m = NULL;
     rmsg_inet6_address in6;
     const rmsg_address *a;
     int on = 1, labelled, idx;
-    int r = bound_loopback_udp(AF_INET6, &rport, &rname);
-    int s = bound_loopback_udp(AF_INET6, &sport, &sname);
+    int r = udp_loopback(AF_INET6, &rname, NULL);
+    int s = udp_loopback(AF_INET6, NULL, &sport);
     CHECK(setsockopt(r, IPPROTO_IPV6, IPV6_FLOWINFO, &on, sizeof on) == 0);
     dst = *(struct sockaddr_in6 *)&rname;
     labelled = use_flow_label(s, &dst.sin6_addr, label);
@@ -448,7 +424,7 @@ static void test_inet6(void) {
 static void test_inet6_v4_mapped(void) {
     struct sockaddr_in6 ra;
     struct sockaddr_in dst;
-    struct sockaddr_storage sname, peeked;
+    struct sockaddr_storage peeked;
     static const uint8_t mapped[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1};
     socklen_t len = sizeof ra, peek_len;
     uint16_t sport;
@@ -457,7 +433,7 @@ static void test_inet6_v4_mapped(void) {
     rmsg_inet6_address in6;
     const rmsg_address *a;
     int r = socket(AF_INET6, SOCK_DGRAM, 0);
-    int s = bound_loopback_udp(AF_INET, &sport, &sname);
+    int s = udp_loopback(AF_INET, NULL, &sport);
     CHECK(r >= 0);
     CHECK(setsockopt(r, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off) == 0);
     memset(&ra, 0, sizeof ra);
@@ -683,16 +659,15 @@ static void test_netlink_is_other_with_raw_bytes(void) {
 
 /* NULL handles and NULL outputs. */
 static void test_null_arguments(void) {
-    struct sockaddr_storage rname, sname;
-    uint16_t rport, sport;
+    struct sockaddr_storage rname;
     rmsg_message *m = NULL;
     const rmsg_address *a;
     const uint8_t *bytes = NULL;
     size_t n = 99;
     rmsg_inet_address in4;
     rmsg_inet6_address in6;
-    int r = bound_loopback_udp(AF_INET, &rport, &rname);
-    int s = bound_loopback_udp(AF_INET, &sport, &sname);
+    int r = udp_loopback(AF_INET, &rname, NULL);
+    int s = udp_loopback(AF_INET, NULL, NULL);
     CHECK(rmsg_address_family(NULL) == AF_UNSPEC);
     CHECK(rmsg_address_kind(NULL) == RMSG_ADDRESS_OTHER);
     CHECK_STATUS(rmsg_address_raw(NULL, &bytes, &n), RMSG_ERR_NULL_ARGUMENT);
@@ -701,7 +676,7 @@ static void test_null_arguments(void) {
     CHECK_STATUS(rmsg_address_inet6(NULL, &in6), RMSG_ERR_NULL_ARGUMENT);
     CHECK(bytes == NULL && n == 99);
     CHECK(rmsg_message_address(NULL) == NULL);
-    CHECK(sendto(s, "n", 1, 0, (struct sockaddr *)&rname, sizeof(struct sockaddr_in)) == 1);
+    send_to(s, &rname, "n", 1);
     CHECK_OK(rmsg_recvmsg(r, 16, 0, 0, &m));
     a = rmsg_message_address(m);
     CHECK(a != NULL);

@@ -132,15 +132,15 @@ static void test_security(void) {
 
 /* One receive timestamp of the given option and item type, on UDP. */
 static void rx_stamp(int option, int type, const char *name, int64_t slack) {
-    struct sockaddr_in a;
-    int r = udp4_bound(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET, &a, NULL), s = socket(AF_INET, SOCK_DGRAM, 0);
     rmsg_message *m;
     const rmsg_item *it;
     rmsg_timestamp t;
     int64_t before, after;
     set_int(r, SOL_SOCKET, option, 1);
     before = realtime_ns();
-    CHECK(sendto(s, "t", 1, 0, (struct sockaddr *)&a, sizeof a) == 1);
+    send_to(s, &a, "t", 1);
     m = recv_sized(r, 16, 0);
     after = realtime_ns();
     it = find_item(m, SOL_SOCKET, type);
@@ -172,8 +172,8 @@ static void test_so_timestampns_new(void) {
 }
 
 static void rx_timestamping(int option, int type) {
-    struct sockaddr_in a;
-    int r = udp4_bound(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET, &a, NULL), s = socket(AF_INET, SOCK_DGRAM, 0);
     rmsg_message *m;
     const rmsg_item *it;
     rmsg_timestamping t;
@@ -186,7 +186,7 @@ static void rx_timestamping(int option, int type) {
      * item): retry until one is stamped. */
     for (tries = 0;; tries++) {
         before = realtime_ns();
-        CHECK(sendto(s, "t", 1, 0, (struct sockaddr *)&a, sizeof a) == 1);
+        send_to(s, &a, "t", 1);
         m = recv_sized(r, 16, 0);
         after = realtime_ns();
         it = find_item(m, SOL_SOCKET, type);
@@ -219,8 +219,8 @@ static void test_so_timestamping_new_rx(void) {
 /* Transmit software stamp from the error queue: an SO_TIMESTAMPING item
  * and an IP_RECVERR item with origin SO_EE_ORIGIN_TIMESTAMPING. */
 static void test_tx_timestamping_errqueue(void) {
-    struct sockaddr_in a;
-    int r = udp4_bound(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET, &a, NULL), s = socket(AF_INET, SOCK_DGRAM, 0);
     rmsg_message *m;
     const rmsg_item *it;
     rmsg_timestamping t;
@@ -230,7 +230,7 @@ static void test_tx_timestamping_errqueue(void) {
             SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
                 SOF_TIMESTAMPING_OPT_TSONLY | SOF_TIMESTAMPING_OPT_ID);
     before = realtime_ns();
-    CHECK(sendto(s, "tx", 2, 0, (struct sockaddr *)&a, sizeof a) == 2);
+    send_to(s, &a, "tx", 2);
     wait_errqueue(s);
     m = recv_sized(s, 64, MSG_ERRQUEUE);
     after = realtime_ns();
@@ -321,8 +321,8 @@ static void test_ts_pktinfo_crafted(void) {
 }
 
 static void test_rxq_ovfl(void) {
-    struct sockaddr_in a;
-    int r = udp4_bound(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET, &a, NULL), s = socket(AF_INET, SOCK_DGRAM, 0);
     char payload[1024];
     rmsg_message *m;
     const rmsg_item *it;
@@ -332,12 +332,11 @@ static void test_rxq_ovfl(void) {
     set_int(r, SOL_SOCKET, SO_RXQ_OVFL, 1);
     memset(payload, 'o', sizeof payload);
     for (i = 0; i < 200; i++)
-        CHECK(sendto(s, payload, sizeof payload, 0, (struct sockaddr *)&a,
-                     sizeof a) == (ssize_t)sizeof payload);
+        send_to(s, &a, payload, sizeof payload);
     /* Drain what was queued; then one more carries the drop count. */
     while (rmsg_recvmsg_with(r, 0, 0, MSG_DONTWAIT, NULL, &m) == RMSG_OK)
         rmsg_message_free(m);
-    CHECK(sendto(s, "last", 4, 0, (struct sockaddr *)&a, sizeof a) == 4);
+    send_to(s, &a, "last", 4);
     m = recv_sized(r, 16, 0);
     it = find_item(m, SOL_SOCKET, SO_RXQ_OVFL);
     CHECK(it != NULL);
@@ -350,14 +349,14 @@ static void test_rxq_ovfl(void) {
 }
 
 static void test_rcvmark(void) {
-    struct sockaddr_in a;
-    int r = udp4_bound(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET, &a, NULL), s = socket(AF_INET, SOCK_DGRAM, 0);
     rmsg_message *m;
     const rmsg_item *it;
     uint32_t mark = 0;
     set_int(s, SOL_SOCKET, SO_MARK, 0x5a17); /* needs CAP_NET_ADMIN (root) */
     set_int(r, SOL_SOCKET, SO_RCVMARK, 1);
-    CHECK(sendto(s, "m", 1, 0, (struct sockaddr *)&a, sizeof a) == 1);
+    send_to(s, &a, "m", 1);
     m = recv_sized(r, 16, 0);
     /* The kernel sends the mark with type SO_MARK, not SO_RCVMARK. */
     CHECK(find_item(m, SOL_SOCKET, SO_RCVMARK) == NULL);

@@ -410,23 +410,17 @@ static void test_null_handles_give_neutral_values(void) {
 /* Address accessors on a real IPv4 address: missing outputs and the wrong
  * family are statuses, and nothing is written. */
 static void test_address_accessor_errors(void) {
-    int r = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET, &a, NULL);
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a;
-    socklen_t alen = sizeof a;
     rmsg_message *m = NULL;
     const rmsg_address *addr;
     const uint8_t *bytes = NULL;
     size_t len = 99;
     rmsg_inet_address in4;
     rmsg_inet6_address in6;
-    CHECK(r >= 0 && s >= 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(bind(r, (struct sockaddr *)&a, sizeof a) == 0);
-    CHECK(getsockname(r, (struct sockaddr *)&a, &alen) == 0);
-    CHECK(sendto(s, "u", 1, 0, (struct sockaddr *)&a, sizeof a) == 1);
+    CHECK(s >= 0);
+    send_to(s, &a, "u", 1);
     CHECK_OK(rmsg_recvmsg(r, 4, 0, 0, &m));
     addr = rmsg_message_address(m);
     CHECK(addr != NULL);

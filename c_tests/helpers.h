@@ -1,14 +1,18 @@
 /*
  * Shared helpers for the C tests: checks that print where they failed, a
- * count of open file descriptors, and a runner that fails any test that
- * leaves more descriptors open than it found.
+ * count of open file descriptors, a runner that fails any test that leaves
+ * more descriptors open than it found, and the sockets, pipes, clocks and
+ * children the tests share (among them the loopback UDP socket).
  */
 #ifndef RMSG_TEST_HELPERS_H
 #define RMSG_TEST_HELPERS_H
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +143,52 @@ static inline void unix_pair(int type, int sv[2]) {
 static inline void close_pair(int sv[2]) {
     close(sv[0]);
     close(sv[1]);
+}
+
+/* The length of an AF_INET or AF_INET6 socket address. */
+static inline socklen_t inet_name_len(const struct sockaddr_storage *name) {
+    return name->ss_family == AF_INET6 ? (socklen_t)sizeof(struct sockaddr_in6)
+                                       : (socklen_t)sizeof(struct sockaddr_in);
+}
+
+/* A UDP socket bound to the loopback address of `family` (127.0.0.1 for
+ * AF_INET, ::1 for AF_INET6) on a port the kernel picks. Either output may
+ * be NULL: the bound name, as getsockname gives it, and its port in host
+ * order. */
+static inline int udp_loopback(int family, struct sockaddr_storage *name_out,
+                               uint16_t *port_out) {
+    union {
+        struct sockaddr sa;
+        struct sockaddr_in in;
+        struct sockaddr_in6 in6;
+        struct sockaddr_storage ss;
+    } name;
+    socklen_t len = sizeof name.ss;
+    int s;
+    CHECK(family == AF_INET || family == AF_INET6);
+    s = socket(family, SOCK_DGRAM, 0);
+    CHECK(s >= 0);
+    memset(&name, 0, sizeof name);
+    if (family == AF_INET) {
+        name.in.sin_family = AF_INET;
+        name.in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    } else {
+        name.in6.sin6_family = AF_INET6;
+        name.in6.sin6_addr = in6addr_loopback;
+    }
+    CHECK(bind(s, &name.sa, inet_name_len(&name.ss)) == 0);
+    CHECK(getsockname(s, &name.sa, &len) == 0);
+    if (name_out) *name_out = name.ss;
+    if (port_out) *port_out = ntohs(family == AF_INET ? name.in.sin_port : name.in6.sin6_port);
+    return s;
+}
+
+/* Sends `len` bytes from `s` to the AF_INET or AF_INET6 address `to`, all
+ * in one datagram. */
+static inline void send_to(int s, const struct sockaddr_storage *to, const void *data,
+                           size_t len) {
+    CHECK(sendto(s, data, len, 0, (const struct sockaddr *)to, inet_name_len(to)) ==
+          (ssize_t)len);
 }
 
 /* Sends `len` bytes with `nfds` descriptors in one SCM_RIGHTS item. */

@@ -77,8 +77,8 @@ static void check_same_items(const rmsg_message *m, const rmsg_control *c) {
  * received with rmsg. The parsed raw buffer and the message agree, also
  * when the raw bytes are parsed from an unaligned address. */
 static void test_parse_equals_receive(void) {
-    struct sockaddr_in a;
-    int r = udp4_bound(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET, &a, NULL), s = socket(AF_INET, SOCK_DGRAM, 0);
     ctl_buf raw;
     static uint8_t shifted[1025];
     size_t len, space;
@@ -91,7 +91,7 @@ static void test_parse_equals_receive(void) {
     set_int(r, IPPROTO_IP, IP_RECVTOS, 1);
     set_int(r, IPPROTO_IP, IP_RECVORIGDSTADDR, 1);
     set_int(r, SOL_SOCKET, SO_TIMESTAMPNS, 1);
-    CHECK(sendto(s, "same", 4, 0, (struct sockaddr *)&a, sizeof a) == 4);
+    send_to(s, &a, "same", 4);
     CHECK_OK(rmsg_control_space_for_socket(r, 0, &space));
     CHECK(space <= sizeof raw.bytes);
     len = raw_recv(r, MSG_PEEK, raw.bytes, space);

@@ -152,19 +152,13 @@ static void test_summary_and_item_views(void) {
 
 /* RMSG_RECV_NO_ADDRESS: the kernel is not asked for the source address. */
 static void test_no_address_option(void) {
-    int rx = socket(AF_INET, SOCK_DGRAM, 0), tx = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in a;
-    socklen_t alen = sizeof a;
+    struct sockaddr_storage a;
+    int rx = udp_loopback(AF_INET, &a, NULL), tx = socket(AF_INET, SOCK_DGRAM, 0);
     rmsg_recv_options opts;
     rmsg_message *m = NULL;
-    CHECK(rx >= 0 && tx >= 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(bind(rx, (struct sockaddr *)&a, sizeof a) == 0);
-    CHECK(getsockname(rx, (struct sockaddr *)&a, &alen) == 0);
-    CHECK(sendto(tx, "one", 3, 0, (struct sockaddr *)&a, sizeof a) == 3);
-    CHECK(sendto(tx, "two", 3, 0, (struct sockaddr *)&a, sizeof a) == 3);
+    CHECK(tx >= 0);
+    send_to(tx, &a, "one", 3);
+    send_to(tx, &a, "two", 3);
     memset(&opts, 0, sizeof opts);
     opts.flags = RMSG_RECV_NO_ADDRESS;
     CHECK_OK(rmsg_recvmsg_with(rx, 16, 0, 0, &opts, &m));

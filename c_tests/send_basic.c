@@ -205,8 +205,8 @@ static void test_fd_passing_between_processes(void) {
  * the received message. */
 static void test_reply_to_received_address(void) {
     rmsg_address *server_addr = NULL;
-    int server = udp_bound(AF_INET, &server_addr);
-    int client = udp_bound(AF_INET, NULL);
+    int server = udp_loopback_address(AF_INET, &server_addr);
+    int client = udp_loopback(AF_INET, NULL, NULL);
     rmsg_message *req, *resp;
     send_one(client, "ping", 4, NULL, server_addr);
     req = recv_one(server, 16, 0);

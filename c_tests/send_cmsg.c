@@ -112,7 +112,7 @@ static void test_layout_matches_macros(void) {
  * in one message, then a raw IP_TTL and a raw one-byte IP_TOS. */
 static void test_ip_ttl_and_tos(void) {
     rmsg_address *to = NULL;
-    int r = udp_bound(AF_INET, &to);
+    int r = udp_loopback_address(AF_INET, &to);
     int s = socket(AF_INET, SOCK_DGRAM, 0);
     rmsg_cmsg_builder *b = NULL;
     rmsg_message *m;
@@ -162,7 +162,7 @@ static void test_ip_ttl_and_tos(void) {
  * IPV6_RECVHOPLIMIT. */
 static void test_ipv6_tclass_and_hoplimit(void) {
     rmsg_address *to = NULL;
-    int r = udp_bound(AF_INET6, &to);
+    int r = udp_loopback_address(AF_INET6, &to);
     int s = socket(AF_INET6, SOCK_DGRAM, 0);
     rmsg_cmsg_builder *b = NULL;
     rmsg_message *m;
@@ -188,7 +188,7 @@ static void test_ipv6_tclass_and_hoplimit(void) {
  * datagram come from 127.0.0.2. */
 static void test_ip_pktinfo_source(void) {
     rmsg_address *to = NULL;
-    int r = udp_bound(AF_INET, &to);
+    int r = udp_loopback_address(AF_INET, &to);
     int s = socket(AF_INET, SOCK_DGRAM, 0);
     rmsg_cmsg_builder *b = NULL;
     rmsg_message *m;
@@ -222,7 +222,7 @@ static void test_ip_pktinfo_source(void) {
  * item is read. */
 static void test_ipv6_pktinfo_source(void) {
     rmsg_address *to = NULL;
-    int r = udp_bound(AF_INET6, &to);
+    int r = udp_loopback_address(AF_INET6, &to);
     int s = socket(AF_INET6, SOCK_DGRAM, 0);
     rmsg_cmsg_builder *b = NULL;
     rmsg_message *m;
@@ -345,7 +345,7 @@ static void test_credentials(void) {
 /* UDP_SEGMENT 1000 over 2500 bytes: three datagrams of 1000, 1000, 500. */
 static void test_udp_segment(void) {
     rmsg_address *to = NULL;
-    int r = udp_bound(AF_INET, &to);
+    int r = udp_loopback_address(AF_INET, &to);
     int s = socket(AF_INET, SOCK_DGRAM, 0);
     rmsg_cmsg_builder *b = NULL;
     static uint8_t data[2500];
@@ -370,7 +370,7 @@ static void test_udp_segment(void) {
  * the current time arrives; without SO_TXTIME the kernel refuses it. */
 static void test_txtime(void) {
     rmsg_address *to = NULL;
-    int r = udp_bound(AF_INET, &to);
+    int r = udp_loopback_address(AF_INET, &to);
     int s = socket(AF_INET, SOCK_DGRAM, 0);
     rmsg_cmsg_builder *b = NULL;
     rmsg_message *m;

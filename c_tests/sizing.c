@@ -45,8 +45,8 @@ static size_t used_space(const rmsg_message *m) {
 }
 
 static void test_space_for_udp4_socket(void) {
-    struct sockaddr_in a;
-    int r = udp4_bound(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET, &a, NULL), s = socket(AF_INET, SOCK_DGRAM, 0);
     size_t space = 1;
     rmsg_message *m;
     CHECK_OK(rmsg_control_space_for_socket(r, 0, &space));
@@ -58,7 +58,7 @@ static void test_space_for_udp4_socket(void) {
     set_int(r, SOL_SOCKET, SO_TIMESTAMPNS, 1);
     set_int(r, SOL_SOCKET, SO_RCVMARK, 1);
     CHECK_OK(rmsg_control_space_for_socket(r, 0, &space));
-    CHECK(sendto(s, "z", 1, 0, (struct sockaddr *)&a, sizeof a) == 1);
+    send_to(s, &a, "z", 1);
     CHECK_OK(rmsg_recvmsg(r, 16, space, 0, &m));
     CHECK((rmsg_message_flags(m) & MSG_CTRUNC) == 0);
     CHECK(rmsg_message_item_count(m) == 6);
@@ -67,7 +67,7 @@ static void test_space_for_udp4_socket(void) {
     rmsg_message_free(m);
     /* One byte less than the kernel needs for all but the last item's
      * padding truncates: the size is not generous by accident. */
-    CHECK(sendto(s, "z", 1, 0, (struct sockaddr *)&a, sizeof a) == 1);
+    send_to(s, &a, "z", 1);
     CHECK_OK(rmsg_recvmsg(r, 16, space - CMSG_SPACE(16), 0, &m));
     CHECK((rmsg_message_flags(m) & MSG_CTRUNC) != 0);
     rmsg_message_free(m);
@@ -76,8 +76,8 @@ static void test_space_for_udp4_socket(void) {
 }
 
 static void test_space_for_udp6_socket(void) {
-    struct sockaddr_in6 a;
-    int r = udp6_bound(&a), s = socket(AF_INET6, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET6, &a, NULL), s = socket(AF_INET6, SOCK_DGRAM, 0);
     size_t space = 0;
     rmsg_message *m;
     set_int(r, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
@@ -91,7 +91,7 @@ static void test_space_for_udp6_socket(void) {
     set_int(r, SOL_SOCKET, SO_RXQ_OVFL, 1);
     CHECK_OK(rmsg_control_space_for_socket(r, 0, &space));
     CHECK(space >= CMSG_SPACE(20) + 2 * CMSG_SPACE(4) + CMSG_SPACE(28));
-    CHECK(sendto(s, "z", 1, 0, (struct sockaddr *)&a, sizeof a) == 1);
+    send_to(s, &a, "z", 1);
     CHECK_OK(rmsg_recvmsg(r, 16, space, 0, &m));
     CHECK((rmsg_message_flags(m) & MSG_CTRUNC) == 0);
     CHECK(rmsg_message_item_count(m) >= 4);

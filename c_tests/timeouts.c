@@ -276,43 +276,26 @@ static void test_invalid_options_are_rejected(void) {
     close_pair(sv);
 }
 
-/* A UDP port on 127.0.0.1 that nobody listens on: bound, read, closed. */
-static uint16_t closed_udp_port(void) {
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    int s = socket(AF_INET, SOCK_DGRAM, 0);
-    CHECK(s >= 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(bind(s, (struct sockaddr *)&a, sizeof a) == 0);
-    CHECK(getsockname(s, (struct sockaddr *)&a, &len) == 0);
-    close(s);
-    return ntohs(a.sin_port);
-}
-
 /* MSG_ERRQUEUE with a deadline: the ICMP port-unreachable for a datagram
  * sent to a closed loopback port lands on the error queue (IP_RECVERR), and
  * a deadline receive with MSG_ERRQUEUE returns it (the wait sees POLLERR). */
 static void test_deadline_receive_of_error_queue(void) {
-    struct sockaddr_in dst;
+    struct sockaddr_storage dst;
     struct sock_extended_err ee;
     rmsg_message *m = NULL;
     rmsg_recv_options o = deadline(30000 * MS);
     rmsg_inet_address ia;
     const rmsg_item *it;
     const rmsg_address *addr;
-    uint16_t port = closed_udp_port();
+    uint16_t port;
     int on = 1;
     size_t i, found = 0;
     int s = socket(AF_INET, SOCK_DGRAM, 0);
     CHECK(s >= 0);
     CHECK(setsockopt(s, IPPROTO_IP, IP_RECVERR, &on, sizeof on) == 0);
-    memset(&dst, 0, sizeof dst);
-    dst.sin_family = AF_INET;
-    dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    dst.sin_port = htons(port);
-    CHECK(connect(s, (struct sockaddr *)&dst, sizeof dst) == 0);
+    /* A port on 127.0.0.1 that nobody listens on: bound, read, closed. */
+    close(udp_loopback(AF_INET, &dst, &port));
+    CHECK(connect(s, (struct sockaddr *)&dst, inet_name_len(&dst)) == 0);
     CHECK(send(s, "ping", 4, 0) == 4);
     CHECK_OK(rmsg_recvmsg_with(s, 64, 512, MSG_ERRQUEUE, &o, &m));
     CHECK((rmsg_message_flags(m) & MSG_ERRQUEUE) != 0);
@@ -349,22 +332,18 @@ static void test_deadline_receive_of_error_queue(void) {
  * only after the receive has found the error queue empty and is waiting:
  * the wait must end when the error is queued, well before the deadline. */
 static void test_deadline_receive_waits_for_error_queue(void) {
-    struct sockaddr_in dst;
+    struct sockaddr_storage dst;
     struct sock_extended_err ee;
     rmsg_message *m = NULL;
     rmsg_recv_options o = deadline(30000 * MS);
     const rmsg_item *it;
-    uint16_t port = closed_udp_port();
     int on = 1;
     pid_t child;
     int s = socket(AF_INET, SOCK_DGRAM, 0);
     CHECK(s >= 0);
     CHECK(setsockopt(s, IPPROTO_IP, IP_RECVERR, &on, sizeof on) == 0);
-    memset(&dst, 0, sizeof dst);
-    dst.sin_family = AF_INET;
-    dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    dst.sin_port = htons(port);
-    CHECK(connect(s, (struct sockaddr *)&dst, sizeof dst) == 0);
+    close(udp_loopback(AF_INET, &dst, NULL)); /* a closed port, as above */
+    CHECK(connect(s, (struct sockaddr *)&dst, inet_name_len(&dst)) == 0);
     child = spawn_delayed_send(s, 50, "late ping");
     CHECK_OK(rmsg_recvmsg_with(s, 64, 512, MSG_ERRQUEUE, &o, &m));
     reap(child);
