@@ -17,8 +17,7 @@ static void test_credentials(void) {
     const rmsg_item *it;
     rmsg_credentials c;
     int32_t ttl = 0;
-    unix_pair(SOCK_DGRAM, sv);
-    set_int(sv[1], SOL_SOCKET, SO_PASSCRED, 1);
+    passcred_pair(sv);
     CHECK(send(sv[0], "x", 1, 0) == 1);
     m = recv_sized(sv[1], 16, 0);
     it = find_item(m, SOL_SOCKET, SCM_CREDENTIALS);
@@ -58,7 +57,6 @@ static void test_pidfd(void) {
     size_t idx, n = 0;
     rmsg_message *m;
     pid_t child;
-    int status;
     unix_pair(SOCK_DGRAM, sv);
     set_int(sv[1], SOL_SOCKET, SO_PASSPIDFD, 1);
     /* The sender is a child process, so that the pidfd names another pid. */
@@ -79,8 +77,7 @@ static void test_pidfd(void) {
     CHECK(fd_is_cloexec(fd));
     /* Checked before reaping the child: fdinfo shows -1 once it is reaped. */
     CHECK(pidfd_pid(fd) == child);
-    CHECK(waitpid(child, &status, 0) == child);
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    reap(child);
     CHECK_OK(rmsg_message_take_item_fds(m, idx, taken, 1, &n));
     CHECK(n == 1 && taken[0] == fd);
     rmsg_message_free(m);

@@ -444,12 +444,11 @@ static void test_address_accessor_errors(void) {
 /* Take functions with missing arguments take nothing; out-of-range and
  * wrong-kind items are refused. */
 static void test_take_functions_reject_bad_arguments(void) {
-    int sv[2], p[2], got[4] = {-7, -7, -7, -7}, on = 1;
+    int sv[2], p[2], got[4] = {-7, -7, -7, -7};
     size_t count = 99, i;
     rmsg_message *m = NULL;
     int before;
-    unix_pair(SOCK_DGRAM, sv);
-    CHECK(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof on) == 0);
+    passcred_pair(sv);
     make_pipe(p);
     send_with_fds(sv[0], "t", 1, p, 2);
     before = open_fd_count();

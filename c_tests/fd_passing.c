@@ -6,16 +6,6 @@
  */
 #include "helpers.h"
 
-#include <sys/stat.h>
-
-/* True when two descriptors refer to the same open file (same inode). */
-static int same_file(int a, int b) {
-    struct stat sa, sb;
-    CHECK(fstat(a, &sa) == 0);
-    CHECK(fstat(b, &sb) == 0);
-    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 static size_t space_for_fds(size_t n) {
     size_t v;
     CHECK_OK(rmsg_cmsg_space(n * sizeof(int), &v));
@@ -192,13 +182,12 @@ static void test_two_rights_items_in_one_message(void) {
  * first, as Linux writes them); take_item_fds takes one item's
  * descriptors and refuses the other item. */
 static void test_take_item_fds_by_index(void) {
-    int sv[2], p[2], got[2] = {-7, -7}, on = 1;
+    int sv[2], p[2], got[2] = {-7, -7};
     size_t count = 99, ncred;
     rmsg_message *m = NULL;
     const rmsg_item *cred, *rights;
     int before;
-    unix_pair(SOCK_DGRAM, sv);
-    CHECK(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof on) == 0);
+    passcred_pair(sv);
     make_pipe(p);
     send_with_fds(sv[0], "c", 1, p, 2);
     CHECK_OK(rmsg_cmsg_space(sizeof(struct ucred), &ncred));
@@ -405,20 +394,6 @@ static void test_peek_with_fds_dgram(void) { peek_then_receive(SOCK_DGRAM); }
 
 static void test_peek_with_fds_stream(void) { peek_then_receive(SOCK_STREAM); }
 
-/* Waits for a child and checks it exited 0. */
-static void reap_ok(pid_t pid) {
-    int status = 0;
-    pid_t r;
-    do {
-        r = waitpid(pid, &status, 0);
-    } while (r < 0 && errno == EINTR);
-    CHECK(r == pid);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        fprintf(stderr, "child failed: status 0x%x\n", (unsigned)status);
-        exit(1);
-    }
-}
-
 /* Child process sends a pipe read end it made; the parent receives it with
  * rmsg and reads what the child wrote. */
 static void test_child_sends_parent_receives(void) {
@@ -452,7 +427,7 @@ static void test_child_sends_parent_receives(void) {
      * there, then end of file. */
     CHECK(read(got, buf, sizeof buf) == 10);
     CHECK(memcmp(buf, "from child", 10) == 0);
-    reap_ok(pid);
+    reap(pid);
     CHECK(read(got, buf, sizeof buf) == 0);
     close(got);
     close(sv[1]);
@@ -490,7 +465,7 @@ static void test_parent_sends_child_receives(void) {
     CHECK(write(p[1], "from parent", 11) == 11);
     send_with_fds(sv[0], "go!", 3, &p[0], 1);
     close_pair(p);
-    reap_ok(pid);
+    reap(pid);
     close(sv[0]);
 }
 

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -103,6 +104,14 @@ static inline int fd_is_cloexec(int fd) {
     int f = fcntl(fd, F_GETFD);
     CHECK(f >= 0);
     return (f & FD_CLOEXEC) != 0;
+}
+
+/* True when two descriptors refer to the same open file (same inode). */
+static inline int same_file(int a, int b) {
+    struct stat sa, sb;
+    CHECK(fstat(a, &sa) == 0);
+    CHECK(fstat(b, &sb) == 0);
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 /* Runs one test function and fails if it left descriptors open. */
@@ -255,6 +264,13 @@ static inline void reap(pid_t pid) {
 /* setsockopt of an int option, which must succeed. */
 static inline void set_int(int s, int level, int name, int value) {
     CHECK(setsockopt(s, level, name, &value, sizeof value) == 0);
+}
+
+/* A datagram pair whose receiving end (sv[1]) has SO_PASSCRED on, so every
+ * message arrives with an SCM_CREDENTIALS item. */
+static inline void passcred_pair(int sv[2]) {
+    unix_pair(SOCK_DGRAM, sv);
+    set_int(sv[1], SOL_SOCKET, SO_PASSCRED, 1);
 }
 
 /* The first item of the message with this level and type, or NULL. */

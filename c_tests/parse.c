@@ -118,9 +118,8 @@ static void test_parse_scm_rights(void) {
     size_t len, n, i;
     rmsg_message *m;
     rmsg_control *c;
-    unix_pair(SOCK_DGRAM, sv);
+    passcred_pair(sv);
     make_pipe(p);
-    set_int(sv[1], SOL_SOCKET, SO_PASSCRED, 1);
 
     /* Receive path. */
     send_with_fds(sv[0], "f", 1, p, 2);

@@ -111,14 +111,13 @@ static void test_cmsg_len_and_space_match_the_macros(void) {
 
 /* The one-call forms give what the getters give. */
 static void test_summary_and_item_views(void) {
-    int sv[2], one = 1, p[2];
+    int sv[2], p[2];
     rmsg_message *m = NULL;
     rmsg_message_info info;
     rmsg_item_view views[4];
     size_t count = 0, i;
-    unix_pair(SOCK_DGRAM, sv);
+    passcred_pair(sv);
     make_pipe(p);
-    CHECK(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &one, sizeof one) == 0);
     send_with_fds(sv[0], "abc", 3, p, 2);
     CHECK_OK(rmsg_recvmsg(sv[1], 16, 256, 0, &m));
     CHECK_OK(rmsg_message_summarize(m, &info));

@@ -6,15 +6,6 @@
  */
 #include "helpers.h"
 
-#include <sys/stat.h>
-
-static int same_file(int a, int b) {
-    struct stat sa, sb;
-    CHECK(fstat(a, &sa) == 0);
-    CHECK(fstat(b, &sb) == 0);
-    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 /* n fresh pipes; fds[2i], fds[2i+1] are the ends of pipe i. */
 static void make_pipes(int *fds, size_t n) {
     size_t i;
@@ -119,12 +110,11 @@ static void test_fewer_fds_than_maxfds(void) {
  * (MSG_CTRUNC); with a larger maxfds the descriptors that fit after the
  * credentials arrive. In every case nothing is left open. */
 static void test_unrelated_items_ignored(void) {
-    int sv[2], p[4], got[16], flags = 0, on = 1;
+    int sv[2], p[4], got[16], flags = 0;
     size_t i, nbytes = 0, nfds = 99;
     char buf[8];
     int before;
-    unix_pair(SOCK_DGRAM, sv);
-    CHECK(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof on) == 0);
+    passcred_pair(sv);
     make_pipes(p, 2);
     for (i = 0; i < 16; i++) got[i] = -7;
     before = open_fd_count();

@@ -161,7 +161,7 @@ static void child_side(int sock) {
 }
 
 static void test_fd_passing_between_processes(void) {
-    int sv[2], q[2], w = -1, status;
+    int sv[2], q[2], w = -1;
     size_t n = 0, nfds = 0;
     uint8_t buf[16];
     char text[32];
@@ -196,8 +196,7 @@ static void test_fd_passing_between_processes(void) {
     CHECK(read(q[0], text, sizeof text) == 10);
     CHECK(memcmp(text, "from-child", 10) == 0);
     close(q[0]);
-    CHECK(waitpid(pid, &status, 0) == pid);
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    reap(pid);
     close(sv[0]);
 }
 

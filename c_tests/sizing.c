@@ -105,9 +105,8 @@ static void test_space_for_unix_socket(void) {
     int sv[2], p[2];
     size_t space = 0;
     rmsg_message *m;
-    unix_pair(SOCK_DGRAM, sv);
+    passcred_pair(sv);
     make_pipe(p);
-    set_int(sv[1], SOL_SOCKET, SO_PASSCRED, 1);
     set_int(sv[1], SOL_SOCKET, SO_PASSPIDFD, 1);
     CHECK_OK(rmsg_control_space_for_socket(sv[1], 2, &space));
     CHECK(space == CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int)) +

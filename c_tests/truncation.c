@@ -15,22 +15,6 @@
 #include "helpers.h"
 
 #include <sys/resource.h>
-#include <sys/stat.h>
-
-static int same_file(int a, int b) {
-    struct stat sa, sb;
-    CHECK(fstat(a, &sa) == 0);
-    CHECK(fstat(b, &sb) == 0);
-    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
-/* A datagram pair whose receiving end (sv[1]) has SO_PASSCRED on, so every
- * message arrives with an SCM_CREDENTIALS item. */
-static void passcred_pair(int sv[2]) {
-    int on = 1;
-    unix_pair(SOCK_DGRAM, sv);
-    CHECK(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof on) == 0);
-}
 
 static struct ucred my_creds(void) {
     struct ucred u;
@@ -348,7 +332,6 @@ static int fd_limit_child(void) {
 }
 
 static void test_fd_limit_installs_fewer_and_sets_ctrunc(void) {
-    int status;
     pid_t pid;
     if (getenv("RMSG_VALGRIND") != NULL) {
         /* Valgrind keeps descriptors of its own and virtualises
@@ -365,10 +348,7 @@ static void test_fd_limit_installs_fewer_and_sets_ctrunc(void) {
         fflush(stdout);
         _exit(code);
     }
-    CHECK(waitpid(pid, &status, 0) == pid);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        fprintf(stderr, "fd limit child: status %d\n", status);
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    reap(pid);
 }
 
 int main(void) {
