@@ -331,15 +331,6 @@ static void test_inet(void) {
     close(s);
 }
 
-static int item_index_of(const rmsg_message *m, int level, int type) {
-    size_t i;
-    for (i = 0; i < rmsg_message_item_count(m); i++) {
-        const rmsg_item *it = rmsg_message_item(m, i);
-        if (rmsg_item_level(it) == level && rmsg_item_type(it) == type) return (int)i;
-    }
-    return -1;
-}
-
 /* Asks for flow label `label` to `dst` on `s` and turns on sending it.
  * Returns 0 when the kernel refused (then nothing was changed). The label
  * is shared with anyone (IPV6_FL_S_ANY): a released label lingers in the
@@ -347,7 +338,6 @@ static int item_index_of(const rmsg_message *m, int level, int type) {
  * (EPERM) to the next run of this program. */
 static int use_flow_label(int s, const struct in6_addr *dst, uint32_t label) {
     struct in6_flowlabel_req fr;
-    int on = 1;
     memset(&fr, 0, sizeof fr);
     fr.flr_dst = *dst;
     fr.flr_label = htonl(label);
@@ -355,7 +345,7 @@ static int use_flow_label(int s, const struct in6_addr *dst, uint32_t label) {
     fr.flr_share = IPV6_FL_S_ANY;
     fr.flr_flags = IPV6_FL_F_CREATE;
     if (setsockopt(s, IPPROTO_IPV6, IPV6_FLOWLABEL_MGR, &fr, sizeof fr) != 0) return 0;
-    CHECK(setsockopt(s, IPPROTO_IPV6, IPV6_FLOWINFO_SEND, &on, sizeof on) == 0);
+    set_int(s, IPPROTO_IPV6, IPV6_FLOWINFO_SEND, 1);
     return 1;
 }
 
@@ -374,10 +364,10 @@ static void test_inet6(void) {
     rmsg_message *m = NULL;
     rmsg_inet6_address in6;
     const rmsg_address *a;
-    int on = 1, labelled, idx;
+    int labelled;
     int r = udp_loopback(AF_INET6, &rname, NULL);
     int s = udp_loopback(AF_INET6, NULL, &sport);
-    CHECK(setsockopt(r, IPPROTO_IPV6, IPV6_FLOWINFO, &on, sizeof on) == 0);
+    set_int(r, IPPROTO_IPV6, IPV6_FLOWINFO, 1);
     dst = *(struct sockaddr_in6 *)&rname;
     labelled = use_flow_label(s, &dst.sin6_addr, label);
     if (labelled) {
@@ -407,9 +397,8 @@ static void test_inet6(void) {
     if (labelled) {
         uint32_t fi;
         const rmsg_item *it;
-        idx = item_index_of(m, IPPROTO_IPV6, IPV6_FLOWINFO);
-        CHECK(idx >= 0);
-        it = rmsg_message_item(m, (size_t)idx);
+        it = find_item(m, IPPROTO_IPV6, IPV6_FLOWINFO);
+        CHECK(it != NULL);
         CHECK(rmsg_item_data_len(it) == sizeof fi);
         memcpy(&fi, rmsg_item_data(it), sizeof fi);
         CHECK((ntohl(fi) & 0xFFFFFu) == label);
@@ -428,14 +417,13 @@ static void test_inet6_v4_mapped(void) {
     static const uint8_t mapped[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1};
     socklen_t len = sizeof ra, peek_len;
     uint16_t sport;
-    int off = 0;
     rmsg_message *m = NULL;
     rmsg_inet6_address in6;
     const rmsg_address *a;
     int r = socket(AF_INET6, SOCK_DGRAM, 0);
     int s = udp_loopback(AF_INET, NULL, &sport);
     CHECK(r >= 0);
-    CHECK(setsockopt(r, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off) == 0);
+    set_int(r, IPPROTO_IPV6, IPV6_V6ONLY, 0);
     memset(&ra, 0, sizeof ra);
     ra.sin6_family = AF_INET6;
     ra.sin6_addr = in6addr_any;

@@ -50,7 +50,7 @@ static void expect_one_message(int sock, const char *data) {
  * end and closing ours lets a test see whether a received copy survived. */
 static void watch_pipe(int p[2]) {
     make_pipe(p);
-    CHECK(fcntl(p[0], F_SETFL, O_NONBLOCK) == 0);
+    set_nonblocking(p[0]);
 }
 
 static int write_end_gone(int r) {

@@ -47,6 +47,10 @@
 
 #define CHECK_OK(expr) CHECK_STATUS(expr, RMSG_OK)
 
+/* A recognisable non-NULL message pointer to put in an output that a
+ * failing call must leave as it was. */
+#define UNTOUCHED ((rmsg_message *)(uintptr_t)0x1)
+
 /* Writes `len` bytes as a quoted string, escaping what is not printable
  * and showing at most the first 64. */
 static inline void print_bytes(FILE *f, const void *bytes, size_t len) {
@@ -231,6 +235,13 @@ static inline void send_with_fds(int sock, const void *data, size_t len,
 /* A fresh pipe; both ends owned by the caller. */
 static inline void make_pipe(int p[2]) { CHECK(pipe(p) == 0); }
 
+/* Turns on O_NONBLOCK for `fd`, keeping its other status flags. */
+static inline void set_nonblocking(int fd) {
+    int fl = fcntl(fd, F_GETFL);
+    CHECK(fl >= 0);
+    CHECK(fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0);
+}
+
 /* CLOCK_MONOTONIC now, in nanoseconds. */
 static inline uint64_t now_ns(void) {
     struct timespec ts;
@@ -238,14 +249,17 @@ static inline uint64_t now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Sleeps `ms` milliseconds, resuming after signals. */
-static inline void sleep_ms(long ms) {
+/* Sleeps `us` microseconds, resuming after signals. */
+static inline void sleep_us(long us) {
     struct timespec ts;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
+    ts.tv_sec = us / 1000000L;
+    ts.tv_nsec = (us % 1000000L) * 1000L;
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
 }
+
+/* Sleeps `ms` milliseconds, resuming after signals. */
+static inline void sleep_ms(long ms) { sleep_us(ms * 1000L); }
 
 /* Waits for a child (retrying EINTR) and fails unless it exited 0. */
 static inline void reap(pid_t pid) {
@@ -273,14 +287,21 @@ static inline void passcred_pair(int sv[2]) {
     set_int(sv[1], SOL_SOCKET, SO_PASSCRED, 1);
 }
 
-/* The first item of the message with this level and type, or NULL. */
-static inline const rmsg_item *find_item(const rmsg_message *m, int level, int type) {
+/* Index of the message's first item with this level and type, or
+ * (size_t)-1. */
+static inline size_t find_index(const rmsg_message *m, int level, int type) {
     size_t i, n = rmsg_message_item_count(m);
     for (i = 0; i < n; i++) {
         const rmsg_item *it = rmsg_message_item(m, i);
-        if (rmsg_item_level(it) == level && rmsg_item_type(it) == type) return it;
+        if (rmsg_item_level(it) == level && rmsg_item_type(it) == type) return i;
     }
-    return NULL;
+    return (size_t)-1;
+}
+
+/* The message's first item with this level and type, or NULL. */
+static inline const rmsg_item *find_item(const rmsg_message *m, int level, int type) {
+    size_t i = find_index(m, level, type);
+    return i == (size_t)-1 ? NULL : rmsg_message_item(m, i);
 }
 
 #endif

@@ -32,14 +32,6 @@ static void install_handler(void) {
     CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
 }
 
-static void sleep_us(long us) {
-    struct timespec ts;
-    ts.tv_sec = us / 1000000L;
-    ts.tv_nsec = (us % 1000000L) * 1000L;
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
 /* Child: `count` SIGUSR1 to `parent`, `gap_us` apart (after a short start
  * delay, so that the parent is usually blocked by then), then one datagram
  * on `sock` if `data` is not NULL. */
@@ -164,8 +156,7 @@ static void test_deadline_receive_retries_through_signal_storm(void) {
  * before the parent blocks cannot hang the test. */
 static void test_return_eintr_reports_interrupted(void) {
     int sv[2], ctl[2];
-    rmsg_message *const untouched = (rmsg_message *)(uintptr_t)0x1;
-    rmsg_message *m = untouched;
+    rmsg_message *m = UNTOUCHED;
     rmsg_recv_options opts;
     uint32_t st;
     int saved_errno, last;
@@ -184,7 +175,7 @@ static void test_return_eintr_reports_interrupted(void) {
     CHECK_STATUS(st, RMSG_ERR_INTERRUPTED);
     CHECK(saved_errno == EINTR);
     CHECK(last == EINTR);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     CHECK(sigusr1_count > 0);
     close_pair(sv);
 }
@@ -192,8 +183,7 @@ static void test_return_eintr_reports_interrupted(void) {
 /* RMSG_RECV_RETURN_EINTR also applies while a deadline receive waits. */
 static void test_return_eintr_with_deadline_reports_interrupted(void) {
     int sv[2], ctl[2];
-    rmsg_message *const untouched = (rmsg_message *)(uintptr_t)0x1;
-    rmsg_message *m = untouched;
+    rmsg_message *m = UNTOUCHED;
     rmsg_recv_options opts;
     uint32_t st;
     int last;
@@ -212,7 +202,7 @@ static void test_return_eintr_with_deadline_reports_interrupted(void) {
     reap(child);
     CHECK_STATUS(st, RMSG_ERR_INTERRUPTED);
     CHECK(last == EINTR);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     close_pair(sv);
 }
 
@@ -222,8 +212,7 @@ static void test_return_eintr_with_deadline_reports_interrupted(void) {
  * until after it returns. */
 static void test_deadline_bounds_call_during_signal_storm(void) {
     int sv[2], ctl[2];
-    rmsg_message *const untouched = (rmsg_message *)(uintptr_t)0x1;
-    rmsg_message *m = untouched;
+    rmsg_message *m = UNTOUCHED;
     rmsg_recv_options opts;
     const uint64_t timeout = 300ull * 1000000u;
     uint64_t t0, t1;
@@ -249,7 +238,7 @@ static void test_deadline_bounds_call_during_signal_storm(void) {
     reap(child);
     CHECK_STATUS(st, RMSG_ERR_TIMED_OUT);
     CHECK(last == ETIMEDOUT);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     CHECK(t1 - t0 >= timeout);
     /* Signals were handled while the call ran, and it did not give up on
      * the first one. */

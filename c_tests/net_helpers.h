@@ -1,8 +1,8 @@
 /*
- * Helpers for the control-message decoding tests: finding an item by kind,
- * receiving with a buffer sized from the socket's options, crafting control
- * buffers for kinds this kernel cannot produce, clocks. (The loopback UDP
- * socket, udp_loopback, is in helpers.h.)
+ * Helpers for the control-message decoding tests: receiving with a buffer
+ * sized from the socket's options, crafting control buffers for kinds this
+ * kernel cannot produce, clocks. (The loopback UDP socket and finding an
+ * item by kind are in helpers.h.)
  */
 #ifndef RMSG_TEST_NET_HELPERS_H
 #define RMSG_TEST_NET_HELPERS_H
@@ -34,17 +34,6 @@
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT RMSG_UDP_SEGMENT
 #endif
-
-/* Index of the first item of the given kind, or (size_t)-1. */
-static inline size_t find_index(const rmsg_message *m, int level, int type) {
-    size_t i, n = rmsg_message_item_count(m);
-    for (i = 0; i < n; i++) {
-        const rmsg_item *it = rmsg_message_item(m, i);
-        if (rmsg_item_level(it) == level && rmsg_item_type(it) == type)
-            return i;
-    }
-    return (size_t)-1;
-}
 
 /* Receives one message with a control buffer sized from the socket's
  * enabled options (rmsg_control_space_for_socket), and checks that it was

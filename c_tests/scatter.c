@@ -10,8 +10,6 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 
-static rmsg_message *const untouched = (rmsg_message *)(uintptr_t)0x1;
-
 static rmsg_iovec iov_of(char *buf, size_t len) {
     rmsg_iovec v;
     v.base = (uint8_t *)buf;
@@ -278,7 +276,7 @@ static void test_null_arguments(void) {
     char a[8];
     rmsg_iovec iov;
     size_t n = 4242;
-    rmsg_message *m = untouched;
+    rmsg_message *m = UNTOUCHED;
     unix_pair(SOCK_DGRAM, sv);
     CHECK(send(sv[0], "still here", 10, 0) == 10);
     iov = iov_of(a, sizeof a);
@@ -292,7 +290,7 @@ static void test_null_arguments(void) {
     CHECK_STATUS(rmsg_recvmsg_into(sv[1], &iov, 1, 0, 0, NULL, &n, NULL),
                  RMSG_ERR_NULL_ARGUMENT);
     CHECK(n == 4242);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     m = NULL;
     CHECK_OK(rmsg_recvmsg(sv[1], 16, 0, MSG_DONTWAIT, &m));
     CHECK_DATA(m, "still here", 10);
@@ -306,14 +304,14 @@ static void test_bad_descriptors(void) {
     rmsg_iovec iov = iov_of(a, sizeof a);
     size_t n = 7;
     int p[2];
-    rmsg_message *m = untouched;
+    rmsg_message *m = UNTOUCHED;
     CHECK_STATUS(rmsg_recvmsg_into(-1, &iov, 1, 0, 0, NULL, &n, &m), RMSG_ERR_BAD_FD);
     make_pipe(p);
     CHECK_STATUS(rmsg_recvmsg_into(p[0], &iov, 1, 0, 0, NULL, &n, &m), RMSG_ERR_NOT_A_SOCKET);
     close_pair(p);
     CHECK_STATUS(rmsg_recvmsg_into(p[0], &iov, 1, 0, 0, NULL, &n, &m), RMSG_ERR_BAD_FD);
     CHECK(n == 7);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
 }
 
 /* More buffers than the kernel takes (IOV_MAX): recvmsg(2) fails with
@@ -325,14 +323,14 @@ static void test_more_buffers_than_iov_max(void) {
     static char bytes[COUNT];
     int sv[2];
     size_t i, n = 31;
-    rmsg_message *m = untouched;
+    rmsg_message *m = UNTOUCHED;
     for (i = 0; i < COUNT; i++) iov[i] = iov_of(bytes + i, 1);
     unix_pair(SOCK_DGRAM, sv);
     CHECK(send(sv[0], "many", 4, 0) == 4);
     CHECK_STATUS(rmsg_recvmsg_into(sv[1], iov, COUNT, 0, 0, NULL, &n, &m), RMSG_ERR_OS);
     CHECK(rmsg_last_errno() == EMSGSIZE);
     CHECK(n == 31);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     /* IOV_MAX buffers are accepted, one byte each. */
     m = NULL;
     CHECK_OK(rmsg_recvmsg_into(sv[1], iov, IOV_MAX, 0, 0, NULL, &n, &m));
@@ -351,7 +349,7 @@ static void test_options_are_honoured(void) {
     rmsg_iovec iov;
     size_t n = 55;
     rmsg_recv_options o;
-    rmsg_message *m = untouched;
+    rmsg_message *m = UNTOUCHED;
     unix_pair(SOCK_DGRAM, sv);
     memset(a, '.', sizeof a);
     iov = iov_of(a, sizeof a);
@@ -371,7 +369,7 @@ static void test_options_are_honoured(void) {
     CHECK_STATUS(rmsg_recvmsg_into(sv[1], &iov, 1, 0, 0, &o, &n, &m),
                  RMSG_ERR_INVALID_ARGUMENT);
     CHECK(n == 55);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     CHECK(memcmp(a, "........", 8) == 0);
 
     /* The same non-blocking options succeed once data is queued. */

@@ -36,18 +36,9 @@ static rmsg_recv_options deadline(uint64_t timeout_ns) {
     return o;
 }
 
-static void set_nonblocking(int fd) {
-    int fl = fcntl(fd, F_GETFL);
-    CHECK(fl >= 0);
-    CHECK(fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0);
-}
-
-/* A failed call leaves *message_out alone. */
-static rmsg_message *const untouched = (rmsg_message *)(uintptr_t)0x1;
-
 static void test_deadline_on_empty_socket_times_out(void) {
     int sv[2];
-    rmsg_message *m = untouched;
+    rmsg_message *m = UNTOUCHED;
     rmsg_recv_options o = deadline(200 * MS);
     uint64_t t0, t1;
     uint32_t st;
@@ -60,7 +51,7 @@ static void test_deadline_on_empty_socket_times_out(void) {
     CHECK_STATUS(st, RMSG_ERR_TIMED_OUT);
     CHECK(saved_errno == ETIMEDOUT);
     CHECK(rmsg_last_errno() == ETIMEDOUT);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     CHECK(t1 - t0 >= 200 * MS);
     close_pair(sv);
 }
@@ -68,7 +59,7 @@ static void test_deadline_on_empty_socket_times_out(void) {
 /* The scatter form honours the deadline the same way. */
 static void test_deadline_on_empty_socket_times_out_into(void) {
     int sv[2];
-    rmsg_message *m = untouched;
+    rmsg_message *m = UNTOUCHED;
     rmsg_recv_options o = deadline(100 * MS);
     char buf[8];
     rmsg_iovec iov;
@@ -80,7 +71,7 @@ static void test_deadline_on_empty_socket_times_out_into(void) {
     t0 = now_ns();
     CHECK_STATUS(rmsg_recvmsg_into(sv[1], &iov, 1, 0, 0, &o, &n, &m), RMSG_ERR_TIMED_OUT);
     t1 = now_ns();
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     CHECK(n == 777);
     CHECK(t1 - t0 >= 100 * MS);
     close_pair(sv);
@@ -89,12 +80,12 @@ static void test_deadline_on_empty_socket_times_out_into(void) {
 /* A zero timeout on an empty socket is a poll: it times out at once. */
 static void test_zero_timeout_on_empty_socket_times_out(void) {
     int sv[2];
-    rmsg_message *m = untouched;
+    rmsg_message *m = UNTOUCHED;
     rmsg_recv_options o = deadline(0);
     unix_pair(SOCK_DGRAM, sv);
     CHECK_STATUS(rmsg_recvmsg_with(sv[1], 64, 0, 0, &o, &m), RMSG_ERR_TIMED_OUT);
     CHECK(rmsg_last_errno() == ETIMEDOUT);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     close_pair(sv);
 }
 
@@ -159,7 +150,7 @@ static void test_huge_timeout_receives_queued_data(void) {
 
 static void test_nonblock_on_empty_socket_would_block(void) {
     int sv[2];
-    rmsg_message *m = untouched;
+    rmsg_message *m = UNTOUCHED;
     rmsg_recv_options o;
     uint32_t st;
     int saved_errno;
@@ -171,7 +162,7 @@ static void test_nonblock_on_empty_socket_would_block(void) {
     CHECK_STATUS(st, RMSG_ERR_WOULD_BLOCK);
     CHECK(saved_errno == EAGAIN);
     CHECK(rmsg_last_errno() == EAGAIN);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     /* The socket itself stays blocking. */
     CHECK((fcntl(sv[1], F_GETFL) & O_NONBLOCK) == 0);
     /* With data queued the same options succeed. */
@@ -185,40 +176,40 @@ static void test_nonblock_on_empty_socket_would_block(void) {
 /* RMSG_WAIT_NONBLOCK ignores timeout_ns. */
 static void test_nonblock_ignores_timeout(void) {
     int sv[2];
-    rmsg_message *m = untouched;
+    rmsg_message *m = UNTOUCHED;
     rmsg_recv_options o;
     memset(&o, 0, sizeof o);
     o.wait = RMSG_WAIT_NONBLOCK;
     o.timeout_ns = 30000 * MS;
     unix_pair(SOCK_DGRAM, sv);
     CHECK_STATUS(rmsg_recvmsg_with(sv[1], 64, 0, 0, &o, &m), RMSG_ERR_WOULD_BLOCK);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     close_pair(sv);
 }
 
 static void test_o_nonblock_socket_with_default_options_would_block(void) {
     int sv[2];
-    rmsg_message *m = untouched;
+    rmsg_message *m = UNTOUCHED;
     rmsg_recv_options zero;
     memset(&zero, 0, sizeof zero);
     unix_pair(SOCK_DGRAM, sv);
     set_nonblocking(sv[1]);
     CHECK_STATUS(rmsg_recvmsg(sv[1], 64, 0, 0, &m), RMSG_ERR_WOULD_BLOCK);
     CHECK(rmsg_last_errno() == EAGAIN);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     CHECK_STATUS(rmsg_recvmsg_with(sv[1], 64, 0, 0, NULL, &m), RMSG_ERR_WOULD_BLOCK);
     CHECK_STATUS(rmsg_recvmsg_with(sv[1], 64, 0, 0, &zero, &m), RMSG_ERR_WOULD_BLOCK);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     close_pair(sv);
 }
 
 static void test_msg_dontwait_would_block(void) {
     int sv[2];
-    rmsg_message *m = untouched;
+    rmsg_message *m = UNTOUCHED;
     unix_pair(SOCK_STREAM, sv);
     CHECK_STATUS(rmsg_recvmsg(sv[1], 64, 0, MSG_DONTWAIT, &m), RMSG_ERR_WOULD_BLOCK);
     CHECK(rmsg_last_errno() == EAGAIN);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     close_pair(sv);
 }
 
@@ -257,7 +248,7 @@ static void test_stream_eof_is_ok_with_zero_bytes(void) {
 /* Unknown wait modes and option bits are rejected before any receive. */
 static void test_invalid_options_are_rejected(void) {
     int sv[2];
-    rmsg_message *m = untouched;
+    rmsg_message *m = UNTOUCHED;
     rmsg_recv_options o;
     unix_pair(SOCK_DGRAM, sv);
     CHECK(send(sv[0], "kept", 4, 0) == 4);
@@ -268,7 +259,7 @@ static void test_invalid_options_are_rejected(void) {
     memset(&o, 0, sizeof o);
     o.flags = 0x80000000u;
     CHECK_STATUS(rmsg_recvmsg_with(sv[1], 64, 0, 0, &o, &m), RMSG_ERR_INVALID_ARGUMENT);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     /* Nothing was consumed. */
     CHECK_OK(rmsg_recvmsg(sv[1], 64, 0, MSG_DONTWAIT, &m));
     CHECK(rmsg_message_data_len(m) == 4);
@@ -288,11 +279,10 @@ static void test_deadline_receive_of_error_queue(void) {
     const rmsg_item *it;
     const rmsg_address *addr;
     uint16_t port;
-    int on = 1;
     size_t i, found = 0;
     int s = socket(AF_INET, SOCK_DGRAM, 0);
     CHECK(s >= 0);
-    CHECK(setsockopt(s, IPPROTO_IP, IP_RECVERR, &on, sizeof on) == 0);
+    set_int(s, IPPROTO_IP, IP_RECVERR, 1);
     /* A port on 127.0.0.1 that nobody listens on: bound, read, closed. */
     close(udp_loopback(AF_INET, &dst, &port));
     CHECK(connect(s, (struct sockaddr *)&dst, inet_name_len(&dst)) == 0);
@@ -322,9 +312,9 @@ static void test_deadline_receive_of_error_queue(void) {
     rmsg_message_free(m);
     /* The queue is now empty: a zero-timeout poll of it times out. */
     o = deadline(0);
-    m = untouched;
+    m = UNTOUCHED;
     CHECK_STATUS(rmsg_recvmsg_with(s, 64, 512, MSG_ERRQUEUE, &o, &m), RMSG_ERR_TIMED_OUT);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     close(s);
 }
 
@@ -337,11 +327,10 @@ static void test_deadline_receive_waits_for_error_queue(void) {
     rmsg_message *m = NULL;
     rmsg_recv_options o = deadline(30000 * MS);
     const rmsg_item *it;
-    int on = 1;
     pid_t child;
     int s = socket(AF_INET, SOCK_DGRAM, 0);
     CHECK(s >= 0);
-    CHECK(setsockopt(s, IPPROTO_IP, IP_RECVERR, &on, sizeof on) == 0);
+    set_int(s, IPPROTO_IP, IP_RECVERR, 1);
     close(udp_loopback(AF_INET, &dst, NULL)); /* a closed port, as above */
     CHECK(connect(s, (struct sockaddr *)&dst, inet_name_len(&dst)) == 0);
     child = spawn_delayed_send(s, 50, "late ping");

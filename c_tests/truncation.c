@@ -121,7 +121,7 @@ static void rights_cut(size_t bufsz, size_t fit) {
     make_pipe(a);
     make_pipe(b);
     make_pipe(c);
-    CHECK(fcntl(c[0], F_SETFL, O_NONBLOCK) == 0);
+    set_nonblocking(c[0]);
     sent[0] = a[0];
     sent[1] = b[1];
     sent[2] = c[1];
