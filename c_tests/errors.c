@@ -22,11 +22,9 @@ static long long sentinel_storage;
 /* True when the socket has nothing queued (rmsg itself asks, without
  * blocking; a message found is freed, and the answer is false). */
 static int socket_is_empty(int sock) {
-    rmsg_recv_options o;
+    rmsg_recv_options o = recv_options(RMSG_WAIT_NONBLOCK, 0, 0);
     rmsg_message *m = NULL;
     uint32_t st;
-    memset(&o, 0, sizeof o);
-    o.wait = RMSG_WAIT_NONBLOCK;
     st = rmsg_recvmsg_with(sock, 64, 256, MSG_PEEK, &o, &m);
     if (st == RMSG_OK) {
         rmsg_message_free(m);
@@ -260,8 +258,7 @@ static void test_os_errors_keep_their_errno(void) {
     CHECK_RECV_FAILS(u, 16, 0, 0, NULL, RMSG_ERR_INVALID_ARGUMENT, EINVAL);
     /* Nothing queued, non-blocking. */
     unix_pair(SOCK_DGRAM, sv);
-    memset(&o, 0, sizeof o);
-    o.wait = RMSG_WAIT_NONBLOCK;
+    o = recv_options(RMSG_WAIT_NONBLOCK, 0, 0);
     CHECK_RECV_FAILS(sv[1], 16, 0, 0, &o, RMSG_ERR_WOULD_BLOCK, EAGAIN);
     CHECK_RECV_FAILS(sv[1], 16, 0, MSG_DONTWAIT, NULL, RMSG_ERR_WOULD_BLOCK, EAGAIN);
     /* A successful call leaves rmsg_last_errno as it was. */
@@ -358,8 +355,7 @@ static void test_recvmsg_into_bad_arguments(void) {
     rmsg_message *m = SENTINEL_MSG;
     unix_pair(SOCK_DGRAM, sv);
     CHECK(send(sv[0], "into", 4, 0) == 4);
-    iov.base = (uint8_t *)buf;
-    iov.len = sizeof buf;
+    iov = iov_of(buf, sizeof buf);
     CHECK_STATUS(rmsg_recvmsg_into(sv[1], &iov, 1, 0, 0, NULL, NULL, &m),
                  RMSG_ERR_NULL_ARGUMENT);
     CHECK_STATUS(rmsg_recvmsg_into(sv[1], &iov, 1, 0, 0, NULL, &nbytes, NULL),

@@ -326,8 +326,7 @@ static void test_cloexec_default_and_opt_out(void) {
     close(got[0]);
 
     /* Opting out: not close-on-exec, even for a close-on-exec original. */
-    memset(&opts, 0, sizeof opts);
-    opts.flags = RMSG_RECV_NO_CLOEXEC;
+    opts = recv_options(RMSG_WAIT_BLOCK, RMSG_RECV_NO_CLOEXEC, 0);
     send_with_fds(sv[0], "c", 1, cloexec, 2);
     CHECK_OK(rmsg_recvmsg_with(sv[1], 4, space_for_fds(2), 0, &opts, &m));
     CHECK_OK(rmsg_message_take_fds(m, got, 2, &count));

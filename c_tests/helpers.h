@@ -235,6 +235,26 @@ static inline void send_with_fds(int sock, const void *data, size_t len,
 /* A fresh pipe; both ends owned by the caller. */
 static inline void make_pipe(int p[2]) { CHECK(pipe(p) == 0); }
 
+/* Receive options with these fields (RMSG_WAIT_*, RMSG_RECV_* flags, the
+ * deadline's timeout). */
+static inline rmsg_recv_options recv_options(uint32_t wait, uint32_t flags,
+                                             uint64_t timeout_ns) {
+    rmsg_recv_options o;
+    memset(&o, 0, sizeof o);
+    o.wait = wait;
+    o.flags = flags;
+    o.timeout_ns = timeout_ns;
+    return o;
+}
+
+/* A scatter or gather buffer of `len` bytes at `base`. */
+static inline rmsg_iovec iov_of(const void *base, size_t len) {
+    rmsg_iovec v;
+    v.base = (uint8_t *)(uintptr_t)base;
+    v.len = len;
+    return v;
+}
+
 /* Turns on O_NONBLOCK for `fd`, keeping its other status flags. */
 static inline void set_nonblocking(int fd) {
     int fl = fcntl(fd, F_GETFL);

@@ -113,10 +113,8 @@ static void test_scatter_receive_retries_through_signal_storm(void) {
     size_t n = 0;
     pid_t child;
     unix_pair(SOCK_STREAM, sv);
-    iov[0].base = (uint8_t *)a;
-    iov[0].len = sizeof a;
-    iov[1].base = (uint8_t *)b;
-    iov[1].len = sizeof b;
+    iov[0] = iov_of(a, sizeof a);
+    iov[1] = iov_of(b, sizeof b);
     sigusr1_count = 0;
     child = spawn_storm_then_send(getpid(), 100, 500, sv[0], "stream data");
     CHECK_OK(rmsg_recvmsg_into(sv[1], iov, 2, 0, 0, NULL, &n, &m));
@@ -134,11 +132,8 @@ static void test_scatter_receive_retries_through_signal_storm(void) {
 static void test_deadline_receive_retries_through_signal_storm(void) {
     int sv[2];
     rmsg_message *m = NULL;
-    rmsg_recv_options opts;
+    rmsg_recv_options opts = recv_options(RMSG_WAIT_DEADLINE, 0, 30ull * 1000000000u);
     pid_t child;
-    memset(&opts, 0, sizeof opts);
-    opts.wait = RMSG_WAIT_DEADLINE;
-    opts.timeout_ns = 30ull * 1000000000u;
     unix_pair(SOCK_DGRAM, sv);
     sigusr1_count = 0;
     child = spawn_storm_then_send(getpid(), 200, 500, sv[0], "late");
@@ -161,8 +156,7 @@ static void test_return_eintr_reports_interrupted(void) {
     uint32_t st;
     int saved_errno, last;
     pid_t child;
-    memset(&opts, 0, sizeof opts);
-    opts.flags = RMSG_RECV_RETURN_EINTR;
+    opts = recv_options(RMSG_WAIT_BLOCK, RMSG_RECV_RETURN_EINTR, 0);
     unix_pair(SOCK_DGRAM, sv);
     make_pipe(ctl);
     sigusr1_count = 0;
@@ -188,10 +182,7 @@ static void test_return_eintr_with_deadline_reports_interrupted(void) {
     uint32_t st;
     int last;
     pid_t child;
-    memset(&opts, 0, sizeof opts);
-    opts.wait = RMSG_WAIT_DEADLINE;
-    opts.flags = RMSG_RECV_RETURN_EINTR;
-    opts.timeout_ns = 30ull * 1000000000u;
+    opts = recv_options(RMSG_WAIT_DEADLINE, RMSG_RECV_RETURN_EINTR, 30ull * 1000000000u);
     unix_pair(SOCK_DGRAM, sv);
     make_pipe(ctl);
     sigusr1_count = 0;
@@ -220,9 +211,7 @@ static void test_deadline_bounds_call_during_signal_storm(void) {
     int last;
     sig_atomic_t before, after;
     pid_t child;
-    memset(&opts, 0, sizeof opts);
-    opts.wait = RMSG_WAIT_DEADLINE;
-    opts.timeout_ns = timeout;
+    opts = recv_options(RMSG_WAIT_DEADLINE, 0, timeout);
     unix_pair(SOCK_DGRAM, sv);
     make_pipe(ctl);
     sigusr1_count = 0;

@@ -158,8 +158,7 @@ static void test_no_address_option(void) {
     CHECK(tx >= 0);
     send_to(tx, &a, "one", 3);
     send_to(tx, &a, "two", 3);
-    memset(&opts, 0, sizeof opts);
-    opts.flags = RMSG_RECV_NO_ADDRESS;
+    opts = recv_options(RMSG_WAIT_BLOCK, RMSG_RECV_NO_ADDRESS, 0);
     CHECK_OK(rmsg_recvmsg_with(rx, 16, 0, 0, &opts, &m));
     CHECK_DATA(m, "one", 3);
     CHECK(rmsg_message_address(m) == NULL);

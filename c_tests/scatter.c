@@ -10,13 +10,6 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 
-static rmsg_iovec iov_of(char *buf, size_t len) {
-    rmsg_iovec v;
-    v.base = (uint8_t *)buf;
-    v.len = len;
-    return v;
-}
-
 /* A datagram is written across the buffers in order; bytes past the end of
  * the data are left alone. */
 static void test_datagram_split_across_buffers(void) {
@@ -214,10 +207,8 @@ static void test_no_cloexec_option(void) {
     char a[4];
     rmsg_iovec iov;
     size_t n = 0;
-    rmsg_recv_options o;
+    rmsg_recv_options o = recv_options(RMSG_WAIT_BLOCK, RMSG_RECV_NO_CLOEXEC, 0);
     rmsg_message *m = NULL;
-    memset(&o, 0, sizeof o);
-    o.flags = RMSG_RECV_NO_CLOEXEC;
     unix_pair(SOCK_DGRAM, sv);
     make_pipe(p);
     send_with_fds(sv[0], "i", 1, p, 1);
@@ -354,14 +345,11 @@ static void test_options_are_honoured(void) {
     memset(a, '.', sizeof a);
     iov = iov_of(a, sizeof a);
 
-    memset(&o, 0, sizeof o);
-    o.wait = RMSG_WAIT_NONBLOCK;
+    o = recv_options(RMSG_WAIT_NONBLOCK, 0, 0);
     CHECK_STATUS(rmsg_recvmsg_into(sv[1], &iov, 1, 0, 0, &o, &n, &m), RMSG_ERR_WOULD_BLOCK);
     CHECK(rmsg_last_errno() == EAGAIN);
 
-    memset(&o, 0, sizeof o);
-    o.wait = RMSG_WAIT_DEADLINE;
-    o.timeout_ns = 50u * 1000000u;
+    o = recv_options(RMSG_WAIT_DEADLINE, 0, 50u * 1000000u);
     CHECK_STATUS(rmsg_recvmsg_into(sv[1], &iov, 1, 0, 0, &o, &n, &m), RMSG_ERR_TIMED_OUT);
 
     memset(&o, 0, sizeof o);
@@ -374,8 +362,7 @@ static void test_options_are_honoured(void) {
 
     /* The same non-blocking options succeed once data is queued. */
     CHECK(send(sv[0], "go", 2, 0) == 2);
-    memset(&o, 0, sizeof o);
-    o.wait = RMSG_WAIT_NONBLOCK;
+    o = recv_options(RMSG_WAIT_NONBLOCK, 0, 0);
     m = NULL;
     CHECK_OK(rmsg_recvmsg_into(sv[1], &iov, 1, 0, 0, &o, &n, &m));
     CHECK(n == 2);

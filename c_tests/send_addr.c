@@ -276,8 +276,7 @@ static void test_send_to_parsed_addresses(void) {
         s = socket(AF_INET6, SOCK_DGRAM, 0);
         CHECK(s >= 0);
         a = parse_ok(text);
-        iov.base = (uint8_t *)"v6";
-        iov.len = 2;
+        iov = iov_of("v6", 2);
         CHECK_OK(rmsg_sendmsg(s, &iov, 1, NULL, a, 0, NULL, &n));
         CHECK(n == 2);
         m = recv_one(r, 16, 0);

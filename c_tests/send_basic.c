@@ -13,12 +13,9 @@ static void test_gather(void) {
     rmsg_message *m;
     size_t n = 0;
     unix_pair(SOCK_DGRAM, sv);
-    iov[0].base = (uint8_t *)"ab";
-    iov[0].len = 2;
-    iov[1].base = NULL;
-    iov[1].len = 0;
-    iov[2].base = (uint8_t *)"cdef";
-    iov[2].len = 4;
+    iov[0] = iov_of("ab", 2);
+    iov[1] = iov_of(NULL, 0);
+    iov[2] = iov_of("cdef", 4);
     CHECK_OK(rmsg_sendmsg(sv[0], iov, 3, NULL, NULL, 0, NULL, &n));
     CHECK(n == 6);
     m = recv_one(sv[1], 64, 0);
@@ -40,8 +37,7 @@ static void test_bad_arguments(void) {
     size_t n = 77;
     unix_pair(SOCK_DGRAM, sv);
     make_pipe(p);
-    iov.base = (uint8_t *)"x";
-    iov.len = 1;
+    iov = iov_of("x", 1);
     memset(&o, 0, sizeof o);
     CHECK_STATUS(rmsg_sendmsg(sv[0], &iov, 1, NULL, NULL, 0, NULL, NULL), RMSG_ERR_NULL_ARGUMENT);
     CHECK_STATUS(rmsg_sendmsg(sv[0], NULL, 1, NULL, NULL, 0, NULL, &n), RMSG_ERR_NULL_ARGUMENT);
@@ -72,8 +68,7 @@ static void test_partial_send_on_stream(void) {
     unix_pair(SOCK_STREAM, sv);
     set_int(sv[0], SOL_SOCKET, SO_SNDBUF, 4096);
     set_int(sv[1], SOL_SOCKET, SO_RCVBUF, 4096);
-    iov.base = big;
-    iov.len = total;
+    iov = iov_of(big, total);
     memset(&o, 0, sizeof o);
     o.wait = RMSG_WAIT_NONBLOCK;
     CHECK_OK(rmsg_sendmsg(sv[0], &iov, 1, NULL, NULL, 0, &o, &n));
@@ -115,8 +110,7 @@ static void test_broken_pipe_without_sigpipe(void) {
     CHECK(sigaction(SIGPIPE, &sa, &old) == 0);
     unix_pair(SOCK_STREAM, sv);
     close(sv[1]);
-    iov.base = (uint8_t *)"late";
-    iov.len = 4;
+    iov = iov_of("late", 4);
     sigpipes = 0;
     CHECK_STATUS(rmsg_sendmsg(sv[0], &iov, 1, NULL, NULL, 0, NULL, &n), RMSG_ERR_BROKEN_PIPE);
     CHECK(rmsg_last_errno() == EPIPE);
@@ -187,8 +181,7 @@ static void test_fd_passing_between_processes(void) {
     make_pipe(q);
     CHECK_OK(rmsg_cmsg_builder_new(&b));
     CHECK_OK(rmsg_cmsg_builder_add_fds(b, &q[1], 1));
-    iov.base = (uint8_t *)"p2c";
-    iov.len = 3;
+    iov = iov_of("p2c", 3);
     CHECK_OK(rmsg_sendmsg(sv[0], &iov, 1, b, NULL, 0, NULL, &n));
     CHECK(n == 3);
     rmsg_cmsg_builder_free(b);

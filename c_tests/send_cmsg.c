@@ -244,8 +244,7 @@ static void test_ipv6_pktinfo_source(void) {
 
     rmsg_cmsg_builder_reset(b);
     CHECK_OK(rmsg_cmsg_builder_add_ipv6_pktinfo(b, lo, foreign, 16));
-    iov.base = (uint8_t *)"no";
-    iov.len = 2;
+    iov = iov_of("no", 2);
     CHECK(rmsg_sendmsg(s, &iov, 1, b, to, 0, NULL, &n) != RMSG_OK);
     CHECK(n == 99);
     rmsg_cmsg_builder_free(b);
@@ -379,8 +378,7 @@ static void test_txtime(void) {
     t = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
     CHECK_OK(rmsg_cmsg_builder_new(&b));
     CHECK_OK(rmsg_cmsg_builder_add_txtime(b, t));
-    iov.base = (uint8_t *)"tx";
-    iov.len = 2;
+    iov = iov_of("tx", 2);
     CHECK_STATUS(rmsg_sendmsg(s, &iov, 1, b, to, 0, NULL, &n), RMSG_ERR_INVALID_ARGUMENT);
     memset(&cfg, 0, sizeof cfg);
     cfg.clockid = CLOCK_MONOTONIC;

@@ -47,10 +47,8 @@ static inline int item_int(const rmsg_item *it) {
 /* Sends `len` bytes of `data` with the builder's items to `to`. */
 static inline void send_one(int s, const void *data, size_t len,
                             const rmsg_cmsg_builder *b, const rmsg_address *to) {
-    rmsg_iovec iov;
+    rmsg_iovec iov = iov_of(data, len);
     size_t n = 0;
-    iov.base = (uint8_t *)data;
-    iov.len = len;
     CHECK_OK(rmsg_sendmsg(s, &iov, 1, b, to, 0, NULL, &n));
     CHECK(n == len);
 }
@@ -58,11 +56,8 @@ static inline void send_one(int s, const void *data, size_t len,
 /* Receives one message, waiting at most 5 s (so a lost datagram fails the
  * test instead of hanging it). */
 static inline rmsg_message *recv_one(int s, size_t bufsize, size_t ancbufsize) {
-    rmsg_recv_options o;
+    rmsg_recv_options o = recv_options(RMSG_WAIT_DEADLINE, 0, 5000000000ull);
     rmsg_message *m = NULL;
-    memset(&o, 0, sizeof o);
-    o.wait = RMSG_WAIT_DEADLINE;
-    o.timeout_ns = 5000000000ull;
     CHECK_OK(rmsg_recvmsg_with(s, bufsize, ancbufsize, 0, &o, &m));
     return m;
 }

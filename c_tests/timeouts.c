@@ -28,18 +28,10 @@ static pid_t spawn_delayed_send(int sock, long ms, const char *data) {
     return pid;
 }
 
-static rmsg_recv_options deadline(uint64_t timeout_ns) {
-    rmsg_recv_options o;
-    memset(&o, 0, sizeof o);
-    o.wait = RMSG_WAIT_DEADLINE;
-    o.timeout_ns = timeout_ns;
-    return o;
-}
-
 static void test_deadline_on_empty_socket_times_out(void) {
     int sv[2];
     rmsg_message *m = UNTOUCHED;
-    rmsg_recv_options o = deadline(200 * MS);
+    rmsg_recv_options o = recv_options(RMSG_WAIT_DEADLINE, 0, 200 * MS);
     uint64_t t0, t1;
     uint32_t st;
     int saved_errno;
@@ -60,14 +52,13 @@ static void test_deadline_on_empty_socket_times_out(void) {
 static void test_deadline_on_empty_socket_times_out_into(void) {
     int sv[2];
     rmsg_message *m = UNTOUCHED;
-    rmsg_recv_options o = deadline(100 * MS);
+    rmsg_recv_options o = recv_options(RMSG_WAIT_DEADLINE, 0, 100 * MS);
     char buf[8];
     rmsg_iovec iov;
     size_t n = 777;
     uint64_t t0, t1;
     unix_pair(SOCK_STREAM, sv);
-    iov.base = (uint8_t *)buf;
-    iov.len = sizeof buf;
+    iov = iov_of(buf, sizeof buf);
     t0 = now_ns();
     CHECK_STATUS(rmsg_recvmsg_into(sv[1], &iov, 1, 0, 0, &o, &n, &m), RMSG_ERR_TIMED_OUT);
     t1 = now_ns();
@@ -81,7 +72,7 @@ static void test_deadline_on_empty_socket_times_out_into(void) {
 static void test_zero_timeout_on_empty_socket_times_out(void) {
     int sv[2];
     rmsg_message *m = UNTOUCHED;
-    rmsg_recv_options o = deadline(0);
+    rmsg_recv_options o = recv_options(RMSG_WAIT_DEADLINE, 0, 0);
     unix_pair(SOCK_DGRAM, sv);
     CHECK_STATUS(rmsg_recvmsg_with(sv[1], 64, 0, 0, &o, &m), RMSG_ERR_TIMED_OUT);
     CHECK(rmsg_last_errno() == ETIMEDOUT);
@@ -93,7 +84,7 @@ static void test_zero_timeout_on_empty_socket_times_out(void) {
 static void test_queued_data_with_zero_timeout(void) {
     int sv[2];
     rmsg_message *m = NULL;
-    rmsg_recv_options o = deadline(0);
+    rmsg_recv_options o = recv_options(RMSG_WAIT_DEADLINE, 0, 0);
     unix_pair(SOCK_DGRAM, sv);
     CHECK(send(sv[0], "ready", 5, 0) == 5);
     CHECK_OK(rmsg_recvmsg_with(sv[1], 64, 0, 0, &o, &m));
@@ -107,7 +98,7 @@ static void test_queued_data_with_zero_timeout(void) {
 static void test_data_arriving_before_deadline(void) {
     int sv[2];
     rmsg_message *m = NULL;
-    rmsg_recv_options o = deadline(30000 * MS);
+    rmsg_recv_options o = recv_options(RMSG_WAIT_DEADLINE, 0, 30000 * MS);
     pid_t child;
     unix_pair(SOCK_DGRAM, sv);
     child = spawn_delayed_send(sv[0], 50, "in time");
@@ -123,7 +114,7 @@ static void test_data_arriving_before_deadline(void) {
 static void test_deadline_waits_on_nonblocking_socket(void) {
     int sv[2];
     rmsg_message *m = NULL;
-    rmsg_recv_options o = deadline(30000 * MS);
+    rmsg_recv_options o = recv_options(RMSG_WAIT_DEADLINE, 0, 30000 * MS);
     pid_t child;
     unix_pair(SOCK_DGRAM, sv);
     set_nonblocking(sv[1]);
@@ -139,7 +130,7 @@ static void test_deadline_waits_on_nonblocking_socket(void) {
 static void test_huge_timeout_receives_queued_data(void) {
     int sv[2];
     rmsg_message *m = NULL;
-    rmsg_recv_options o = deadline(UINT64_MAX);
+    rmsg_recv_options o = recv_options(RMSG_WAIT_DEADLINE, 0, UINT64_MAX);
     unix_pair(SOCK_DGRAM, sv);
     CHECK(send(sv[0], "x", 1, 0) == 1);
     CHECK_OK(rmsg_recvmsg_with(sv[1], 64, 0, 0, &o, &m));
@@ -151,11 +142,9 @@ static void test_huge_timeout_receives_queued_data(void) {
 static void test_nonblock_on_empty_socket_would_block(void) {
     int sv[2];
     rmsg_message *m = UNTOUCHED;
-    rmsg_recv_options o;
+    rmsg_recv_options o = recv_options(RMSG_WAIT_NONBLOCK, 0, 0);
     uint32_t st;
     int saved_errno;
-    memset(&o, 0, sizeof o);
-    o.wait = RMSG_WAIT_NONBLOCK;
     unix_pair(SOCK_DGRAM, sv);
     st = rmsg_recvmsg_with(sv[1], 64, 0, 0, &o, &m);
     saved_errno = errno;
@@ -177,10 +166,7 @@ static void test_nonblock_on_empty_socket_would_block(void) {
 static void test_nonblock_ignores_timeout(void) {
     int sv[2];
     rmsg_message *m = UNTOUCHED;
-    rmsg_recv_options o;
-    memset(&o, 0, sizeof o);
-    o.wait = RMSG_WAIT_NONBLOCK;
-    o.timeout_ns = 30000 * MS;
+    rmsg_recv_options o = recv_options(RMSG_WAIT_NONBLOCK, 0, 30000 * MS);
     unix_pair(SOCK_DGRAM, sv);
     CHECK_STATUS(rmsg_recvmsg_with(sv[1], 64, 0, 0, &o, &m), RMSG_ERR_WOULD_BLOCK);
     CHECK(m == UNTOUCHED);
@@ -218,9 +204,8 @@ static void test_msg_dontwait_would_block(void) {
 static void test_stream_eof_is_ok_with_zero_bytes(void) {
     int sv[2];
     rmsg_message *m = NULL;
-    rmsg_recv_options nb, dl = deadline(30000 * MS);
-    memset(&nb, 0, sizeof nb);
-    nb.wait = RMSG_WAIT_NONBLOCK;
+    rmsg_recv_options nb = recv_options(RMSG_WAIT_NONBLOCK, 0, 0);
+    rmsg_recv_options dl = recv_options(RMSG_WAIT_DEADLINE, 0, 30000 * MS);
     unix_pair(SOCK_STREAM, sv);
     CHECK(send(sv[0], "last", 4, 0) == 4);
     close(sv[0]);
@@ -274,7 +259,7 @@ static void test_deadline_receive_of_error_queue(void) {
     struct sockaddr_storage dst;
     struct sock_extended_err ee;
     rmsg_message *m = NULL;
-    rmsg_recv_options o = deadline(30000 * MS);
+    rmsg_recv_options o = recv_options(RMSG_WAIT_DEADLINE, 0, 30000 * MS);
     rmsg_inet_address ia;
     const rmsg_item *it;
     const rmsg_address *addr;
@@ -311,7 +296,7 @@ static void test_deadline_receive_of_error_queue(void) {
     CHECK(found == 1);
     rmsg_message_free(m);
     /* The queue is now empty: a zero-timeout poll of it times out. */
-    o = deadline(0);
+    o = recv_options(RMSG_WAIT_DEADLINE, 0, 0);
     m = UNTOUCHED;
     CHECK_STATUS(rmsg_recvmsg_with(s, 64, 512, MSG_ERRQUEUE, &o, &m), RMSG_ERR_TIMED_OUT);
     CHECK(m == UNTOUCHED);
@@ -325,7 +310,7 @@ static void test_deadline_receive_waits_for_error_queue(void) {
     struct sockaddr_storage dst;
     struct sock_extended_err ee;
     rmsg_message *m = NULL;
-    rmsg_recv_options o = deadline(30000 * MS);
+    rmsg_recv_options o = recv_options(RMSG_WAIT_DEADLINE, 0, 30000 * MS);
     const rmsg_item *it;
     pid_t child;
     int s = socket(AF_INET, SOCK_DGRAM, 0);
