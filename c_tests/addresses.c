@@ -185,30 +185,23 @@ static void test_unix_abstract(void) {
     struct sockaddr_un ra, sa;
     struct sockaddr_storage peeked;
     socklen_t peek_len, rlen, slen;
-    char rname[48], sname[48];
-    size_t rn, sn;
+    char sname[48];
+    size_t sn;
     rmsg_message *m = NULL;
     const rmsg_address *a;
     const uint8_t *name = NULL;
     size_t len = 0;
-    int r, s;
-    rn = 1 + (size_t)snprintf(rname + 1, sizeof rname - 1, "rmsg-addr-r-%ld", (long)getpid());
+    int r = unix_abstract(SOCK_DGRAM, "rmsg-addr-r", &ra, &rlen);
+    int s = socket(AF_UNIX, SOCK_DGRAM, 0);
+    CHECK(s >= 0);
     sn = 1 + (size_t)snprintf(sname + 1, sizeof sname - 1, "rmsg-addr-s-%ld", (long)getpid());
-    rname[0] = '\0';
     sname[0] = '\0';
     sname[sn++] = '\0'; /* an inner NUL ... */
     sname[sn++] = 'z';  /* ... and a byte after it */
-    memset(&ra, 0, sizeof ra);
-    ra.sun_family = AF_UNIX;
-    sa = ra;
-    memcpy(ra.sun_path, rname, rn);
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
     memcpy(sa.sun_path, sname, sn);
-    rlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + rn);
     slen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + sn);
-    r = socket(AF_UNIX, SOCK_DGRAM, 0);
-    s = socket(AF_UNIX, SOCK_DGRAM, 0);
-    CHECK(r >= 0 && s >= 0);
-    CHECK(bind(r, (struct sockaddr *)&ra, rlen) == 0);
     CHECK(bind(s, (struct sockaddr *)&sa, slen) == 0);
     CHECK(sendto(s, "q", 1, 0, (struct sockaddr *)&ra, rlen) == 1);
     peek_len = peek_name(r, &peeked);
@@ -234,24 +227,15 @@ static void test_unix_autobind(void) {
     struct sockaddr_un ra, sa;
     struct sockaddr_un self;
     socklen_t self_len = sizeof self, rlen;
-    char rname[48];
-    size_t rn;
     rmsg_message *m = NULL;
     const rmsg_address *a;
     const uint8_t *name = NULL;
     size_t len = 0;
-    int r, s;
-    rn = 1 + (size_t)snprintf(rname + 1, sizeof rname - 1, "rmsg-addr-auto-%ld", (long)getpid());
-    rname[0] = '\0';
-    memset(&ra, 0, sizeof ra);
-    ra.sun_family = AF_UNIX;
-    sa = ra;
-    memcpy(ra.sun_path, rname, rn);
-    rlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + rn);
-    r = socket(AF_UNIX, SOCK_DGRAM, 0);
-    s = socket(AF_UNIX, SOCK_DGRAM, 0);
-    CHECK(r >= 0 && s >= 0);
-    CHECK(bind(r, (struct sockaddr *)&ra, rlen) == 0);
+    int r = unix_abstract(SOCK_DGRAM, "rmsg-addr-auto", &ra, &rlen);
+    int s = socket(AF_UNIX, SOCK_DGRAM, 0);
+    CHECK(s >= 0);
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
     CHECK(bind(s, (struct sockaddr *)&sa, sizeof(sa_family_t)) == 0);
     CHECK(getsockname(s, (struct sockaddr *)&self, &self_len) == 0);
     CHECK(self_len > offsetof(struct sockaddr_un, sun_path));
@@ -275,20 +259,10 @@ static void test_unix_unbound_sender_has_no_address(void) {
     struct sockaddr_un ra;
     struct sockaddr_storage peeked;
     socklen_t rlen;
-    char rname[48];
-    size_t rn;
     rmsg_message *m = NULL;
-    int r, s;
-    rn = 1 + (size_t)snprintf(rname + 1, sizeof rname - 1, "rmsg-addr-unb-%ld", (long)getpid());
-    rname[0] = '\0';
-    memset(&ra, 0, sizeof ra);
-    ra.sun_family = AF_UNIX;
-    memcpy(ra.sun_path, rname, rn);
-    rlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + rn);
-    r = socket(AF_UNIX, SOCK_DGRAM, 0);
-    s = socket(AF_UNIX, SOCK_DGRAM, 0);
-    CHECK(r >= 0 && s >= 0);
-    CHECK(bind(r, (struct sockaddr *)&ra, rlen) == 0);
+    int r = unix_abstract(SOCK_DGRAM, "rmsg-addr-unb", &ra, &rlen);
+    int s = socket(AF_UNIX, SOCK_DGRAM, 0);
+    CHECK(s >= 0);
     CHECK(sendto(s, "u", 1, 0, (struct sockaddr *)&ra, rlen) == 1);
     CHECK(peek_name(r, &peeked) == 0);
     CHECK_OK(rmsg_recvmsg(r, 16, 0, 0, &m));
@@ -529,21 +503,9 @@ static void test_unix_stream_carries_bound_peer_name(void) {
     const uint8_t *name = NULL;
     size_t len = 0;
     int l, c, acc;
-    memset(&la, 0, sizeof la);
-    la.sun_family = AF_UNIX;
-    ca = la;
-    llen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-                       (size_t)snprintf(la.sun_path + 1, sizeof la.sun_path - 1,
-                                        "rmsg-addr-listen-%ld", (long)getpid()));
-    clen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-                       (size_t)snprintf(ca.sun_path + 1, sizeof ca.sun_path - 1,
-                                        "rmsg-addr-client-%ld", (long)getpid()));
-    l = socket(AF_UNIX, SOCK_STREAM, 0);
-    c = socket(AF_UNIX, SOCK_STREAM, 0);
-    CHECK(l >= 0 && c >= 0);
-    CHECK(bind(l, (struct sockaddr *)&la, llen) == 0);
+    l = unix_abstract(SOCK_STREAM, "rmsg-addr-listen", &la, &llen);
     CHECK(listen(l, 1) == 0);
-    CHECK(bind(c, (struct sockaddr *)&ca, clen) == 0);
+    c = unix_abstract(SOCK_STREAM, "rmsg-addr-client", &ca, &clen);
     CHECK(connect(c, (struct sockaddr *)&la, llen) == 0);
     acc = accept(l, NULL, NULL);
     CHECK(acc >= 0);
@@ -569,30 +531,15 @@ static void test_unix_stream_carries_bound_peer_name(void) {
 
 /* A connected TCP stream: the kernel returns no name, so no address. */
 static void test_connected_stream_has_no_address(void) {
-    struct sockaddr_in la;
-    socklen_t len = sizeof la;
+    int sv[2];
     rmsg_message *m = NULL;
-    int l, c, acc;
-    l = socket(AF_INET, SOCK_STREAM, 0);
-    c = socket(AF_INET, SOCK_STREAM, 0);
-    CHECK(l >= 0 && c >= 0);
-    memset(&la, 0, sizeof la);
-    la.sin_family = AF_INET;
-    la.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(bind(l, (struct sockaddr *)&la, sizeof la) == 0);
-    CHECK(listen(l, 1) == 0);
-    CHECK(getsockname(l, (struct sockaddr *)&la, &len) == 0);
-    CHECK(connect(c, (struct sockaddr *)&la, sizeof la) == 0);
-    acc = accept(l, NULL, NULL);
-    CHECK(acc >= 0);
-    CHECK(send(c, "tcp", 3, 0) == 3);
-    CHECK_OK(rmsg_recvmsg(acc, 3, 0, MSG_WAITALL, &m));
+    tcp_loopback_pair(sv);
+    CHECK(send(sv[0], "tcp", 3, 0) == 3);
+    CHECK_OK(rmsg_recvmsg(sv[1], 3, 0, MSG_WAITALL, &m));
     CHECK(rmsg_message_data_len(m) == 3);
     CHECK(rmsg_message_address(m) == NULL);
     rmsg_message_free(m);
-    close(acc);
-    close(c);
-    close(l);
+    close_pair(sv);
 }
 
 /* Another family: AF_NETLINK (NETLINK_ROUTE). The reply to an RTM_GETLINK

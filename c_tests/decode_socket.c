@@ -250,32 +250,21 @@ static void test_tx_timestamping_errqueue(void) {
 
 /* SCM_TIMESTAMPING_OPT_STATS: TCP statistics with a transmit stamp. */
 static void test_timestamping_opt_stats(void) {
-    struct sockaddr_in a;
-    socklen_t alen = sizeof a;
-    int l = socket(AF_INET, SOCK_STREAM, 0), c = socket(AF_INET, SOCK_STREAM, 0);
-    int acc;
+    int sv[2];
     rmsg_message *m;
     const rmsg_item *it;
     const uint8_t *attrs = NULL;
     size_t len = 0, off;
     unsigned attr_count = 0;
     rmsg_timestamping t;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(bind(l, (struct sockaddr *)&a, sizeof a) == 0);
-    CHECK(getsockname(l, (struct sockaddr *)&a, &alen) == 0);
-    CHECK(listen(l, 1) == 0);
-    CHECK(connect(c, (struct sockaddr *)&a, sizeof a) == 0);
-    acc = accept(l, NULL, NULL);
-    CHECK(acc >= 0);
-    set_int(c, SOL_SOCKET, SO_TIMESTAMPING,
+    tcp_loopback_pair(sv);
+    set_int(sv[0], SOL_SOCKET, SO_TIMESTAMPING,
             SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
                 SOF_TIMESTAMPING_OPT_TSONLY | SOF_TIMESTAMPING_OPT_STATS |
                 SOF_TIMESTAMPING_OPT_ID);
-    CHECK(send(c, "stats", 5, 0) == 5);
-    wait_errqueue(c);
-    m = recv_sized(c, 64, MSG_ERRQUEUE);
+    CHECK(send(sv[0], "stats", 5, 0) == 5);
+    wait_errqueue(sv[0]);
+    m = recv_sized(sv[0], 64, MSG_ERRQUEUE);
     it = find_item(m, SOL_SOCKET, SCM_TIMESTAMPING_OPT_STATS);
     CHECK(it != NULL);
     CHECK(strcmp(rmsg_item_name(it),
@@ -294,9 +283,7 @@ static void test_timestamping_opt_stats(void) {
     CHECK_OK(rmsg_item_timestamping(find_item(m, SOL_SOCKET, SO_TIMESTAMPING), &t));
     CHECK(t.software.sec > 0);
     rmsg_message_free(m);
-    close(acc);
-    close(c);
-    close(l);
+    close_pair(sv);
 }
 
 static void test_ts_pktinfo_crafted(void) {

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -202,6 +204,47 @@ static inline void send_to(int s, const struct sockaddr_storage *to, const void 
                            size_t len) {
     CHECK(sendto(s, data, len, 0, (const struct sockaddr *)to, inet_name_len(to)) ==
           (ssize_t)len);
+}
+
+/* A connected TCP pair over 127.0.0.1: sv[0] connected to sv[1], the
+ * accepted end (the listener is closed again). */
+static inline void tcp_loopback_pair(int sv[2]) {
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    CHECK(l >= 0);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CHECK(bind(l, (struct sockaddr *)&a, sizeof a) == 0);
+    CHECK(listen(l, 1) == 0);
+    CHECK(getsockname(l, (struct sockaddr *)&a, &len) == 0);
+    sv[0] = socket(AF_INET, SOCK_STREAM, 0);
+    CHECK(sv[0] >= 0);
+    CHECK(connect(sv[0], (struct sockaddr *)&a, sizeof a) == 0);
+    sv[1] = accept(l, NULL, NULL);
+    CHECK(sv[1] >= 0);
+    close(l);
+}
+
+/* An AF_UNIX socket of `type` bound to the abstract name "\0<tag>-<pid>"
+ * (no terminator). Either output may be NULL: the bound address and its
+ * length. */
+static inline int unix_abstract(int type, const char *tag, struct sockaddr_un *name_out,
+                                socklen_t *len_out) {
+    struct sockaddr_un a;
+    socklen_t len;
+    int n, s = socket(AF_UNIX, type, 0);
+    CHECK(s >= 0);
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    n = snprintf(a.sun_path + 1, sizeof a.sun_path - 1, "%s-%ld", tag, (long)getpid());
+    CHECK(n > 0 && (size_t)n < sizeof a.sun_path - 1);
+    len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
+    CHECK(bind(s, (struct sockaddr *)&a, len) == 0);
+    if (name_out) *name_out = a;
+    if (len_out) *len_out = len;
+    return s;
 }
 
 /* Sends `len` bytes with `nfds` descriptors in one SCM_RIGHTS item. */

@@ -381,21 +381,8 @@ static void test_address_is_kept(void) {
     const uint8_t *name = NULL;
     rmsg_message *m = NULL;
     const rmsg_address *addr;
-    int r, s;
-    memset(&ra, 0, sizeof ra);
-    ra.sun_family = AF_UNIX;
-    sa = ra;
-    rlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-                       (size_t)snprintf(ra.sun_path + 1, sizeof ra.sun_path - 1,
-                                        "rmsg-scatter-r-%ld", (long)getpid()));
-    slen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-                       (size_t)snprintf(sa.sun_path + 1, sizeof sa.sun_path - 1,
-                                        "rmsg-scatter-s-%ld", (long)getpid()));
-    r = socket(AF_UNIX, SOCK_DGRAM, 0);
-    s = socket(AF_UNIX, SOCK_DGRAM, 0);
-    CHECK(r >= 0 && s >= 0);
-    CHECK(bind(r, (struct sockaddr *)&ra, rlen) == 0);
-    CHECK(bind(s, (struct sockaddr *)&sa, slen) == 0);
+    int r = unix_abstract(SOCK_DGRAM, "rmsg-scatter-r", &ra, &rlen);
+    int s = unix_abstract(SOCK_DGRAM, "rmsg-scatter-s", &sa, &slen);
     CHECK(sendto(s, "addr", 4, 0, (struct sockaddr *)&ra, rlen) == 4);
     CHECK_OK(rmsg_recvmsg_into(r, &iov, 1, 0, 0, NULL, &n, &m));
     CHECK(n == 4);
