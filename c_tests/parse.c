@@ -110,6 +110,21 @@ static void test_parse_equals_receive(void) {
     close(s);
 }
 
+/* The descriptors of the parsed buffer's item that holds two: 2 when there
+ * is one (its descriptors are then in fds), else 0. */
+static size_t two_fds_of(const rmsg_control *c, int fds[2]) {
+    size_t i, n = 0;
+    for (i = 0; i < rmsg_control_item_count(c); i++) {
+        const rmsg_item *b = rmsg_control_item(c, i);
+        if (rmsg_item_fd_count(b) == 2) {
+            fds[0] = rmsg_item_fd(b, 0);
+            fds[1] = rmsg_item_fd(b, 1);
+            n = 2;
+        }
+    }
+    return n;
+}
+
 /* Descriptors and credentials over AF_UNIX: receive path and parse path
  * give the same kinds and credentials; RMSG_PARSE_OWN_FDS owns the fds. */
 static void test_parse_scm_rights(void) {
@@ -164,14 +179,7 @@ static void test_parse_scm_rights(void) {
     send_with_fds(sv[0], "f", 1, p, 2);
     len = raw_recv(sv[1], 0, raw.bytes, sizeof raw.bytes);
     CHECK_OK(rmsg_control_parse(raw.bytes, len, RMSG_PARSE_OWN_FDS, &c));
-    for (i = 0, n = 0; i < rmsg_control_item_count(c); i++) {
-        const rmsg_item *b = rmsg_control_item(c, i);
-        if (rmsg_item_fd_count(b) == 2) {
-            fds[0] = rmsg_item_fd(b, 0);
-            fds[1] = rmsg_item_fd(b, 1);
-            n = 2;
-        }
-    }
+    n = two_fds_of(c, fds);
     CHECK(n == 2 && fd_is_open(fds[0]) && fd_is_open(fds[1]));
     rmsg_control_free(c);
     CHECK(!fd_is_open(fds[0]) && !fd_is_open(fds[1]));
@@ -180,14 +188,7 @@ static void test_parse_scm_rights(void) {
     send_with_fds(sv[0], "f", 1, p, 2);
     len = raw_recv(sv[1], 0, raw.bytes, sizeof raw.bytes);
     CHECK_OK(rmsg_control_parse(raw.bytes, len, 0, &c));
-    for (i = 0, n = 0; i < rmsg_control_item_count(c); i++) {
-        const rmsg_item *b = rmsg_control_item(c, i);
-        if (rmsg_item_fd_count(b) == 2) {
-            fds[0] = rmsg_item_fd(b, 0);
-            fds[1] = rmsg_item_fd(b, 1);
-            n = 2;
-        }
-    }
+    n = two_fds_of(c, fds);
     CHECK(n == 2);
     rmsg_control_free(c);
     CHECK(fd_is_open(fds[0]) && fd_is_open(fds[1]));

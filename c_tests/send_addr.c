@@ -13,6 +13,15 @@ static rmsg_address *parse_ok(const char *text) {
     return a;
 }
 
+/* The two addresses have the same raw bytes. */
+static void check_same_raw(const rmsg_address *a, const rmsg_address *b) {
+    const uint8_t *ra, *rb;
+    size_t la, lb;
+    CHECK_OK(rmsg_address_raw(a, &ra, &la));
+    CHECK_OK(rmsg_address_raw(b, &rb, &lb));
+    CHECK_BYTES(ra, la, rb, lb);
+}
+
 /* Formats into a fresh buffer of exactly the needed size. */
 static char *format(const rmsg_address *a, size_t *len_out) {
     size_t len = 0;
@@ -42,13 +51,7 @@ static void test_good_text_round_trips(void) {
             exit(1);
         }
         b = parse_ok(text);
-        {
-            const uint8_t *ra, *rb;
-            size_t la, lb;
-            CHECK_OK(rmsg_address_raw(a, &ra, &la));
-            CHECK_OK(rmsg_address_raw(b, &rb, &lb));
-            CHECK_BYTES(ra, la, rb, lb);
-        }
+        check_same_raw(a, b);
         free(text);
         rmsg_address_free(a);
         rmsg_address_free(b);
@@ -163,12 +166,8 @@ static void test_from_parts(void) {
     CHECK(len == 4 && memcmp(buf, "@a\0b", 5) == 0);
     {
         rmsg_address *b = NULL;
-        const uint8_t *ra, *rb;
-        size_t la, lb;
         CHECK_OK(rmsg_address_parse(buf, len, &b));
-        CHECK_OK(rmsg_address_raw(a, &ra, &la));
-        CHECK_OK(rmsg_address_raw(b, &rb, &lb));
-        CHECK_BYTES(ra, la, rb, lb);
+        check_same_raw(a, b);
         rmsg_address_free(b);
     }
     rmsg_address_free(a);
