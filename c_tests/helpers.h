@@ -1,8 +1,9 @@
 /*
- * Shared helpers for the C tests: checks that print where they failed, a
- * count of open file descriptors, a runner that fails any test that leaves
- * more descriptors open than it found, and the sockets, pipes, clocks and
- * children the tests share (among them the loopback UDP socket).
+ * Shared helpers for the C tests: checks that print where they failed (of
+ * received bytes too), a count of open file descriptors, a runner that
+ * fails any test that leaves more descriptors open than it found, and the
+ * sockets (AF_UNIX pairs and abstract names, loopback UDP and TCP), pipes,
+ * options, clocks and children the tests share.
  */
 #ifndef RMSG_TEST_HELPERS_H
 #define RMSG_TEST_HELPERS_H
@@ -11,8 +12,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stddef.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
