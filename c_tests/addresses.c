@@ -42,9 +42,8 @@ static void check_raw(const rmsg_address *a, const void *want, size_t len) {
     const uint8_t *bytes = NULL;
     size_t n = 0;
     CHECK_OK(rmsg_address_raw(a, &bytes, &n));
-    CHECK(n == len);
     CHECK(bytes != NULL);
-    CHECK(memcmp(bytes, want, len) == 0);
+    CHECK_BYTES(bytes, n, want, len);
 }
 
 /* Each accessor that does not decode `a`'s family fails with
@@ -73,29 +72,6 @@ static void check_wrong_families(const rmsg_address *a, int unix_ok, int inet_ok
         CHECK_STATUS(rmsg_address_inet6(a, &in6), RMSG_ERR_WRONG_FAMILY);
         CHECK(memcmp(&in6, &in6_before, sizeof in6) == 0);
     }
-}
-
-/* A datagram socket of `family` bound to the loopback address, port 0. */
-static int bound_loopback_udp(int family, uint16_t *port_out, struct sockaddr_storage *name) {
-    socklen_t len = sizeof *name;
-    int s = socket(family, SOCK_DGRAM, 0);
-    CHECK(s >= 0);
-    memset(name, 0, sizeof *name);
-    if (family == AF_INET) {
-        struct sockaddr_in *a = (struct sockaddr_in *)name;
-        a->sin_family = AF_INET;
-        a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        CHECK(bind(s, (struct sockaddr *)a, sizeof *a) == 0);
-    } else {
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)name;
-        a->sin6_family = AF_INET6;
-        a->sin6_addr = in6addr_loopback;
-        CHECK(bind(s, (struct sockaddr *)a, sizeof *a) == 0);
-    }
-    CHECK(getsockname(s, (struct sockaddr *)name, &len) == 0);
-    *port_out = family == AF_INET ? ntohs(((struct sockaddr_in *)name)->sin_port)
-                                  : ntohs(((struct sockaddr_in6 *)name)->sin6_port);
-    return s;
 }
 
 static void test_unix_path(void) {
@@ -131,13 +107,11 @@ static void test_unix_path(void) {
     CHECK(rmsg_address_family(a) == AF_UNIX);
     CHECK(rmsg_address_kind(a) == RMSG_ADDRESS_UNIX_PATH);
     CHECK_OK(rmsg_address_unix(a, &name, &len));
-    CHECK(len == strlen(spath));
-    CHECK(memcmp(name, spath, len) == 0);
+    CHECK_BYTES(name, len, spath, strlen(spath));
     /* The raw bytes are what the kernel returned, and match the sender's
      * own name. */
     check_raw(a, &peeked, peek_len);
-    CHECK(peek_len == self_len);
-    CHECK(memcmp(&peeked, &self, self_len) == 0);
+    CHECK_BYTES(&peeked, peek_len, &self, self_len);
     check_wrong_families(a, 1, 0, 0);
     rmsg_message_free(m);
     close(r);
@@ -195,8 +169,7 @@ static void test_unix_path_filling_sun_path(void) {
     CHECK(a != NULL);
     CHECK(rmsg_address_kind(a) == RMSG_ADDRESS_UNIX_PATH);
     CHECK_OK(rmsg_address_unix(a, &name, &len));
-    CHECK(len == max);
-    CHECK(memcmp(name, spath, max) == 0);
+    CHECK_BYTES(name, len, spath, max);
     check_raw(a, &peeked, peek_len);
     rmsg_message_free(m);
     close(r);
@@ -212,30 +185,23 @@ static void test_unix_abstract(void) {
     struct sockaddr_un ra, sa;
     struct sockaddr_storage peeked;
     socklen_t peek_len, rlen, slen;
-    char rname[48], sname[48];
-    size_t rn, sn;
+    char sname[48];
+    size_t sn;
     rmsg_message *m = NULL;
     const rmsg_address *a;
     const uint8_t *name = NULL;
     size_t len = 0;
-    int r, s;
-    rn = 1 + (size_t)snprintf(rname + 1, sizeof rname - 1, "rmsg-addr-r-%ld", (long)getpid());
+    int r = unix_abstract(SOCK_DGRAM, "rmsg-addr-r", &ra, &rlen);
+    int s = socket(AF_UNIX, SOCK_DGRAM, 0);
+    CHECK(s >= 0);
     sn = 1 + (size_t)snprintf(sname + 1, sizeof sname - 1, "rmsg-addr-s-%ld", (long)getpid());
-    rname[0] = '\0';
     sname[0] = '\0';
     sname[sn++] = '\0'; /* an inner NUL ... */
     sname[sn++] = 'z';  /* ... and a byte after it */
-    memset(&ra, 0, sizeof ra);
-    ra.sun_family = AF_UNIX;
-    sa = ra;
-    memcpy(ra.sun_path, rname, rn);
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
     memcpy(sa.sun_path, sname, sn);
-    rlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + rn);
     slen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + sn);
-    r = socket(AF_UNIX, SOCK_DGRAM, 0);
-    s = socket(AF_UNIX, SOCK_DGRAM, 0);
-    CHECK(r >= 0 && s >= 0);
-    CHECK(bind(r, (struct sockaddr *)&ra, rlen) == 0);
     CHECK(bind(s, (struct sockaddr *)&sa, slen) == 0);
     CHECK(sendto(s, "q", 1, 0, (struct sockaddr *)&ra, rlen) == 1);
     peek_len = peek_name(r, &peeked);
@@ -246,9 +212,8 @@ static void test_unix_abstract(void) {
     CHECK(rmsg_address_family(a) == AF_UNIX);
     CHECK(rmsg_address_kind(a) == RMSG_ADDRESS_UNIX_ABSTRACT);
     CHECK_OK(rmsg_address_unix(a, &name, &len));
-    CHECK(len == sn);
+    CHECK_BYTES(name, len, sname, sn);
     CHECK(name[0] == '\0');
-    CHECK(memcmp(name, sname, sn) == 0);
     check_raw(a, &peeked, peek_len);
     check_wrong_families(a, 1, 0, 0);
     rmsg_message_free(m);
@@ -262,24 +227,15 @@ static void test_unix_autobind(void) {
     struct sockaddr_un ra, sa;
     struct sockaddr_un self;
     socklen_t self_len = sizeof self, rlen;
-    char rname[48];
-    size_t rn;
     rmsg_message *m = NULL;
     const rmsg_address *a;
     const uint8_t *name = NULL;
     size_t len = 0;
-    int r, s;
-    rn = 1 + (size_t)snprintf(rname + 1, sizeof rname - 1, "rmsg-addr-auto-%ld", (long)getpid());
-    rname[0] = '\0';
-    memset(&ra, 0, sizeof ra);
-    ra.sun_family = AF_UNIX;
-    sa = ra;
-    memcpy(ra.sun_path, rname, rn);
-    rlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + rn);
-    r = socket(AF_UNIX, SOCK_DGRAM, 0);
-    s = socket(AF_UNIX, SOCK_DGRAM, 0);
-    CHECK(r >= 0 && s >= 0);
-    CHECK(bind(r, (struct sockaddr *)&ra, rlen) == 0);
+    int r = unix_abstract(SOCK_DGRAM, "rmsg-addr-auto", &ra, &rlen);
+    int s = socket(AF_UNIX, SOCK_DGRAM, 0);
+    CHECK(s >= 0);
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
     CHECK(bind(s, (struct sockaddr *)&sa, sizeof(sa_family_t)) == 0);
     CHECK(getsockname(s, (struct sockaddr *)&self, &self_len) == 0);
     CHECK(self_len > offsetof(struct sockaddr_un, sun_path));
@@ -290,8 +246,7 @@ static void test_unix_autobind(void) {
     CHECK(a != NULL);
     CHECK(rmsg_address_kind(a) == RMSG_ADDRESS_UNIX_ABSTRACT);
     CHECK_OK(rmsg_address_unix(a, &name, &len));
-    CHECK(len == self_len - offsetof(struct sockaddr_un, sun_path));
-    CHECK(memcmp(name, self.sun_path, len) == 0);
+    CHECK_BYTES(name, len, self.sun_path, self_len - offsetof(struct sockaddr_un, sun_path));
     check_raw(a, &self, self_len);
     rmsg_message_free(m);
     close(r);
@@ -304,20 +259,10 @@ static void test_unix_unbound_sender_has_no_address(void) {
     struct sockaddr_un ra;
     struct sockaddr_storage peeked;
     socklen_t rlen;
-    char rname[48];
-    size_t rn;
     rmsg_message *m = NULL;
-    int r, s;
-    rn = 1 + (size_t)snprintf(rname + 1, sizeof rname - 1, "rmsg-addr-unb-%ld", (long)getpid());
-    rname[0] = '\0';
-    memset(&ra, 0, sizeof ra);
-    ra.sun_family = AF_UNIX;
-    memcpy(ra.sun_path, rname, rn);
-    rlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + rn);
-    r = socket(AF_UNIX, SOCK_DGRAM, 0);
-    s = socket(AF_UNIX, SOCK_DGRAM, 0);
-    CHECK(r >= 0 && s >= 0);
-    CHECK(bind(r, (struct sockaddr *)&ra, rlen) == 0);
+    int r = unix_abstract(SOCK_DGRAM, "rmsg-addr-unb", &ra, &rlen);
+    int s = socket(AF_UNIX, SOCK_DGRAM, 0);
+    CHECK(s >= 0);
     CHECK(sendto(s, "u", 1, 0, (struct sockaddr *)&ra, rlen) == 1);
     CHECK(peek_name(r, &peeked) == 0);
     CHECK_OK(rmsg_recvmsg(r, 16, 0, 0, &m));
@@ -329,16 +274,15 @@ static void test_unix_unbound_sender_has_no_address(void) {
 
 static void test_inet(void) {
     struct sockaddr_storage rname, sname, peeked;
-    struct sockaddr_in *rin = (struct sockaddr_in *)&rname;
     uint16_t rport, sport;
     socklen_t peek_len;
     rmsg_message *m = NULL;
     rmsg_inet_address in4;
     const rmsg_address *a;
-    int r = bound_loopback_udp(AF_INET, &rport, &rname);
-    int s = bound_loopback_udp(AF_INET, &sport, &sname);
+    int r = udp_loopback(AF_INET, &rname, &rport);
+    int s = udp_loopback(AF_INET, &sname, &sport);
     CHECK(rport != 0 && sport != 0 && rport != sport);
-    CHECK(sendto(s, "v4", 2, 0, (struct sockaddr *)rin, sizeof *rin) == 2);
+    send_to(s, &rname, "v4", 2);
     peek_len = peek_name(r, &peeked);
     CHECK(peek_len == sizeof(struct sockaddr_in));
     CHECK_OK(rmsg_recvmsg(r, 16, 0, 0, &m));
@@ -361,15 +305,6 @@ static void test_inet(void) {
     close(s);
 }
 
-static int item_index_of(const rmsg_message *m, int level, int type) {
-    size_t i;
-    for (i = 0; i < rmsg_message_item_count(m); i++) {
-        const rmsg_item *it = rmsg_message_item(m, i);
-        if (rmsg_item_level(it) == level && rmsg_item_type(it) == type) return (int)i;
-    }
-    return -1;
-}
-
 /* Asks for flow label `label` to `dst` on `s` and turns on sending it.
  * Returns 0 when the kernel refused (then nothing was changed). The label
  * is shared with anyone (IPV6_FL_S_ANY): a released label lingers in the
@@ -377,7 +312,6 @@ static int item_index_of(const rmsg_message *m, int level, int type) {
  * (EPERM) to the next run of this program. */
 static int use_flow_label(int s, const struct in6_addr *dst, uint32_t label) {
     struct in6_flowlabel_req fr;
-    int on = 1;
     memset(&fr, 0, sizeof fr);
     fr.flr_dst = *dst;
     fr.flr_label = htonl(label);
@@ -385,7 +319,7 @@ static int use_flow_label(int s, const struct in6_addr *dst, uint32_t label) {
     fr.flr_share = IPV6_FL_S_ANY;
     fr.flr_flags = IPV6_FL_F_CREATE;
     if (setsockopt(s, IPPROTO_IPV6, IPV6_FLOWLABEL_MGR, &fr, sizeof fr) != 0) return 0;
-    CHECK(setsockopt(s, IPPROTO_IPV6, IPV6_FLOWINFO_SEND, &on, sizeof on) == 0);
+    set_int(s, IPPROTO_IPV6, IPV6_FLOWINFO_SEND, 1);
     return 1;
 }
 
@@ -395,19 +329,19 @@ static int use_flow_label(int s, const struct in6_addr *dst, uint32_t label) {
  * address: the decoded flowinfo is 0, as the raw bytes say. scope_id is 0
  * for ::1. */
 static void test_inet6(void) {
-    struct sockaddr_storage rname, sname, peeked;
+    struct sockaddr_storage rname, peeked;
     struct sockaddr_in6 dst;
     struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&peeked;
     const uint32_t label = 0x12345;
-    uint16_t rport, sport;
+    uint16_t sport;
     socklen_t peek_len;
     rmsg_message *m = NULL;
     rmsg_inet6_address in6;
     const rmsg_address *a;
-    int on = 1, labelled, idx;
-    int r = bound_loopback_udp(AF_INET6, &rport, &rname);
-    int s = bound_loopback_udp(AF_INET6, &sport, &sname);
-    CHECK(setsockopt(r, IPPROTO_IPV6, IPV6_FLOWINFO, &on, sizeof on) == 0);
+    int labelled;
+    int r = udp_loopback(AF_INET6, &rname, NULL);
+    int s = udp_loopback(AF_INET6, NULL, &sport);
+    set_int(r, IPPROTO_IPV6, IPV6_FLOWINFO, 1);
     dst = *(struct sockaddr_in6 *)&rname;
     labelled = use_flow_label(s, &dst.sin6_addr, label);
     if (labelled) {
@@ -437,9 +371,8 @@ static void test_inet6(void) {
     if (labelled) {
         uint32_t fi;
         const rmsg_item *it;
-        idx = item_index_of(m, IPPROTO_IPV6, IPV6_FLOWINFO);
-        CHECK(idx >= 0);
-        it = rmsg_message_item(m, (size_t)idx);
+        it = find_item(m, IPPROTO_IPV6, IPV6_FLOWINFO);
+        CHECK(it != NULL);
         CHECK(rmsg_item_data_len(it) == sizeof fi);
         memcpy(&fi, rmsg_item_data(it), sizeof fi);
         CHECK((ntohl(fi) & 0xFFFFFu) == label);
@@ -454,18 +387,17 @@ static void test_inet6(void) {
 static void test_inet6_v4_mapped(void) {
     struct sockaddr_in6 ra;
     struct sockaddr_in dst;
-    struct sockaddr_storage sname, peeked;
+    struct sockaddr_storage peeked;
     static const uint8_t mapped[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1};
     socklen_t len = sizeof ra, peek_len;
     uint16_t sport;
-    int off = 0;
     rmsg_message *m = NULL;
     rmsg_inet6_address in6;
     const rmsg_address *a;
     int r = socket(AF_INET6, SOCK_DGRAM, 0);
-    int s = bound_loopback_udp(AF_INET, &sport, &sname);
+    int s = udp_loopback(AF_INET, NULL, &sport);
     CHECK(r >= 0);
-    CHECK(setsockopt(r, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off) == 0);
+    set_int(r, IPPROTO_IPV6, IPV6_V6ONLY, 0);
     memset(&ra, 0, sizeof ra);
     ra.sin6_family = AF_INET6;
     ra.sin6_addr = in6addr_any;
@@ -571,21 +503,9 @@ static void test_unix_stream_carries_bound_peer_name(void) {
     const uint8_t *name = NULL;
     size_t len = 0;
     int l, c, acc;
-    memset(&la, 0, sizeof la);
-    la.sun_family = AF_UNIX;
-    ca = la;
-    llen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-                       (size_t)snprintf(la.sun_path + 1, sizeof la.sun_path - 1,
-                                        "rmsg-addr-listen-%ld", (long)getpid()));
-    clen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-                       (size_t)snprintf(ca.sun_path + 1, sizeof ca.sun_path - 1,
-                                        "rmsg-addr-client-%ld", (long)getpid()));
-    l = socket(AF_UNIX, SOCK_STREAM, 0);
-    c = socket(AF_UNIX, SOCK_STREAM, 0);
-    CHECK(l >= 0 && c >= 0);
-    CHECK(bind(l, (struct sockaddr *)&la, llen) == 0);
+    l = unix_abstract(SOCK_STREAM, "rmsg-addr-listen", &la, &llen);
     CHECK(listen(l, 1) == 0);
-    CHECK(bind(c, (struct sockaddr *)&ca, clen) == 0);
+    c = unix_abstract(SOCK_STREAM, "rmsg-addr-client", &ca, &clen);
     CHECK(connect(c, (struct sockaddr *)&la, llen) == 0);
     acc = accept(l, NULL, NULL);
     CHECK(acc >= 0);
@@ -596,15 +516,13 @@ static void test_unix_stream_carries_bound_peer_name(void) {
     CHECK(a != NULL);
     CHECK(rmsg_address_kind(a) == RMSG_ADDRESS_UNIX_ABSTRACT);
     CHECK_OK(rmsg_address_unix(a, &name, &len));
-    CHECK(len == clen - offsetof(struct sockaddr_un, sun_path));
-    CHECK(memcmp(name, ca.sun_path, len) == 0);
+    CHECK_BYTES(name, len, ca.sun_path, clen - offsetof(struct sockaddr_un, sun_path));
     rmsg_message_free(m);
     CHECK_OK(rmsg_recvmsg(c, 4, 0, 0, &m));
     a = rmsg_message_address(m);
     CHECK(a != NULL);
     CHECK_OK(rmsg_address_unix(a, &name, &len));
-    CHECK(len == llen - offsetof(struct sockaddr_un, sun_path));
-    CHECK(memcmp(name, la.sun_path, len) == 0);
+    CHECK_BYTES(name, len, la.sun_path, llen - offsetof(struct sockaddr_un, sun_path));
     rmsg_message_free(m);
     close(acc);
     close(c);
@@ -613,30 +531,15 @@ static void test_unix_stream_carries_bound_peer_name(void) {
 
 /* A connected TCP stream: the kernel returns no name, so no address. */
 static void test_connected_stream_has_no_address(void) {
-    struct sockaddr_in la;
-    socklen_t len = sizeof la;
+    int sv[2];
     rmsg_message *m = NULL;
-    int l, c, acc;
-    l = socket(AF_INET, SOCK_STREAM, 0);
-    c = socket(AF_INET, SOCK_STREAM, 0);
-    CHECK(l >= 0 && c >= 0);
-    memset(&la, 0, sizeof la);
-    la.sin_family = AF_INET;
-    la.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(bind(l, (struct sockaddr *)&la, sizeof la) == 0);
-    CHECK(listen(l, 1) == 0);
-    CHECK(getsockname(l, (struct sockaddr *)&la, &len) == 0);
-    CHECK(connect(c, (struct sockaddr *)&la, sizeof la) == 0);
-    acc = accept(l, NULL, NULL);
-    CHECK(acc >= 0);
-    CHECK(send(c, "tcp", 3, 0) == 3);
-    CHECK_OK(rmsg_recvmsg(acc, 3, 0, MSG_WAITALL, &m));
+    tcp_loopback_pair(sv);
+    CHECK(send(sv[0], "tcp", 3, 0) == 3);
+    CHECK_OK(rmsg_recvmsg(sv[1], 3, 0, MSG_WAITALL, &m));
     CHECK(rmsg_message_data_len(m) == 3);
     CHECK(rmsg_message_address(m) == NULL);
     rmsg_message_free(m);
-    close(acc);
-    close(c);
-    close(l);
+    close_pair(sv);
 }
 
 /* Another family: AF_NETLINK (NETLINK_ROUTE). The reply to an RTM_GETLINK
@@ -679,8 +582,7 @@ static void test_netlink_is_other_with_raw_bytes(void) {
     CHECK(rmsg_address_family(a) == AF_NETLINK);
     CHECK(rmsg_address_kind(a) == RMSG_ADDRESS_OTHER);
     CHECK_OK(rmsg_address_raw(a, &bytes, &n));
-    CHECK(n == peek_len);
-    CHECK(memcmp(bytes, &peeked, n) == 0);
+    CHECK_BYTES(bytes, n, &peeked, peek_len);
     memcpy(&got, bytes, sizeof got);
     CHECK(got.nl_family == AF_NETLINK);
     CHECK(got.nl_pid == 0);
@@ -692,16 +594,15 @@ static void test_netlink_is_other_with_raw_bytes(void) {
 
 /* NULL handles and NULL outputs. */
 static void test_null_arguments(void) {
-    struct sockaddr_storage rname, sname;
-    uint16_t rport, sport;
+    struct sockaddr_storage rname;
     rmsg_message *m = NULL;
     const rmsg_address *a;
     const uint8_t *bytes = NULL;
     size_t n = 99;
     rmsg_inet_address in4;
     rmsg_inet6_address in6;
-    int r = bound_loopback_udp(AF_INET, &rport, &rname);
-    int s = bound_loopback_udp(AF_INET, &sport, &sname);
+    int r = udp_loopback(AF_INET, &rname, NULL);
+    int s = udp_loopback(AF_INET, NULL, NULL);
     CHECK(rmsg_address_family(NULL) == AF_UNSPEC);
     CHECK(rmsg_address_kind(NULL) == RMSG_ADDRESS_OTHER);
     CHECK_STATUS(rmsg_address_raw(NULL, &bytes, &n), RMSG_ERR_NULL_ARGUMENT);
@@ -710,7 +611,7 @@ static void test_null_arguments(void) {
     CHECK_STATUS(rmsg_address_inet6(NULL, &in6), RMSG_ERR_NULL_ARGUMENT);
     CHECK(bytes == NULL && n == 99);
     CHECK(rmsg_message_address(NULL) == NULL);
-    CHECK(sendto(s, "n", 1, 0, (struct sockaddr *)&rname, sizeof(struct sockaddr_in)) == 1);
+    send_to(s, &rname, "n", 1);
     CHECK_OK(rmsg_recvmsg(r, 16, 0, 0, &m));
     a = rmsg_message_address(m);
     CHECK(a != NULL);

@@ -45,10 +45,8 @@ static void receive_with_fds() {
         CHECK(read(p[0], &c, 1) == 1 && c == 'x');
         // fds close the received copies when they go out of scope.
     }
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 static void moves_and_drops() {
@@ -79,10 +77,8 @@ static void moves_and_drops() {
         CHECK(!empty && empty.item_count() == 0 && empty.data().empty());
     }
     CHECK(open_fd_count() == base);
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 static void owned_fd_type() {
@@ -127,10 +123,8 @@ static void take_item_fds_and_release_message() {
     } catch (const rmsg::error &e) {
         CHECK(e.status() != RMSG_OK);
     }
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 static void timeouts_and_errors_throw() {
@@ -166,24 +160,14 @@ static void timeouts_and_errors_throw() {
         CHECK(e.status() == RMSG_ERR_TOO_LARGE);
     }
     CHECK(rmsg::cmsg_len(4) == CMSG_LEN(4) && rmsg::cmsg_space(4) == CMSG_SPACE(4));
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void scatter_and_inet_address() {
-    int rx = socket(AF_INET, SOCK_DGRAM, 0), tx = socket(AF_INET, SOCK_DGRAM, 0);
-    CHECK(rx >= 0 && tx >= 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(bind(rx, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0);
-    CHECK(bind(tx, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0);
-    socklen_t len = sizeof a;
-    CHECK(getsockname(rx, reinterpret_cast<sockaddr *>(&a), &len) == 0);
-    sockaddr_in from{};
-    len = sizeof from;
-    CHECK(getsockname(tx, reinterpret_cast<sockaddr *>(&from), &len) == 0);
-    CHECK(sendto(tx, "abcdef", 6, 0, reinterpret_cast<sockaddr *>(&a), sizeof a) == 6);
+    sockaddr_storage a{};
+    uint16_t from_port = 0;
+    int rx = udp_loopback(AF_INET, &a, nullptr), tx = udp_loopback(AF_INET, nullptr, &from_port);
+    send_to(tx, &a, "abcdef", 6);
     char b1[2], b2[8];
     std::vector<rmsg_iovec> bufs{{reinterpret_cast<uint8_t *>(b1), sizeof b1},
                                  {reinterpret_cast<uint8_t *>(b2), sizeof b2}};
@@ -193,7 +177,7 @@ static void scatter_and_inet_address() {
     std::optional<rmsg::address> src = r.msg.source();
     CHECK(src && src->family() == AF_INET && src->kind() == RMSG_ADDRESS_INET);
     rmsg_inet_address in = src->inet();
-    CHECK(in.port == ntohs(from.sin_port));
+    CHECK(in.port == from_port);
     CHECK(in.addr[0] == 127 && in.addr[3] == 1);
     CHECK(src->raw().size() == sizeof(sockaddr_in));
     try {

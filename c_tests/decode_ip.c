@@ -8,21 +8,15 @@
 
 #include <linux/errqueue.h>
 
-/* Sends one datagram from `s` to `a`. */
-static void send_to(int s, const struct sockaddr_in *a, const char *p) {
-    CHECK(sendto(s, p, strlen(p), 0, (const struct sockaddr *)a, sizeof *a) ==
-          (ssize_t)strlen(p));
-}
-
 static void test_pktinfo(void) {
-    struct sockaddr_in a;
-    int r = udp4_bound(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET, &a, NULL), s = socket(AF_INET, SOCK_DGRAM, 0);
     rmsg_message *m;
     const rmsg_item *it;
     rmsg_ip_pktinfo p;
     static const uint8_t lo[4] = {127, 0, 0, 1};
     set_int(r, IPPROTO_IP, IP_PKTINFO, 1);
-    send_to(s, &a, "pi");
+    send_to(s, &a, "pi", 2);
     m = recv_sized(r, 16, 0);
     it = find_item(m, IPPROTO_IP, IP_PKTINFO);
     CHECK(it != NULL);
@@ -38,14 +32,14 @@ static void test_pktinfo(void) {
 }
 
 static void test_ttl(void) {
-    struct sockaddr_in a;
-    int r = udp4_bound(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET, &a, NULL), s = socket(AF_INET, SOCK_DGRAM, 0);
     rmsg_message *m;
     const rmsg_item *it;
     int32_t ttl = 0;
     set_int(s, IPPROTO_IP, IP_TTL, 33);
     set_int(r, IPPROTO_IP, IP_RECVTTL, 1);
-    send_to(s, &a, "ttl");
+    send_to(s, &a, "ttl", 3);
     m = recv_sized(r, 16, 0);
     it = find_item(m, IPPROTO_IP, IP_TTL);
     CHECK(it != NULL);
@@ -59,15 +53,15 @@ static void test_ttl(void) {
 }
 
 static void test_tos(void) {
-    struct sockaddr_in a;
-    int r = udp4_bound(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET, &a, NULL), s = socket(AF_INET, SOCK_DGRAM, 0);
     rmsg_message *m;
     const rmsg_item *it;
     rmsg_traffic_class tc;
     /* DSCP 46 (EF) with ECN ECT(1). */
     set_int(s, IPPROTO_IP, IP_TOS, 0xb9);
     set_int(r, IPPROTO_IP, IP_RECVTOS, 1);
-    send_to(s, &a, "tos");
+    send_to(s, &a, "tos", 3);
     m = recv_sized(r, 16, 0);
     it = find_item(m, IPPROTO_IP, IP_TOS);
     CHECK(it != NULL);
@@ -80,15 +74,15 @@ static void test_tos(void) {
 }
 
 static void test_recverr_port_unreachable(void) {
-    struct sockaddr_in a;
-    int gone = udp4_bound(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int gone = udp_loopback(AF_INET, &a, NULL), s = socket(AF_INET, SOCK_DGRAM, 0);
     rmsg_message *m;
     const rmsg_item *it;
     rmsg_extended_error e;
     static const uint8_t lo[4] = {127, 0, 0, 1};
     close(gone); /* nothing listens on a's port now */
     set_int(s, IPPROTO_IP, IP_RECVERR, 1);
-    CHECK(connect(s, (struct sockaddr *)&a, sizeof a) == 0);
+    CHECK(connect(s, (struct sockaddr *)&a, inet_name_len(&a)) == 0);
     CHECK(send(s, "hello?", 6, 0) == 6);
     wait_errqueue(s);
     m = recv_sized(s, 64, MSG_ERRQUEUE);
@@ -108,21 +102,22 @@ static void test_recverr_port_unreachable(void) {
 }
 
 static void test_origdstaddr(void) {
-    struct sockaddr_in a;
-    int r = udp4_bound(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    uint16_t port;
+    int r = udp_loopback(AF_INET, &a, &port), s = socket(AF_INET, SOCK_DGRAM, 0);
     rmsg_message *m;
     const rmsg_item *it;
     rmsg_inet_address d;
     rmsg_inet6_address d6;
     static const uint8_t lo[4] = {127, 0, 0, 1};
     set_int(r, IPPROTO_IP, IP_RECVORIGDSTADDR, 1);
-    send_to(s, &a, "od");
+    send_to(s, &a, "od", 2);
     m = recv_sized(r, 16, 0);
     it = find_item(m, IPPROTO_IP, IP_ORIGDSTADDR);
     CHECK(it != NULL);
     CHECK_OK(rmsg_item_ip_origdstaddr(it, &d));
     CHECK(memcmp(d.addr, lo, 4) == 0);
-    CHECK(d.port == ntohs(a.sin_port));
+    CHECK(d.port == port);
     CHECK_STATUS(rmsg_item_ipv6_origdstaddr(it, &d6), RMSG_ERR_WRONG_KIND);
     rmsg_message_free(m);
     close(r);
@@ -132,8 +127,8 @@ static void test_origdstaddr(void) {
 /* IP_RETOPTS: the sender adds a Record Route option; the receiver asks for
  * the options reversed for a reply. */
 static void test_retopts(void) {
-    struct sockaddr_in a;
-    int r = udp4_bound(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET, &a, NULL), s = socket(AF_INET, SOCK_DGRAM, 0);
     rmsg_message *m;
     const rmsg_item *it;
     const uint8_t *opt = NULL;
@@ -142,7 +137,7 @@ static void test_retopts(void) {
     uint8_t rr[8] = {7, 7, 4, 0, 0, 0, 0, 0};
     CHECK(setsockopt(s, IPPROTO_IP, IP_OPTIONS, rr, sizeof rr) == 0);
     set_int(r, IPPROTO_IP, IP_RECVRETOPTS, 1);
-    send_to(s, &a, "ro");
+    send_to(s, &a, "ro", 2);
     m = recv_sized(r, 16, 0);
     it = find_item(m, IPPROTO_IP, IP_RETOPTS);
     CHECK(it != NULL);
@@ -159,8 +154,8 @@ static void test_retopts(void) {
 /* All enabled at once, sized by rmsg_control_space_for_socket: every item
  * arrives and decodes. */
 static void test_all_together(void) {
-    struct sockaddr_in a;
-    int r = udp4_bound(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET, &a, NULL), s = socket(AF_INET, SOCK_DGRAM, 0);
     rmsg_message *m;
     rmsg_ip_pktinfo p;
     int32_t ttl;
@@ -171,7 +166,7 @@ static void test_all_together(void) {
     set_int(r, IPPROTO_IP, IP_RECVTTL, 1);
     set_int(r, IPPROTO_IP, IP_RECVTOS, 1);
     set_int(r, IPPROTO_IP, IP_RECVORIGDSTADDR, 1);
-    send_to(s, &a, "all");
+    send_to(s, &a, "all", 3);
     m = recv_sized(r, 16, 0);
     CHECK(rmsg_message_item_count(m) == 4);
     CHECK_OK(rmsg_item_ip_pktinfo(find_item(m, IPPROTO_IP, IP_PKTINFO), &p));

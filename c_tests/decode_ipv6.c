@@ -8,19 +8,14 @@
 
 #include <linux/errqueue.h>
 
-static void send6(int s, const struct sockaddr_in6 *a, const char *p) {
-    CHECK(sendto(s, p, strlen(p), 0, (const struct sockaddr *)a, sizeof *a) ==
-          (ssize_t)strlen(p));
-}
-
 static void test_pktinfo6(void) {
-    struct sockaddr_in6 a;
-    int r = udp6_bound(&a), s = socket(AF_INET6, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET6, &a, NULL), s = socket(AF_INET6, SOCK_DGRAM, 0);
     rmsg_message *m;
     const rmsg_item *it;
     rmsg_ipv6_pktinfo p;
     set_int(r, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
-    send6(s, &a, "pi6");
+    send_to(s, &a, "pi6", 3);
     m = recv_sized(r, 16, 0);
     it = find_item(m, IPPROTO_IPV6, IPV6_PKTINFO);
     CHECK(it != NULL);
@@ -34,14 +29,14 @@ static void test_pktinfo6(void) {
 }
 
 static void test_hoplimit(void) {
-    struct sockaddr_in6 a;
-    int r = udp6_bound(&a), s = socket(AF_INET6, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET6, &a, NULL), s = socket(AF_INET6, SOCK_DGRAM, 0);
     rmsg_message *m;
     const rmsg_item *it;
     int32_t hops = 0;
     set_int(s, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 17);
     set_int(r, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1);
-    send6(s, &a, "hl");
+    send_to(s, &a, "hl", 2);
     m = recv_sized(r, 16, 0);
     it = find_item(m, IPPROTO_IPV6, IPV6_HOPLIMIT);
     CHECK(it != NULL);
@@ -54,14 +49,14 @@ static void test_hoplimit(void) {
 }
 
 static void test_tclass(void) {
-    struct sockaddr_in6 a;
-    int r = udp6_bound(&a), s = socket(AF_INET6, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET6, &a, NULL), s = socket(AF_INET6, SOCK_DGRAM, 0);
     rmsg_message *m;
     const rmsg_item *it;
     rmsg_traffic_class tc;
     set_int(s, IPPROTO_IPV6, IPV6_TCLASS, 0x2a); /* DSCP 10 (AF11), ECT(0) */
     set_int(r, IPPROTO_IPV6, IPV6_RECVTCLASS, 1);
-    send6(s, &a, "tc");
+    send_to(s, &a, "tc", 2);
     m = recv_sized(r, 16, 0);
     it = find_item(m, IPPROTO_IPV6, IPV6_TCLASS);
     CHECK(it != NULL);
@@ -74,14 +69,14 @@ static void test_tclass(void) {
 }
 
 static void test_recverr6(void) {
-    struct sockaddr_in6 a;
-    int gone = udp6_bound(&a), s = socket(AF_INET6, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int gone = udp_loopback(AF_INET6, &a, NULL), s = socket(AF_INET6, SOCK_DGRAM, 0);
     rmsg_message *m;
     const rmsg_item *it;
     rmsg_extended_error e;
     close(gone);
     set_int(s, IPPROTO_IPV6, IPV6_RECVERR, 1);
-    CHECK(connect(s, (struct sockaddr *)&a, sizeof a) == 0);
+    CHECK(connect(s, (struct sockaddr *)&a, inet_name_len(&a)) == 0);
     CHECK(send(s, "anyone?", 7, 0) == 7);
     wait_errqueue(s);
     m = recv_sized(s, 64, MSG_ERRQUEUE);
@@ -99,19 +94,20 @@ static void test_recverr6(void) {
 }
 
 static void test_origdstaddr6(void) {
-    struct sockaddr_in6 a;
-    int r = udp6_bound(&a), s = socket(AF_INET6, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    uint16_t port;
+    int r = udp_loopback(AF_INET6, &a, &port), s = socket(AF_INET6, SOCK_DGRAM, 0);
     rmsg_message *m;
     const rmsg_item *it;
     rmsg_inet6_address d;
     set_int(r, IPPROTO_IPV6, IPV6_RECVORIGDSTADDR, 1);
-    send6(s, &a, "od6");
+    send_to(s, &a, "od6", 3);
     m = recv_sized(r, 16, 0);
     it = find_item(m, IPPROTO_IPV6, IPV6_ORIGDSTADDR);
     CHECK(it != NULL);
     CHECK_OK(rmsg_item_ipv6_origdstaddr(it, &d));
     CHECK(memcmp(d.addr, &in6addr_loopback, 16) == 0);
-    CHECK(d.port == ntohs(a.sin6_port));
+    CHECK(d.port == port);
     rmsg_message_free(m);
     close(r);
     close(s);

@@ -12,8 +12,8 @@
 #include <sys/ioctl.h>
 
 static void test_udp_gro(void) {
-    struct sockaddr_in a;
-    int r = udp4_bound(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET, &a, NULL), s = socket(AF_INET, SOCK_DGRAM, 0);
     static char payload[3000];
     rmsg_message *m;
     const rmsg_item *it;
@@ -21,8 +21,7 @@ static void test_udp_gro(void) {
     set_int(r, SOL_UDP, UDP_GRO, 1);
     set_int(s, SOL_UDP, UDP_SEGMENT, 1000);
     memset(payload, 'g', sizeof payload);
-    CHECK(sendto(s, payload, sizeof payload, 0, (struct sockaddr *)&a,
-                 sizeof a) == (ssize_t)sizeof payload);
+    send_to(s, &a, payload, sizeof payload);
     m = recv_sized(r, 65536, 0);
     /* Loopback delivers the GSO datagram whole to a GRO socket. */
     CHECK(rmsg_message_data_len(m) == sizeof payload);
@@ -71,8 +70,8 @@ static void lo_up(int mtu) {
 }
 
 static void fragsize4(void) {
-    struct sockaddr_in a;
-    int r = udp4_bound(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET, &a, NULL), s = socket(AF_INET, SOCK_DGRAM, 0);
     static char payload[3000];
     rmsg_message *m;
     const rmsg_item *it;
@@ -80,8 +79,7 @@ static void fragsize4(void) {
     set_int(s, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DONT);
     set_int(r, IPPROTO_IP, IP_RECVFRAGSIZE, 1);
     memset(payload, 'f', sizeof payload);
-    CHECK(sendto(s, payload, sizeof payload, 0, (struct sockaddr *)&a,
-                 sizeof a) == (ssize_t)sizeof payload);
+    send_to(s, &a, payload, sizeof payload);
     m = recv_sized(r, 4096, 0);
     CHECK(rmsg_message_data_len(m) == sizeof payload);
     it = find_item(m, IPPROTO_IP, IP_RECVFRAGSIZE);
@@ -97,16 +95,15 @@ static void fragsize4(void) {
 }
 
 static void fragsize6(void) {
-    struct sockaddr_in6 a;
-    int r = udp6_bound(&a), s = socket(AF_INET6, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET6, &a, NULL), s = socket(AF_INET6, SOCK_DGRAM, 0);
     static char payload[3000];
     rmsg_message *m;
     const rmsg_item *it;
     uint32_t frag = 0;
     set_int(r, IPPROTO_IPV6, IPV6_RECVFRAGSIZE, 1);
     memset(payload, 'f', sizeof payload);
-    CHECK(sendto(s, payload, sizeof payload, 0, (struct sockaddr *)&a,
-                 sizeof a) == (ssize_t)sizeof payload);
+    send_to(s, &a, payload, sizeof payload);
     m = recv_sized(r, 4096, 0);
     CHECK(rmsg_message_data_len(m) == sizeof payload);
     it = find_item(m, IPPROTO_IPV6, IPV6_RECVFRAGSIZE);
@@ -123,15 +120,15 @@ static void fragsize6(void) {
 /* IPV6_PATHMTU: a don't-fragment datagram larger than the path MTU fails
  * with EMSGSIZE and queues the MTU for a socket with IPV6_RECVPATHMTU. */
 static void pathmtu6(void) {
-    struct sockaddr_in6 a;
-    int r = udp6_bound(&a), s = socket(AF_INET6, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET6, &a, NULL), s = socket(AF_INET6, SOCK_DGRAM, 0);
     static char payload[2000];
     rmsg_message *m;
     const rmsg_item *it;
     rmsg_ipv6_mtuinfo mi;
     set_int(s, IPPROTO_IPV6, IPV6_RECVPATHMTU, 1);
     set_int(s, IPPROTO_IPV6, IPV6_DONTFRAG, 1);
-    CHECK(connect(s, (struct sockaddr *)&a, sizeof a) == 0);
+    CHECK(connect(s, (struct sockaddr *)&a, inet_name_len(&a)) == 0);
     CHECK(send(s, payload, sizeof payload, 0) < 0 && errno == EMSGSIZE);
     m = recv_sized(s, 4096, MSG_DONTWAIT);
     it = find_item(m, IPPROTO_IPV6, IPV6_PATHMTU);

@@ -17,8 +17,7 @@ static void test_credentials(void) {
     const rmsg_item *it;
     rmsg_credentials c;
     int32_t ttl = 0;
-    unix_pair(SOCK_DGRAM, sv);
-    set_int(sv[1], SOL_SOCKET, SO_PASSCRED, 1);
+    passcred_pair(sv);
     CHECK(send(sv[0], "x", 1, 0) == 1);
     m = recv_sized(sv[1], 16, 0);
     it = find_item(m, SOL_SOCKET, SCM_CREDENTIALS);
@@ -34,8 +33,7 @@ static void test_credentials(void) {
     CHECK_STATUS(rmsg_item_credentials(it, NULL), RMSG_ERR_NULL_ARGUMENT);
     CHECK_STATUS(rmsg_item_credentials(NULL, &c), RMSG_ERR_NULL_ARGUMENT);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* Reads the Pid: line of /proc/self/fdinfo/<fd> (a pidfd shows the pid it
@@ -59,7 +57,6 @@ static void test_pidfd(void) {
     size_t idx, n = 0;
     rmsg_message *m;
     pid_t child;
-    int status;
     unix_pair(SOCK_DGRAM, sv);
     set_int(sv[1], SOL_SOCKET, SO_PASSPIDFD, 1);
     /* The sender is a child process, so that the pidfd names another pid. */
@@ -80,8 +77,7 @@ static void test_pidfd(void) {
     CHECK(fd_is_cloexec(fd));
     /* Checked before reaping the child: fdinfo shows -1 once it is reaped. */
     CHECK(pidfd_pid(fd) == child);
-    CHECK(waitpid(child, &status, 0) == child);
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    reap(child);
     CHECK_OK(rmsg_message_take_item_fds(m, idx, taken, 1, &n));
     CHECK(n == 1 && taken[0] == fd);
     rmsg_message_free(m);
@@ -96,8 +92,7 @@ static void test_pidfd(void) {
     CHECK(pidfd_pid(fd) == getpid());
     rmsg_message_free(m);
     CHECK(!fd_is_open(fd));
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_security(void) {
@@ -120,8 +115,7 @@ static void test_security(void) {
         printf("real: SCM_SECURITY label of %zu bytes\n", len);
     }
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
     /* No security module is active in this sandbox (the kernel sends no
      * SCM_SECURITY item then), so the decoder is tested on crafted bytes. */
     CRAFTED("SCM_SECURITY", "no security module active, kernel sends no label");
@@ -129,22 +123,21 @@ static void test_security(void) {
     it = rmsg_control_item(c, 0);
     CHECK(strcmp(rmsg_item_name(it), "SOL_SOCKET/SCM_SECURITY") == 0);
     CHECK_OK(rmsg_item_security(it, &label, &len));
-    CHECK(len == sizeof crafted);
-    CHECK(memcmp(label, crafted, len) == 0);
+    CHECK_BYTES(label, len, crafted, sizeof crafted);
     rmsg_control_free(c);
 }
 
 /* One receive timestamp of the given option and item type, on UDP. */
 static void rx_stamp(int option, int type, const char *name, int64_t slack) {
-    struct sockaddr_in a;
-    int r = udp4_bound(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET, &a, NULL), s = socket(AF_INET, SOCK_DGRAM, 0);
     rmsg_message *m;
     const rmsg_item *it;
     rmsg_timestamp t;
     int64_t before, after;
     set_int(r, SOL_SOCKET, option, 1);
     before = realtime_ns();
-    CHECK(sendto(s, "t", 1, 0, (struct sockaddr *)&a, sizeof a) == 1);
+    send_to(s, &a, "t", 1);
     m = recv_sized(r, 16, 0);
     after = realtime_ns();
     it = find_item(m, SOL_SOCKET, type);
@@ -176,8 +169,8 @@ static void test_so_timestampns_new(void) {
 }
 
 static void rx_timestamping(int option, int type) {
-    struct sockaddr_in a;
-    int r = udp4_bound(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET, &a, NULL), s = socket(AF_INET, SOCK_DGRAM, 0);
     rmsg_message *m;
     const rmsg_item *it;
     rmsg_timestamping t;
@@ -190,7 +183,7 @@ static void rx_timestamping(int option, int type) {
      * item): retry until one is stamped. */
     for (tries = 0;; tries++) {
         before = realtime_ns();
-        CHECK(sendto(s, "t", 1, 0, (struct sockaddr *)&a, sizeof a) == 1);
+        send_to(s, &a, "t", 1);
         m = recv_sized(r, 16, 0);
         after = realtime_ns();
         it = find_item(m, SOL_SOCKET, type);
@@ -223,8 +216,8 @@ static void test_so_timestamping_new_rx(void) {
 /* Transmit software stamp from the error queue: an SO_TIMESTAMPING item
  * and an IP_RECVERR item with origin SO_EE_ORIGIN_TIMESTAMPING. */
 static void test_tx_timestamping_errqueue(void) {
-    struct sockaddr_in a;
-    int r = udp4_bound(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET, &a, NULL), s = socket(AF_INET, SOCK_DGRAM, 0);
     rmsg_message *m;
     const rmsg_item *it;
     rmsg_timestamping t;
@@ -234,7 +227,7 @@ static void test_tx_timestamping_errqueue(void) {
             SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
                 SOF_TIMESTAMPING_OPT_TSONLY | SOF_TIMESTAMPING_OPT_ID);
     before = realtime_ns();
-    CHECK(sendto(s, "tx", 2, 0, (struct sockaddr *)&a, sizeof a) == 2);
+    send_to(s, &a, "tx", 2);
     wait_errqueue(s);
     m = recv_sized(s, 64, MSG_ERRQUEUE);
     after = realtime_ns();
@@ -257,32 +250,21 @@ static void test_tx_timestamping_errqueue(void) {
 
 /* SCM_TIMESTAMPING_OPT_STATS: TCP statistics with a transmit stamp. */
 static void test_timestamping_opt_stats(void) {
-    struct sockaddr_in a;
-    socklen_t alen = sizeof a;
-    int l = socket(AF_INET, SOCK_STREAM, 0), c = socket(AF_INET, SOCK_STREAM, 0);
-    int acc;
+    int sv[2];
     rmsg_message *m;
     const rmsg_item *it;
     const uint8_t *attrs = NULL;
     size_t len = 0, off;
     unsigned attr_count = 0;
     rmsg_timestamping t;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(bind(l, (struct sockaddr *)&a, sizeof a) == 0);
-    CHECK(getsockname(l, (struct sockaddr *)&a, &alen) == 0);
-    CHECK(listen(l, 1) == 0);
-    CHECK(connect(c, (struct sockaddr *)&a, sizeof a) == 0);
-    acc = accept(l, NULL, NULL);
-    CHECK(acc >= 0);
-    set_int(c, SOL_SOCKET, SO_TIMESTAMPING,
+    tcp_loopback_pair(sv);
+    set_int(sv[0], SOL_SOCKET, SO_TIMESTAMPING,
             SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
                 SOF_TIMESTAMPING_OPT_TSONLY | SOF_TIMESTAMPING_OPT_STATS |
                 SOF_TIMESTAMPING_OPT_ID);
-    CHECK(send(c, "stats", 5, 0) == 5);
-    wait_errqueue(c);
-    m = recv_sized(c, 64, MSG_ERRQUEUE);
+    CHECK(send(sv[0], "stats", 5, 0) == 5);
+    wait_errqueue(sv[0]);
+    m = recv_sized(sv[0], 64, MSG_ERRQUEUE);
     it = find_item(m, SOL_SOCKET, SCM_TIMESTAMPING_OPT_STATS);
     CHECK(it != NULL);
     CHECK(strcmp(rmsg_item_name(it),
@@ -301,9 +283,7 @@ static void test_timestamping_opt_stats(void) {
     CHECK_OK(rmsg_item_timestamping(find_item(m, SOL_SOCKET, SO_TIMESTAMPING), &t));
     CHECK(t.software.sec > 0);
     rmsg_message_free(m);
-    close(acc);
-    close(c);
-    close(l);
+    close_pair(sv);
 }
 
 static void test_ts_pktinfo_crafted(void) {
@@ -325,8 +305,8 @@ static void test_ts_pktinfo_crafted(void) {
 }
 
 static void test_rxq_ovfl(void) {
-    struct sockaddr_in a;
-    int r = udp4_bound(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET, &a, NULL), s = socket(AF_INET, SOCK_DGRAM, 0);
     char payload[1024];
     rmsg_message *m;
     const rmsg_item *it;
@@ -336,12 +316,11 @@ static void test_rxq_ovfl(void) {
     set_int(r, SOL_SOCKET, SO_RXQ_OVFL, 1);
     memset(payload, 'o', sizeof payload);
     for (i = 0; i < 200; i++)
-        CHECK(sendto(s, payload, sizeof payload, 0, (struct sockaddr *)&a,
-                     sizeof a) == (ssize_t)sizeof payload);
+        send_to(s, &a, payload, sizeof payload);
     /* Drain what was queued; then one more carries the drop count. */
     while (rmsg_recvmsg_with(r, 0, 0, MSG_DONTWAIT, NULL, &m) == RMSG_OK)
         rmsg_message_free(m);
-    CHECK(sendto(s, "last", 4, 0, (struct sockaddr *)&a, sizeof a) == 4);
+    send_to(s, &a, "last", 4);
     m = recv_sized(r, 16, 0);
     it = find_item(m, SOL_SOCKET, SO_RXQ_OVFL);
     CHECK(it != NULL);
@@ -354,14 +333,14 @@ static void test_rxq_ovfl(void) {
 }
 
 static void test_rcvmark(void) {
-    struct sockaddr_in a;
-    int r = udp4_bound(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET, &a, NULL), s = socket(AF_INET, SOCK_DGRAM, 0);
     rmsg_message *m;
     const rmsg_item *it;
     uint32_t mark = 0;
     set_int(s, SOL_SOCKET, SO_MARK, 0x5a17); /* needs CAP_NET_ADMIN (root) */
     set_int(r, SOL_SOCKET, SO_RCVMARK, 1);
-    CHECK(sendto(s, "m", 1, 0, (struct sockaddr *)&a, sizeof a) == 1);
+    send_to(s, &a, "m", 1);
     m = recv_sized(r, 16, 0);
     /* The kernel sends the mark with type SO_MARK, not SO_RCVMARK. */
     CHECK(find_item(m, SOL_SOCKET, SO_RCVMARK) == NULL);

@@ -23,11 +23,9 @@ static long long sentinel_storage;
 /* True when the socket has nothing queued (rmsg itself asks, without
  * blocking; a message found is freed, and the answer is false). */
 static int socket_is_empty(int sock) {
-    rmsg_recv_options o;
+    rmsg_recv_options o = recv_options(RMSG_WAIT_NONBLOCK, 0, 0);
     rmsg_message *m = NULL;
     uint32_t st;
-    memset(&o, 0, sizeof o);
-    o.wait = RMSG_WAIT_NONBLOCK;
     st = rmsg_recvmsg_with(sock, 64, 256, MSG_PEEK, &o, &m);
     if (st == RMSG_OK) {
         rmsg_message_free(m);
@@ -37,13 +35,11 @@ static int socket_is_empty(int sock) {
     return 1;
 }
 
-/* `sock` holds exactly one message whose data starts with `data`. */
+/* `sock` holds exactly one message, and its data is `data`. */
 static void expect_one_message(int sock, const char *data) {
     rmsg_message *m = NULL;
-    size_t len = strlen(data);
     CHECK_OK(rmsg_recvmsg(sock, 64, 256, 0, &m));
-    CHECK(rmsg_message_data_len(m) >= len);
-    CHECK(memcmp(rmsg_message_data(m), data, len) == 0);
+    CHECK_DATA(m, data, strlen(data));
     rmsg_message_free(m);
     CHECK(socket_is_empty(sock));
 }
@@ -53,7 +49,7 @@ static void expect_one_message(int sock, const char *data) {
  * end and closing ours lets a test see whether a received copy survived. */
 static void watch_pipe(int p[2]) {
     make_pipe(p);
-    CHECK(fcntl(p[0], F_SETFL, O_NONBLOCK) == 0);
+    set_nonblocking(p[0]);
 }
 
 static int write_end_gone(int r) {
@@ -97,8 +93,7 @@ static void fail_after_syscall_recvmsg(int type) {
     CHECK(rmsg_message_fd_count(m) == 1);
     rmsg_message_free(m);
     close(p[0]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_fail_after_syscall_dgram(void) { fail_after_syscall_recvmsg(SOCK_DGRAM); }
@@ -127,8 +122,7 @@ static void test_fail_after_syscall_recv_fds(void) {
     CHECK(write_end_gone(p[0]));
     CHECK(socket_is_empty(sv[1]));
     close(p[0]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_fail_after_syscall_recvmsg_into(void) {
@@ -154,8 +148,7 @@ static void test_fail_after_syscall_recvmsg_into(void) {
     CHECK(write_end_gone(p[0]));
     CHECK(socket_is_empty(sv[1]));
     close(p[0]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* A failing MSG_PEEK closes its installed copies and leaves the message
@@ -187,10 +180,8 @@ static void test_fail_after_peek_and_count(void) {
     rmsg_testing_fail_after_syscall(0);
     CHECK(send(sv[0], "ok", 2, 0) == 2);
     expect_one_message(sv[1], "ok");
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 /* ---- Bad receive arguments ------------------------------------------ */
@@ -218,8 +209,7 @@ static void test_null_message_out(void) {
     CHECK(errno == EINVAL && rmsg_last_errno() == EINVAL);
     CHECK_STATUS(rmsg_recvmsg_with(sv[1], 16, 0, 0, NULL, NULL), RMSG_ERR_NULL_ARGUMENT);
     expect_one_message(sv[1], "keep");
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_bad_descriptors(void) {
@@ -230,16 +220,14 @@ static void test_bad_descriptors(void) {
     /* A number that was a descriptor a moment ago. */
     make_pipe(p);
     closed = p[0];
-    close(p[0]);
-    close(p[1]);
+    close_pair(p);
     CHECK(!fd_is_open(closed));
     CHECK_RECV_FAILS(closed, 16, 64, 0, NULL, RMSG_ERR_BAD_FD, EBADF);
     /* Not a socket: a pipe and a character device. */
     make_pipe(p);
     CHECK_RECV_FAILS(p[0], 16, 64, 0, NULL, RMSG_ERR_NOT_A_SOCKET, ENOTSOCK);
     CHECK_RECV_FAILS(p[1], 16, 64, 0, NULL, RMSG_ERR_NOT_A_SOCKET, ENOTSOCK);
-    close(p[0]);
-    close(p[1]);
+    close_pair(p);
     p[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
     CHECK(p[0] >= 0);
     CHECK_RECV_FAILS(p[0], 16, 64, 0, NULL, RMSG_ERR_NOT_A_SOCKET, ENOTSOCK);
@@ -271,8 +259,7 @@ static void test_os_errors_keep_their_errno(void) {
     CHECK_RECV_FAILS(u, 16, 0, 0, NULL, RMSG_ERR_INVALID_ARGUMENT, EINVAL);
     /* Nothing queued, non-blocking. */
     unix_pair(SOCK_DGRAM, sv);
-    memset(&o, 0, sizeof o);
-    o.wait = RMSG_WAIT_NONBLOCK;
+    o = recv_options(RMSG_WAIT_NONBLOCK, 0, 0);
     CHECK_RECV_FAILS(sv[1], 16, 0, 0, &o, RMSG_ERR_WOULD_BLOCK, EAGAIN);
     CHECK_RECV_FAILS(sv[1], 16, 0, MSG_DONTWAIT, NULL, RMSG_ERR_WOULD_BLOCK, EAGAIN);
     /* A successful call leaves rmsg_last_errno as it was. */
@@ -281,8 +268,7 @@ static void test_os_errors_keep_their_errno(void) {
     CHECK(rmsg_last_errno() == EAGAIN);
     close(s);
     close(u);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_sizes_too_large(void) {
@@ -300,8 +286,7 @@ static void test_sizes_too_large(void) {
     CHECK_RECV_FAILS(sv[1], SIZE_MAX - 7, 64, 0, NULL, RMSG_ERR_TOO_LARGE, EOVERFLOW);
     /* Nothing was received by any of them. */
     expect_one_message(sv[1], "big");
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* An absurd but representable data size: the allocation fails (or rmsg
@@ -324,8 +309,7 @@ static void test_absurd_bufsize(void) {
     }
     CHECK(m == SENTINEL_MSG);
     expect_one_message(sv[1], "huge");
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_bad_options(void) {
@@ -361,8 +345,7 @@ static void test_bad_options(void) {
         CHECK(nbytes == 99 && m == SENTINEL_MSG);
     }
     expect_one_message(sv[1], "opt");
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_recvmsg_into_bad_arguments(void) {
@@ -373,8 +356,7 @@ static void test_recvmsg_into_bad_arguments(void) {
     rmsg_message *m = SENTINEL_MSG;
     unix_pair(SOCK_DGRAM, sv);
     CHECK(send(sv[0], "into", 4, 0) == 4);
-    iov.base = (uint8_t *)buf;
-    iov.len = sizeof buf;
+    iov = iov_of(buf, sizeof buf);
     CHECK_STATUS(rmsg_recvmsg_into(sv[1], &iov, 1, 0, 0, NULL, NULL, &m),
                  RMSG_ERR_NULL_ARGUMENT);
     CHECK_STATUS(rmsg_recvmsg_into(sv[1], &iov, 1, 0, 0, NULL, &nbytes, NULL),
@@ -386,8 +368,7 @@ static void test_recvmsg_into_bad_arguments(void) {
                  RMSG_ERR_TOO_LARGE);
     CHECK(nbytes == 99 && m == SENTINEL_MSG);
     expect_one_message(sv[1], "into");
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* ---- NULL handles and the take functions ---------------------------- */
@@ -426,23 +407,17 @@ static void test_null_handles_give_neutral_values(void) {
 /* Address accessors on a real IPv4 address: missing outputs and the wrong
  * family are statuses, and nothing is written. */
 static void test_address_accessor_errors(void) {
-    int r = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET, &a, NULL);
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a;
-    socklen_t alen = sizeof a;
     rmsg_message *m = NULL;
     const rmsg_address *addr;
     const uint8_t *bytes = NULL;
     size_t len = 99;
     rmsg_inet_address in4;
     rmsg_inet6_address in6;
-    CHECK(r >= 0 && s >= 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(bind(r, (struct sockaddr *)&a, sizeof a) == 0);
-    CHECK(getsockname(r, (struct sockaddr *)&a, &alen) == 0);
-    CHECK(sendto(s, "u", 1, 0, (struct sockaddr *)&a, sizeof a) == 1);
+    CHECK(s >= 0);
+    send_to(s, &a, "u", 1);
     CHECK_OK(rmsg_recvmsg(r, 4, 0, 0, &m));
     addr = rmsg_message_address(m);
     CHECK(addr != NULL);
@@ -466,12 +441,11 @@ static void test_address_accessor_errors(void) {
 /* Take functions with missing arguments take nothing; out-of-range and
  * wrong-kind items are refused. */
 static void test_take_functions_reject_bad_arguments(void) {
-    int sv[2], p[2], got[4] = {-7, -7, -7, -7}, on = 1;
+    int sv[2], p[2], got[4] = {-7, -7, -7, -7};
     size_t count = 99, i;
     rmsg_message *m = NULL;
     int before;
-    unix_pair(SOCK_DGRAM, sv);
-    CHECK(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof on) == 0);
+    passcred_pair(sv);
     make_pipe(p);
     send_with_fds(sv[0], "t", 1, p, 2);
     before = open_fd_count();
@@ -509,10 +483,8 @@ static void test_take_functions_reject_bad_arguments(void) {
     /* Freeing closes both. */
     rmsg_message_free(m);
     CHECK(open_fd_count() == before);
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 static void test_every_status_has_a_name(void) {

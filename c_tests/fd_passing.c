@@ -6,16 +6,6 @@
  */
 #include "helpers.h"
 
-#include <sys/stat.h>
-
-/* True when two descriptors refer to the same open file (same inode). */
-static int same_file(int a, int b) {
-    struct stat sa, sb;
-    CHECK(fstat(a, &sa) == 0);
-    CHECK(fstat(b, &sb) == 0);
-    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 static size_t space_for_fds(size_t n) {
     size_t v;
     CHECK_OK(rmsg_cmsg_space(n * sizeof(int), &v));
@@ -81,8 +71,7 @@ static void pass_pipe_over(int type) {
     before = open_fd_count();
     CHECK_OK(rmsg_recvmsg(sv[1], 16, space_for_fds(2), 0, &m));
     CHECK(open_fd_count() == before + 2);
-    CHECK(rmsg_message_data_len(m) == 2);
-    CHECK(memcmp(rmsg_message_data(m), "fd", 2) == 0);
+    CHECK_DATA(m, "fd", 2);
     CHECK((rmsg_message_flags(m) & MSG_CTRUNC) == 0);
     CHECK(rmsg_message_item_count(m) == 1);
     it = rmsg_message_item(m, 0);
@@ -112,12 +101,9 @@ static void pass_pipe_over(int type) {
     /* The received write end feeds the original read end and vice versa. */
     check_pipe_carries(got[1], p[0], "received write end");
     check_pipe_carries(p[1], got[0], "received read end");
-    close(got[0]);
-    close(got[1]);
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(got);
+    close_pair(p);
+    close_pair(sv);
 }
 
 static void test_pass_fds_over_stream(void) { pass_pipe_over(SOCK_STREAM); }
@@ -144,10 +130,8 @@ static void test_passed_socket_is_the_same_socket(void) {
     CHECK(recv(inner[1], buf, sizeof buf, 0) == 4);
     CHECK(memcmp(buf, "ping", 4) == 0);
     close(got);
-    close(inner[0]);
-    close(inner[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(inner);
+    close_pair(sv);
 }
 
 /* Two SCM_RIGHTS control messages in one sendmsg. Linux merges them into
@@ -189,25 +173,21 @@ static void test_two_rights_items_in_one_message(void) {
     rmsg_message_free(m);
     CHECK(open_fd_count() == before + 3);
     for (i = 0; i < 3; i++) close(got[i]);
-    close(p[0]);
-    close(p[1]);
-    close(q[0]);
-    close(q[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(q);
+    close_pair(sv);
 }
 
 /* Credentials and descriptors in one message give two items (credentials
  * first, as Linux writes them); take_item_fds takes one item's
  * descriptors and refuses the other item. */
 static void test_take_item_fds_by_index(void) {
-    int sv[2], p[2], got[2] = {-7, -7}, on = 1;
+    int sv[2], p[2], got[2] = {-7, -7};
     size_t count = 99, ncred;
     rmsg_message *m = NULL;
     const rmsg_item *cred, *rights;
     int before;
-    unix_pair(SOCK_DGRAM, sv);
-    CHECK(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof on) == 0);
+    passcred_pair(sv);
     make_pipe(p);
     send_with_fds(sv[0], "c", 1, p, 2);
     CHECK_OK(rmsg_cmsg_space(sizeof(struct ucred), &ncred));
@@ -241,12 +221,9 @@ static void test_take_item_fds_by_index(void) {
     CHECK(count == 0);
     rmsg_message_free(m);
     CHECK(open_fd_count() == before + 2);
-    close(got[0]);
-    close(got[1]);
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(got);
+    close_pair(p);
+    close_pair(sv);
 }
 
 /* A buffer too small takes nothing: the outputs keep their values and the
@@ -280,12 +257,9 @@ static void test_buffer_too_small_takes_nothing(void) {
     rmsg_message_free(m);
     CHECK(open_fd_count() == before);
     for (i = 0; i < 3; i++) CHECK(!fd_is_open(seen[i]));
-    close(p[0]);
-    close(p[1]);
-    close(q[0]);
-    close(q[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(q);
+    close_pair(sv);
 }
 
 /* Freeing a message closes every descriptor it still owns. */
@@ -321,8 +295,7 @@ static void test_free_without_taking_closes_everything(void) {
     /* The originals are untouched. */
     for (i = 0; i < 4; i++) CHECK(fd_is_open(sent[i]));
     for (i = 0; i < 4; i++) close(sent[i]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* Received descriptors are close-on-exec by default, whatever the sender's
@@ -353,8 +326,7 @@ static void test_cloexec_default_and_opt_out(void) {
     close(got[0]);
 
     /* Opting out: not close-on-exec, even for a close-on-exec original. */
-    memset(&opts, 0, sizeof opts);
-    opts.flags = RMSG_RECV_NO_CLOEXEC;
+    opts = recv_options(RMSG_WAIT_BLOCK, RMSG_RECV_NO_CLOEXEC, 0);
     send_with_fds(sv[0], "c", 1, cloexec, 2);
     CHECK_OK(rmsg_recvmsg_with(sv[1], 4, space_for_fds(2), 0, &opts, &m));
     CHECK_OK(rmsg_message_take_fds(m, got, 2, &count));
@@ -362,8 +334,7 @@ static void test_cloexec_default_and_opt_out(void) {
     CHECK(!fd_is_cloexec(got[0]) && !fd_is_cloexec(got[1]));
     CHECK(same_file(got[0], cloexec[0]));
     rmsg_message_free(m);
-    close(got[0]);
-    close(got[1]);
+    close_pair(got);
 
     /* Asking for it explicitly with MSG_CMSG_CLOEXEC and opting out of the
      * default still gives close-on-exec, and the kernel's echo shows. */
@@ -373,12 +344,9 @@ static void test_cloexec_default_and_opt_out(void) {
     CHECK((rmsg_message_flags(m) & MSG_CMSG_CLOEXEC) != 0);
     rmsg_message_free(m);
 
-    close(plain[0]);
-    close(plain[1]);
-    close(cloexec[0]);
-    close(cloexec[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(plain);
+    close_pair(cloexec);
+    close_pair(sv);
 }
 
 /* MSG_PEEK installs the descriptors too: the peek message owns its own
@@ -399,8 +367,7 @@ static void peek_then_receive(int type) {
     CHECK(rmsg_message_fd_count(peek) == 2);
     CHECK(open_fd_count() == before + 2);
     CHECK_OK(rmsg_recvmsg(sv[1], 16, space_for_fds(2), 0, &real));
-    CHECK(rmsg_message_data_len(real) == 4);
-    CHECK(memcmp(rmsg_message_data(real), "peek", 4) == 0);
+    CHECK_DATA(real, "peek", 4);
     CHECK(rmsg_message_fd_count(real) == 2);
     CHECK(open_fd_count() == before + 4);
     pi = rmsg_message_item(peek, 0);
@@ -418,29 +385,13 @@ static void peek_then_receive(int type) {
     rmsg_message_free(real);
     CHECK(open_fd_count() == before);
     for (i = 0; i < 2; i++) CHECK(!fd_is_open(b[i]));
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 static void test_peek_with_fds_dgram(void) { peek_then_receive(SOCK_DGRAM); }
 
 static void test_peek_with_fds_stream(void) { peek_then_receive(SOCK_STREAM); }
-
-/* Waits for a child and checks it exited 0. */
-static void reap_ok(pid_t pid) {
-    int status = 0;
-    pid_t r;
-    do {
-        r = waitpid(pid, &status, 0);
-    } while (r < 0 && errno == EINTR);
-    CHECK(r == pid);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        fprintf(stderr, "child failed: status 0x%x\n", (unsigned)status);
-        exit(1);
-    }
-}
 
 /* Child process sends a pipe read end it made; the parent receives it with
  * rmsg and reads what the child wrote. */
@@ -475,7 +426,7 @@ static void test_child_sends_parent_receives(void) {
      * there, then end of file. */
     CHECK(read(got, buf, sizeof buf) == 10);
     CHECK(memcmp(buf, "from child", 10) == 0);
-    reap_ok(pid);
+    reap(pid);
     CHECK(read(got, buf, sizeof buf) == 0);
     close(got);
     close(sv[1]);
@@ -496,8 +447,7 @@ static void test_parent_sends_child_receives(void) {
         size_t count = 0;
         char buf[32];
         close(sv[0]);
-        close(p[0]);
-        close(p[1]);
+        close_pair(p);
         if (rmsg_recvmsg(sv[1], 8, space_for_fds(1), 0, &m) != RMSG_OK) _exit(10);
         if (rmsg_message_data_len(m) != 3) _exit(11);
         if (memcmp(rmsg_message_data(m), "go!", 3) != 0) _exit(12);
@@ -513,9 +463,8 @@ static void test_parent_sends_child_receives(void) {
     close(sv[1]);
     CHECK(write(p[1], "from parent", 11) == 11);
     send_with_fds(sv[0], "go!", 3, &p[0], 1);
-    close(p[0]);
-    close(p[1]);
-    reap_ok(pid);
+    close_pair(p);
+    reap(pid);
     close(sv[0]);
 }
 

@@ -32,14 +32,6 @@ static void install_handler(void) {
     CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
 }
 
-static void sleep_us(long us) {
-    struct timespec ts;
-    ts.tv_sec = us / 1000000L;
-    ts.tv_nsec = (us % 1000000L) * 1000L;
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
 /* Child: `count` SIGUSR1 to `parent`, `gap_us` apart (after a short start
  * delay, so that the parent is usually blocked by then), then one datagram
  * on `sock` if `data` is not NULL. */
@@ -105,13 +97,11 @@ static void test_blocking_receive_retries_through_signal_storm(void) {
     /* The child signalled before it sent, so every signal has been handled
      * by the time the receive returned. */
     CHECK(sigusr1_count > 0);
-    CHECK(rmsg_message_data_len(m) == 15);
-    CHECK(memcmp(rmsg_message_data(m), "after the storm", 15) == 0);
+    CHECK_DATA(m, "after the storm", 15);
     CHECK(rmsg_message_flags(m) == 0);
     rmsg_message_free(m);
     reap(child);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* The same through rmsg_recvmsg_into on a stream socket. */
@@ -123,10 +113,8 @@ static void test_scatter_receive_retries_through_signal_storm(void) {
     size_t n = 0;
     pid_t child;
     unix_pair(SOCK_STREAM, sv);
-    iov[0].base = (uint8_t *)a;
-    iov[0].len = sizeof a;
-    iov[1].base = (uint8_t *)b;
-    iov[1].len = sizeof b;
+    iov[0] = iov_of(a, sizeof a);
+    iov[1] = iov_of(b, sizeof b);
     sigusr1_count = 0;
     child = spawn_storm_then_send(getpid(), 100, 500, sv[0], "stream data");
     CHECK_OK(rmsg_recvmsg_into(sv[1], iov, 2, 0, 0, NULL, &n, &m));
@@ -136,8 +124,7 @@ static void test_scatter_receive_retries_through_signal_storm(void) {
     CHECK(memcmp(b, "m data", 6) == 0);
     rmsg_message_free(m);
     reap(child);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* A deadline receive retries EINTR from its wait too, and gets the data
@@ -145,22 +132,17 @@ static void test_scatter_receive_retries_through_signal_storm(void) {
 static void test_deadline_receive_retries_through_signal_storm(void) {
     int sv[2];
     rmsg_message *m = NULL;
-    rmsg_recv_options opts;
+    rmsg_recv_options opts = recv_options(RMSG_WAIT_DEADLINE, 0, 30ull * 1000000000u);
     pid_t child;
-    memset(&opts, 0, sizeof opts);
-    opts.wait = RMSG_WAIT_DEADLINE;
-    opts.timeout_ns = 30ull * 1000000000u;
     unix_pair(SOCK_DGRAM, sv);
     sigusr1_count = 0;
     child = spawn_storm_then_send(getpid(), 200, 500, sv[0], "late");
     CHECK_OK(rmsg_recvmsg_with(sv[1], 64, 0, 0, &opts, &m));
     CHECK(sigusr1_count > 0);
-    CHECK(rmsg_message_data_len(m) == 4);
-    CHECK(memcmp(rmsg_message_data(m), "late", 4) == 0);
+    CHECK_DATA(m, "late", 4);
     rmsg_message_free(m);
     reap(child);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* RMSG_RECV_RETURN_EINTR: the first signal that interrupts the blocking
@@ -169,14 +151,12 @@ static void test_deadline_receive_retries_through_signal_storm(void) {
  * before the parent blocks cannot hang the test. */
 static void test_return_eintr_reports_interrupted(void) {
     int sv[2], ctl[2];
-    rmsg_message *const untouched = (rmsg_message *)(uintptr_t)0x1;
-    rmsg_message *m = untouched;
+    rmsg_message *m = UNTOUCHED;
     rmsg_recv_options opts;
     uint32_t st;
     int saved_errno, last;
     pid_t child;
-    memset(&opts, 0, sizeof opts);
-    opts.flags = RMSG_RECV_RETURN_EINTR;
+    opts = recv_options(RMSG_WAIT_BLOCK, RMSG_RECV_RETURN_EINTR, 0);
     unix_pair(SOCK_DGRAM, sv);
     make_pipe(ctl);
     sigusr1_count = 0;
@@ -189,25 +169,20 @@ static void test_return_eintr_reports_interrupted(void) {
     CHECK_STATUS(st, RMSG_ERR_INTERRUPTED);
     CHECK(saved_errno == EINTR);
     CHECK(last == EINTR);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     CHECK(sigusr1_count > 0);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* RMSG_RECV_RETURN_EINTR also applies while a deadline receive waits. */
 static void test_return_eintr_with_deadline_reports_interrupted(void) {
     int sv[2], ctl[2];
-    rmsg_message *const untouched = (rmsg_message *)(uintptr_t)0x1;
-    rmsg_message *m = untouched;
+    rmsg_message *m = UNTOUCHED;
     rmsg_recv_options opts;
     uint32_t st;
     int last;
     pid_t child;
-    memset(&opts, 0, sizeof opts);
-    opts.wait = RMSG_WAIT_DEADLINE;
-    opts.flags = RMSG_RECV_RETURN_EINTR;
-    opts.timeout_ns = 30ull * 1000000000u;
+    opts = recv_options(RMSG_WAIT_DEADLINE, RMSG_RECV_RETURN_EINTR, 30ull * 1000000000u);
     unix_pair(SOCK_DGRAM, sv);
     make_pipe(ctl);
     sigusr1_count = 0;
@@ -218,9 +193,8 @@ static void test_return_eintr_with_deadline_reports_interrupted(void) {
     reap(child);
     CHECK_STATUS(st, RMSG_ERR_INTERRUPTED);
     CHECK(last == EINTR);
-    CHECK(m == untouched);
-    close(sv[0]);
-    close(sv[1]);
+    CHECK(m == UNTOUCHED);
+    close_pair(sv);
 }
 
 /* Signals during a deadline receive are retried, but the deadline bounds
@@ -229,8 +203,7 @@ static void test_return_eintr_with_deadline_reports_interrupted(void) {
  * until after it returns. */
 static void test_deadline_bounds_call_during_signal_storm(void) {
     int sv[2], ctl[2];
-    rmsg_message *const untouched = (rmsg_message *)(uintptr_t)0x1;
-    rmsg_message *m = untouched;
+    rmsg_message *m = UNTOUCHED;
     rmsg_recv_options opts;
     const uint64_t timeout = 300ull * 1000000u;
     uint64_t t0, t1;
@@ -238,9 +211,7 @@ static void test_deadline_bounds_call_during_signal_storm(void) {
     int last;
     sig_atomic_t before, after;
     pid_t child;
-    memset(&opts, 0, sizeof opts);
-    opts.wait = RMSG_WAIT_DEADLINE;
-    opts.timeout_ns = timeout;
+    opts = recv_options(RMSG_WAIT_DEADLINE, 0, timeout);
     unix_pair(SOCK_DGRAM, sv);
     make_pipe(ctl);
     sigusr1_count = 0;
@@ -256,13 +227,12 @@ static void test_deadline_bounds_call_during_signal_storm(void) {
     reap(child);
     CHECK_STATUS(st, RMSG_ERR_TIMED_OUT);
     CHECK(last == ETIMEDOUT);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     CHECK(t1 - t0 >= timeout);
     /* Signals were handled while the call ran, and it did not give up on
      * the first one. */
     CHECK(after > before);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 int main(void) {

@@ -1,7 +1,8 @@
 /*
- * Helpers for the control-message decoding tests: loopback sockets, finding
- * an item by kind, receiving with a buffer sized from the socket's options,
- * crafting control buffers for kinds this kernel cannot produce, clocks.
+ * Helpers for the control-message decoding tests: receiving with a buffer
+ * sized from the socket's options, crafting control buffers for kinds this
+ * kernel cannot produce, clocks. (The loopback UDP socket and finding an
+ * item by kind are in helpers.h.)
  */
 #ifndef RMSG_TEST_NET_HELPERS_H
 #define RMSG_TEST_NET_HELPERS_H
@@ -33,47 +34,6 @@
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT RMSG_UDP_SEGMENT
 #endif
-
-/* A UDP socket bound to 127.0.0.1 on a port the kernel picks. */
-static inline int udp4_bound(struct sockaddr_in *addr_out) {
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    int s = socket(AF_INET, SOCK_DGRAM, 0);
-    CHECK(s >= 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(bind(s, (struct sockaddr *)&a, sizeof a) == 0);
-    CHECK(getsockname(s, (struct sockaddr *)&a, &len) == 0);
-    if (addr_out) *addr_out = a;
-    return s;
-}
-
-/* A UDP socket bound to ::1 on a port the kernel picks. */
-static inline int udp6_bound(struct sockaddr_in6 *addr_out) {
-    struct sockaddr_in6 a;
-    socklen_t len = sizeof a;
-    int s = socket(AF_INET6, SOCK_DGRAM, 0);
-    CHECK(s >= 0);
-    memset(&a, 0, sizeof a);
-    a.sin6_family = AF_INET6;
-    a.sin6_addr = in6addr_loopback;
-    CHECK(bind(s, (struct sockaddr *)&a, sizeof a) == 0);
-    CHECK(getsockname(s, (struct sockaddr *)&a, &len) == 0);
-    if (addr_out) *addr_out = a;
-    return s;
-}
-
-/* Index of the first item of the given kind, or (size_t)-1. */
-static inline size_t find_index(const rmsg_message *m, int level, int type) {
-    size_t i, n = rmsg_message_item_count(m);
-    for (i = 0; i < n; i++) {
-        const rmsg_item *it = rmsg_message_item(m, i);
-        if (rmsg_item_level(it) == level && rmsg_item_type(it) == type)
-            return i;
-    }
-    return (size_t)-1;
-}
 
 /* Receives one message with a control buffer sized from the socket's
  * enabled options (rmsg_control_space_for_socket), and checks that it was

@@ -41,9 +41,8 @@ static void check_same_items(const rmsg_message *m, const rmsg_control *c) {
         CHECK(rmsg_item_level(a) == rmsg_item_level(b));
         CHECK(rmsg_item_type(a) == rmsg_item_type(b));
         CHECK(strcmp(rmsg_item_name(a), rmsg_item_name(b)) == 0);
-        CHECK(rmsg_item_data_len(a) == rmsg_item_data_len(b));
-        CHECK(memcmp(rmsg_item_data(a), rmsg_item_data(b),
-                     rmsg_item_data_len(a)) == 0);
+        CHECK_BYTES(rmsg_item_data(a), rmsg_item_data_len(a), rmsg_item_data(b),
+                    rmsg_item_data_len(b));
         CHECK(rmsg_item_truncated(a) == rmsg_item_truncated(b));
         {
             rmsg_ip_pktinfo pa, pb;
@@ -78,8 +77,8 @@ static void check_same_items(const rmsg_message *m, const rmsg_control *c) {
  * received with rmsg. The parsed raw buffer and the message agree, also
  * when the raw bytes are parsed from an unaligned address. */
 static void test_parse_equals_receive(void) {
-    struct sockaddr_in a;
-    int r = udp4_bound(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET, &a, NULL), s = socket(AF_INET, SOCK_DGRAM, 0);
     ctl_buf raw;
     static uint8_t shifted[1025];
     size_t len, space;
@@ -92,7 +91,7 @@ static void test_parse_equals_receive(void) {
     set_int(r, IPPROTO_IP, IP_RECVTOS, 1);
     set_int(r, IPPROTO_IP, IP_RECVORIGDSTADDR, 1);
     set_int(r, SOL_SOCKET, SO_TIMESTAMPNS, 1);
-    CHECK(sendto(s, "same", 4, 0, (struct sockaddr *)&a, sizeof a) == 4);
+    send_to(s, &a, "same", 4);
     CHECK_OK(rmsg_control_space_for_socket(r, 0, &space));
     CHECK(space <= sizeof raw.bytes);
     len = raw_recv(r, MSG_PEEK, raw.bytes, space);
@@ -111,6 +110,21 @@ static void test_parse_equals_receive(void) {
     close(s);
 }
 
+/* The descriptors of the parsed buffer's item that holds two: 2 when there
+ * is one (its descriptors are then in fds), else 0. */
+static size_t two_fds_of(const rmsg_control *c, int fds[2]) {
+    size_t i, n = 0;
+    for (i = 0; i < rmsg_control_item_count(c); i++) {
+        const rmsg_item *b = rmsg_control_item(c, i);
+        if (rmsg_item_fd_count(b) == 2) {
+            fds[0] = rmsg_item_fd(b, 0);
+            fds[1] = rmsg_item_fd(b, 1);
+            n = 2;
+        }
+    }
+    return n;
+}
+
 /* Descriptors and credentials over AF_UNIX: receive path and parse path
  * give the same kinds and credentials; RMSG_PARSE_OWN_FDS owns the fds. */
 static void test_parse_scm_rights(void) {
@@ -119,9 +133,8 @@ static void test_parse_scm_rights(void) {
     size_t len, n, i;
     rmsg_message *m;
     rmsg_control *c;
-    unix_pair(SOCK_DGRAM, sv);
+    passcred_pair(sv);
     make_pipe(p);
-    set_int(sv[1], SOL_SOCKET, SO_PASSCRED, 1);
 
     /* Receive path. */
     send_with_fds(sv[0], "f", 1, p, 2);
@@ -160,21 +173,13 @@ static void test_parse_scm_rights(void) {
     rmsg_message_free(m);
     /* Taken: still open, ours to close. */
     CHECK(fd_is_open(taken[0]) && fd_is_open(taken[1]));
-    close(taken[0]);
-    close(taken[1]);
+    close_pair(taken);
 
     /* Owning, not taken: freeing closes them. */
     send_with_fds(sv[0], "f", 1, p, 2);
     len = raw_recv(sv[1], 0, raw.bytes, sizeof raw.bytes);
     CHECK_OK(rmsg_control_parse(raw.bytes, len, RMSG_PARSE_OWN_FDS, &c));
-    for (i = 0, n = 0; i < rmsg_control_item_count(c); i++) {
-        const rmsg_item *b = rmsg_control_item(c, i);
-        if (rmsg_item_fd_count(b) == 2) {
-            fds[0] = rmsg_item_fd(b, 0);
-            fds[1] = rmsg_item_fd(b, 1);
-            n = 2;
-        }
-    }
+    n = two_fds_of(c, fds);
     CHECK(n == 2 && fd_is_open(fds[0]) && fd_is_open(fds[1]));
     rmsg_control_free(c);
     CHECK(!fd_is_open(fds[0]) && !fd_is_open(fds[1]));
@@ -183,24 +188,14 @@ static void test_parse_scm_rights(void) {
     send_with_fds(sv[0], "f", 1, p, 2);
     len = raw_recv(sv[1], 0, raw.bytes, sizeof raw.bytes);
     CHECK_OK(rmsg_control_parse(raw.bytes, len, 0, &c));
-    for (i = 0, n = 0; i < rmsg_control_item_count(c); i++) {
-        const rmsg_item *b = rmsg_control_item(c, i);
-        if (rmsg_item_fd_count(b) == 2) {
-            fds[0] = rmsg_item_fd(b, 0);
-            fds[1] = rmsg_item_fd(b, 1);
-            n = 2;
-        }
-    }
+    n = two_fds_of(c, fds);
     CHECK(n == 2);
     rmsg_control_free(c);
     CHECK(fd_is_open(fds[0]) && fd_is_open(fds[1]));
-    close(fds[0]);
-    close(fds[1]);
+    close_pair(fds);
 
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 static void put_hdr(uint8_t *at, size_t len, int level, int type) {

@@ -14,8 +14,7 @@ static void test_four_tuple_on_dgram_pair(void) {
     CHECK(send(sv[0], "hello", 5, 0) == 5);
     CHECK_OK(rmsg_recvmsg(sv[1], 64, 0, 0, &m));
     CHECK(m != NULL);
-    CHECK(rmsg_message_data_len(m) == 5);
-    CHECK(memcmp(rmsg_message_data(m), "hello", 5) == 0);
+    CHECK_DATA(m, "hello", 5);
     CHECK(rmsg_message_nbytes(m) == 5);
     CHECK(rmsg_message_item_count(m) == 0);
     CHECK(rmsg_message_item(m, 0) == NULL);
@@ -24,8 +23,7 @@ static void test_four_tuple_on_dgram_pair(void) {
      * is no address (Python gives None). */
     CHECK(rmsg_message_address(m) == NULL);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_stream_has_no_address(void) {
@@ -37,8 +35,7 @@ static void test_stream_has_no_address(void) {
     CHECK(rmsg_message_data_len(m) == 3);
     CHECK(rmsg_message_address(m) == NULL);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_datagram_longer_than_bufsize_sets_msg_trunc(void) {
@@ -47,8 +44,7 @@ static void test_datagram_longer_than_bufsize_sets_msg_trunc(void) {
     unix_pair(SOCK_DGRAM, sv);
     CHECK(send(sv[0], "0123456789", 10, 0) == 10);
     CHECK_OK(rmsg_recvmsg(sv[1], 4, 0, 0, &m));
-    CHECK(rmsg_message_data_len(m) == 4);
-    CHECK(memcmp(rmsg_message_data(m), "0123", 4) == 0);
+    CHECK_DATA(m, "0123", 4);
     CHECK((rmsg_message_flags(m) & MSG_TRUNC) != 0);
     rmsg_message_free(m);
     /* With MSG_TRUNC in the flags argument the kernel reports the full length. */
@@ -57,8 +53,7 @@ static void test_datagram_longer_than_bufsize_sets_msg_trunc(void) {
     CHECK(rmsg_message_data_len(m) == 4);
     CHECK(rmsg_message_nbytes(m) == 10);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_zero_bufsize(void) {
@@ -70,8 +65,7 @@ static void test_zero_bufsize(void) {
     CHECK(rmsg_message_data_len(m) == 0);
     CHECK((rmsg_message_flags(m) & MSG_TRUNC) != 0);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* ancbufsize 0: no ancillary data is received, and the fds the sender
@@ -83,8 +77,7 @@ static void test_ancbufsize_zero_means_no_items(void) {
     unix_pair(SOCK_DGRAM, sv);
     make_pipe(p);
     send_with_fds(sv[0], "x", 1, p, 2);
-    close(p[0]);
-    close(p[1]);
+    close_pair(p);
     before = open_fd_count();
     CHECK_OK(rmsg_recvmsg(sv[1], 16, 0, 0, &m));
     CHECK(rmsg_message_item_count(m) == 0);
@@ -92,8 +85,7 @@ static void test_ancbufsize_zero_means_no_items(void) {
     CHECK((rmsg_message_flags(m) & MSG_CTRUNC) != 0);
     CHECK(open_fd_count() == before);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_cmsg_len_and_space_match_the_macros(void) {
@@ -119,14 +111,13 @@ static void test_cmsg_len_and_space_match_the_macros(void) {
 
 /* The one-call forms give what the getters give. */
 static void test_summary_and_item_views(void) {
-    int sv[2], one = 1, p[2];
+    int sv[2], p[2];
     rmsg_message *m = NULL;
     rmsg_message_info info;
     rmsg_item_view views[4];
     size_t count = 0, i;
-    unix_pair(SOCK_DGRAM, sv);
+    passcred_pair(sv);
     make_pipe(p);
-    CHECK(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &one, sizeof one) == 0);
     send_with_fds(sv[0], "abc", 3, p, 2);
     CHECK_OK(rmsg_recvmsg(sv[1], 16, 256, 0, &m));
     CHECK_OK(rmsg_message_summarize(m, &info));
@@ -154,31 +145,22 @@ static void test_summary_and_item_views(void) {
     CHECK_STATUS(rmsg_message_items(m, NULL, 4, &count), RMSG_ERR_NULL_ARGUMENT);
     CHECK_STATUS(rmsg_message_items(m, views, 4, NULL), RMSG_ERR_NULL_ARGUMENT);
     rmsg_message_free(m);
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 /* RMSG_RECV_NO_ADDRESS: the kernel is not asked for the source address. */
 static void test_no_address_option(void) {
-    int rx = socket(AF_INET, SOCK_DGRAM, 0), tx = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in a;
-    socklen_t alen = sizeof a;
+    struct sockaddr_storage a;
+    int rx = udp_loopback(AF_INET, &a, NULL), tx = socket(AF_INET, SOCK_DGRAM, 0);
     rmsg_recv_options opts;
     rmsg_message *m = NULL;
-    CHECK(rx >= 0 && tx >= 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(bind(rx, (struct sockaddr *)&a, sizeof a) == 0);
-    CHECK(getsockname(rx, (struct sockaddr *)&a, &alen) == 0);
-    CHECK(sendto(tx, "one", 3, 0, (struct sockaddr *)&a, sizeof a) == 3);
-    CHECK(sendto(tx, "two", 3, 0, (struct sockaddr *)&a, sizeof a) == 3);
-    memset(&opts, 0, sizeof opts);
-    opts.flags = RMSG_RECV_NO_ADDRESS;
+    CHECK(tx >= 0);
+    send_to(tx, &a, "one", 3);
+    send_to(tx, &a, "two", 3);
+    opts = recv_options(RMSG_WAIT_BLOCK, RMSG_RECV_NO_ADDRESS, 0);
     CHECK_OK(rmsg_recvmsg_with(rx, 16, 0, 0, &opts, &m));
-    CHECK(rmsg_message_data_len(m) == 3 && memcmp(rmsg_message_data(m), "one", 3) == 0);
+    CHECK_DATA(m, "one", 3);
     CHECK(rmsg_message_address(m) == NULL);
     rmsg_message_free(m);
     /* The default asks for it (and a reused message does not keep "none"). */

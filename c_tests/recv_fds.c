@@ -6,15 +6,6 @@
  */
 #include "helpers.h"
 
-#include <sys/stat.h>
-
-static int same_file(int a, int b) {
-    struct stat sa, sb;
-    CHECK(fstat(a, &sa) == 0);
-    CHECK(fstat(b, &sb) == 0);
-    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 /* n fresh pipes; fds[2i], fds[2i+1] are the ends of pipe i. */
 static void make_pipes(int *fds, size_t n) {
     size_t i;
@@ -38,8 +29,7 @@ static void test_data_and_fds(int type) {
     before = open_fd_count();
     CHECK_OK(rmsg_recv_fds(sv[1], (uint8_t *)buf, sizeof buf, got, 8, 0, &nbytes,
                            &nfds, &flags));
-    CHECK(nbytes == 5);
-    CHECK(memcmp(buf, "hello", 5) == 0);
+    CHECK_BYTES(buf, nbytes, "hello", 5);
     CHECK(nfds == 3);
     CHECK(flags == 0);
     CHECK(open_fd_count() == before + 3);
@@ -55,8 +45,7 @@ static void test_data_and_fds(int type) {
     CHECK(read(p[0], buf, 1) == 1 && buf[0] == 'z');
     close_all(got, 3);
     close_all(p, 4);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_data_and_fds_stream(void) { test_data_and_fds(SOCK_STREAM); }
@@ -85,8 +74,7 @@ static void test_more_fds_than_maxfds(void) {
     close_all(got, 2);
     CHECK(open_fd_count() == before);
     close_all(p, 6);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* Fewer descriptors sent than maxfds, and none at all. */
@@ -111,9 +99,8 @@ static void test_fewer_fds_than_maxfds(void) {
     CHECK(same_file(got[0], p[1]));
     CHECK(got[1] == -7);
     close(got[0]);
-    close_all(p, 2);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 /* SO_PASSCRED adds an SCM_CREDENTIALS item, which recv_fds ignores. As in
@@ -123,12 +110,11 @@ static void test_fewer_fds_than_maxfds(void) {
  * (MSG_CTRUNC); with a larger maxfds the descriptors that fit after the
  * credentials arrive. In every case nothing is left open. */
 static void test_unrelated_items_ignored(void) {
-    int sv[2], p[4], got[16], flags = 0, on = 1;
+    int sv[2], p[4], got[16], flags = 0;
     size_t i, nbytes = 0, nfds = 99;
     char buf[8];
     int before;
-    unix_pair(SOCK_DGRAM, sv);
-    CHECK(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof on) == 0);
+    passcred_pair(sv);
     make_pipes(p, 2);
     for (i = 0; i < 16; i++) got[i] = -7;
     before = open_fd_count();
@@ -160,8 +146,7 @@ static void test_unrelated_items_ignored(void) {
     CHECK(nbytes == 1 && nfds == 0 && (flags & MSG_CTRUNC) == 0);
     CHECK(open_fd_count() == before);
     close_all(p, 4);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* maxfds 0: fds may be NULL; a header-only buffer installs nothing. */
@@ -176,7 +161,7 @@ static void test_maxfds_zero(void) {
     before = open_fd_count();
     CHECK_OK(rmsg_recv_fds(sv[1], (uint8_t *)buf, sizeof buf, NULL, 0, 0, &nbytes, &nfds,
                            &flags));
-    CHECK(nbytes == 4 && memcmp(buf, "zero", 4) == 0);
+    CHECK_BYTES(buf, nbytes, "zero", 4);
     CHECK(nfds == 0);
     CHECK((flags & MSG_CTRUNC) != 0);
     CHECK(open_fd_count() == before);
@@ -185,9 +170,8 @@ static void test_maxfds_zero(void) {
     CHECK_OK(rmsg_recv_fds(sv[1], (uint8_t *)buf, sizeof buf, NULL, 0, 0, &nbytes, &nfds,
                            &flags));
     CHECK(nbytes == 2 && nfds == 0 && flags == 0);
-    close_all(p, 2);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 static void test_msg_flags_out_may_be_null(void) {
@@ -201,9 +185,8 @@ static void test_msg_flags_out_may_be_null(void) {
                            NULL));
     CHECK(nbytes == 1 && nfds == 2);
     close_all(got, 2);
-    close_all(p, 2);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 /* A datagram longer than the buffer: MSG_TRUNC; with MSG_TRUNC in the flags
@@ -218,7 +201,7 @@ static void test_data_truncation_and_empty_buffer(void) {
     send_with_fds(sv[0], "0123456789", 10, p, 1);
     CHECK_OK(rmsg_recv_fds(sv[1], (uint8_t *)buf, sizeof buf, got, 2, 0, &nbytes, &nfds,
                            &flags));
-    CHECK(nbytes == 4 && memcmp(buf, "0123", 4) == 0);
+    CHECK_BYTES(buf, nbytes, "0123", 4);
     CHECK((flags & MSG_TRUNC) != 0);
     CHECK(nfds == 1);
     close(got[0]);
@@ -235,9 +218,8 @@ static void test_data_truncation_and_empty_buffer(void) {
     CHECK(nfds == 2);
     CHECK(same_file(got[0], p[0]) && same_file(got[1], p[1]));
     close_all(got, 2);
-    close_all(p, 2);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 /* MSG_PEEK through recv_fds: the caller owns the peeked copies too. */
@@ -259,9 +241,8 @@ static void test_peek(void) {
     CHECK(open_fd_count() == before + 4);
     close_all(a, 2);
     close_all(b, 2);
-    close_all(p, 2);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 /* Missing outputs are refused before anything is received: the message is
@@ -315,9 +296,8 @@ static void test_bad_arguments(void) {
                            &flags));
     CHECK(nbytes == 1 && buf[0] == 'b' && nfds == 2);
     close_all(got, 2);
-    close_all(p, 2);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 int main(void) {

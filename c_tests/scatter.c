@@ -10,15 +10,6 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 
-static rmsg_message *const untouched = (rmsg_message *)(uintptr_t)0x1;
-
-static rmsg_iovec iov_of(char *buf, size_t len) {
-    rmsg_iovec v;
-    v.base = (uint8_t *)buf;
-    v.len = len;
-    return v;
-}
-
 /* A datagram is written across the buffers in order; bytes past the end of
  * the data are left alone. */
 static void test_datagram_split_across_buffers(void) {
@@ -45,8 +36,7 @@ static void test_datagram_split_across_buffers(void) {
     CHECK(rmsg_message_flags(m) == 0);
     CHECK(rmsg_message_item_count(m) == 0);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* Zero-length buffers in the list are skipped. */
@@ -69,8 +59,7 @@ static void test_zero_length_buffers_are_skipped(void) {
     CHECK(b[0] == '#');
     CHECK(memcmp(c, "3456", 4) == 0);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* Buffers shorter than the datagram: the rest is cut off, MSG_TRUNC set,
@@ -97,8 +86,7 @@ static void test_short_buffers_truncate_datagram(void) {
     CHECK(n == 10);
     CHECK(rmsg_message_nbytes(m) == 10);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* On a stream, two sends are read in order across the buffers; what does
@@ -124,8 +112,7 @@ static void test_stream_split_and_remainder(void) {
     CHECK(n == 2);
     CHECK(memcmp(a, "ld", 2) == 0);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* MSG_PEEK leaves the data queued; the next call reads the same bytes. */
@@ -147,8 +134,7 @@ static void test_peek_then_read(void) {
     CHECK(memcmp(a, b, 8) == 0);
     CHECK(memcmp(b, "peekaboo", 8) == 0);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* Descriptors received with scattered data belong to the message: open
@@ -163,8 +149,7 @@ static void test_fds_are_owned_by_the_message(void) {
     unix_pair(SOCK_DGRAM, sv);
     make_pipe(p);
     send_with_fds(sv[0], "fds!", 4, p, 2);
-    close(p[0]);
-    close(p[1]);
+    close_pair(p);
     iov[0] = iov_of(a, sizeof a);
     iov[1] = iov_of(b, sizeof b);
     CHECK_OK(rmsg_cmsg_space(2 * sizeof(int), &space));
@@ -190,8 +175,7 @@ static void test_fds_are_owned_by_the_message(void) {
     rmsg_message_free(m);
     CHECK(!fd_is_open(fds[0]));
     CHECK(!fd_is_open(fds[1]));
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* Taken descriptors are the caller's: freeing the message leaves them. */
@@ -204,8 +188,7 @@ static void test_taken_fds_survive_free(void) {
     unix_pair(SOCK_DGRAM, sv);
     make_pipe(p);
     send_with_fds(sv[0], "t", 1, p, 2);
-    close(p[0]);
-    close(p[1]);
+    close_pair(p);
     iov = iov_of(a, sizeof a);
     CHECK_OK(rmsg_recvmsg_into(sv[1], &iov, 1, 64, 0, NULL, &n, &m));
     CHECK(n == 1);
@@ -214,10 +197,8 @@ static void test_taken_fds_survive_free(void) {
     CHECK(rmsg_message_fd_count(m) == 0);
     rmsg_message_free(m);
     CHECK(fd_is_open(got[0]) && fd_is_open(got[1]));
-    close(got[0]);
-    close(got[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(got);
+    close_pair(sv);
 }
 
 /* RMSG_RECV_NO_CLOEXEC reaches the scatter form too. */
@@ -226,15 +207,12 @@ static void test_no_cloexec_option(void) {
     char a[4];
     rmsg_iovec iov;
     size_t n = 0;
-    rmsg_recv_options o;
+    rmsg_recv_options o = recv_options(RMSG_WAIT_BLOCK, RMSG_RECV_NO_CLOEXEC, 0);
     rmsg_message *m = NULL;
-    memset(&o, 0, sizeof o);
-    o.flags = RMSG_RECV_NO_CLOEXEC;
     unix_pair(SOCK_DGRAM, sv);
     make_pipe(p);
     send_with_fds(sv[0], "i", 1, p, 1);
-    close(p[0]);
-    close(p[1]);
+    close_pair(p);
     iov = iov_of(a, sizeof a);
     CHECK_OK(rmsg_recvmsg_into(sv[1], &iov, 1, 64, 0, &o, &n, &m));
     CHECK(rmsg_message_fd_count(m) == 1);
@@ -246,8 +224,7 @@ static void test_no_cloexec_option(void) {
     CHECK((rmsg_message_flags(m) & MSG_CMSG_CLOEXEC) == 0);
     rmsg_message_free(m);
     CHECK(!fd_is_open(fd));
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* No buffers at all (count 0, NULL pointer): the datagram's data is
@@ -269,8 +246,7 @@ static void test_empty_buffer_list(void) {
 
     make_pipe(p);
     send_with_fds(sv[0], "with fd", 7, p, 1);
-    close(p[0]);
-    close(p[1]);
+    close_pair(p);
     n = 99;
     m = NULL;
     CHECK_OK(rmsg_recvmsg_into(sv[1], NULL, 0, 64, 0, NULL, &n, &m));
@@ -281,8 +257,7 @@ static void test_empty_buffer_list(void) {
     CHECK(fd_is_open(fd));
     rmsg_message_free(m);
     CHECK(!fd_is_open(fd));
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* NULL buffers with a count > 0, and NULL outputs, are rejected before any
@@ -292,7 +267,7 @@ static void test_null_arguments(void) {
     char a[8];
     rmsg_iovec iov;
     size_t n = 4242;
-    rmsg_message *m = untouched;
+    rmsg_message *m = UNTOUCHED;
     unix_pair(SOCK_DGRAM, sv);
     CHECK(send(sv[0], "still here", 10, 0) == 10);
     iov = iov_of(a, sizeof a);
@@ -306,14 +281,12 @@ static void test_null_arguments(void) {
     CHECK_STATUS(rmsg_recvmsg_into(sv[1], &iov, 1, 0, 0, NULL, &n, NULL),
                  RMSG_ERR_NULL_ARGUMENT);
     CHECK(n == 4242);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     m = NULL;
     CHECK_OK(rmsg_recvmsg(sv[1], 16, 0, MSG_DONTWAIT, &m));
-    CHECK(rmsg_message_data_len(m) == 10);
-    CHECK(memcmp(rmsg_message_data(m), "still here", 10) == 0);
+    CHECK_DATA(m, "still here", 10);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* Bad descriptors: negative, closed, not a socket. */
@@ -322,15 +295,14 @@ static void test_bad_descriptors(void) {
     rmsg_iovec iov = iov_of(a, sizeof a);
     size_t n = 7;
     int p[2];
-    rmsg_message *m = untouched;
+    rmsg_message *m = UNTOUCHED;
     CHECK_STATUS(rmsg_recvmsg_into(-1, &iov, 1, 0, 0, NULL, &n, &m), RMSG_ERR_BAD_FD);
     make_pipe(p);
     CHECK_STATUS(rmsg_recvmsg_into(p[0], &iov, 1, 0, 0, NULL, &n, &m), RMSG_ERR_NOT_A_SOCKET);
-    close(p[0]);
-    close(p[1]);
+    close_pair(p);
     CHECK_STATUS(rmsg_recvmsg_into(p[0], &iov, 1, 0, 0, NULL, &n, &m), RMSG_ERR_BAD_FD);
     CHECK(n == 7);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
 }
 
 /* More buffers than the kernel takes (IOV_MAX): recvmsg(2) fails with
@@ -342,22 +314,21 @@ static void test_more_buffers_than_iov_max(void) {
     static char bytes[COUNT];
     int sv[2];
     size_t i, n = 31;
-    rmsg_message *m = untouched;
+    rmsg_message *m = UNTOUCHED;
     for (i = 0; i < COUNT; i++) iov[i] = iov_of(bytes + i, 1);
     unix_pair(SOCK_DGRAM, sv);
     CHECK(send(sv[0], "many", 4, 0) == 4);
     CHECK_STATUS(rmsg_recvmsg_into(sv[1], iov, COUNT, 0, 0, NULL, &n, &m), RMSG_ERR_OS);
     CHECK(rmsg_last_errno() == EMSGSIZE);
     CHECK(n == 31);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     /* IOV_MAX buffers are accepted, one byte each. */
     m = NULL;
     CHECK_OK(rmsg_recvmsg_into(sv[1], iov, IOV_MAX, 0, 0, NULL, &n, &m));
     CHECK(n == 4);
     CHECK(memcmp(bytes, "many", 4) == 0);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* Options: non-blocking on an empty socket would block; a deadline times
@@ -369,19 +340,16 @@ static void test_options_are_honoured(void) {
     rmsg_iovec iov;
     size_t n = 55;
     rmsg_recv_options o;
-    rmsg_message *m = untouched;
+    rmsg_message *m = UNTOUCHED;
     unix_pair(SOCK_DGRAM, sv);
     memset(a, '.', sizeof a);
     iov = iov_of(a, sizeof a);
 
-    memset(&o, 0, sizeof o);
-    o.wait = RMSG_WAIT_NONBLOCK;
+    o = recv_options(RMSG_WAIT_NONBLOCK, 0, 0);
     CHECK_STATUS(rmsg_recvmsg_into(sv[1], &iov, 1, 0, 0, &o, &n, &m), RMSG_ERR_WOULD_BLOCK);
     CHECK(rmsg_last_errno() == EAGAIN);
 
-    memset(&o, 0, sizeof o);
-    o.wait = RMSG_WAIT_DEADLINE;
-    o.timeout_ns = 50u * 1000000u;
+    o = recv_options(RMSG_WAIT_DEADLINE, 0, 50u * 1000000u);
     CHECK_STATUS(rmsg_recvmsg_into(sv[1], &iov, 1, 0, 0, &o, &n, &m), RMSG_ERR_TIMED_OUT);
 
     memset(&o, 0, sizeof o);
@@ -389,20 +357,18 @@ static void test_options_are_honoured(void) {
     CHECK_STATUS(rmsg_recvmsg_into(sv[1], &iov, 1, 0, 0, &o, &n, &m),
                  RMSG_ERR_INVALID_ARGUMENT);
     CHECK(n == 55);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     CHECK(memcmp(a, "........", 8) == 0);
 
     /* The same non-blocking options succeed once data is queued. */
     CHECK(send(sv[0], "go", 2, 0) == 2);
-    memset(&o, 0, sizeof o);
-    o.wait = RMSG_WAIT_NONBLOCK;
+    o = recv_options(RMSG_WAIT_NONBLOCK, 0, 0);
     m = NULL;
     CHECK_OK(rmsg_recvmsg_into(sv[1], &iov, 1, 0, 0, &o, &n, &m));
     CHECK(n == 2);
     CHECK(memcmp(a, "go", 2) == 0);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* The message of the scatter form also carries the source address. */
@@ -415,21 +381,8 @@ static void test_address_is_kept(void) {
     const uint8_t *name = NULL;
     rmsg_message *m = NULL;
     const rmsg_address *addr;
-    int r, s;
-    memset(&ra, 0, sizeof ra);
-    ra.sun_family = AF_UNIX;
-    sa = ra;
-    rlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-                       (size_t)snprintf(ra.sun_path + 1, sizeof ra.sun_path - 1,
-                                        "rmsg-scatter-r-%ld", (long)getpid()));
-    slen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-                       (size_t)snprintf(sa.sun_path + 1, sizeof sa.sun_path - 1,
-                                        "rmsg-scatter-s-%ld", (long)getpid()));
-    r = socket(AF_UNIX, SOCK_DGRAM, 0);
-    s = socket(AF_UNIX, SOCK_DGRAM, 0);
-    CHECK(r >= 0 && s >= 0);
-    CHECK(bind(r, (struct sockaddr *)&ra, rlen) == 0);
-    CHECK(bind(s, (struct sockaddr *)&sa, slen) == 0);
+    int r = unix_abstract(SOCK_DGRAM, "rmsg-scatter-r", &ra, &rlen);
+    int s = unix_abstract(SOCK_DGRAM, "rmsg-scatter-s", &sa, &slen);
     CHECK(sendto(s, "addr", 4, 0, (struct sockaddr *)&ra, rlen) == 4);
     CHECK_OK(rmsg_recvmsg_into(r, &iov, 1, 0, 0, NULL, &n, &m));
     CHECK(n == 4);
@@ -437,8 +390,7 @@ static void test_address_is_kept(void) {
     CHECK(addr != NULL);
     CHECK(rmsg_address_kind(addr) == RMSG_ADDRESS_UNIX_ABSTRACT);
     CHECK_OK(rmsg_address_unix(addr, &name, &len));
-    CHECK(len == slen - offsetof(struct sockaddr_un, sun_path));
-    CHECK(memcmp(name, sa.sun_path, len) == 0);
+    CHECK_BYTES(name, len, sa.sun_path, slen - offsetof(struct sockaddr_un, sun_path));
     rmsg_message_free(m);
     close(r);
     close(s);

@@ -13,6 +13,15 @@ static rmsg_address *parse_ok(const char *text) {
     return a;
 }
 
+/* The two addresses have the same raw bytes. */
+static void check_same_raw(const rmsg_address *a, const rmsg_address *b) {
+    const uint8_t *ra, *rb;
+    size_t la, lb;
+    CHECK_OK(rmsg_address_raw(a, &ra, &la));
+    CHECK_OK(rmsg_address_raw(b, &rb, &lb));
+    CHECK_BYTES(ra, la, rb, lb);
+}
+
 /* Formats into a fresh buffer of exactly the needed size. */
 static char *format(const rmsg_address *a, size_t *len_out) {
     size_t len = 0;
@@ -42,13 +51,7 @@ static void test_good_text_round_trips(void) {
             exit(1);
         }
         b = parse_ok(text);
-        {
-            const uint8_t *ra, *rb;
-            size_t la, lb;
-            CHECK_OK(rmsg_address_raw(a, &ra, &la));
-            CHECK_OK(rmsg_address_raw(b, &rb, &lb));
-            CHECK(la == lb && memcmp(ra, rb, la) == 0);
-        }
+        check_same_raw(a, b);
         free(text);
         rmsg_address_free(a);
         rmsg_address_free(b);
@@ -85,13 +88,13 @@ static void test_decoded_parts(void) {
     a = parse_ok("/run/x.sock");
     CHECK(rmsg_address_kind(a) == RMSG_ADDRESS_UNIX_PATH);
     CHECK_OK(rmsg_address_unix(a, &name, &len));
-    CHECK(len == 11 && memcmp(name, "/run/x.sock", 11) == 0);
+    CHECK_BYTES(name, len, "/run/x.sock", 11);
     rmsg_address_free(a);
 
     a = parse_ok("@abc");
     CHECK(rmsg_address_kind(a) == RMSG_ADDRESS_UNIX_ABSTRACT);
     CHECK_OK(rmsg_address_unix(a, &name, &len));
-    CHECK(len == 4 && memcmp(name, "\0abc", 4) == 0);
+    CHECK_BYTES(name, len, "\0abc", 4);
     rmsg_address_free(a);
 }
 
@@ -163,12 +166,8 @@ static void test_from_parts(void) {
     CHECK(len == 4 && memcmp(buf, "@a\0b", 5) == 0);
     {
         rmsg_address *b = NULL;
-        const uint8_t *ra, *rb;
-        size_t la, lb;
         CHECK_OK(rmsg_address_parse(buf, len, &b));
-        CHECK_OK(rmsg_address_raw(a, &ra, &la));
-        CHECK_OK(rmsg_address_raw(b, &rb, &lb));
-        CHECK(la == lb && memcmp(ra, rb, la) == 0);
+        check_same_raw(a, b);
         rmsg_address_free(b);
     }
     rmsg_address_free(a);
@@ -198,15 +197,13 @@ static void test_format_buffer_too_small(void) {
 /* A received address formats as text, and its copy is owned. */
 static void test_format_received_and_copy(void) {
     rmsg_address *to = NULL, *copy = NULL;
-    int r = udp_bound(AF_INET, &to);
-    int s = udp_bound(AF_INET, NULL);
+    uint16_t sport;
+    int r = udp_loopback_address(AF_INET, &to);
+    int s = udp_loopback(AF_INET, NULL, &sport);
     rmsg_message *m;
     char want[32], got[32];
     size_t len;
-    struct sockaddr_in sin;
-    socklen_t sl = sizeof sin;
-    CHECK(getsockname(s, (struct sockaddr *)&sin, &sl) == 0);
-    snprintf(want, sizeof want, "127.0.0.1:%u", (unsigned)ntohs(sin.sin_port));
+    snprintf(want, sizeof want, "127.0.0.1:%u", (unsigned)sport);
     send_one(s, "hi", 2, NULL, to);
     m = recv_one(r, 16, 0);
     CHECK_OK(rmsg_address_format(rmsg_message_address(m), got, sizeof got, &len));
@@ -271,18 +268,14 @@ static void test_send_to_parsed_addresses(void) {
 
     /* IPv6 loopback from text. */
     {
-        rmsg_address *bound = NULL;
-        rmsg_inet6_address in6;
+        uint16_t port;
         rmsg_iovec iov;
-        r = udp_bound(AF_INET6, &bound);
-        CHECK_OK(rmsg_address_inet6(bound, &in6));
-        snprintf(text, sizeof text, "[::1]:%u", (unsigned)in6.port);
-        rmsg_address_free(bound);
+        r = udp_loopback(AF_INET6, NULL, &port);
+        snprintf(text, sizeof text, "[::1]:%u", (unsigned)port);
         s = socket(AF_INET6, SOCK_DGRAM, 0);
         CHECK(s >= 0);
         a = parse_ok(text);
-        iov.base = (uint8_t *)"v6";
-        iov.len = 2;
+        iov = iov_of("v6", 2);
         CHECK_OK(rmsg_sendmsg(s, &iov, 1, NULL, a, 0, NULL, &n));
         CHECK(n == 2);
         m = recv_one(r, 16, 0);

@@ -13,17 +13,13 @@ static void test_gather(void) {
     rmsg_message *m;
     size_t n = 0;
     unix_pair(SOCK_DGRAM, sv);
-    iov[0].base = (uint8_t *)"ab";
-    iov[0].len = 2;
-    iov[1].base = NULL;
-    iov[1].len = 0;
-    iov[2].base = (uint8_t *)"cdef";
-    iov[2].len = 4;
+    iov[0] = iov_of("ab", 2);
+    iov[1] = iov_of(NULL, 0);
+    iov[2] = iov_of("cdef", 4);
     CHECK_OK(rmsg_sendmsg(sv[0], iov, 3, NULL, NULL, 0, NULL, &n));
     CHECK(n == 6);
     m = recv_one(sv[1], 64, 0);
-    CHECK(rmsg_message_data_len(m) == 6);
-    CHECK(memcmp(rmsg_message_data(m), "abcdef", 6) == 0);
+    CHECK_DATA(m, "abcdef", 6);
     rmsg_message_free(m);
     /* No buffers at all: an empty datagram. */
     CHECK_OK(rmsg_sendmsg(sv[0], NULL, 0, NULL, NULL, 0, NULL, &n));
@@ -31,8 +27,7 @@ static void test_gather(void) {
     m = recv_one(sv[1], 64, 0);
     CHECK(rmsg_message_data_len(m) == 0);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_bad_arguments(void) {
@@ -42,8 +37,7 @@ static void test_bad_arguments(void) {
     size_t n = 77;
     unix_pair(SOCK_DGRAM, sv);
     make_pipe(p);
-    iov.base = (uint8_t *)"x";
-    iov.len = 1;
+    iov = iov_of("x", 1);
     memset(&o, 0, sizeof o);
     CHECK_STATUS(rmsg_sendmsg(sv[0], &iov, 1, NULL, NULL, 0, NULL, NULL), RMSG_ERR_NULL_ARGUMENT);
     CHECK_STATUS(rmsg_sendmsg(sv[0], NULL, 1, NULL, NULL, 0, NULL, &n), RMSG_ERR_NULL_ARGUMENT);
@@ -57,10 +51,8 @@ static void test_bad_arguments(void) {
     CHECK_STATUS(rmsg_send_fds(sv[0], NULL, 1, NULL, 0, 0, &n), RMSG_ERR_NULL_ARGUMENT);
     CHECK_STATUS(rmsg_send_fds(sv[0], (const uint8_t *)"x", 1, NULL, 1, 0, &n), RMSG_ERR_NULL_ARGUMENT);
     CHECK(n == 77);
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 /* On a stream with a small send buffer, a non-blocking send of 1 MiB sends
@@ -76,8 +68,7 @@ static void test_partial_send_on_stream(void) {
     unix_pair(SOCK_STREAM, sv);
     set_int(sv[0], SOL_SOCKET, SO_SNDBUF, 4096);
     set_int(sv[1], SOL_SOCKET, SO_RCVBUF, 4096);
-    iov.base = big;
-    iov.len = total;
+    iov = iov_of(big, total);
     memset(&o, 0, sizeof o);
     o.wait = RMSG_WAIT_NONBLOCK;
     CHECK_OK(rmsg_sendmsg(sv[0], &iov, 1, NULL, NULL, 0, &o, &n));
@@ -96,8 +87,7 @@ static void test_partial_send_on_stream(void) {
     CHECK(got == n);
     free(big);
     free(back);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static volatile sig_atomic_t sigpipes;
@@ -120,8 +110,7 @@ static void test_broken_pipe_without_sigpipe(void) {
     CHECK(sigaction(SIGPIPE, &sa, &old) == 0);
     unix_pair(SOCK_STREAM, sv);
     close(sv[1]);
-    iov.base = (uint8_t *)"late";
-    iov.len = 4;
+    iov = iov_of("late", 4);
     sigpipes = 0;
     CHECK_STATUS(rmsg_sendmsg(sv[0], &iov, 1, NULL, NULL, 0, NULL, &n), RMSG_ERR_BROKEN_PIPE);
     CHECK(rmsg_last_errno() == EPIPE);
@@ -156,8 +145,7 @@ static void child_side(int sock) {
     CHECK(memcmp(buf, "from-parent", 11) == 0);
     close(p[0]);
     CHECK_OK(rmsg_recvmsg(sock, 16, CMSG_SPACE(sizeof(int)), 0, &m));
-    CHECK(rmsg_message_data_len(m) == 3);
-    CHECK(memcmp(rmsg_message_data(m), "p2c", 3) == 0);
+    CHECK_DATA(m, "p2c", 3);
     CHECK_OK(rmsg_message_take_fds(m, &w, 1, &count));
     CHECK(count == 1);
     rmsg_message_free(m);
@@ -167,7 +155,7 @@ static void child_side(int sock) {
 }
 
 static void test_fd_passing_between_processes(void) {
-    int sv[2], q[2], w = -1, status;
+    int sv[2], q[2], w = -1;
     size_t n = 0, nfds = 0;
     uint8_t buf[16];
     char text[32];
@@ -185,7 +173,7 @@ static void test_fd_passing_between_processes(void) {
     }
     close(sv[1]);
     CHECK_OK(rmsg_recv_fds(sv[0], buf, sizeof buf, &w, 1, 0, &n, &nfds, NULL));
-    CHECK(n == 3 && memcmp(buf, "c2p", 3) == 0);
+    CHECK_BYTES(buf, n, "c2p", 3);
     CHECK(nfds == 1 && w >= 0 && fd_is_cloexec(w));
     CHECK(write(w, "from-parent", 11) == 11);
     close(w);
@@ -193,8 +181,7 @@ static void test_fd_passing_between_processes(void) {
     make_pipe(q);
     CHECK_OK(rmsg_cmsg_builder_new(&b));
     CHECK_OK(rmsg_cmsg_builder_add_fds(b, &q[1], 1));
-    iov.base = (uint8_t *)"p2c";
-    iov.len = 3;
+    iov = iov_of("p2c", 3);
     CHECK_OK(rmsg_sendmsg(sv[0], &iov, 1, b, NULL, 0, NULL, &n));
     CHECK(n == 3);
     rmsg_cmsg_builder_free(b);
@@ -202,8 +189,7 @@ static void test_fd_passing_between_processes(void) {
     CHECK(read(q[0], text, sizeof text) == 10);
     CHECK(memcmp(text, "from-child", 10) == 0);
     close(q[0]);
-    CHECK(waitpid(pid, &status, 0) == pid);
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    reap(pid);
     close(sv[0]);
 }
 
@@ -211,8 +197,8 @@ static void test_fd_passing_between_processes(void) {
  * the received message. */
 static void test_reply_to_received_address(void) {
     rmsg_address *server_addr = NULL;
-    int server = udp_bound(AF_INET, &server_addr);
-    int client = udp_bound(AF_INET, NULL);
+    int server = udp_loopback_address(AF_INET, &server_addr);
+    int client = udp_loopback(AF_INET, NULL, NULL);
     rmsg_message *req, *resp;
     send_one(client, "ping", 4, NULL, server_addr);
     req = recv_one(server, 16, 0);
@@ -220,8 +206,7 @@ static void test_reply_to_received_address(void) {
     send_one(server, "pong", 4, NULL, rmsg_message_address(req));
     rmsg_message_free(req);
     resp = recv_one(client, 16, 0);
-    CHECK(rmsg_message_data_len(resp) == 4);
-    CHECK(memcmp(rmsg_message_data(resp), "pong", 4) == 0);
+    CHECK_DATA(resp, "pong", 4);
     rmsg_message_free(resp);
     rmsg_address_free(server_addr);
     close(server);

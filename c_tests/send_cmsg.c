@@ -5,7 +5,6 @@
 #include <linux/net_tstamp.h>
 #include <netinet/ip.h>
 #include <netinet/udp.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "send_helpers.h"
@@ -75,9 +74,8 @@ static void test_layout_matches_macros(void) {
     c->cmsg_len = CMSG_LEN(1); memcpy(CMSG_DATA(c), &one, 1);
 
     CHECK_OK(rmsg_cmsg_builder_data(b, &data, &len));
-    CHECK(len == total);
+    CHECK_BYTES(data, len, u.buf, total);
     CHECK(((uintptr_t)data % 8) == 0);
-    CHECK(memcmp(data, u.buf, total) == 0);
 
     /* Reset empties it; it builds again from scratch. */
     rmsg_cmsg_builder_reset(b);
@@ -113,7 +111,7 @@ static void test_layout_matches_macros(void) {
  * in one message, then a raw IP_TTL and a raw one-byte IP_TOS. */
 static void test_ip_ttl_and_tos(void) {
     rmsg_address *to = NULL;
-    int r = udp_bound(AF_INET, &to);
+    int r = udp_loopback_address(AF_INET, &to);
     int s = socket(AF_INET, SOCK_DGRAM, 0);
     rmsg_cmsg_builder *b = NULL;
     rmsg_message *m;
@@ -163,7 +161,7 @@ static void test_ip_ttl_and_tos(void) {
  * IPV6_RECVHOPLIMIT. */
 static void test_ipv6_tclass_and_hoplimit(void) {
     rmsg_address *to = NULL;
-    int r = udp_bound(AF_INET6, &to);
+    int r = udp_loopback_address(AF_INET6, &to);
     int s = socket(AF_INET6, SOCK_DGRAM, 0);
     rmsg_cmsg_builder *b = NULL;
     rmsg_message *m;
@@ -189,7 +187,7 @@ static void test_ipv6_tclass_and_hoplimit(void) {
  * datagram come from 127.0.0.2. */
 static void test_ip_pktinfo_source(void) {
     rmsg_address *to = NULL;
-    int r = udp_bound(AF_INET, &to);
+    int r = udp_loopback_address(AF_INET, &to);
     int s = socket(AF_INET, SOCK_DGRAM, 0);
     rmsg_cmsg_builder *b = NULL;
     rmsg_message *m;
@@ -223,7 +221,7 @@ static void test_ip_pktinfo_source(void) {
  * item is read. */
 static void test_ipv6_pktinfo_source(void) {
     rmsg_address *to = NULL;
-    int r = udp_bound(AF_INET6, &to);
+    int r = udp_loopback_address(AF_INET6, &to);
     int s = socket(AF_INET6, SOCK_DGRAM, 0);
     rmsg_cmsg_builder *b = NULL;
     rmsg_message *m;
@@ -246,8 +244,7 @@ static void test_ipv6_pktinfo_source(void) {
 
     rmsg_cmsg_builder_reset(b);
     CHECK_OK(rmsg_cmsg_builder_add_ipv6_pktinfo(b, lo, foreign, 16));
-    iov.base = (uint8_t *)"no";
-    iov.len = 2;
+    iov = iov_of("no", 2);
     CHECK(rmsg_sendmsg(s, &iov, 1, b, to, 0, NULL, &n) != RMSG_OK);
     CHECK(n == 99);
     rmsg_cmsg_builder_free(b);
@@ -264,10 +261,8 @@ static void test_fd_limit(void) {
     const uint8_t *data;
     rmsg_cmsg_builder *b = NULL;
     rmsg_message *m;
-    struct stat want, st;
     unix_pair(SOCK_DGRAM, sv);
     make_pipe(p);
-    CHECK(fstat(p[0], &want) == 0);
     for (i = 0; i < 254; i++) fds[i] = p[0];
     CHECK_OK(rmsg_cmsg_builder_new(&b));
     CHECK_STATUS(rmsg_cmsg_builder_add_fds(b, fds, 254), RMSG_ERR_TOO_MANY_FDS);
@@ -295,17 +290,14 @@ static void test_fd_limit(void) {
     rmsg_message_free(m);
     for (i = 0; i < 253; i++) {
         CHECK(got[i] != p[0]);
-        CHECK(fstat(got[i], &st) == 0);
-        CHECK(st.st_ino == want.st_ino && st.st_dev == want.st_dev);
+        CHECK(same_file(got[i], p[0]));
         close(got[i]);
     }
     /* The builder never owned them: the sender's descriptor is still open. */
     rmsg_cmsg_builder_free(b);
     CHECK(fd_is_open(p[0]));
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 /* SCM_CREDENTIALS: the sender's own ids arrive with SO_PASSCRED; as root,
@@ -316,8 +308,7 @@ static void test_credentials(void) {
     rmsg_message *m;
     const rmsg_item *it;
     struct ucred c;
-    unix_pair(SOCK_DGRAM, sv);
-    set_int(sv[1], SOL_SOCKET, SO_PASSCRED, 1);
+    passcred_pair(sv);
     CHECK_OK(rmsg_cmsg_builder_new(&b));
     CHECK_OK(rmsg_cmsg_builder_add_credentials(b, getpid(), getuid(), getgid()));
     send_one(sv[0], "me", 2, b, NULL);
@@ -342,14 +333,13 @@ static void test_credentials(void) {
         printf("# not root: sending other credentials not tried\n");
     }
     rmsg_cmsg_builder_free(b);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* UDP_SEGMENT 1000 over 2500 bytes: three datagrams of 1000, 1000, 500. */
 static void test_udp_segment(void) {
     rmsg_address *to = NULL;
-    int r = udp_bound(AF_INET, &to);
+    int r = udp_loopback_address(AF_INET, &to);
     int s = socket(AF_INET, SOCK_DGRAM, 0);
     rmsg_cmsg_builder *b = NULL;
     static uint8_t data[2500];
@@ -361,8 +351,7 @@ static void test_udp_segment(void) {
     send_one(s, data, sizeof data, b, to);
     for (i = 0; i < 3; i++) {
         rmsg_message *m = recv_one(r, 4096, 0);
-        CHECK(rmsg_message_data_len(m) == sizes[i]);
-        CHECK(memcmp(rmsg_message_data(m), data + i * 1000, sizes[i]) == 0);
+        CHECK_DATA(m, data + i * 1000, sizes[i]);
         rmsg_message_free(m);
     }
     rmsg_cmsg_builder_free(b);
@@ -375,7 +364,7 @@ static void test_udp_segment(void) {
  * the current time arrives; without SO_TXTIME the kernel refuses it. */
 static void test_txtime(void) {
     rmsg_address *to = NULL;
-    int r = udp_bound(AF_INET, &to);
+    int r = udp_loopback_address(AF_INET, &to);
     int s = socket(AF_INET, SOCK_DGRAM, 0);
     rmsg_cmsg_builder *b = NULL;
     rmsg_message *m;
@@ -389,16 +378,14 @@ static void test_txtime(void) {
     t = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
     CHECK_OK(rmsg_cmsg_builder_new(&b));
     CHECK_OK(rmsg_cmsg_builder_add_txtime(b, t));
-    iov.base = (uint8_t *)"tx";
-    iov.len = 2;
+    iov = iov_of("tx", 2);
     CHECK_STATUS(rmsg_sendmsg(s, &iov, 1, b, to, 0, NULL, &n), RMSG_ERR_INVALID_ARGUMENT);
     memset(&cfg, 0, sizeof cfg);
     cfg.clockid = CLOCK_MONOTONIC;
     CHECK(setsockopt(s, SOL_SOCKET, SO_TXTIME, &cfg, sizeof cfg) == 0);
     send_one(s, "tx", 2, b, to);
     m = recv_one(r, 16, 0);
-    CHECK(rmsg_message_data_len(m) == 2);
-    CHECK(memcmp(rmsg_message_data(m), "tx", 2) == 0);
+    CHECK_DATA(m, "tx", 2);
     rmsg_message_free(m);
     rmsg_cmsg_builder_free(b);
     rmsg_address_free(to);

@@ -45,8 +45,8 @@ static size_t used_space(const rmsg_message *m) {
 }
 
 static void test_space_for_udp4_socket(void) {
-    struct sockaddr_in a;
-    int r = udp4_bound(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET, &a, NULL), s = socket(AF_INET, SOCK_DGRAM, 0);
     size_t space = 1;
     rmsg_message *m;
     CHECK_OK(rmsg_control_space_for_socket(r, 0, &space));
@@ -58,7 +58,7 @@ static void test_space_for_udp4_socket(void) {
     set_int(r, SOL_SOCKET, SO_TIMESTAMPNS, 1);
     set_int(r, SOL_SOCKET, SO_RCVMARK, 1);
     CHECK_OK(rmsg_control_space_for_socket(r, 0, &space));
-    CHECK(sendto(s, "z", 1, 0, (struct sockaddr *)&a, sizeof a) == 1);
+    send_to(s, &a, "z", 1);
     CHECK_OK(rmsg_recvmsg(r, 16, space, 0, &m));
     CHECK((rmsg_message_flags(m) & MSG_CTRUNC) == 0);
     CHECK(rmsg_message_item_count(m) == 6);
@@ -67,7 +67,7 @@ static void test_space_for_udp4_socket(void) {
     rmsg_message_free(m);
     /* One byte less than the kernel needs for all but the last item's
      * padding truncates: the size is not generous by accident. */
-    CHECK(sendto(s, "z", 1, 0, (struct sockaddr *)&a, sizeof a) == 1);
+    send_to(s, &a, "z", 1);
     CHECK_OK(rmsg_recvmsg(r, 16, space - CMSG_SPACE(16), 0, &m));
     CHECK((rmsg_message_flags(m) & MSG_CTRUNC) != 0);
     rmsg_message_free(m);
@@ -76,8 +76,8 @@ static void test_space_for_udp4_socket(void) {
 }
 
 static void test_space_for_udp6_socket(void) {
-    struct sockaddr_in6 a;
-    int r = udp6_bound(&a), s = socket(AF_INET6, SOCK_DGRAM, 0);
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET6, &a, NULL), s = socket(AF_INET6, SOCK_DGRAM, 0);
     size_t space = 0;
     rmsg_message *m;
     set_int(r, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
@@ -91,7 +91,7 @@ static void test_space_for_udp6_socket(void) {
     set_int(r, SOL_SOCKET, SO_RXQ_OVFL, 1);
     CHECK_OK(rmsg_control_space_for_socket(r, 0, &space));
     CHECK(space >= CMSG_SPACE(20) + 2 * CMSG_SPACE(4) + CMSG_SPACE(28));
-    CHECK(sendto(s, "z", 1, 0, (struct sockaddr *)&a, sizeof a) == 1);
+    send_to(s, &a, "z", 1);
     CHECK_OK(rmsg_recvmsg(r, 16, space, 0, &m));
     CHECK((rmsg_message_flags(m) & MSG_CTRUNC) == 0);
     CHECK(rmsg_message_item_count(m) >= 4);
@@ -105,9 +105,8 @@ static void test_space_for_unix_socket(void) {
     int sv[2], p[2];
     size_t space = 0;
     rmsg_message *m;
-    unix_pair(SOCK_DGRAM, sv);
+    passcred_pair(sv);
     make_pipe(p);
-    set_int(sv[1], SOL_SOCKET, SO_PASSCRED, 1);
     set_int(sv[1], SOL_SOCKET, SO_PASSPIDFD, 1);
     CHECK_OK(rmsg_control_space_for_socket(sv[1], 2, &space));
     CHECK(space == CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int)) +
@@ -118,10 +117,8 @@ static void test_space_for_unix_socket(void) {
     CHECK(rmsg_message_item_count(m) == 3);
     CHECK(rmsg_message_fd_count(m) == 2);
     rmsg_message_free(m); /* closes the two fds and the pidfd */
-    close(p[0]);
-    close(p[1]);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(p);
+    close_pair(sv);
 }
 
 static void test_space_errors(void) {
@@ -134,8 +131,7 @@ static void test_space_errors(void) {
     CHECK(space == 5);
     CHECK_STATUS(rmsg_control_space_for_socket(p[0], 0, NULL),
                  RMSG_ERR_NULL_ARGUMENT);
-    close(p[0]);
-    close(p[1]);
+    close_pair(p);
 }
 
 int main(void) {

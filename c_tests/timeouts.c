@@ -28,27 +28,10 @@ static pid_t spawn_delayed_send(int sock, long ms, const char *data) {
     return pid;
 }
 
-static rmsg_recv_options deadline(uint64_t timeout_ns) {
-    rmsg_recv_options o;
-    memset(&o, 0, sizeof o);
-    o.wait = RMSG_WAIT_DEADLINE;
-    o.timeout_ns = timeout_ns;
-    return o;
-}
-
-static void set_nonblocking(int fd) {
-    int fl = fcntl(fd, F_GETFL);
-    CHECK(fl >= 0);
-    CHECK(fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0);
-}
-
-/* A failed call leaves *message_out alone. */
-static rmsg_message *const untouched = (rmsg_message *)(uintptr_t)0x1;
-
 static void test_deadline_on_empty_socket_times_out(void) {
     int sv[2];
-    rmsg_message *m = untouched;
-    rmsg_recv_options o = deadline(200 * MS);
+    rmsg_message *m = UNTOUCHED;
+    rmsg_recv_options o = recv_options(RMSG_WAIT_DEADLINE, 0, 200 * MS);
     uint64_t t0, t1;
     uint32_t st;
     int saved_errno;
@@ -60,78 +43,70 @@ static void test_deadline_on_empty_socket_times_out(void) {
     CHECK_STATUS(st, RMSG_ERR_TIMED_OUT);
     CHECK(saved_errno == ETIMEDOUT);
     CHECK(rmsg_last_errno() == ETIMEDOUT);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     CHECK(t1 - t0 >= 200 * MS);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* The scatter form honours the deadline the same way. */
 static void test_deadline_on_empty_socket_times_out_into(void) {
     int sv[2];
-    rmsg_message *m = untouched;
-    rmsg_recv_options o = deadline(100 * MS);
+    rmsg_message *m = UNTOUCHED;
+    rmsg_recv_options o = recv_options(RMSG_WAIT_DEADLINE, 0, 100 * MS);
     char buf[8];
     rmsg_iovec iov;
     size_t n = 777;
     uint64_t t0, t1;
     unix_pair(SOCK_STREAM, sv);
-    iov.base = (uint8_t *)buf;
-    iov.len = sizeof buf;
+    iov = iov_of(buf, sizeof buf);
     t0 = now_ns();
     CHECK_STATUS(rmsg_recvmsg_into(sv[1], &iov, 1, 0, 0, &o, &n, &m), RMSG_ERR_TIMED_OUT);
     t1 = now_ns();
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     CHECK(n == 777);
     CHECK(t1 - t0 >= 100 * MS);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* A zero timeout on an empty socket is a poll: it times out at once. */
 static void test_zero_timeout_on_empty_socket_times_out(void) {
     int sv[2];
-    rmsg_message *m = untouched;
-    rmsg_recv_options o = deadline(0);
+    rmsg_message *m = UNTOUCHED;
+    rmsg_recv_options o = recv_options(RMSG_WAIT_DEADLINE, 0, 0);
     unix_pair(SOCK_DGRAM, sv);
     CHECK_STATUS(rmsg_recvmsg_with(sv[1], 64, 0, 0, &o, &m), RMSG_ERR_TIMED_OUT);
     CHECK(rmsg_last_errno() == ETIMEDOUT);
-    CHECK(m == untouched);
-    close(sv[0]);
-    close(sv[1]);
+    CHECK(m == UNTOUCHED);
+    close_pair(sv);
 }
 
 /* Data already queued is returned even with a zero timeout. */
 static void test_queued_data_with_zero_timeout(void) {
     int sv[2];
     rmsg_message *m = NULL;
-    rmsg_recv_options o = deadline(0);
+    rmsg_recv_options o = recv_options(RMSG_WAIT_DEADLINE, 0, 0);
     unix_pair(SOCK_DGRAM, sv);
     CHECK(send(sv[0], "ready", 5, 0) == 5);
     CHECK_OK(rmsg_recvmsg_with(sv[1], 64, 0, 0, &o, &m));
-    CHECK(rmsg_message_data_len(m) == 5);
-    CHECK(memcmp(rmsg_message_data(m), "ready", 5) == 0);
+    CHECK_DATA(m, "ready", 5);
     CHECK(rmsg_message_flags(m) == 0);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* Data that arrives while the call waits ends the wait with RMSG_OK. */
 static void test_data_arriving_before_deadline(void) {
     int sv[2];
     rmsg_message *m = NULL;
-    rmsg_recv_options o = deadline(30000 * MS);
+    rmsg_recv_options o = recv_options(RMSG_WAIT_DEADLINE, 0, 30000 * MS);
     pid_t child;
     unix_pair(SOCK_DGRAM, sv);
     child = spawn_delayed_send(sv[0], 50, "in time");
     CHECK_OK(rmsg_recvmsg_with(sv[1], 64, 0, 0, &o, &m));
-    CHECK(rmsg_message_data_len(m) == 7);
-    CHECK(memcmp(rmsg_message_data(m), "in time", 7) == 0);
+    CHECK_DATA(m, "in time", 7);
     rmsg_message_free(m);
     reap(child);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* A deadline also waits on an O_NONBLOCK socket (as a Python socket with a
@@ -139,49 +114,44 @@ static void test_data_arriving_before_deadline(void) {
 static void test_deadline_waits_on_nonblocking_socket(void) {
     int sv[2];
     rmsg_message *m = NULL;
-    rmsg_recv_options o = deadline(30000 * MS);
+    rmsg_recv_options o = recv_options(RMSG_WAIT_DEADLINE, 0, 30000 * MS);
     pid_t child;
     unix_pair(SOCK_DGRAM, sv);
     set_nonblocking(sv[1]);
     child = spawn_delayed_send(sv[0], 50, "later");
     CHECK_OK(rmsg_recvmsg_with(sv[1], 64, 0, 0, &o, &m));
-    CHECK(rmsg_message_data_len(m) == 5);
-    CHECK(memcmp(rmsg_message_data(m), "later", 5) == 0);
+    CHECK_DATA(m, "later", 5);
     rmsg_message_free(m);
     reap(child);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* A timeout too long to represent as a deadline waits as a blocking call. */
 static void test_huge_timeout_receives_queued_data(void) {
     int sv[2];
     rmsg_message *m = NULL;
-    rmsg_recv_options o = deadline(UINT64_MAX);
+    rmsg_recv_options o = recv_options(RMSG_WAIT_DEADLINE, 0, UINT64_MAX);
     unix_pair(SOCK_DGRAM, sv);
     CHECK(send(sv[0], "x", 1, 0) == 1);
     CHECK_OK(rmsg_recvmsg_with(sv[1], 64, 0, 0, &o, &m));
     CHECK(rmsg_message_data_len(m) == 1);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 static void test_nonblock_on_empty_socket_would_block(void) {
     int sv[2];
-    rmsg_message *m = untouched;
-    rmsg_recv_options o;
+    rmsg_message *m = UNTOUCHED;
+    rmsg_recv_options o = recv_options(RMSG_WAIT_NONBLOCK, 0, 0);
     uint32_t st;
     int saved_errno;
-    memset(&o, 0, sizeof o);
-    o.wait = RMSG_WAIT_NONBLOCK;
     unix_pair(SOCK_DGRAM, sv);
     st = rmsg_recvmsg_with(sv[1], 64, 0, 0, &o, &m);
     saved_errno = errno;
     CHECK_STATUS(st, RMSG_ERR_WOULD_BLOCK);
     CHECK(saved_errno == EAGAIN);
     CHECK(rmsg_last_errno() == EAGAIN);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     /* The socket itself stays blocking. */
     CHECK((fcntl(sv[1], F_GETFL) & O_NONBLOCK) == 0);
     /* With data queued the same options succeed. */
@@ -189,51 +159,44 @@ static void test_nonblock_on_empty_socket_would_block(void) {
     CHECK_OK(rmsg_recvmsg_with(sv[1], 64, 0, 0, &o, &m));
     CHECK(rmsg_message_data_len(m) == 3);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
+    close_pair(sv);
 }
 
 /* RMSG_WAIT_NONBLOCK ignores timeout_ns. */
 static void test_nonblock_ignores_timeout(void) {
     int sv[2];
-    rmsg_message *m = untouched;
-    rmsg_recv_options o;
-    memset(&o, 0, sizeof o);
-    o.wait = RMSG_WAIT_NONBLOCK;
-    o.timeout_ns = 30000 * MS;
+    rmsg_message *m = UNTOUCHED;
+    rmsg_recv_options o = recv_options(RMSG_WAIT_NONBLOCK, 0, 30000 * MS);
     unix_pair(SOCK_DGRAM, sv);
     CHECK_STATUS(rmsg_recvmsg_with(sv[1], 64, 0, 0, &o, &m), RMSG_ERR_WOULD_BLOCK);
-    CHECK(m == untouched);
-    close(sv[0]);
-    close(sv[1]);
+    CHECK(m == UNTOUCHED);
+    close_pair(sv);
 }
 
 static void test_o_nonblock_socket_with_default_options_would_block(void) {
     int sv[2];
-    rmsg_message *m = untouched;
+    rmsg_message *m = UNTOUCHED;
     rmsg_recv_options zero;
     memset(&zero, 0, sizeof zero);
     unix_pair(SOCK_DGRAM, sv);
     set_nonblocking(sv[1]);
     CHECK_STATUS(rmsg_recvmsg(sv[1], 64, 0, 0, &m), RMSG_ERR_WOULD_BLOCK);
     CHECK(rmsg_last_errno() == EAGAIN);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     CHECK_STATUS(rmsg_recvmsg_with(sv[1], 64, 0, 0, NULL, &m), RMSG_ERR_WOULD_BLOCK);
     CHECK_STATUS(rmsg_recvmsg_with(sv[1], 64, 0, 0, &zero, &m), RMSG_ERR_WOULD_BLOCK);
-    CHECK(m == untouched);
-    close(sv[0]);
-    close(sv[1]);
+    CHECK(m == UNTOUCHED);
+    close_pair(sv);
 }
 
 static void test_msg_dontwait_would_block(void) {
     int sv[2];
-    rmsg_message *m = untouched;
+    rmsg_message *m = UNTOUCHED;
     unix_pair(SOCK_STREAM, sv);
     CHECK_STATUS(rmsg_recvmsg(sv[1], 64, 0, MSG_DONTWAIT, &m), RMSG_ERR_WOULD_BLOCK);
     CHECK(rmsg_last_errno() == EAGAIN);
-    CHECK(m == untouched);
-    close(sv[0]);
-    close(sv[1]);
+    CHECK(m == UNTOUCHED);
+    close_pair(sv);
 }
 
 /* A stream whose peer closed gives end of file: RMSG_OK with 0 bytes, in
@@ -241,9 +204,8 @@ static void test_msg_dontwait_would_block(void) {
 static void test_stream_eof_is_ok_with_zero_bytes(void) {
     int sv[2];
     rmsg_message *m = NULL;
-    rmsg_recv_options nb, dl = deadline(30000 * MS);
-    memset(&nb, 0, sizeof nb);
-    nb.wait = RMSG_WAIT_NONBLOCK;
+    rmsg_recv_options nb = recv_options(RMSG_WAIT_NONBLOCK, 0, 0);
+    rmsg_recv_options dl = recv_options(RMSG_WAIT_DEADLINE, 0, 30000 * MS);
     unix_pair(SOCK_STREAM, sv);
     CHECK(send(sv[0], "last", 4, 0) == 4);
     close(sv[0]);
@@ -271,7 +233,7 @@ static void test_stream_eof_is_ok_with_zero_bytes(void) {
 /* Unknown wait modes and option bits are rejected before any receive. */
 static void test_invalid_options_are_rejected(void) {
     int sv[2];
-    rmsg_message *m = untouched;
+    rmsg_message *m = UNTOUCHED;
     rmsg_recv_options o;
     unix_pair(SOCK_DGRAM, sv);
     CHECK(send(sv[0], "kept", 4, 0) == 4);
@@ -282,59 +244,39 @@ static void test_invalid_options_are_rejected(void) {
     memset(&o, 0, sizeof o);
     o.flags = 0x80000000u;
     CHECK_STATUS(rmsg_recvmsg_with(sv[1], 64, 0, 0, &o, &m), RMSG_ERR_INVALID_ARGUMENT);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     /* Nothing was consumed. */
     CHECK_OK(rmsg_recvmsg(sv[1], 64, 0, MSG_DONTWAIT, &m));
     CHECK(rmsg_message_data_len(m) == 4);
     rmsg_message_free(m);
-    close(sv[0]);
-    close(sv[1]);
-}
-
-/* A UDP port on 127.0.0.1 that nobody listens on: bound, read, closed. */
-static uint16_t closed_udp_port(void) {
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    int s = socket(AF_INET, SOCK_DGRAM, 0);
-    CHECK(s >= 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(bind(s, (struct sockaddr *)&a, sizeof a) == 0);
-    CHECK(getsockname(s, (struct sockaddr *)&a, &len) == 0);
-    close(s);
-    return ntohs(a.sin_port);
+    close_pair(sv);
 }
 
 /* MSG_ERRQUEUE with a deadline: the ICMP port-unreachable for a datagram
  * sent to a closed loopback port lands on the error queue (IP_RECVERR), and
  * a deadline receive with MSG_ERRQUEUE returns it (the wait sees POLLERR). */
 static void test_deadline_receive_of_error_queue(void) {
-    struct sockaddr_in dst;
+    struct sockaddr_storage dst;
     struct sock_extended_err ee;
     rmsg_message *m = NULL;
-    rmsg_recv_options o = deadline(30000 * MS);
+    rmsg_recv_options o = recv_options(RMSG_WAIT_DEADLINE, 0, 30000 * MS);
     rmsg_inet_address ia;
     const rmsg_item *it;
     const rmsg_address *addr;
-    uint16_t port = closed_udp_port();
-    int on = 1;
+    uint16_t port;
     size_t i, found = 0;
     int s = socket(AF_INET, SOCK_DGRAM, 0);
     CHECK(s >= 0);
-    CHECK(setsockopt(s, IPPROTO_IP, IP_RECVERR, &on, sizeof on) == 0);
-    memset(&dst, 0, sizeof dst);
-    dst.sin_family = AF_INET;
-    dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    dst.sin_port = htons(port);
-    CHECK(connect(s, (struct sockaddr *)&dst, sizeof dst) == 0);
+    set_int(s, IPPROTO_IP, IP_RECVERR, 1);
+    /* A port on 127.0.0.1 that nobody listens on: bound, read, closed. */
+    close(udp_loopback(AF_INET, &dst, &port));
+    CHECK(connect(s, (struct sockaddr *)&dst, inet_name_len(&dst)) == 0);
     CHECK(send(s, "ping", 4, 0) == 4);
     CHECK_OK(rmsg_recvmsg_with(s, 64, 512, MSG_ERRQUEUE, &o, &m));
     CHECK((rmsg_message_flags(m) & MSG_ERRQUEUE) != 0);
     CHECK((rmsg_message_flags(m) & MSG_CTRUNC) == 0);
     /* The data is the payload of the datagram that bounced. */
-    CHECK(rmsg_message_data_len(m) == 4);
-    CHECK(memcmp(rmsg_message_data(m), "ping", 4) == 0);
+    CHECK_DATA(m, "ping", 4);
     /* The address is where it was sent. */
     addr = rmsg_message_address(m);
     CHECK(addr != NULL);
@@ -354,10 +296,10 @@ static void test_deadline_receive_of_error_queue(void) {
     CHECK(found == 1);
     rmsg_message_free(m);
     /* The queue is now empty: a zero-timeout poll of it times out. */
-    o = deadline(0);
-    m = untouched;
+    o = recv_options(RMSG_WAIT_DEADLINE, 0, 0);
+    m = UNTOUCHED;
     CHECK_STATUS(rmsg_recvmsg_with(s, 64, 512, MSG_ERRQUEUE, &o, &m), RMSG_ERR_TIMED_OUT);
-    CHECK(m == untouched);
+    CHECK(m == UNTOUCHED);
     close(s);
 }
 
@@ -365,28 +307,22 @@ static void test_deadline_receive_of_error_queue(void) {
  * only after the receive has found the error queue empty and is waiting:
  * the wait must end when the error is queued, well before the deadline. */
 static void test_deadline_receive_waits_for_error_queue(void) {
-    struct sockaddr_in dst;
+    struct sockaddr_storage dst;
     struct sock_extended_err ee;
     rmsg_message *m = NULL;
-    rmsg_recv_options o = deadline(30000 * MS);
+    rmsg_recv_options o = recv_options(RMSG_WAIT_DEADLINE, 0, 30000 * MS);
     const rmsg_item *it;
-    uint16_t port = closed_udp_port();
-    int on = 1;
     pid_t child;
     int s = socket(AF_INET, SOCK_DGRAM, 0);
     CHECK(s >= 0);
-    CHECK(setsockopt(s, IPPROTO_IP, IP_RECVERR, &on, sizeof on) == 0);
-    memset(&dst, 0, sizeof dst);
-    dst.sin_family = AF_INET;
-    dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    dst.sin_port = htons(port);
-    CHECK(connect(s, (struct sockaddr *)&dst, sizeof dst) == 0);
+    set_int(s, IPPROTO_IP, IP_RECVERR, 1);
+    close(udp_loopback(AF_INET, &dst, NULL)); /* a closed port, as above */
+    CHECK(connect(s, (struct sockaddr *)&dst, inet_name_len(&dst)) == 0);
     child = spawn_delayed_send(s, 50, "late ping");
     CHECK_OK(rmsg_recvmsg_with(s, 64, 512, MSG_ERRQUEUE, &o, &m));
     reap(child);
     CHECK((rmsg_message_flags(m) & MSG_ERRQUEUE) != 0);
-    CHECK(rmsg_message_data_len(m) == 9);
-    CHECK(memcmp(rmsg_message_data(m), "late ping", 9) == 0);
+    CHECK_DATA(m, "late ping", 9);
     CHECK(rmsg_message_item_count(m) == 1);
     it = rmsg_message_item(m, 0);
     CHECK(rmsg_item_level(it) == IPPROTO_IP);
