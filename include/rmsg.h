@@ -292,11 +292,6 @@ typedef struct rmsg_address rmsg_address;
 // message is sent.
 typedef struct rmsg_cmsg_builder rmsg_cmsg_builder;
 
-// A parsed control buffer: a private copy of the bytes and the items found
-// in it. Opaque to C; made by `rmsg_control_parse`, freed with
-// `rmsg_control_free`.
-typedef struct rmsg_control rmsg_control;
-
 // One control message of a received (or parsed) control buffer: level,
 // type, data and a truncated mark. Opaque to C; read it with the
 // `rmsg_item_*` functions. It lives inside its message (or parsed buffer)
@@ -327,6 +322,12 @@ typedef struct rmsg_inet6_address {
   // `sin6_scope_id` (an interface index for link-local addresses).
   uint32_t scope_id;
 } rmsg_inet6_address;
+
+// A parsed control buffer: a message that has control items only (no
+// data, no address, no flags), made from a copy of the caller's bytes.
+// Opaque to C; made by `rmsg_control_parse`, freed with
+// `rmsg_control_free`; its functions are the message's.
+typedef struct rmsg_message rmsg_control;
 
 // Credentials of the sending process (`SCM_CREDENTIALS`, `struct ucred`).
 typedef struct rmsg_credentials {
@@ -760,10 +761,10 @@ size_t rmsg_cmsg_builder_fd_count(const struct rmsg_cmsg_builder *builder);
 
 // Parses a control buffer the caller obtained elsewhere (its own
 // `recvmsg(2)`, io_uring ...): `buf` holds `buf_len` bytes (NULL allowed
-// when `buf_len` is 0), any alignment. The bytes are copied; the caller
-// keeps its buffer. On `RMSG_OK` `*control_out` is a new handle the caller
-// owns and frees with `rmsg_control_free`; its items (`rmsg_control_item`)
-// work with every `rmsg_item_*` function.
+// when `buf_len` is 0), any alignment. The bytes are copied; the caller keeps its
+// buffer. On `RMSG_OK` `*control_out` is a new handle the caller owns and
+// frees with `rmsg_control_free`; its items (`rmsg_control_item`) work
+// with every `rmsg_item_*` function.
 //
 // `flags`: 0, or `RMSG_PARSE_OWN_FDS` to hand the descriptors of the
 // buffer's `SCM_RIGHTS`/`SCM_PIDFD` items to the handle (closed by
@@ -780,23 +781,23 @@ size_t rmsg_cmsg_builder_fd_count(const struct rmsg_cmsg_builder *builder);
 rmsg_status rmsg_control_parse(const uint8_t *buf,
                                size_t buf_len,
                                uint32_t flags,
-                               struct rmsg_control **control_out);
+                               rmsg_control **control_out);
 
 // Frees a parsed control buffer; with `RMSG_PARSE_OWN_FDS` closes every
 // descriptor not taken. Its items become invalid. NULL is accepted.
-void rmsg_control_free(struct rmsg_control *control);
+void rmsg_control_free(rmsg_control *control);
 
 // Number of items found. 0 for NULL.
-size_t rmsg_control_item_count(const struct rmsg_control *control);
+size_t rmsg_control_item_count(const rmsg_control *control);
 
 // Item `index` (0-based, buffer order), or NULL when out of range or
 // `control` is NULL. The item borrows from the handle and is valid until it
 // is freed.
-const struct rmsg_item *rmsg_control_item(const struct rmsg_control *control, size_t index);
+const struct rmsg_item *rmsg_control_item(const rmsg_control *control, size_t index);
 
 // True when the walk stopped at a malformed header (a length below the
 // header size); the items before it are still there. False for NULL.
-bool rmsg_control_malformed(const struct rmsg_control *control);
+bool rmsg_control_malformed(const rmsg_control *control);
 
 // Takes the descriptors of item `index` (an `SCM_RIGHTS` or `SCM_PIDFD`
 // item) not yet taken, in order, into `fds_out` (room for `fds_len` ints).
@@ -804,7 +805,7 @@ bool rmsg_control_malformed(const struct rmsg_control *control);
 // (with `RMSG_PARSE_OWN_FDS` the caller now owns them). Errors as for
 // `rmsg_message_take_item_fds`: `RMSG_ERR_INVALID_ARGUMENT` (index),
 // `RMSG_ERR_WRONG_KIND`, `RMSG_ERR_BUFFER_TOO_SMALL` (nothing taken).
-rmsg_status rmsg_control_take_item_fds(struct rmsg_control *control,
+rmsg_status rmsg_control_take_item_fds(rmsg_control *control,
                                        size_t index,
                                        int *fds_out,
                                        size_t fds_len,
@@ -869,14 +870,14 @@ const char *rmsg_kind_name(int cmsg_level, int cmsg_type);
 const char *rmsg_item_name(const struct rmsg_item *item);
 
 // Decodes an `SCM_CREDENTIALS` item (`SOL_SOCKET`, sent with
-// `SO_PASSCRED`) into `*out`: the sender's pid, uid and gid.
+// `SO_PASSCRED`) into `*value_out`: the sender's pid, uid and gid.
 //
 // Like every `rmsg_item_*` decoder: `item` is an item from
-// `rmsg_message_item` or `rmsg_control_item`; on `RMSG_OK` `*out` is
+// `rmsg_message_item` or `rmsg_control_item`; on `RMSG_OK` `*value_out` is
 // written; `RMSG_ERR_WRONG_KIND` when the item is of another kind,
 // `RMSG_ERR_SHORT_ITEM` when its data is too short for the structure,
 // `RMSG_ERR_NULL_ARGUMENT` for NULL pointers. Nothing is written on error.
-rmsg_status rmsg_item_credentials(const struct rmsg_item *item, struct rmsg_credentials *out);
+rmsg_status rmsg_item_credentials(const struct rmsg_item *item, struct rmsg_credentials *value_out);
 
 // Decodes an `SCM_PIDFD` item (`SOL_SOCKET`, sent with `SO_PASSPIDFD`):
 // `*fd_out` is the pidfd of the sending process. The descriptor stays owned
@@ -884,6 +885,101 @@ rmsg_status rmsg_item_credentials(const struct rmsg_item *item, struct rmsg_cred
 // is closed when that is freed; to keep it, take it with
 // `rmsg_message_take_item_fds` (or `rmsg_control_take_item_fds`).
 rmsg_status rmsg_item_pidfd(const struct rmsg_item *item, int *fd_out);
+
+// Decodes a receive timestamp: `SO_TIMESTAMP` (`struct timeval`),
+// `SO_TIMESTAMP_NEW` (`struct __kernel_sock_timeval`), `SO_TIMESTAMPNS`
+// (`struct timespec`) or `SO_TIMESTAMPNS_NEW` (`struct
+// __kernel_timespec`), all at level `SOL_SOCKET`, by data length (32- or
+// 64-bit fields). Microseconds are converted to nanoseconds.
+rmsg_status rmsg_item_timestamp(const struct rmsg_item *item, struct rmsg_timestamp *value_out);
+
+// Decodes `SO_TIMESTAMPING` or `SO_TIMESTAMPING_NEW` (`SOL_SOCKET`,
+// `struct scm_timestamping[64]`): the software, legacy and hardware stamps.
+// Received on the normal queue for receive stamps and on the error queue
+// (`MSG_ERRQUEUE`, beside an `IP_RECVERR`/`IPV6_RECVERR` item) for
+// transmit stamps.
+rmsg_status rmsg_item_timestamping(const struct rmsg_item *item,
+                                   struct rmsg_timestamping *value_out);
+
+// Decodes `SO_RXQ_OVFL` (`SOL_SOCKET`, a `uint32_t`): the number of
+// packets the socket dropped (receive buffer full) since it was created.
+rmsg_status rmsg_item_rxq_ovfl(const struct rmsg_item *item, uint32_t *value_out);
+
+// Decodes the mark item sent when the `SO_RCVMARK` option is set
+// (`SOL_SOCKET`, a `uint32_t`): the packet's mark (`SO_MARK` of the sender,
+// or set by netfilter). Linux sends this item with type `SO_MARK` (36), not
+// `SO_RCVMARK`; both types are accepted.
+rmsg_status rmsg_item_mark(const struct rmsg_item *item, uint32_t *value_out);
+
+// Decodes `SCM_TIMESTAMPING_PKTINFO` (`SOL_SOCKET`, `struct
+// scm_ts_pktinfo`, asked for with `SOF_TIMESTAMPING_OPT_PKTINFO`).
+rmsg_status rmsg_item_ts_pktinfo(const struct rmsg_item *item, struct rmsg_ts_pktinfo *value_out);
+
+// Decodes `IP_PKTINFO` (`IPPROTO_IP`, `struct in_pktinfo`, sent with the
+// `IP_PKTINFO` option): interface index, local (`spec_dst`) and
+// destination (`addr`) addresses.
+rmsg_status rmsg_item_ip_pktinfo(const struct rmsg_item *item, struct rmsg_ip_pktinfo *value_out);
+
+// Decodes `IP_TTL` (`IPPROTO_IP`, an `int` on Linux, a byte accepted too;
+// sent with `IP_RECVTTL`): the packet's time to live.
+rmsg_status rmsg_item_ip_ttl(const struct rmsg_item *item, int32_t *value_out);
+
+// Decodes `IP_TOS` (`IPPROTO_IP`, one byte on Linux, an `int` accepted
+// too; sent with `IP_RECVTOS`): the TOS byte, its DSCP and ECN bits.
+rmsg_status rmsg_item_ip_tos(const struct rmsg_item *item, struct rmsg_traffic_class *value_out);
+
+// Decodes an extended error: `IP_RECVERR` (`IPPROTO_IP`) or
+// `IPV6_RECVERR` (`IPPROTO_IPV6`), `struct sock_extended_err` followed by
+// the offender's `sockaddr`. Read from the error queue (`MSG_ERRQUEUE`)
+// with the `IP_RECVERR`/`IPV6_RECVERR` option set, or with transmit
+// timestamps.
+rmsg_status rmsg_item_recverr(const struct rmsg_item *item, struct rmsg_extended_error *value_out);
+
+// Decodes `IP_ORIGDSTADDR` (`IPPROTO_IP`, a `struct sockaddr_in`, sent
+// with `IP_RECVORIGDSTADDR`): the original destination address and port.
+// `RMSG_ERR_WRONG_FAMILY` when the address is not `AF_INET`.
+rmsg_status rmsg_item_ip_origdstaddr(const struct rmsg_item *item,
+                                     struct rmsg_inet_address *value_out);
+
+// Decodes `IP_RECVFRAGSIZE` (`IPPROTO_IP`) or `IPV6_RECVFRAGSIZE`
+// (`IPPROTO_IPV6`), an `int`: the size of the largest fragment of a
+// reassembled datagram.
+rmsg_status rmsg_item_fragsize(const struct rmsg_item *item, uint32_t *value_out);
+
+// Decodes `IPV6_PKTINFO` (`IPPROTO_IPV6`, `struct in6_pktinfo`, sent with
+// `IPV6_RECVPKTINFO`): interface index and destination address.
+rmsg_status rmsg_item_ipv6_pktinfo(const struct rmsg_item *item,
+                                   struct rmsg_ipv6_pktinfo *value_out);
+
+// Decodes `IPV6_HOPLIMIT` (`IPPROTO_IPV6`, an `int`; sent with
+// `IPV6_RECVHOPLIMIT`): the packet's hop limit.
+rmsg_status rmsg_item_ipv6_hoplimit(const struct rmsg_item *item, int32_t *value_out);
+
+// Decodes `IPV6_TCLASS` (`IPPROTO_IPV6`, an `int`, a byte accepted too;
+// sent with `IPV6_RECVTCLASS`): the traffic class, its DSCP and ECN bits.
+rmsg_status rmsg_item_ipv6_tclass(const struct rmsg_item *item,
+                                  struct rmsg_traffic_class *value_out);
+
+// Decodes `IPV6_ORIGDSTADDR` (`IPPROTO_IPV6`, a `struct sockaddr_in6`,
+// sent with `IPV6_RECVORIGDSTADDR`). `RMSG_ERR_WRONG_FAMILY` when the
+// address is not `AF_INET6`.
+rmsg_status rmsg_item_ipv6_origdstaddr(const struct rmsg_item *item,
+                                       struct rmsg_inet6_address *value_out);
+
+// Decodes `IPV6_PATHMTU` (`IPPROTO_IPV6`, `struct ip6_mtuinfo`, sent with
+// `IPV6_RECVPATHMTU`): the destination and its new path MTU.
+rmsg_status rmsg_item_ipv6_pathmtu(const struct rmsg_item *item,
+                                   struct rmsg_ipv6_mtuinfo *value_out);
+
+// Decodes `UDP_GRO` (`SOL_UDP`, an `int` on receive; sent with the
+// `UDP_GRO` option): the segment size of a coalesced datagram (each
+// segment but the last has this many bytes).
+rmsg_status rmsg_item_udp_gro(const struct rmsg_item *item, uint32_t *value_out);
+
+// Decodes `TLS_GET_RECORD_TYPE` (`SOL_TLS`, one byte, on a kernel TLS
+// socket): the TLS record type (23 application data, 21 alert, 22
+// handshake ...).
+rmsg_status rmsg_item_tls_record_type(const struct rmsg_item *item, uint8_t *value_out);
 
 // Decodes an `SCM_SECURITY` item (`SOL_SOCKET`, `RMSG_SCM_SECURITY`, sent
 // with `SO_PASSSEC` when a security module is active): `*label_out` points
@@ -894,34 +990,6 @@ rmsg_status rmsg_item_security(const struct rmsg_item *item,
                                const uint8_t **label_out,
                                size_t *len_out);
 
-// Decodes a receive timestamp: `SO_TIMESTAMP` (`struct timeval`),
-// `SO_TIMESTAMP_NEW` (`struct __kernel_sock_timeval`), `SO_TIMESTAMPNS`
-// (`struct timespec`) or `SO_TIMESTAMPNS_NEW` (`struct
-// __kernel_timespec`), all at level `SOL_SOCKET`, by data length (32- or
-// 64-bit fields). Microseconds are converted to nanoseconds.
-rmsg_status rmsg_item_timestamp(const struct rmsg_item *item, struct rmsg_timestamp *out);
-
-// Decodes `SO_TIMESTAMPING` or `SO_TIMESTAMPING_NEW` (`SOL_SOCKET`,
-// `struct scm_timestamping[64]`): the software, legacy and hardware stamps.
-// Received on the normal queue for receive stamps and on the error queue
-// (`MSG_ERRQUEUE`, beside an `IP_RECVERR`/`IPV6_RECVERR` item) for
-// transmit stamps.
-rmsg_status rmsg_item_timestamping(const struct rmsg_item *item, struct rmsg_timestamping *out);
-
-// Decodes `SO_RXQ_OVFL` (`SOL_SOCKET`, a `uint32_t`): the number of
-// packets the socket dropped (receive buffer full) since it was created.
-rmsg_status rmsg_item_rxq_ovfl(const struct rmsg_item *item, uint32_t *out);
-
-// Decodes the mark item sent when the `SO_RCVMARK` option is set
-// (`SOL_SOCKET`, a `uint32_t`): the packet's mark (`SO_MARK` of the sender,
-// or set by netfilter). Linux sends this item with type `SO_MARK` (36), not
-// `SO_RCVMARK`; both types are accepted.
-rmsg_status rmsg_item_mark(const struct rmsg_item *item, uint32_t *out);
-
-// Decodes `SCM_TIMESTAMPING_PKTINFO` (`SOL_SOCKET`, `struct
-// scm_ts_pktinfo`, asked for with `SOF_TIMESTAMPING_OPT_PKTINFO`).
-rmsg_status rmsg_item_ts_pktinfo(const struct rmsg_item *item, struct rmsg_ts_pktinfo *out);
-
 // Gives the raw netlink attributes of `SCM_TIMESTAMPING_OPT_STATS`
 // (`SOL_SOCKET`, TCP statistics sent with transmit stamps when
 // `SOF_TIMESTAMPING_OPT_STATS` is set): `*attrs_out` borrows from the item,
@@ -931,74 +999,12 @@ rmsg_status rmsg_item_ts_opt_stats(const struct rmsg_item *item,
                                    const uint8_t **attrs_out,
                                    size_t *len_out);
 
-// Decodes `IP_PKTINFO` (`IPPROTO_IP`, `struct in_pktinfo`, sent with the
-// `IP_PKTINFO` option): interface index, local (`spec_dst`) and
-// destination (`addr`) addresses.
-rmsg_status rmsg_item_ip_pktinfo(const struct rmsg_item *item, struct rmsg_ip_pktinfo *out);
-
-// Decodes `IP_TTL` (`IPPROTO_IP`, an `int` on Linux, a byte accepted too;
-// sent with `IP_RECVTTL`): the packet's time to live.
-rmsg_status rmsg_item_ip_ttl(const struct rmsg_item *item, int32_t *out);
-
-// Decodes `IP_TOS` (`IPPROTO_IP`, one byte on Linux, an `int` accepted
-// too; sent with `IP_RECVTOS`): the TOS byte, its DSCP and ECN bits.
-rmsg_status rmsg_item_ip_tos(const struct rmsg_item *item, struct rmsg_traffic_class *out);
-
-// Decodes an extended error: `IP_RECVERR` (`IPPROTO_IP`) or
-// `IPV6_RECVERR` (`IPPROTO_IPV6`), `struct sock_extended_err` followed by
-// the offender's `sockaddr`. Read from the error queue (`MSG_ERRQUEUE`)
-// with the `IP_RECVERR`/`IPV6_RECVERR` option set, or with transmit
-// timestamps.
-rmsg_status rmsg_item_recverr(const struct rmsg_item *item, struct rmsg_extended_error *out);
-
-// Decodes `IP_ORIGDSTADDR` (`IPPROTO_IP`, a `struct sockaddr_in`, sent
-// with `IP_RECVORIGDSTADDR`): the original destination address and port.
-// `RMSG_ERR_WRONG_FAMILY` when the address is not `AF_INET`.
-rmsg_status rmsg_item_ip_origdstaddr(const struct rmsg_item *item, struct rmsg_inet_address *out);
-
-// Decodes `IP_RECVFRAGSIZE` (`IPPROTO_IP`) or `IPV6_RECVFRAGSIZE`
-// (`IPPROTO_IPV6`), an `int`: the size of the largest fragment of a
-// reassembled datagram.
-rmsg_status rmsg_item_fragsize(const struct rmsg_item *item, uint32_t *out);
-
 // Gives the raw IP options of an `IP_RETOPTS` item (`IPPROTO_IP`, sent
 // with `IP_RECVRETOPTS`: options reversed for a reply) or an `IP_OPTIONS`
 // item (sent with `IP_RECVOPTS`). `*options_out` borrows from the item.
 rmsg_status rmsg_item_ip_options(const struct rmsg_item *item,
                                  const uint8_t **options_out,
                                  size_t *len_out);
-
-// Decodes `IPV6_PKTINFO` (`IPPROTO_IPV6`, `struct in6_pktinfo`, sent with
-// `IPV6_RECVPKTINFO`): interface index and destination address.
-rmsg_status rmsg_item_ipv6_pktinfo(const struct rmsg_item *item, struct rmsg_ipv6_pktinfo *out);
-
-// Decodes `IPV6_HOPLIMIT` (`IPPROTO_IPV6`, an `int`; sent with
-// `IPV6_RECVHOPLIMIT`): the packet's hop limit.
-rmsg_status rmsg_item_ipv6_hoplimit(const struct rmsg_item *item, int32_t *out);
-
-// Decodes `IPV6_TCLASS` (`IPPROTO_IPV6`, an `int`, a byte accepted too;
-// sent with `IPV6_RECVTCLASS`): the traffic class, its DSCP and ECN bits.
-rmsg_status rmsg_item_ipv6_tclass(const struct rmsg_item *item, struct rmsg_traffic_class *out);
-
-// Decodes `IPV6_ORIGDSTADDR` (`IPPROTO_IPV6`, a `struct sockaddr_in6`,
-// sent with `IPV6_RECVORIGDSTADDR`). `RMSG_ERR_WRONG_FAMILY` when the
-// address is not `AF_INET6`.
-rmsg_status rmsg_item_ipv6_origdstaddr(const struct rmsg_item *item,
-                                       struct rmsg_inet6_address *out);
-
-// Decodes `IPV6_PATHMTU` (`IPPROTO_IPV6`, `struct ip6_mtuinfo`, sent with
-// `IPV6_RECVPATHMTU`): the destination and its new path MTU.
-rmsg_status rmsg_item_ipv6_pathmtu(const struct rmsg_item *item, struct rmsg_ipv6_mtuinfo *out);
-
-// Decodes `UDP_GRO` (`SOL_UDP`, an `int` on receive; sent with the
-// `UDP_GRO` option): the segment size of a coalesced datagram (each
-// segment but the last has this many bytes).
-rmsg_status rmsg_item_udp_gro(const struct rmsg_item *item, uint32_t *out);
-
-// Decodes `TLS_GET_RECORD_TYPE` (`SOL_TLS`, one byte, on a kernel TLS
-// socket): the TLS record type (23 application data, 21 alert, 22
-// handshake ...).
-rmsg_status rmsg_item_tls_record_type(const struct rmsg_item *item, uint8_t *out);
 
 // Receives one message from socket `fd`, as Python's
 // `socket.recvmsg(bufsize, ancbufsize, flags)` does, with the default

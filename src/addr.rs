@@ -11,7 +11,6 @@ use crate::ptr::{self, Plain};
 /// message frees it), or build an owned one with `rmsg_address_parse`,
 /// `rmsg_address_from_*` or `rmsg_address_copy` (free it with
 /// `rmsg_address_free`); read it with the `rmsg_address_*` functions.
-#[allow(non_camel_case_types)]
 #[derive(Clone, Copy)]
 pub struct rmsg_address {
     storage: libc::sockaddr_storage,
@@ -20,7 +19,6 @@ pub struct rmsg_address {
 
 /// What kind of address an `rmsg_address` holds.
 #[repr(u32)]
-#[allow(non_camel_case_types)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum rmsg_addr_kind {
     /// `AF_UNIX` bound to a filesystem path.
@@ -39,7 +37,6 @@ pub enum rmsg_addr_kind {
 
 /// An IPv4 address and port, decoded.
 #[repr(C)]
-#[allow(non_camel_case_types)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct rmsg_inet_address {
     /// The address in network byte order (`addr[0]` is the first octet).
@@ -50,7 +47,6 @@ pub struct rmsg_inet_address {
 
 /// An IPv6 address with port, flow information and scope id, decoded.
 #[repr(C)]
-#[allow(non_camel_case_types)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct rmsg_inet6_address {
     /// The address in network byte order.

@@ -135,7 +135,6 @@ impl AlignedBuf {
 /// `rmsg_recvmsg_into` the kernel writes into it, for `rmsg_sendmsg` it is
 /// only read.
 #[repr(C)]
-#[allow(non_camel_case_types)]
 #[derive(Debug, Clone, Copy)]
 pub struct rmsg_iovec {
     /// Start of the buffer.

@@ -16,7 +16,6 @@ use crate::status::{Error, Result, rmsg_status::*};
 /// added; for `SCM_RIGHTS` it holds the descriptor *numbers* only: it does
 /// not own, duplicate or close them, and they must stay open until the
 /// message is sent.
-#[allow(non_camel_case_types)]
 #[derive(Default)]
 pub struct rmsg_cmsg_builder {
     /// The control buffer, aligned for `struct cmsghdr`.

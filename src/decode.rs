@@ -21,7 +21,6 @@ use crate::linux::*;
 /// `rmsg_item_kind`). The values are fixed forever; new kinds get new
 /// numbers.
 #[repr(u32)]
-#[allow(non_camel_case_types)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum rmsg_kind {
     /// No typed accessor: read the raw bytes (`rmsg_item_data`).
@@ -131,7 +130,6 @@ pub fn kind_of(level: c_int, kind: c_int) -> rmsg_kind {
 
 /// Credentials of the sending process (`SCM_CREDENTIALS`, `struct ucred`).
 #[repr(C)]
-#[allow(non_camel_case_types)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct rmsg_credentials {
     /// Process id of the sender (as seen in the receiver's pid namespace).
@@ -147,7 +145,6 @@ pub struct rmsg_credentials {
 /// Microsecond stamps (`SO_TIMESTAMP`) are converted: `nsec` is then a
 /// multiple of 1000.
 #[repr(C)]
-#[allow(non_camel_case_types)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct rmsg_timestamp {
     /// Whole seconds.
@@ -159,7 +156,6 @@ pub struct rmsg_timestamp {
 /// The three stamps of `SO_TIMESTAMPING` (`struct scm_timestamping`). A
 /// stamp the kernel did not take is all zero.
 #[repr(C)]
-#[allow(non_camel_case_types)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct rmsg_timestamping {
     /// `ts[0]`: the software stamp.
@@ -174,7 +170,6 @@ pub struct rmsg_timestamping {
 /// `SCM_TIMESTAMPING_PKTINFO` (`struct scm_ts_pktinfo`): the interface and
 /// length of the packet a hardware stamp belongs to.
 #[repr(C)]
-#[allow(non_camel_case_types)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct rmsg_ts_pktinfo {
     /// Interface index.
@@ -185,7 +180,6 @@ pub struct rmsg_ts_pktinfo {
 
 /// A traffic-class byte (`IP_TOS`, `IPV6_TCLASS`) with its two parts.
 #[repr(C)]
-#[allow(non_camel_case_types)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct rmsg_traffic_class {
     /// The whole byte as received (TOS octet or IPv6 traffic class).
@@ -199,7 +193,6 @@ pub struct rmsg_traffic_class {
 /// `IP_PKTINFO` (`struct in_pktinfo`). The addresses reuse
 /// `rmsg_inet_address` with `port` 0.
 #[repr(C)]
-#[allow(non_camel_case_types)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct rmsg_ip_pktinfo {
     /// Index of the interface the packet arrived on.
@@ -213,7 +206,6 @@ pub struct rmsg_ip_pktinfo {
 /// `IPV6_PKTINFO` (`struct in6_pktinfo`). The address reuses
 /// `rmsg_inet6_address` with `port`, `flowinfo` and `scope_id` 0.
 #[repr(C)]
-#[allow(non_camel_case_types)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct rmsg_ipv6_pktinfo {
     /// Index of the interface the packet arrived on.
@@ -224,7 +216,6 @@ pub struct rmsg_ipv6_pktinfo {
 
 /// `IPV6_PATHMTU` (`struct ip6_mtuinfo`): a path MTU change.
 #[repr(C)]
-#[allow(non_camel_case_types)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct rmsg_ipv6_mtuinfo {
     /// The destination the MTU applies to.
@@ -236,7 +227,6 @@ pub struct rmsg_ipv6_mtuinfo {
 /// An extended error from the error queue (`IP_RECVERR`, `IPV6_RECVERR`):
 /// `struct sock_extended_err` and the offender address that follows it.
 #[repr(C)]
-#[allow(non_camel_case_types)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct rmsg_extended_error {
     /// The error number (`ECONNREFUSED`, `EMSGSIZE` ...; `ENOMSG` for
@@ -280,7 +270,9 @@ impl<'a> Raw<'a> {
     }
 
     /// The item's data, or `RMSG_ERR_WRONG_KIND` unless it is of `want`.
-    fn expect(&self, want: rmsg_kind) -> Result<&'a [u8]> {
+    /// For the kinds whose payload is handed out raw (`SCM_SECURITY`,
+    /// `SCM_TIMESTAMPING_OPT_STATS`, IP options) this is the decoder.
+    pub fn expect(&self, want: rmsg_kind) -> Result<&'a [u8]> {
         if kind_of(self.level, self.kind) == want {
             Ok(self.data)
         } else {
@@ -354,12 +346,6 @@ pub fn pidfd(raw: Raw<'_>) -> Result<c_int> {
     i32_at(d, 0)
 }
 
-/// `SCM_SECURITY`: the label bytes as the kernel sent them.
-#[cfg(target_os = "linux")]
-pub fn security(raw: Raw<'_>) -> Result<&[u8]> {
-    raw.expect(RMSG_KIND_SECURITY)
-}
-
 /// `SO_TIMESTAMP`, `SO_TIMESTAMP_NEW`, `SO_TIMESTAMPNS`,
 /// `SO_TIMESTAMPNS_NEW`, normalised to nanoseconds.
 pub fn timestamp(raw: Raw<'_>) -> Result<rmsg_timestamp> {
@@ -413,11 +399,6 @@ pub fn ts_pktinfo(raw: Raw<'_>) -> Result<rmsg_ts_pktinfo> {
         ifindex: u32_at(d, 0)?,
         pkt_length: u32_at(d, 4)?,
     })
-}
-
-/// `SCM_TIMESTAMPING_OPT_STATS`: netlink attributes, raw.
-pub fn ts_opt_stats(raw: Raw<'_>) -> Result<&[u8]> {
-    raw.expect(RMSG_KIND_TS_OPT_STATS)
 }
 
 /// `IP_PKTINFO`.
@@ -479,23 +460,28 @@ pub fn extended_error(raw: Raw<'_>) -> Result<rmsg_extended_error> {
     Ok(e)
 }
 
+/// An original destination address (`IP_ORIGDSTADDR`,
+/// `IPV6_ORIGDSTADDR`): a `sockaddr` of `len` bytes, decoded by `decode`.
+fn origdstaddr<A>(data: &[u8], len: usize, decode: fn(&[u8]) -> Option<A>) -> Result<A> {
+    if data.len() < len {
+        return Err(short());
+    }
+    decode(data).ok_or(Error::new(RMSG_ERR_WRONG_FAMILY))
+}
+
 /// `IP_ORIGDSTADDR`: a `sockaddr_in`.
 pub fn ip_origdstaddr(raw: Raw<'_>) -> Result<rmsg_inet_address> {
     let d = raw.expect(RMSG_KIND_IP_ORIGDSTADDR)?;
-    if d.len() < size_of::<libc::sockaddr_in>() {
-        return Err(short());
-    }
-    rmsg_inet_address::from_sockaddr(d).ok_or(Error::new(RMSG_ERR_WRONG_FAMILY))
+    origdstaddr(
+        d,
+        size_of::<libc::sockaddr_in>(),
+        rmsg_inet_address::from_sockaddr,
+    )
 }
 
 /// `IP_RECVFRAGSIZE` and `IPV6_RECVFRAGSIZE`: an `int`.
 pub fn fragsize(raw: Raw<'_>) -> Result<u32> {
     u32_at(raw.expect(RMSG_KIND_FRAGSIZE)?, 0)
-}
-
-/// `IP_RETOPTS` and `IP_OPTIONS`: the raw IP options.
-pub fn ip_options(raw: Raw<'_>) -> Result<&[u8]> {
-    raw.expect(RMSG_KIND_IP_OPTIONS)
 }
 
 /// `IPV6_PKTINFO`.
@@ -525,10 +511,11 @@ pub fn ipv6_tclass(raw: Raw<'_>) -> Result<rmsg_traffic_class> {
 /// `IPV6_ORIGDSTADDR`: a `sockaddr_in6`.
 pub fn ipv6_origdstaddr(raw: Raw<'_>) -> Result<rmsg_inet6_address> {
     let d = raw.expect(RMSG_KIND_IPV6_ORIGDSTADDR)?;
-    if d.len() < size_of::<libc::sockaddr_in6>() {
-        return Err(short());
-    }
-    rmsg_inet6_address::from_sockaddr(d).ok_or(Error::new(RMSG_ERR_WRONG_FAMILY))
+    origdstaddr(
+        d,
+        size_of::<libc::sockaddr_in6>(),
+        rmsg_inet6_address::from_sockaddr,
+    )
 }
 
 /// `IPV6_PATHMTU`: `struct ip6_mtuinfo`.
@@ -733,44 +720,49 @@ mod tests {
     }
 
     #[test]
-    fn kinds_follow_level_and_type() {
-        assert_eq!(
-            kind_of(libc::SOL_SOCKET, libc::SCM_RIGHTS),
-            RMSG_KIND_RIGHTS
-        );
-        assert_eq!(
-            kind_of(libc::SOL_SOCKET, libc::SO_TIMESTAMPNS_NEW),
-            RMSG_KIND_TIMESTAMP
-        );
-        assert_eq!(
-            kind_of(libc::IPPROTO_IPV6, libc::IPV6_RECVERR),
-            RMSG_KIND_RECVERR
-        );
-        assert_eq!(
-            kind_of(libc::IPPROTO_IP, libc::IP_RECVERR),
-            RMSG_KIND_RECVERR
-        );
-        // The same type number at another level is another kind.
-        assert_eq!(
-            kind_of(libc::IPPROTO_IP, libc::SCM_RIGHTS),
-            RMSG_KIND_IP_TOS
-        );
-        assert_eq!(kind_of(RMSG_SOL_UDP, RMSG_UDP_SEGMENT), RMSG_KIND_RAW);
-        assert_eq!(kind_of(-1, libc::SCM_RIGHTS), RMSG_KIND_RAW);
-    }
-
-    #[test]
-    fn names() {
-        assert_eq!(
-            kind_name(libc::SOL_SOCKET, libc::SCM_RIGHTS),
-            c"SOL_SOCKET/SCM_RIGHTS"
-        );
-        assert_eq!(
-            kind_name(libc::IPPROTO_IP, libc::IP_TTL),
-            c"IPPROTO_IP/IP_TTL"
-        );
-        assert_eq!(kind_name(libc::IPPROTO_IP, 9999), c"IPPROTO_IP/unknown");
-        assert_eq!(kind_name(-5, 1), c"unknown/unknown");
+    fn kinds_and_names_follow_level_and_type() {
+        let cases = [
+            (libc::SOL_SOCKET, libc::SCM_RIGHTS, RMSG_KIND_RIGHTS),
+            (
+                libc::SOL_SOCKET,
+                libc::SO_TIMESTAMPNS_NEW,
+                RMSG_KIND_TIMESTAMP,
+            ),
+            (libc::IPPROTO_IPV6, libc::IPV6_RECVERR, RMSG_KIND_RECVERR),
+            (libc::IPPROTO_IP, libc::IP_RECVERR, RMSG_KIND_RECVERR),
+            // The same type number at another level is another kind.
+            (libc::IPPROTO_IP, libc::SCM_RIGHTS, RMSG_KIND_IP_TOS),
+            (RMSG_SOL_UDP, RMSG_UDP_SEGMENT, RMSG_KIND_RAW),
+            (-1, libc::SCM_RIGHTS, RMSG_KIND_RAW),
+        ];
+        for (level, kind, want) in cases {
+            assert_eq!(kind_of(level, kind), want, "{level}/{kind}");
+        }
+        let names = [
+            (libc::SOL_SOCKET, libc::SCM_RIGHTS, c"SOL_SOCKET/SCM_RIGHTS"),
+            (libc::IPPROTO_IP, libc::IP_TTL, c"IPPROTO_IP/IP_TTL"),
+            (libc::IPPROTO_IP, 9999, c"IPPROTO_IP/unknown"),
+            (-5, 1, c"unknown/unknown"),
+        ];
+        for (level, kind, want) in names {
+            assert_eq!(kind_name(level, kind), want);
+        }
+        // Every kind with a decoder has a name.
+        let levels = [
+            libc::SOL_SOCKET,
+            libc::IPPROTO_IP,
+            libc::IPPROTO_IPV6,
+            RMSG_SOL_UDP,
+            RMSG_SOL_TLS,
+        ];
+        for level in levels {
+            for kind in 0..256 {
+                if kind_of(level, kind) != RMSG_KIND_RAW {
+                    let name = kind_name(level, kind).to_str().unwrap();
+                    assert!(!name.ends_with("/unknown"), "{level}/{kind}");
+                }
+            }
+        }
     }
 
     #[test]

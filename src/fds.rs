@@ -123,21 +123,23 @@ pub fn close_all_in_control(control: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_util::{is_open, pipe};
+    use crate::test_util::Watch;
 
     #[test]
     fn take_then_drop_closes_the_rest() {
-        let (a, b) = pipe();
+        let (mut wa, mut wb) = (Watch::new(), Watch::new());
         let mut owned = OwnedFds::new(true);
-        owned.slots_mut().extend([a, b]);
+        let a = wa.give();
+        owned.slots_mut().extend([a, wb.give()]);
         let mut out = [0; 1];
         assert_eq!(owned.take_into(0..2, &mut out), Err(2));
         assert_eq!(owned.take_into(0..1, &mut out), Ok(1));
         assert_eq!(out[0], a);
         assert_eq!(owned.count_owned(0..2), 1);
         drop(owned);
-        assert!(is_open(a));
-        assert!(!is_open(b));
+        assert!(!wa.closed(), "the taken descriptor stays open");
+        assert!(wb.closed(), "the other is closed with the table");
         close(a);
+        assert!(wa.closed());
     }
 }

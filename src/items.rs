@@ -17,7 +17,6 @@ use crate::status::{Error, Result, rmsg_status::*};
 /// type, data and a truncated mark. Opaque to C; read it with the
 /// `rmsg_item_*` functions. It lives inside its message (or parsed buffer)
 /// and is valid until that is freed.
-#[allow(non_camel_case_types)]
 #[derive(Debug)]
 pub struct rmsg_item {
     level: c_int,
@@ -50,6 +49,16 @@ impl rmsg_item {
         // control buffer, which outlives &self (an item is only reachable
         // through its owner, which never changes the bytes while items exist).
         unsafe { ptr::owned_bytes(self.data, self.data_len) }
+    }
+
+    /// Where the data starts (never NULL).
+    pub(crate) fn data_ptr(&self) -> *const u8 {
+        self.data().as_ptr()
+    }
+
+    /// Number of data bytes.
+    pub(crate) fn data_len(&self) -> usize {
+        self.data_len
     }
 
     /// The item as the typed decoders see it.
@@ -93,7 +102,6 @@ impl rmsg_item {
 /// by `rmsg_message_items`; `data` borrows from the message and is valid
 /// until it is freed.
 #[repr(C)]
-#[allow(non_camel_case_types)]
 #[derive(Debug, Clone, Copy)]
 pub struct rmsg_item_view {
     /// `cmsg_level`.
@@ -255,7 +263,7 @@ unsafe impl Send for Items {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_util::{fd_bytes, is_open, item, pipe};
+    use crate::test_util::{Watch, fd_bytes, item};
 
     fn rights(fds: &[c_int]) -> Vec<u8> {
         item(libc::SOL_SOCKET, libc::SCM_RIGHTS, &fd_bytes(fds))
@@ -263,10 +271,10 @@ mod tests {
 
     #[test]
     fn owned_table_closes_what_is_not_taken() {
-        let (a, b) = pipe();
-        let (c, d) = pipe();
-        let mut buf = rights(&[a, b]);
-        buf.extend(rights(&[c]));
+        let mut w: Vec<Watch> = (0..3).map(|_| Watch::new()).collect();
+        let fds: Vec<c_int> = w.iter_mut().map(Watch::give).collect();
+        let mut buf = rights(&fds[..2]);
+        buf.extend(rights(&fds[2..]));
         let mut t = Items::new(true);
         t.decode(&buf).unwrap();
         assert_eq!(t.list().len(), 2);
@@ -278,28 +286,29 @@ mod tests {
         );
         let mut one = [0; 1];
         assert_eq!(t.take_item(1, &mut one).unwrap(), 1);
-        assert_eq!(one[0], c);
+        assert_eq!(one[0], fds[2]);
         assert_eq!(t.take_rights_up_to(&mut small), 2);
-        assert_eq!(small, [a, b]);
+        assert_eq!(small, [fds[0], fds[1]]);
         assert_eq!(t.rights_fd_count(), 0);
         drop(t);
-        for fd in [a, b, c, d] {
-            assert!(is_open(fd), "taken descriptors stay open");
-            fds::close(fd);
+        for (watch, fd) in w.iter().zip(&fds) {
+            assert!(!watch.closed(), "taken descriptors stay open");
+            fds::close(*fd);
+            assert!(watch.closed());
         }
-        let (a, b) = pipe();
+        let mut w = Watch::new();
         let mut t = Items::new(true);
-        t.decode(&rights(&[a])).unwrap();
+        t.decode(&rights(&[w.give()])).unwrap();
         t.clear();
-        assert!(!is_open(a), "clearing closes what was not taken");
-        fds::close(b);
+        assert!(w.closed(), "clearing closes what was not taken");
     }
 
     #[test]
     fn borrowed_table_closes_nothing() {
-        let (a, b) = pipe();
+        let mut w = Watch::new();
+        let a = w.give();
         let mut t = Items::new(false);
-        t.decode(&rights(&[a, b])).unwrap();
+        t.decode(&rights(&[a, a])).unwrap();
         let view = t.list()[0].view();
         assert_eq!(
             (view.cmsg_level, view.cmsg_type),
@@ -307,8 +316,8 @@ mod tests {
         );
         assert_eq!((view.data_len, view.fd_count), (8, 2));
         drop(t);
-        assert!(is_open(a) && is_open(b));
+        assert!(!w.closed(), "a borrowed table closes nothing");
         fds::close(a);
-        fds::close(b);
+        assert!(w.closed());
     }
 }

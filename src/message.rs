@@ -9,13 +9,13 @@ use std::ops::Range;
 
 use crate::addr::rmsg_address;
 use crate::buffer::AlignedBuf;
+use crate::fds;
 use crate::items::{Items, rmsg_item};
 use crate::status::{Error, Result, rmsg_status::*};
 
 /// A received message: data, control items, flags and source address. It
 /// owns every descriptor the kernel installed for it until the caller takes
 /// them. Opaque to C.
-#[allow(non_camel_case_types)]
 pub struct rmsg_message {
     /// The control buffer (its capacity rounded up to 8 bytes), then room
     /// for the data. Only what the kernel reported writing is read.
@@ -34,7 +34,6 @@ pub struct rmsg_message {
 /// pay for each call across the boundary. Filled by `rmsg_message_summarize`;
 /// the pointers borrow from the message and are valid until it is freed.
 #[repr(C)]
-#[allow(non_camel_case_types)]
 #[derive(Debug, Clone, Copy)]
 pub struct rmsg_message_info {
     /// The data bytes (as `rmsg_message_data`); never NULL, may not be
@@ -116,6 +115,35 @@ impl rmsg_message {
         Ok(msg)
     }
 
+    /// A message holding only control items, decoded from a copy of
+    /// `control` (the parse API). With `own_fds` it owns the descriptors
+    /// the items carry (and closes them all, once, if it cannot be made);
+    /// without, it never closes one.
+    pub(crate) fn from_control(control: &[u8], own_fds: bool) -> Result<rmsg_message> {
+        let storage = match AlignedBuf::copy_of(control) {
+            Ok(s) => s,
+            Err(e) => {
+                if own_fds {
+                    fds::close_all_in_control(control);
+                }
+                return Err(e);
+            }
+        };
+        let mut msg = rmsg_message {
+            storage,
+            control_cap: control.len(),
+            data: 0..0,
+            nbytes: 0,
+            flags: 0,
+            address: rmsg_address::empty(),
+            items: Items::new(own_fds),
+        };
+        let rmsg_message { storage, items, .. } = &mut msg;
+        // decode closes the descriptors itself when it fails.
+        items.decode(storage.bytes(control.len()))?;
+        Ok(msg)
+    }
+
     /// Frees a message: closes the descriptors it still owns, then keeps its
     /// memory as this thread's spare if it is small, else releases it.
     pub(crate) fn release(mut msg: Box<rmsg_message>) {
@@ -191,6 +219,31 @@ impl rmsg_message {
         // SAFETY: the kernel wrote the data range (complete() set it from
         // the byte count, capped at the buffer).
         unsafe { self.storage.written(self.data.clone()) }
+    }
+
+    /// Where the data starts (never NULL; not to be read past `data_len`).
+    pub(crate) fn data_ptr(&self) -> *const u8 {
+        self.storage.as_ptr().wrapping_add(self.data.start)
+    }
+
+    /// Number of data bytes.
+    pub(crate) fn data_len(&self) -> usize {
+        self.data.len()
+    }
+
+    /// The walk over the control bytes stopped at a malformed header.
+    pub(crate) fn malformed(&self) -> bool {
+        self.items.malformed()
+    }
+
+    /// Number of control items.
+    pub(crate) fn item_count(&self) -> usize {
+        self.items.list().len()
+    }
+
+    /// `SCM_RIGHTS` descriptors still owned, over all items.
+    pub(crate) fn fd_count(&self) -> usize {
+        self.items.rights_fd_count()
     }
 
     /// Bytes received: the data length, or for the scatter form the bytes

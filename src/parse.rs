@@ -2,9 +2,7 @@
 //! `recvmsg`, io_uring ...) into the same items a received message has (the
 //! safe core; the C shims are in `ffi::control`).
 
-use crate::buffer::AlignedBuf;
-use crate::fds;
-use crate::items::{Items, rmsg_item};
+use crate::message::rmsg_message;
 use crate::status::{Error, Result, rmsg_status::*};
 
 /// `rmsg_control_parse` flag: the descriptors found in `SCM_RIGHTS` and
@@ -15,24 +13,14 @@ pub const RMSG_PARSE_OWN_FDS: u32 = 1;
 
 const KNOWN_FLAGS: u32 = RMSG_PARSE_OWN_FDS;
 
-/// A parsed control buffer: a private copy of the bytes and the items found
-/// in it. Opaque to C; made by `rmsg_control_parse`, freed with
-/// `rmsg_control_free`.
-#[allow(non_camel_case_types)]
+/// A parsed control buffer: a message that has control items only (no
+/// data, no address, no flags), made from a copy of the caller's bytes.
+/// Opaque to C; made by `rmsg_control_parse`, freed with
+/// `rmsg_control_free`; its functions are the message's.
+#[derive(Debug)]
+#[repr(transparent)]
 pub struct rmsg_control {
-    /// The items; they point into `copy`, so it is declared after them and
-    /// never changed.
-    items: Items,
-    /// The copy of the caller's bytes, aligned.
-    copy: AlignedBuf,
-}
-
-impl std::fmt::Debug for rmsg_control {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("rmsg_control")
-            .field("items", &self.items)
-            .finish()
-    }
+    message: rmsg_message,
 }
 
 impl rmsg_control {
@@ -40,38 +28,20 @@ impl rmsg_control {
     /// it are owned by the result; should allocation fail they are closed
     /// before the error is returned.
     pub(crate) fn parse(buf: &[u8], own_fds: bool) -> Result<Box<rmsg_control>> {
-        let copy = match AlignedBuf::copy_of(buf) {
-            Ok(c) => c,
-            Err(e) => {
-                if own_fds {
-                    fds::close_all_in_control(buf);
-                }
-                return Err(e);
-            }
-        };
-        let mut control = Box::new(rmsg_control {
-            items: Items::new(own_fds),
-            copy,
-        });
-        let rmsg_control { items, copy } = &mut *control;
-        // decode closes the descriptors itself when it fails.
-        items.decode(copy.bytes(buf.len()))?;
-        Ok(control)
+        let message = rmsg_message::from_control(buf, own_fds)?;
+        Ok(Box::new(rmsg_control { message }))
     }
 
-    /// The items, with their descriptors.
-    pub(crate) fn items(&self) -> &Items {
-        &self.items
+    /// The message a handle pointer is: the same address, since the
+    /// wrapper is transparent (NULL stays NULL).
+    pub(crate) fn as_message(control: *const rmsg_control) -> *mut rmsg_message {
+        control.cast::<rmsg_message>().cast_mut()
     }
 
-    /// The items, to take descriptors from.
-    pub(crate) fn items_mut(&mut self) -> &mut Items {
-        &mut self.items
-    }
-
-    /// Item `index`, if there is one.
-    pub(crate) fn item(&self, index: usize) -> Option<&rmsg_item> {
-        self.items.list().get(index)
+    /// The message inside.
+    #[cfg(test)]
+    fn message(&self) -> &rmsg_message {
+        &self.message
     }
 }
 
@@ -88,28 +58,26 @@ mod tests {
     use super::*;
     use crate::cmsg::HDR_SIZE;
     use crate::decode;
-    use crate::test_util::{fd_bytes, hdr_bytes, is_open, item, pipe};
+    use crate::test_util::{Watch, fd_bytes, hdr_bytes, item};
 
     /// Runs every typed decoder over every item (what the fuzz target does).
     fn decode_all(c: &rmsg_control) {
-        for i in c.items().list() {
+        for i in c.message().items().list() {
             let raw = i.raw();
             let _ = decode::credentials(raw);
             let _ = decode::pidfd(raw);
-            let _ = decode::security(raw);
+            let _ = raw.expect(decode::rmsg_kind::RMSG_KIND_SECURITY);
             let _ = decode::timestamp(raw);
             let _ = decode::timestamping(raw);
             let _ = decode::rxq_ovfl(raw);
             let _ = decode::mark(raw);
             let _ = decode::ts_pktinfo(raw);
-            let _ = decode::ts_opt_stats(raw);
             let _ = decode::ip_pktinfo(raw);
             let _ = decode::ip_ttl(raw);
             let _ = decode::ip_tos(raw);
             let _ = decode::extended_error(raw);
             let _ = decode::ip_origdstaddr(raw);
             let _ = decode::fragsize(raw);
-            let _ = decode::ip_options(raw);
             let _ = decode::ipv6_pktinfo(raw);
             let _ = decode::ipv6_hoplimit(raw);
             let _ = decode::ipv6_tclass(raw);
@@ -126,9 +94,9 @@ mod tests {
         let mut buf = item(libc::IPPROTO_IP, libc::IP_TTL, &64i32.to_ne_bytes());
         buf.extend(item(libc::IPPROTO_IP, libc::IP_TOS, &[0x10]));
         let c = rmsg_control::parse(&buf, false).unwrap();
-        let items = c.items().list();
+        let items = c.message().items().list();
         assert_eq!(items.len(), 2);
-        assert!(!c.items().malformed());
+        assert!(!c.message().items().malformed());
         assert_eq!(decode::ip_ttl(items[0].raw()).unwrap(), 64);
         assert_eq!(decode::ip_tos(items[1].raw()).unwrap().dscp, 4);
         decode_all(&c);
@@ -138,7 +106,7 @@ mod tests {
     fn empty_and_tiny_buffers() {
         for n in 0..HDR_SIZE {
             let c = rmsg_control::parse(&vec![0xaa; n], false).unwrap();
-            assert!(c.items().list().is_empty());
+            assert!(c.message().items().list().is_empty());
         }
     }
 
@@ -148,8 +116,8 @@ mod tests {
             let mut buf = hdr_bytes(bad, libc::SOL_SOCKET, libc::SCM_RIGHTS);
             buf.extend_from_slice(&[0; 16]);
             let c = rmsg_control::parse(&buf, false).unwrap();
-            assert!(c.items().list().is_empty());
-            assert!(c.items().malformed());
+            assert!(c.message().items().list().is_empty());
+            assert!(c.message().items().malformed());
         }
     }
 
@@ -158,7 +126,7 @@ mod tests {
         let mut buf = hdr_bytes(usize::MAX, libc::SOL_SOCKET, libc::SCM_CREDENTIALS);
         buf.extend_from_slice(&[1; 7]);
         let c = rmsg_control::parse(&buf, false).unwrap();
-        let items = c.items().list();
+        let items = c.message().items().list();
         assert_eq!(items.len(), 1);
         assert!(items[0].truncated());
         assert_eq!(items[0].data().len(), 7);
@@ -174,30 +142,39 @@ mod tests {
         let mut buf = vec![0u8; 3];
         buf.extend_from_slice(&inner);
         let mut c = rmsg_control::parse(&buf[3..], false).unwrap();
-        assert_eq!(c.items().list().len(), 2);
-        assert_eq!(c.items().list()[1].fd_count(), 2);
+        assert_eq!(c.message().items().list().len(), 2);
+        assert_eq!(c.message().items().list()[1].fd_count(), 2);
         let mut out = [0; 1];
         assert_eq!(
-            c.items_mut().take_item(1, &mut out).unwrap_err().status,
+            c.message
+                .items_mut()
+                .take_item(1, &mut out)
+                .unwrap_err()
+                .status,
             RMSG_ERR_BUFFER_TOO_SMALL
         );
         let mut out = [0; 2];
-        assert_eq!(c.items_mut().take_item(1, &mut out).unwrap(), 2);
+        assert_eq!(c.message.items_mut().take_item(1, &mut out).unwrap(), 2);
         assert_eq!(out, [5, 6]);
-        assert_eq!(c.items_mut().take_item(1, &mut out), Ok(0));
+        assert_eq!(c.message.items_mut().take_item(1, &mut out), Ok(0));
         assert_eq!(
-            c.items_mut().take_item(9, &mut out).unwrap_err().status,
+            c.message
+                .items_mut()
+                .take_item(9, &mut out)
+                .unwrap_err()
+                .status,
             RMSG_ERR_INVALID_ARGUMENT
         );
     }
 
     #[test]
     fn owned_fds_are_closed_on_drop() {
-        let (r, w) = pipe();
-        let buf = item(libc::SOL_SOCKET, libc::SCM_RIGHTS, &fd_bytes(&[r, w]));
+        let mut w = Watch::new();
+        let buf = item(libc::SOL_SOCKET, libc::SCM_RIGHTS, &fd_bytes(&[w.give()]));
         let c = rmsg_control::parse(&buf, true).unwrap();
+        assert!(!w.closed());
         drop(c);
-        assert!(!is_open(r) && !is_open(w));
+        assert!(w.closed());
     }
 
     #[test]

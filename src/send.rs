@@ -24,7 +24,6 @@ const KNOWN_FLAGS: u32 = RMSG_SEND_RETURN_EINTR | RMSG_SEND_ALLOW_SIGPIPE;
 /// defaults: block, retry on `EINTR`, `MSG_NOSIGNAL` added. rmsg only reads
 /// it, and only during the call.
 #[repr(C)]
-#[allow(non_camel_case_types)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct rmsg_send_options {
     /// How to wait for room in the socket's send buffer: `RMSG_WAIT_BLOCK`

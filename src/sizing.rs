@@ -23,7 +23,6 @@ const IP_OPTIONS_SPACE: usize = 40;
 /// A control-message kind: a `(cmsg_level, cmsg_type)` pair, for
 /// `rmsg_control_space`.
 #[repr(C)]
-#[allow(non_camel_case_types)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct rmsg_cmsg_kind {
     /// `cmsg_level` (`SOL_SOCKET`, `IPPROTO_IP` ...).
@@ -138,6 +137,52 @@ fn enabled(fd: c_int, level: c_int, name: c_int) -> bool {
     int_opt(fd, level, name).is_some_and(|v| v != 0)
 }
 
+/// The receive options of IP sockets that each enable one kind of item:
+/// `(level, option, type of the item)`.
+const IP_RECEIVE_OPTIONS: [(c_int, c_int, c_int); 13] = [
+    (libc::IPPROTO_IP, libc::IP_PKTINFO, libc::IP_PKTINFO),
+    (libc::IPPROTO_IP, libc::IP_RECVTTL, libc::IP_TTL),
+    (libc::IPPROTO_IP, libc::IP_RECVTOS, libc::IP_TOS),
+    (
+        libc::IPPROTO_IP,
+        libc::IP_RECVORIGDSTADDR,
+        libc::IP_ORIGDSTADDR,
+    ),
+    (
+        libc::IPPROTO_IP,
+        libc::IP_RECVFRAGSIZE,
+        libc::IP_RECVFRAGSIZE,
+    ),
+    (libc::IPPROTO_IP, RMSG_IP_RECVRETOPTS, libc::IP_RETOPTS),
+    (libc::IPPROTO_IP, libc::IP_RECVOPTS, libc::IP_OPTIONS),
+    (
+        libc::IPPROTO_IPV6,
+        libc::IPV6_RECVPKTINFO,
+        libc::IPV6_PKTINFO,
+    ),
+    (
+        libc::IPPROTO_IPV6,
+        libc::IPV6_RECVHOPLIMIT,
+        libc::IPV6_HOPLIMIT,
+    ),
+    (libc::IPPROTO_IPV6, libc::IPV6_RECVTCLASS, libc::IPV6_TCLASS),
+    (
+        libc::IPPROTO_IPV6,
+        libc::IPV6_RECVORIGDSTADDR,
+        libc::IPV6_ORIGDSTADDR,
+    ),
+    (
+        libc::IPPROTO_IPV6,
+        libc::IPV6_RECVPATHMTU,
+        libc::IPV6_PATHMTU,
+    ),
+    (
+        libc::IPPROTO_IPV6,
+        libc::IPV6_RECVFRAGSIZE,
+        libc::IPV6_RECVFRAGSIZE,
+    ),
+];
+
 /// The control-buffer size for the receive options enabled on socket `fd`,
 /// plus room for `max_fds` descriptors.
 #[cfg(target_os = "linux")]
@@ -183,7 +228,6 @@ pub fn space_for_socket(fd: c_int, max_fds: usize) -> Result<usize> {
             | libc::SOF_TIMESTAMPING_TX_SOFTWARE
             | libc::SOF_TIMESTAMPING_TX_SCHED
             | libc::SOF_TIMESTAMPING_TX_ACK;
-        // Transmit stamps arrive on the error queue with an extended error.
         error_queue = tsflags & tx != 0;
     }
     if enabled(fd, sol, libc::SO_RXQ_OVFL) {
@@ -194,43 +238,20 @@ pub fn space_for_socket(fd: c_int, max_fds: usize) -> Result<usize> {
         s.add_kind(sol, libc::SO_MARK)?;
     }
     if domain == libc::AF_INET || domain == libc::AF_INET6 {
-        // IPv4 options also apply to IPv4 packets on a dual-stack IPv6 socket.
-        let ip = libc::IPPROTO_IP;
-        let ip_opts = [
-            (libc::IP_PKTINFO, libc::IP_PKTINFO),
-            (libc::IP_RECVTTL, libc::IP_TTL),
-            (libc::IP_RECVTOS, libc::IP_TOS),
-            (libc::IP_RECVORIGDSTADDR, libc::IP_ORIGDSTADDR),
-            (libc::IP_RECVFRAGSIZE, libc::IP_RECVFRAGSIZE),
-            (RMSG_IP_RECVRETOPTS, libc::IP_RETOPTS),
-            (libc::IP_RECVOPTS, libc::IP_OPTIONS),
-        ];
-        for (opt, kind) in ip_opts {
-            if enabled(fd, ip, opt) {
-                s.add_kind(ip, kind)?;
+        // IPv4 options also apply to IPv4 packets on a dual-stack IPv6
+        // socket; IPv6 ones only to IPv6 sockets.
+        for &(level, opt, kind) in IP_RECEIVE_OPTIONS.iter() {
+            if (level == libc::IPPROTO_IP || domain == libc::AF_INET6) && enabled(fd, level, opt) {
+                s.add_kind(level, kind)?;
             }
         }
-        let ip_err = enabled(fd, ip, libc::IP_RECVERR);
-        if ip_err || (error_queue && domain == libc::AF_INET) {
+        // Transmit stamps arrive on the error queue with an extended error.
+        let ip = libc::IPPROTO_IP;
+        if enabled(fd, ip, libc::IP_RECVERR) || (error_queue && domain == libc::AF_INET) {
             s.add_kind(ip, libc::IP_RECVERR)?;
         }
-    }
-    if domain == libc::AF_INET6 {
         let v6 = libc::IPPROTO_IPV6;
-        let v6_opts = [
-            (libc::IPV6_RECVPKTINFO, libc::IPV6_PKTINFO),
-            (libc::IPV6_RECVHOPLIMIT, libc::IPV6_HOPLIMIT),
-            (libc::IPV6_RECVTCLASS, libc::IPV6_TCLASS),
-            (libc::IPV6_RECVORIGDSTADDR, libc::IPV6_ORIGDSTADDR),
-            (libc::IPV6_RECVPATHMTU, libc::IPV6_PATHMTU),
-            (libc::IPV6_RECVFRAGSIZE, libc::IPV6_RECVFRAGSIZE),
-        ];
-        for (opt, kind) in v6_opts {
-            if enabled(fd, v6, opt) {
-                s.add_kind(v6, kind)?;
-            }
-        }
-        if enabled(fd, v6, libc::IPV6_RECVERR) || error_queue {
+        if domain == libc::AF_INET6 && (enabled(fd, v6, libc::IPV6_RECVERR) || error_queue) {
             s.add_kind(v6, libc::IPV6_RECVERR)?;
         }
     }

@@ -15,7 +15,6 @@ use std::io;
 /// When a function returns a status other than `RMSG_OK` it also sets the
 /// thread's `errno` to the matching OS error number (see `rmsg_last_errno`).
 #[repr(u32)]
-#[allow(non_camel_case_types)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum rmsg_status {
     /// Success.

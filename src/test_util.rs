@@ -24,10 +24,54 @@ pub fn pair(kind: c_int) -> (c_int, c_int) {
     (sv[0], sv[1])
 }
 
-/// Whether `fd` is an open descriptor.
+/// Whether `fd` is an open descriptor. Only good for descriptors the test
+/// holds: a closed number may be reused at once by a test running on
+/// another thread, so closing is observed with [`Watch`] instead.
 pub fn is_open(fd: c_int) -> bool {
     // SAFETY: F_GETFD only queries the descriptor table.
     unsafe { libc::fcntl(fd, libc::F_GETFD) >= 0 }
+}
+
+/// A pipe whose write end is handed to the code under test: once every copy
+/// of that end is closed, the read end sees end-of-file. This observes a
+/// close whatever other threads do with descriptor numbers.
+pub struct Watch {
+    read: c_int,
+    write: c_int,
+}
+
+impl Watch {
+    pub fn new() -> Watch {
+        let (read, write) = pipe();
+        // SAFETY: F_SETFL on a descriptor we own.
+        let r = unsafe { libc::fcntl(read, libc::F_SETFL, libc::O_NONBLOCK) };
+        assert_eq!(r, 0);
+        Watch { read, write }
+    }
+
+    /// The write end, which the caller now owns (to pass on or close).
+    pub fn give(&mut self) -> c_int {
+        std::mem::replace(&mut self.write, -1)
+    }
+
+    /// True once every copy of the write end is closed.
+    pub fn closed(&self) -> bool {
+        let mut b = 0u8;
+        // SAFETY: reading one byte into b from a descriptor we own.
+        let r = unsafe { libc::read(self.read, (&mut b as *mut u8).cast(), 1) };
+        assert!(r <= 0, "nothing is ever written to a watch");
+        r == 0
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        for fd in [self.read, self.write] {
+            if fd >= 0 {
+                crate::fds::close(fd);
+            }
+        }
+    }
 }
 
 /// The bytes of a `cmsghdr` with the given fields.

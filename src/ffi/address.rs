@@ -36,7 +36,7 @@ unsafe fn make(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_address_family(address: *const rmsg_address) -> c_int {
     // SAFETY: address is NULL or a live address.
-    unsafe { get(address, libc::AF_UNSPEC, |a| a.family()) }
+    unsafe { get(address, libc::AF_UNSPEC, rmsg_address::family) }
 }
 
 /// What the address holds, which says which accessor decodes it.
@@ -44,7 +44,13 @@ pub unsafe extern "C" fn rmsg_address_family(address: *const rmsg_address) -> c_
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_address_kind(address: *const rmsg_address) -> rmsg_addr_kind {
     // SAFETY: address is NULL or a live address.
-    unsafe { get(address, rmsg_addr_kind::RMSG_ADDRESS_OTHER, |a| a.kind()) }
+    unsafe {
+        get(
+            address,
+            rmsg_addr_kind::RMSG_ADDRESS_OTHER,
+            rmsg_address::kind,
+        )
+    }
 }
 
 /// The raw `sockaddr` bytes the kernel returned (`msg_namelen` of them), for

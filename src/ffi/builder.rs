@@ -95,16 +95,30 @@ pub unsafe extern "C" fn rmsg_cmsg_builder_add_credentials(
     unsafe { with_builder(builder, |b| b.add_credentials(pid, uid, gid)) }
 }
 
-fn fixed_addr<const N: usize>(addr: *const u8, addr_len: usize) -> Result<[u8; N]> {
-    if addr_len == 0 {
-        return Ok([0; N]);
-    }
-    if addr_len != N {
-        return Err(Error::new(rmsg_status::RMSG_ERR_INVALID_ARGUMENT));
-    }
-    // SAFETY: addr is readable for addr_len bytes per the contract.
-    let s = unsafe { try_slice(addr, addr_len) }?;
-    Ok(s.try_into().expect("length checked"))
+/// The body of the adds that take a source address: `addr_len` bytes at
+/// `addr`, exactly `N` of them, or none (`addr_len` 0, NULL allowed: all
+/// zero, the routing default).
+///
+/// # Safety
+/// `builder` as for `with_builder`; `addr` is readable for `addr_len` bytes.
+unsafe fn add_with_address<const N: usize>(
+    builder: *mut rmsg_cmsg_builder,
+    addr: *const u8,
+    addr_len: usize,
+    add: impl FnOnce(&mut rmsg_cmsg_builder, [u8; N]) -> Result<()>,
+) -> rmsg_status {
+    let read = || -> Result<[u8; N]> {
+        match addr_len {
+            0 => Ok([0; N]),
+            // SAFETY: addr is readable for addr_len bytes per the contract.
+            n if n == N => Ok(unsafe { try_slice(addr, n) }?
+                .try_into()
+                .expect("length checked")),
+            _ => Err(Error::new(rmsg_status::RMSG_ERR_INVALID_ARGUMENT)),
+        }
+    };
+    // SAFETY: forwarded contract.
+    unsafe { with_builder(builder, |b| add(b, read()?)) }
 }
 
 /// Adds `IP_PKTINFO` (a `struct in_pktinfo`) for an IPv4 datagram socket:
@@ -119,12 +133,8 @@ pub unsafe extern "C" fn rmsg_cmsg_builder_add_ip_pktinfo(
     addr: *const u8,
     addr_len: usize,
 ) -> rmsg_status {
-    // SAFETY: builder per the contract.
-    unsafe {
-        with_builder(builder, |b| {
-            b.add_ip_pktinfo(ifindex, fixed_addr::<4>(addr, addr_len)?)
-        })
-    }
+    // SAFETY: builder and addr per the contract.
+    unsafe { add_with_address(builder, addr, addr_len, |b, a| b.add_ip_pktinfo(ifindex, a)) }
 }
 
 /// Adds `IPV6_PKTINFO` (a `struct in6_pktinfo`) for an IPv6 datagram
@@ -138,10 +148,10 @@ pub unsafe extern "C" fn rmsg_cmsg_builder_add_ipv6_pktinfo(
     addr: *const u8,
     addr_len: usize,
 ) -> rmsg_status {
-    // SAFETY: builder per the contract.
+    // SAFETY: builder and addr per the contract.
     unsafe {
-        with_builder(builder, |b| {
-            b.add_ipv6_pktinfo(ifindex, fixed_addr::<16>(addr, addr_len)?)
+        add_with_address(builder, addr, addr_len, |b, a| {
+            b.add_ipv6_pktinfo(ifindex, a)
         })
     }
 }
@@ -255,5 +265,5 @@ pub unsafe extern "C" fn rmsg_cmsg_builder_data(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_cmsg_builder_fd_count(builder: *const rmsg_cmsg_builder) -> usize {
     // SAFETY: builder is NULL or a live builder.
-    unsafe { get(builder, 0, |b| b.fd_count()) }
+    unsafe { get(builder, 0, rmsg_cmsg_builder::fd_count) }
 }

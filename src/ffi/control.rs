@@ -1,21 +1,30 @@
 //! Parsed control buffers: control bytes the caller received itself,
-//! decoded into the same items a message has.
+//! decoded into the same items a message has. A parsed buffer is a message
+//! with control items only, so its functions forward to the message's.
 
 use std::ffi::c_int;
 
-use super::{get, give, take_fds_into};
+use super::give;
+use super::message::{
+    rmsg_message_item, rmsg_message_item_count, rmsg_message_malformed, rmsg_message_take_item_fds,
+};
 use crate::items::rmsg_item;
+use crate::message::rmsg_message;
 use crate::panic::{guard, guard_or};
 use crate::parse::{self, rmsg_control};
 use crate::ptr::{check_out, free_box, try_slice};
 use crate::status::{Error, rmsg_status};
 
+fn as_message(control: *const rmsg_control) -> *mut rmsg_message {
+    rmsg_control::as_message(control)
+}
+
 /// Parses a control buffer the caller obtained elsewhere (its own
 /// `recvmsg(2)`, io_uring ...): `buf` holds `buf_len` bytes (NULL allowed
-/// when `buf_len` is 0), any alignment. The bytes are copied; the caller
-/// keeps its buffer. On `RMSG_OK` `*control_out` is a new handle the caller
-/// owns and frees with `rmsg_control_free`; its items (`rmsg_control_item`)
-/// work with every `rmsg_item_*` function.
+/// when `buf_len` is 0), any alignment. The bytes are copied; the caller keeps its
+/// buffer. On `RMSG_OK` `*control_out` is a new handle the caller owns and
+/// frees with `rmsg_control_free`; its items (`rmsg_control_item`) work
+/// with every `rmsg_item_*` function.
 ///
 /// `flags`: 0, or `RMSG_PARSE_OWN_FDS` to hand the descriptors of the
 /// buffer's `SCM_RIGHTS`/`SCM_PIDFD` items to the handle (closed by
@@ -62,8 +71,8 @@ pub unsafe extern "C" fn rmsg_control_free(control: *mut rmsg_control) {
 /// Number of items found. 0 for NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_control_item_count(control: *const rmsg_control) -> usize {
-    // SAFETY: control is NULL or a live handle.
-    unsafe { get(control, 0, |c| c.items().list().len()) }
+    // SAFETY: control is NULL or a live handle, which is a message.
+    unsafe { rmsg_message_item_count(as_message(control)) }
 }
 
 /// Item `index` (0-based, buffer order), or NULL when out of range or
@@ -74,21 +83,16 @@ pub unsafe extern "C" fn rmsg_control_item(
     control: *const rmsg_control,
     index: usize,
 ) -> *const rmsg_item {
-    // SAFETY: control is NULL or a live handle.
-    unsafe {
-        get(control, std::ptr::null(), |c| {
-            c.item(index)
-                .map_or(std::ptr::null(), |i| i as *const rmsg_item)
-        })
-    }
+    // SAFETY: control is NULL or a live handle, which is a message.
+    unsafe { rmsg_message_item(as_message(control), index) }
 }
 
 /// True when the walk stopped at a malformed header (a length below the
 /// header size); the items before it are still there. False for NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_control_malformed(control: *const rmsg_control) -> bool {
-    // SAFETY: control is NULL or a live handle.
-    unsafe { get(control, false, |c| c.items().malformed()) }
+    // SAFETY: control is NULL or a live handle, which is a message.
+    unsafe { rmsg_message_malformed(as_message(control)) }
 }
 
 /// Takes the descriptors of item `index` (an `SCM_RIGHTS` or `SCM_PIDFD`
@@ -105,10 +109,7 @@ pub unsafe extern "C" fn rmsg_control_take_item_fds(
     fds_len: usize,
     count_out: *mut usize,
 ) -> rmsg_status {
-    // SAFETY: forwarded contract.
-    unsafe {
-        take_fds_into(control, fds_out, fds_len, count_out, |c, out| {
-            c.items_mut().take_item(index, out)
-        })
-    }
+    // SAFETY: control is NULL or a live handle, which is a message;
+    // fds_out and count_out per the contract.
+    unsafe { rmsg_message_take_item_fds(as_message(control), index, fds_out, fds_len, count_out) }
 }

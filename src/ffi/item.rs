@@ -28,34 +28,34 @@ unsafe fn decode_to<T>(
     unsafe { read_into(item, out, |i| f(i.raw())) }
 }
 
-/// The body of the decoders that hand out a byte range borrowed from the
-/// item.
+/// The body of the accessors that hand out the payload of an item of
+/// `kind` as it is, borrowed from the item.
 ///
 /// # Safety
 /// `item` is NULL or a live item; `bytes_out` and `len_out` are NULL or
 /// writable.
-unsafe fn decode_bytes(
+unsafe fn payload_of(
     item: *const rmsg_item,
+    kind: rmsg_kind,
     bytes_out: *mut *const u8,
     len_out: *mut usize,
-    f: impl for<'a> FnOnce(Raw<'a>) -> Result<&'a [u8]>,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { read_bytes(item, bytes_out, len_out, |i| f(i.raw())) }
+    unsafe { read_bytes(item, bytes_out, len_out, |i| i.raw().expect(kind)) }
 }
 
 /// The item's `cmsg_level` (`SOL_SOCKET`, `IPPROTO_IP` ...). -1 for NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_item_level(item: *const rmsg_item) -> c_int {
     // SAFETY: item is NULL or a live item.
-    unsafe { get(item, -1, |i| i.level()) }
+    unsafe { get(item, -1, rmsg_item::level) }
 }
 
 /// The item's `cmsg_type` (`SCM_RIGHTS`, `IP_TTL` ...). -1 for NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_item_type(item: *const rmsg_item) -> c_int {
     // SAFETY: item is NULL or a live item.
-    unsafe { get(item, -1, |i| i.kind()) }
+    unsafe { get(item, -1, rmsg_item::kind) }
 }
 
 /// Which typed accessor decodes the item, from its level and type: one
@@ -68,7 +68,7 @@ pub unsafe extern "C" fn rmsg_item_type(item: *const rmsg_item) -> c_int {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_item_kind(item: *const rmsg_item) -> rmsg_kind {
     // SAFETY: item is NULL or a live item.
-    unsafe { get(item, rmsg_kind::RMSG_KIND_RAW, |i| i.decoded_kind()) }
+    unsafe { get(item, rmsg_kind::RMSG_KIND_RAW, rmsg_item::decoded_kind) }
 }
 
 /// The item's data bytes (`rmsg_item_data_len` of them), exactly as the
@@ -79,14 +79,14 @@ pub unsafe extern "C" fn rmsg_item_kind(item: *const rmsg_item) -> rmsg_kind {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_item_data(item: *const rmsg_item) -> *const u8 {
     // SAFETY: item is NULL or a live item.
-    unsafe { get(item, std::ptr::null(), |i| i.data().as_ptr()) }
+    unsafe { get(item, std::ptr::null(), rmsg_item::data_ptr) }
 }
 
 /// Number of data bytes of the item. 0 for NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_item_data_len(item: *const rmsg_item) -> usize {
     // SAFETY: item is NULL or a live item.
-    unsafe { get(item, 0, |i| i.data().len()) }
+    unsafe { get(item, 0, rmsg_item::data_len) }
 }
 
 /// True when the item's header claimed more data than the control buffer
@@ -97,7 +97,7 @@ pub unsafe extern "C" fn rmsg_item_data_len(item: *const rmsg_item) -> usize {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_item_truncated(item: *const rmsg_item) -> bool {
     // SAFETY: item is NULL or a live item.
-    unsafe { get(item, false, |i| i.truncated()) }
+    unsafe { get(item, false, rmsg_item::truncated) }
 }
 
 /// Number of file descriptors in an `SCM_RIGHTS` or `SCM_PIDFD` item (whole
@@ -106,7 +106,7 @@ pub unsafe extern "C" fn rmsg_item_truncated(item: *const rmsg_item) -> bool {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_item_fd_count(item: *const rmsg_item) -> usize {
     // SAFETY: item is NULL or a live item.
-    unsafe { get(item, 0, |i| i.fd_count()) }
+    unsafe { get(item, 0, rmsg_item::fd_count) }
 }
 
 /// Descriptor `n` of an `SCM_RIGHTS` or `SCM_PIDFD` item, as the kernel
@@ -156,20 +156,20 @@ pub unsafe extern "C" fn rmsg_item_name(item: *const rmsg_item) -> *const c_char
 }
 
 /// Decodes an `SCM_CREDENTIALS` item (`SOL_SOCKET`, sent with
-/// `SO_PASSCRED`) into `*out`: the sender's pid, uid and gid.
+/// `SO_PASSCRED`) into `*value_out`: the sender's pid, uid and gid.
 ///
 /// Like every `rmsg_item_*` decoder: `item` is an item from
-/// `rmsg_message_item` or `rmsg_control_item`; on `RMSG_OK` `*out` is
+/// `rmsg_message_item` or `rmsg_control_item`; on `RMSG_OK` `*value_out` is
 /// written; `RMSG_ERR_WRONG_KIND` when the item is of another kind,
 /// `RMSG_ERR_SHORT_ITEM` when its data is too short for the structure,
 /// `RMSG_ERR_NULL_ARGUMENT` for NULL pointers. Nothing is written on error.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_item_credentials(
     item: *const rmsg_item,
-    out: *mut rmsg_credentials,
+    value_out: *mut rmsg_credentials,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { decode_to(item, out, decode::credentials) }
+    unsafe { decode_to(item, value_out, decode::credentials) }
 }
 
 /// Decodes an `SCM_PIDFD` item (`SOL_SOCKET`, sent with `SO_PASSPIDFD`):
@@ -186,6 +186,221 @@ pub unsafe extern "C" fn rmsg_item_pidfd(
     unsafe { decode_to(item, fd_out, decode::pidfd) }
 }
 
+/// Decodes a receive timestamp: `SO_TIMESTAMP` (`struct timeval`),
+/// `SO_TIMESTAMP_NEW` (`struct __kernel_sock_timeval`), `SO_TIMESTAMPNS`
+/// (`struct timespec`) or `SO_TIMESTAMPNS_NEW` (`struct
+/// __kernel_timespec`), all at level `SOL_SOCKET`, by data length (32- or
+/// 64-bit fields). Microseconds are converted to nanoseconds.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_timestamp(
+    item: *const rmsg_item,
+    value_out: *mut rmsg_timestamp,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { decode_to(item, value_out, decode::timestamp) }
+}
+
+/// Decodes `SO_TIMESTAMPING` or `SO_TIMESTAMPING_NEW` (`SOL_SOCKET`,
+/// `struct scm_timestamping[64]`): the software, legacy and hardware stamps.
+/// Received on the normal queue for receive stamps and on the error queue
+/// (`MSG_ERRQUEUE`, beside an `IP_RECVERR`/`IPV6_RECVERR` item) for
+/// transmit stamps.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_timestamping(
+    item: *const rmsg_item,
+    value_out: *mut rmsg_timestamping,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { decode_to(item, value_out, decode::timestamping) }
+}
+
+/// Decodes `SO_RXQ_OVFL` (`SOL_SOCKET`, a `uint32_t`): the number of
+/// packets the socket dropped (receive buffer full) since it was created.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_rxq_ovfl(
+    item: *const rmsg_item,
+    value_out: *mut u32,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { decode_to(item, value_out, decode::rxq_ovfl) }
+}
+
+/// Decodes the mark item sent when the `SO_RCVMARK` option is set
+/// (`SOL_SOCKET`, a `uint32_t`): the packet's mark (`SO_MARK` of the sender,
+/// or set by netfilter). Linux sends this item with type `SO_MARK` (36), not
+/// `SO_RCVMARK`; both types are accepted.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_mark(
+    item: *const rmsg_item,
+    value_out: *mut u32,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { decode_to(item, value_out, decode::mark) }
+}
+
+/// Decodes `SCM_TIMESTAMPING_PKTINFO` (`SOL_SOCKET`, `struct
+/// scm_ts_pktinfo`, asked for with `SOF_TIMESTAMPING_OPT_PKTINFO`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_ts_pktinfo(
+    item: *const rmsg_item,
+    value_out: *mut rmsg_ts_pktinfo,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { decode_to(item, value_out, decode::ts_pktinfo) }
+}
+
+/// Decodes `IP_PKTINFO` (`IPPROTO_IP`, `struct in_pktinfo`, sent with the
+/// `IP_PKTINFO` option): interface index, local (`spec_dst`) and
+/// destination (`addr`) addresses.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_ip_pktinfo(
+    item: *const rmsg_item,
+    value_out: *mut rmsg_ip_pktinfo,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { decode_to(item, value_out, decode::ip_pktinfo) }
+}
+
+/// Decodes `IP_TTL` (`IPPROTO_IP`, an `int` on Linux, a byte accepted too;
+/// sent with `IP_RECVTTL`): the packet's time to live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_ip_ttl(
+    item: *const rmsg_item,
+    value_out: *mut i32,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { decode_to(item, value_out, decode::ip_ttl) }
+}
+
+/// Decodes `IP_TOS` (`IPPROTO_IP`, one byte on Linux, an `int` accepted
+/// too; sent with `IP_RECVTOS`): the TOS byte, its DSCP and ECN bits.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_ip_tos(
+    item: *const rmsg_item,
+    value_out: *mut rmsg_traffic_class,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { decode_to(item, value_out, decode::ip_tos) }
+}
+
+/// Decodes an extended error: `IP_RECVERR` (`IPPROTO_IP`) or
+/// `IPV6_RECVERR` (`IPPROTO_IPV6`), `struct sock_extended_err` followed by
+/// the offender's `sockaddr`. Read from the error queue (`MSG_ERRQUEUE`)
+/// with the `IP_RECVERR`/`IPV6_RECVERR` option set, or with transmit
+/// timestamps.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_recverr(
+    item: *const rmsg_item,
+    value_out: *mut rmsg_extended_error,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { decode_to(item, value_out, decode::extended_error) }
+}
+
+/// Decodes `IP_ORIGDSTADDR` (`IPPROTO_IP`, a `struct sockaddr_in`, sent
+/// with `IP_RECVORIGDSTADDR`): the original destination address and port.
+/// `RMSG_ERR_WRONG_FAMILY` when the address is not `AF_INET`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_ip_origdstaddr(
+    item: *const rmsg_item,
+    value_out: *mut rmsg_inet_address,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { decode_to(item, value_out, decode::ip_origdstaddr) }
+}
+
+/// Decodes `IP_RECVFRAGSIZE` (`IPPROTO_IP`) or `IPV6_RECVFRAGSIZE`
+/// (`IPPROTO_IPV6`), an `int`: the size of the largest fragment of a
+/// reassembled datagram.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_fragsize(
+    item: *const rmsg_item,
+    value_out: *mut u32,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { decode_to(item, value_out, decode::fragsize) }
+}
+
+/// Decodes `IPV6_PKTINFO` (`IPPROTO_IPV6`, `struct in6_pktinfo`, sent with
+/// `IPV6_RECVPKTINFO`): interface index and destination address.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_ipv6_pktinfo(
+    item: *const rmsg_item,
+    value_out: *mut rmsg_ipv6_pktinfo,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { decode_to(item, value_out, decode::ipv6_pktinfo) }
+}
+
+/// Decodes `IPV6_HOPLIMIT` (`IPPROTO_IPV6`, an `int`; sent with
+/// `IPV6_RECVHOPLIMIT`): the packet's hop limit.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_ipv6_hoplimit(
+    item: *const rmsg_item,
+    value_out: *mut i32,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { decode_to(item, value_out, decode::ipv6_hoplimit) }
+}
+
+/// Decodes `IPV6_TCLASS` (`IPPROTO_IPV6`, an `int`, a byte accepted too;
+/// sent with `IPV6_RECVTCLASS`): the traffic class, its DSCP and ECN bits.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_ipv6_tclass(
+    item: *const rmsg_item,
+    value_out: *mut rmsg_traffic_class,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { decode_to(item, value_out, decode::ipv6_tclass) }
+}
+
+/// Decodes `IPV6_ORIGDSTADDR` (`IPPROTO_IPV6`, a `struct sockaddr_in6`,
+/// sent with `IPV6_RECVORIGDSTADDR`). `RMSG_ERR_WRONG_FAMILY` when the
+/// address is not `AF_INET6`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_ipv6_origdstaddr(
+    item: *const rmsg_item,
+    value_out: *mut rmsg_inet6_address,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { decode_to(item, value_out, decode::ipv6_origdstaddr) }
+}
+
+/// Decodes `IPV6_PATHMTU` (`IPPROTO_IPV6`, `struct ip6_mtuinfo`, sent with
+/// `IPV6_RECVPATHMTU`): the destination and its new path MTU.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_ipv6_pathmtu(
+    item: *const rmsg_item,
+    value_out: *mut rmsg_ipv6_mtuinfo,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { decode_to(item, value_out, decode::ipv6_pathmtu) }
+}
+
+/// Decodes `UDP_GRO` (`SOL_UDP`, an `int` on receive; sent with the
+/// `UDP_GRO` option): the segment size of a coalesced datagram (each
+/// segment but the last has this many bytes).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_udp_gro(
+    item: *const rmsg_item,
+    value_out: *mut u32,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { decode_to(item, value_out, decode::udp_gro) }
+}
+
+/// Decodes `TLS_GET_RECORD_TYPE` (`SOL_TLS`, one byte, on a kernel TLS
+/// socket): the TLS record type (23 application data, 21 alert, 22
+/// handshake ...).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_tls_record_type(
+    item: *const rmsg_item,
+    value_out: *mut u8,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { decode_to(item, value_out, decode::tls_record_type) }
+}
+
 /// Decodes an `SCM_SECURITY` item (`SOL_SOCKET`, `RMSG_SCM_SECURITY`, sent
 /// with `SO_PASSSEC` when a security module is active): `*label_out` points
 /// at the label bytes exactly as the kernel sent them (SELinux includes the
@@ -198,64 +413,7 @@ pub unsafe extern "C" fn rmsg_item_security(
     len_out: *mut usize,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { decode_bytes(item, label_out, len_out, decode::security) }
-}
-
-/// Decodes a receive timestamp: `SO_TIMESTAMP` (`struct timeval`),
-/// `SO_TIMESTAMP_NEW` (`struct __kernel_sock_timeval`), `SO_TIMESTAMPNS`
-/// (`struct timespec`) or `SO_TIMESTAMPNS_NEW` (`struct
-/// __kernel_timespec`), all at level `SOL_SOCKET`, by data length (32- or
-/// 64-bit fields). Microseconds are converted to nanoseconds.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_item_timestamp(
-    item: *const rmsg_item,
-    out: *mut rmsg_timestamp,
-) -> rmsg_status {
-    // SAFETY: forwarded contract.
-    unsafe { decode_to(item, out, decode::timestamp) }
-}
-
-/// Decodes `SO_TIMESTAMPING` or `SO_TIMESTAMPING_NEW` (`SOL_SOCKET`,
-/// `struct scm_timestamping[64]`): the software, legacy and hardware stamps.
-/// Received on the normal queue for receive stamps and on the error queue
-/// (`MSG_ERRQUEUE`, beside an `IP_RECVERR`/`IPV6_RECVERR` item) for
-/// transmit stamps.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_item_timestamping(
-    item: *const rmsg_item,
-    out: *mut rmsg_timestamping,
-) -> rmsg_status {
-    // SAFETY: forwarded contract.
-    unsafe { decode_to(item, out, decode::timestamping) }
-}
-
-/// Decodes `SO_RXQ_OVFL` (`SOL_SOCKET`, a `uint32_t`): the number of
-/// packets the socket dropped (receive buffer full) since it was created.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_item_rxq_ovfl(item: *const rmsg_item, out: *mut u32) -> rmsg_status {
-    // SAFETY: forwarded contract.
-    unsafe { decode_to(item, out, decode::rxq_ovfl) }
-}
-
-/// Decodes the mark item sent when the `SO_RCVMARK` option is set
-/// (`SOL_SOCKET`, a `uint32_t`): the packet's mark (`SO_MARK` of the sender,
-/// or set by netfilter). Linux sends this item with type `SO_MARK` (36), not
-/// `SO_RCVMARK`; both types are accepted.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_item_mark(item: *const rmsg_item, out: *mut u32) -> rmsg_status {
-    // SAFETY: forwarded contract.
-    unsafe { decode_to(item, out, decode::mark) }
-}
-
-/// Decodes `SCM_TIMESTAMPING_PKTINFO` (`SOL_SOCKET`, `struct
-/// scm_ts_pktinfo`, asked for with `SOF_TIMESTAMPING_OPT_PKTINFO`).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_item_ts_pktinfo(
-    item: *const rmsg_item,
-    out: *mut rmsg_ts_pktinfo,
-) -> rmsg_status {
-    // SAFETY: forwarded contract.
-    unsafe { decode_to(item, out, decode::ts_pktinfo) }
+    unsafe { payload_of(item, rmsg_kind::RMSG_KIND_SECURITY, label_out, len_out) }
 }
 
 /// Gives the raw netlink attributes of `SCM_TIMESTAMPING_OPT_STATS`
@@ -270,73 +428,7 @@ pub unsafe extern "C" fn rmsg_item_ts_opt_stats(
     len_out: *mut usize,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { decode_bytes(item, attrs_out, len_out, decode::ts_opt_stats) }
-}
-
-/// Decodes `IP_PKTINFO` (`IPPROTO_IP`, `struct in_pktinfo`, sent with the
-/// `IP_PKTINFO` option): interface index, local (`spec_dst`) and
-/// destination (`addr`) addresses.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_item_ip_pktinfo(
-    item: *const rmsg_item,
-    out: *mut rmsg_ip_pktinfo,
-) -> rmsg_status {
-    // SAFETY: forwarded contract.
-    unsafe { decode_to(item, out, decode::ip_pktinfo) }
-}
-
-/// Decodes `IP_TTL` (`IPPROTO_IP`, an `int` on Linux, a byte accepted too;
-/// sent with `IP_RECVTTL`): the packet's time to live.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_item_ip_ttl(item: *const rmsg_item, out: *mut i32) -> rmsg_status {
-    // SAFETY: forwarded contract.
-    unsafe { decode_to(item, out, decode::ip_ttl) }
-}
-
-/// Decodes `IP_TOS` (`IPPROTO_IP`, one byte on Linux, an `int` accepted
-/// too; sent with `IP_RECVTOS`): the TOS byte, its DSCP and ECN bits.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_item_ip_tos(
-    item: *const rmsg_item,
-    out: *mut rmsg_traffic_class,
-) -> rmsg_status {
-    // SAFETY: forwarded contract.
-    unsafe { decode_to(item, out, decode::ip_tos) }
-}
-
-/// Decodes an extended error: `IP_RECVERR` (`IPPROTO_IP`) or
-/// `IPV6_RECVERR` (`IPPROTO_IPV6`), `struct sock_extended_err` followed by
-/// the offender's `sockaddr`. Read from the error queue (`MSG_ERRQUEUE`)
-/// with the `IP_RECVERR`/`IPV6_RECVERR` option set, or with transmit
-/// timestamps.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_item_recverr(
-    item: *const rmsg_item,
-    out: *mut rmsg_extended_error,
-) -> rmsg_status {
-    // SAFETY: forwarded contract.
-    unsafe { decode_to(item, out, decode::extended_error) }
-}
-
-/// Decodes `IP_ORIGDSTADDR` (`IPPROTO_IP`, a `struct sockaddr_in`, sent
-/// with `IP_RECVORIGDSTADDR`): the original destination address and port.
-/// `RMSG_ERR_WRONG_FAMILY` when the address is not `AF_INET`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_item_ip_origdstaddr(
-    item: *const rmsg_item,
-    out: *mut rmsg_inet_address,
-) -> rmsg_status {
-    // SAFETY: forwarded contract.
-    unsafe { decode_to(item, out, decode::ip_origdstaddr) }
-}
-
-/// Decodes `IP_RECVFRAGSIZE` (`IPPROTO_IP`) or `IPV6_RECVFRAGSIZE`
-/// (`IPPROTO_IPV6`), an `int`: the size of the largest fragment of a
-/// reassembled datagram.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_item_fragsize(item: *const rmsg_item, out: *mut u32) -> rmsg_status {
-    // SAFETY: forwarded contract.
-    unsafe { decode_to(item, out, decode::fragsize) }
+    unsafe { payload_of(item, rmsg_kind::RMSG_KIND_TS_OPT_STATS, attrs_out, len_out) }
 }
 
 /// Gives the raw IP options of an `IP_RETOPTS` item (`IPPROTO_IP`, sent
@@ -349,82 +441,5 @@ pub unsafe extern "C" fn rmsg_item_ip_options(
     len_out: *mut usize,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { decode_bytes(item, options_out, len_out, decode::ip_options) }
-}
-
-/// Decodes `IPV6_PKTINFO` (`IPPROTO_IPV6`, `struct in6_pktinfo`, sent with
-/// `IPV6_RECVPKTINFO`): interface index and destination address.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_item_ipv6_pktinfo(
-    item: *const rmsg_item,
-    out: *mut rmsg_ipv6_pktinfo,
-) -> rmsg_status {
-    // SAFETY: forwarded contract.
-    unsafe { decode_to(item, out, decode::ipv6_pktinfo) }
-}
-
-/// Decodes `IPV6_HOPLIMIT` (`IPPROTO_IPV6`, an `int`; sent with
-/// `IPV6_RECVHOPLIMIT`): the packet's hop limit.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_item_ipv6_hoplimit(
-    item: *const rmsg_item,
-    out: *mut i32,
-) -> rmsg_status {
-    // SAFETY: forwarded contract.
-    unsafe { decode_to(item, out, decode::ipv6_hoplimit) }
-}
-
-/// Decodes `IPV6_TCLASS` (`IPPROTO_IPV6`, an `int`, a byte accepted too;
-/// sent with `IPV6_RECVTCLASS`): the traffic class, its DSCP and ECN bits.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_item_ipv6_tclass(
-    item: *const rmsg_item,
-    out: *mut rmsg_traffic_class,
-) -> rmsg_status {
-    // SAFETY: forwarded contract.
-    unsafe { decode_to(item, out, decode::ipv6_tclass) }
-}
-
-/// Decodes `IPV6_ORIGDSTADDR` (`IPPROTO_IPV6`, a `struct sockaddr_in6`,
-/// sent with `IPV6_RECVORIGDSTADDR`). `RMSG_ERR_WRONG_FAMILY` when the
-/// address is not `AF_INET6`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_item_ipv6_origdstaddr(
-    item: *const rmsg_item,
-    out: *mut rmsg_inet6_address,
-) -> rmsg_status {
-    // SAFETY: forwarded contract.
-    unsafe { decode_to(item, out, decode::ipv6_origdstaddr) }
-}
-
-/// Decodes `IPV6_PATHMTU` (`IPPROTO_IPV6`, `struct ip6_mtuinfo`, sent with
-/// `IPV6_RECVPATHMTU`): the destination and its new path MTU.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_item_ipv6_pathmtu(
-    item: *const rmsg_item,
-    out: *mut rmsg_ipv6_mtuinfo,
-) -> rmsg_status {
-    // SAFETY: forwarded contract.
-    unsafe { decode_to(item, out, decode::ipv6_pathmtu) }
-}
-
-/// Decodes `UDP_GRO` (`SOL_UDP`, an `int` on receive; sent with the
-/// `UDP_GRO` option): the segment size of a coalesced datagram (each
-/// segment but the last has this many bytes).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_item_udp_gro(item: *const rmsg_item, out: *mut u32) -> rmsg_status {
-    // SAFETY: forwarded contract.
-    unsafe { decode_to(item, out, decode::udp_gro) }
-}
-
-/// Decodes `TLS_GET_RECORD_TYPE` (`SOL_TLS`, one byte, on a kernel TLS
-/// socket): the TLS record type (23 application data, 21 alert, 22
-/// handshake ...).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn rmsg_item_tls_record_type(
-    item: *const rmsg_item,
-    out: *mut u8,
-) -> rmsg_status {
-    // SAFETY: forwarded contract.
-    unsafe { decode_to(item, out, decode::tls_record_type) }
+    unsafe { payload_of(item, rmsg_kind::RMSG_KIND_IP_OPTIONS, options_out, len_out) }
 }

@@ -3,17 +3,19 @@
 use std::ffi::c_int;
 use std::mem::size_of;
 
-use super::{get, give, read_into, take_fds_into};
+use super::{get, give, read_into};
 use crate::addr::rmsg_address;
 use crate::buffer::rmsg_iovec;
 use crate::cmsg;
-use crate::items::{rmsg_item, rmsg_item_view};
+use crate::items::{Items, rmsg_item, rmsg_item_view};
 use crate::message::{rmsg_message, rmsg_message_info};
 use crate::panic::{guard, guard_or};
 use crate::ptr::{
-    check_out, read_or_default, take_box, try_ref, try_slice, try_slice_mut, write_opt, write_out,
+    check_out, read_or_default, take_box, try_mut, try_ref, try_slice, try_slice_mut, write_opt,
+    write_out,
 };
 use crate::recv::{self, Target, rmsg_recv_options};
+use crate::status::Result;
 use crate::status::{Error, rmsg_status};
 
 /// Receives one message from socket `fd`, as Python's
@@ -202,7 +204,7 @@ pub unsafe extern "C" fn rmsg_message_free(message: *mut rmsg_message) {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_message_data(message: *const rmsg_message) -> *const u8 {
     // SAFETY: message is NULL or a live message.
-    unsafe { get(message, std::ptr::null(), |m| m.data().as_ptr()) }
+    unsafe { get(message, std::ptr::null(), rmsg_message::data_ptr) }
 }
 
 /// Number of data bytes in the message (at most the `bufsize` asked for; 0
@@ -210,7 +212,7 @@ pub unsafe extern "C" fn rmsg_message_data(message: *const rmsg_message) -> *con
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_message_data_len(message: *const rmsg_message) -> usize {
     // SAFETY: message is NULL or a live message.
-    unsafe { get(message, 0, |m| m.data().len()) }
+    unsafe { get(message, 0, rmsg_message::data_len) }
 }
 
 /// The byte count `recvmsg(2)` returned. Equal to the data length, except
@@ -220,7 +222,7 @@ pub unsafe extern "C" fn rmsg_message_data_len(message: *const rmsg_message) -> 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_message_nbytes(message: *const rmsg_message) -> usize {
     // SAFETY: message is NULL or a live message.
-    unsafe { get(message, 0, |m| m.nbytes()) }
+    unsafe { get(message, 0, rmsg_message::nbytes) }
 }
 
 /// `msg_flags` exactly as the kernel returned them (`MSG_TRUNC`,
@@ -229,7 +231,7 @@ pub unsafe extern "C" fn rmsg_message_nbytes(message: *const rmsg_message) -> us
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_message_flags(message: *const rmsg_message) -> c_int {
     // SAFETY: message is NULL or a live message.
-    unsafe { get(message, 0, |m| m.flags()) }
+    unsafe { get(message, 0, rmsg_message::flags) }
 }
 
 /// True when the walk over the control bytes stopped at a malformed header
@@ -238,14 +240,14 @@ pub unsafe extern "C" fn rmsg_message_flags(message: *const rmsg_message) -> c_i
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_message_malformed(message: *const rmsg_message) -> bool {
     // SAFETY: message is NULL or a live message.
-    unsafe { get(message, false, |m| m.items().malformed()) }
+    unsafe { get(message, false, rmsg_message::malformed) }
 }
 
 /// Number of control items in the message. 0 for a NULL message.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_message_item_count(message: *const rmsg_message) -> usize {
     // SAFETY: message is NULL or a live message.
-    unsafe { get(message, 0, |m| m.items().list().len()) }
+    unsafe { get(message, 0, rmsg_message::item_count) }
 }
 
 /// Control item `index` (0-based, in the order the kernel wrote them), or
@@ -286,7 +288,34 @@ pub unsafe extern "C" fn rmsg_message_address(message: *const rmsg_message) -> *
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_message_fd_count(message: *const rmsg_message) -> usize {
     // SAFETY: message is NULL or a live message.
-    unsafe { get(message, 0, |m| m.items().rights_fd_count()) }
+    unsafe { get(message, 0, rmsg_message::fd_count) }
+}
+
+/// The body of the take functions: descriptors move from the message's
+/// items into `fds_out` (room for `fds_len`); `*count_out` says how many.
+///
+/// # Safety
+/// `message` is NULL or a live message not used elsewhere during the call;
+/// `fds_out` is writable for `fds_len` ints; `count_out` is NULL or
+/// writable.
+unsafe fn take_into(
+    message: *mut rmsg_message,
+    fds_out: *mut c_int,
+    fds_len: usize,
+    count_out: *mut usize,
+    take: impl FnOnce(&mut Items, &mut [c_int]) -> Result<usize>,
+) -> rmsg_status {
+    guard(|| {
+        // SAFETY: message is NULL or live and unaliased, per the contract.
+        let m = unsafe { try_mut(message) }?;
+        check_out(count_out)?;
+        // SAFETY: fds_out is writable for fds_len ints, per the contract.
+        let out = unsafe { try_slice_mut(fds_out, fds_len) }?;
+        let n = take(m.items_mut(), out)?;
+        // SAFETY: checked non-NULL.
+        unsafe { write_out(count_out, n) };
+        Ok(())
+    })
 }
 
 /// Takes every `SCM_RIGHTS` file descriptor the message still owns, in
@@ -304,11 +333,7 @@ pub unsafe extern "C" fn rmsg_message_take_fds(
     count_out: *mut usize,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe {
-        take_fds_into(message, fds_out, fds_len, count_out, |m, out| {
-            m.items_mut().take_rights(out)
-        })
-    }
+    unsafe { take_into(message, fds_out, fds_len, count_out, Items::take_rights) }
 }
 
 /// Takes the file descriptors of control item `index` (an `SCM_RIGHTS` or
@@ -325,12 +350,9 @@ pub unsafe extern "C" fn rmsg_message_take_item_fds(
     fds_len: usize,
     count_out: *mut usize,
 ) -> rmsg_status {
+    let take = |items: &mut Items, out: &mut [c_int]| items.take_item(index, out);
     // SAFETY: forwarded contract.
-    unsafe {
-        take_fds_into(message, fds_out, fds_len, count_out, |m, out| {
-            m.items_mut().take_item(index, out)
-        })
-    }
+    unsafe { take_into(message, fds_out, fds_len, count_out, take) }
 }
 
 /// Fills `*info_out` with the message's data, flags, counts and raw source

@@ -28,10 +28,8 @@
 //! the header and README rather than repeated per function.
 #![allow(clippy::missing_safety_doc)]
 
-use std::ffi::c_int;
-
 use crate::panic::{guard, guard_or};
-use crate::ptr::{check_out, into_raw, try_mut, try_ref, try_slice_mut, write_out};
+use crate::ptr::{check_out, into_raw, try_ref, write_out};
 use crate::status::Result;
 
 mod address;
@@ -135,34 +133,6 @@ unsafe fn read_bytes<T>(
             write_out(bytes_out, b.as_ptr());
             write_out(len_out, b.len());
         }
-        Ok(())
-    })
-}
-
-/// The body of the functions that take descriptors out of a handle into the
-/// caller's array `fds_out` (room for `fds_len`), writing how many to
-/// `*count_out` on success.
-///
-/// # Safety
-/// `handle` is NULL or a live handle not used elsewhere during the call;
-/// `fds_out` is writable for `fds_len` ints; `count_out` is NULL or
-/// writable.
-unsafe fn take_fds_into<T>(
-    handle: *mut T,
-    fds_out: *mut c_int,
-    fds_len: usize,
-    count_out: *mut usize,
-    f: impl FnOnce(&mut T, &mut [c_int]) -> Result<usize>,
-) -> rmsg_status {
-    guard(|| {
-        // SAFETY: handle is NULL or live and unaliased, per the contract.
-        let h = unsafe { try_mut(handle) }?;
-        check_out(count_out)?;
-        // SAFETY: fds_out is writable for fds_len ints, per the contract.
-        let out = unsafe { try_slice_mut(fds_out, fds_len) }?;
-        let n = f(h, out)?;
-        // SAFETY: checked non-NULL.
-        unsafe { write_out(count_out, n) };
         Ok(())
     })
 }
