@@ -3,8 +3,9 @@ decoded by librmsg's typed decoders and whose descriptors are owned ``Fd``
 objects; ``send`` builds control messages with librmsg's builder and sends
 them with ``rmsg_sendmsg``.
 
-Imported by the package's ``__init__`` after its receive machinery is
-defined; not meant to be imported on its own.
+The receive machinery (pooled per-call state, the receive loop, argument
+conversion, address formatting) is ``rmsg._recv``, shared with the
+drop-ins.
 """
 
 import ctypes
@@ -14,7 +15,7 @@ import time
 import warnings
 
 from . import _native as _n
-from . import (
+from ._recv import (
     _SOCKLEN_T_LIMIT,
     _State,
     _address,
