@@ -263,7 +263,6 @@ RMSG_RECV_NO_CLOEXEC = 2
 RMSG_ERR_INVALID_ARGUMENT = 6
 RMSG_ERR_BAD_FD = 9
 RMSG_ERR_BUFFER_TOO_SMALL = 11
-RMSG_ERR_WRONG_KIND = 12
 RMSG_ERR_SHORT_ITEM = 13
 RMSG_ERR_TOO_MANY_FDS = 30
 RMSG_ERR_INVALID_ADDRESS = 31
@@ -275,6 +274,27 @@ RMSG_SO_PASSPIDFD = 76
 RMSG_SOL_UDP = 17
 RMSG_UDP_GRO = 104
 RMSG_UDP_SEGMENT = 103
+# rmsg_kind: which typed decoder an item takes (rmsg_item_kind).
+RMSG_KIND_RIGHTS = 1
+RMSG_KIND_CREDENTIALS = 2
+RMSG_KIND_PIDFD = 3
+RMSG_KIND_TIMESTAMP = 5
+RMSG_KIND_TIMESTAMPING = 6
+RMSG_KIND_RXQ_OVFL = 7
+RMSG_KIND_MARK = 8
+RMSG_KIND_IP_PKTINFO = 11
+RMSG_KIND_IP_TTL = 12
+RMSG_KIND_IP_TOS = 13
+RMSG_KIND_RECVERR = 14
+RMSG_KIND_IP_ORIGDSTADDR = 15
+RMSG_KIND_FRAGSIZE = 16
+RMSG_KIND_IPV6_PKTINFO = 18
+RMSG_KIND_IPV6_HOPLIMIT = 19
+RMSG_KIND_IPV6_TCLASS = 20
+RMSG_KIND_IPV6_ORIGDSTADDR = 21
+RMSG_KIND_IPV6_PATHMTU = 22
+RMSG_KIND_UDP_GRO = 23
+RMSG_KIND_TLS_RECORD_TYPE = 24
 
 last_errno = _pyfn("rmsg_last_errno", c_int)
 status_name = _pyfn("rmsg_status_name", ctypes.c_char_p, c_uint32)
@@ -326,6 +346,7 @@ item_data = _pyfn("rmsg_item_data", c_void_p, c_void_p)
 item_data_len = _pyfn("rmsg_item_data_len", c_size_t, c_void_p)
 item_truncated = _pyfn("rmsg_item_truncated", c_bool, c_void_p)
 item_fd_count = _pyfn("rmsg_item_fd_count", c_size_t, c_void_p)
+item_kind = _pyfn("rmsg_item_kind", c_uint32, c_void_p)
 address_raw = _pyfn("rmsg_address_raw",
     c_uint32,
     c_void_p,
@@ -353,7 +374,8 @@ control_space_for_socket = _fn(
     "rmsg_control_space_for_socket", c_uint32, c_int, c_size_t, c_void_p
 )
 
-# Typed decoders: each takes an item and an output pointer.
+# Typed decoders: each takes an item and an output pointer; rmsg_item_kind
+# says which one an item takes.
 item_credentials = _pyfn("rmsg_item_credentials", c_uint32, c_void_p, c_void_p
 )
 item_timestamp = _pyfn("rmsg_item_timestamp", c_uint32, c_void_p, c_void_p)

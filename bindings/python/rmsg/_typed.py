@@ -328,8 +328,15 @@ def _sa6(a):
     return (_ip6(a), a.port, a.flowinfo, a.scope_id)
 
 
-def _fill_credentials(item, o):
-    item.pid, item.uid, item.gid = o.pid, o.uid, o.gid
+def _fill_same(item, o):
+    """Copies the fields that the class and the C struct name alike."""
+    for f in item._fields:
+        setattr(item, f, getattr(o, f))
+
+
+def _fill_scalar(item, o):
+    """The one field of a class whose item decodes to a single integer."""
+    setattr(item, item._fields[0], o.value)
 
 
 def _fill_timestamp(item, o):
@@ -350,14 +357,6 @@ def _fill_ipv6_pktinfo(item, o):
     item.ifindex, item.addr = o.ifindex, _ip6(o.addr)
 
 
-def _fill_value(item, o):
-    item.value = o.value
-
-
-def _fill_tclass(item, o):
-    item.value, item.dscp, item.ecn = o.value, o.dscp, o.ecn
-
-
 def _fill_recverr(item, o):
     item.ee_errno = o.ee_errno
     item.ee_origin = o.ee_origin
@@ -373,18 +372,6 @@ def _fill_recverr(item, o):
         item.offender = None
 
 
-def _fill_gro(item, o):
-    item.segment_size = o.value
-
-
-def _fill_drops(item, o):
-    item.drops = o.value
-
-
-def _fill_mark(item, o):
-    item.mark = o.value
-
-
 def _fill_orig4(item, o):
     item.address = _sa4(o)
 
@@ -393,55 +380,59 @@ def _fill_orig6(item, o):
     item.address = _sa6(o)
 
 
-def _fill_fragsize(item, o):
-    item.size = o.value
-
-
 def _fill_pathmtu(item, o):
     item.address, item.mtu = _sa6(o.addr), o.mtu
 
 
-def _fill_tls(item, o):
-    item.record_type = o.value
-
-
-# Per level, the decoders to try in turn: the first that does not answer
-# RMSG_ERR_WRONG_KIND decides (so no type number is hard-coded here: the
-# library knows them for the architecture it was built for).
+# Indexed by the item's rmsg_kind (rmsg_item_kind): the library's decoder,
+# the type it writes, the class made and how to fill it. Kinds missing here
+# (RMSG_KIND_RAW, and those such as SCM_SECURITY or IP_RETOPTS that the
+# binding keeps as raw bytes) give a plain Item, as does a decoder's answer
+# other than RMSG_OK (an item too short to decode); RIGHTS and PIDFD items are
+# built from their taken descriptors. No level or type number is needed:
+# the library knows them for the architecture it was built for.
 _DECODERS = {
-    _socket.SOL_SOCKET: [
-        (_n.item_credentials, _n.Credentials, Credentials, _fill_credentials),
-        (_n.item_timestamp, _n.Timestamp, Timestamp, _fill_timestamp),
-        (_n.item_timestamping, _n.Timestamping, Timestamping, _fill_timestamping),
-        (_n.item_rxq_ovfl, ctypes.c_uint32, RxqOverflow, _fill_drops),
-        (_n.item_mark, ctypes.c_uint32, Mark, _fill_mark),
-    ],
-    _socket.IPPROTO_IP: [
-        (_n.item_ip_pktinfo, _n.IpPktinfo, IpPacketInfo, _fill_ip_pktinfo),
-        (_n.item_ip_ttl, ctypes.c_int32, Ttl, _fill_value),
-        (_n.item_ip_tos, _n.TrafficClass, TrafficClass, _fill_tclass),
-        (_n.item_recverr, _n.ExtendedError, ExtendedError, _fill_recverr),
-        (_n.item_ip_origdstaddr, _n.InetAddress, OrigDstAddr, _fill_orig4),
-        (_n.item_fragsize, ctypes.c_uint32, FragSize, _fill_fragsize),
-    ],
-    _socket.IPPROTO_IPV6: [
-        (_n.item_ipv6_pktinfo, _n.Ipv6Pktinfo, Ipv6PacketInfo, _fill_ipv6_pktinfo),
-        (_n.item_ipv6_hoplimit, ctypes.c_int32, Ttl, _fill_value),
-        (_n.item_ipv6_tclass, _n.TrafficClass, TrafficClass, _fill_tclass),
-        (_n.item_recverr, _n.ExtendedError, ExtendedError, _fill_recverr),
-        (_n.item_ipv6_origdstaddr, _n.Inet6Address, OrigDstAddr, _fill_orig6),
-        (_n.item_ipv6_pathmtu, _n.Ipv6Mtuinfo, PathMtu, _fill_pathmtu),
-        (_n.item_fragsize, ctypes.c_uint32, FragSize, _fill_fragsize),
-    ],
-    _n.RMSG_SOL_UDP: [
-        (_n.item_udp_gro, ctypes.c_uint32, UdpGro, _fill_gro),
-    ],
-    282: [  # SOL_TLS
-        (_n.item_tls_record_type, ctypes.c_uint8, TlsRecordType, _fill_tls),
-    ],
+    _n.RMSG_KIND_CREDENTIALS: (_n.item_credentials, _n.Credentials, Credentials, _fill_same),
+    _n.RMSG_KIND_TIMESTAMP: (_n.item_timestamp, _n.Timestamp, Timestamp, _fill_timestamp),
+    _n.RMSG_KIND_TIMESTAMPING: (
+        _n.item_timestamping, _n.Timestamping, Timestamping, _fill_timestamping,
+    ),
+    _n.RMSG_KIND_RXQ_OVFL: (_n.item_rxq_ovfl, ctypes.c_uint32, RxqOverflow, _fill_scalar),
+    _n.RMSG_KIND_MARK: (_n.item_mark, ctypes.c_uint32, Mark, _fill_scalar),
+    _n.RMSG_KIND_IP_PKTINFO: (
+        _n.item_ip_pktinfo, _n.IpPktinfo, IpPacketInfo, _fill_ip_pktinfo,
+    ),
+    _n.RMSG_KIND_IP_TTL: (_n.item_ip_ttl, ctypes.c_int32, Ttl, _fill_scalar),
+    _n.RMSG_KIND_IP_TOS: (_n.item_ip_tos, _n.TrafficClass, TrafficClass, _fill_same),
+    _n.RMSG_KIND_RECVERR: (_n.item_recverr, _n.ExtendedError, ExtendedError, _fill_recverr),
+    _n.RMSG_KIND_IP_ORIGDSTADDR: (
+        _n.item_ip_origdstaddr, _n.InetAddress, OrigDstAddr, _fill_orig4,
+    ),
+    _n.RMSG_KIND_FRAGSIZE: (_n.item_fragsize, ctypes.c_uint32, FragSize, _fill_scalar),
+    _n.RMSG_KIND_IPV6_PKTINFO: (
+        _n.item_ipv6_pktinfo, _n.Ipv6Pktinfo, Ipv6PacketInfo, _fill_ipv6_pktinfo,
+    ),
+    _n.RMSG_KIND_IPV6_HOPLIMIT: (_n.item_ipv6_hoplimit, ctypes.c_int32, Ttl, _fill_scalar),
+    _n.RMSG_KIND_IPV6_TCLASS: (
+        _n.item_ipv6_tclass, _n.TrafficClass, TrafficClass, _fill_same,
+    ),
+    _n.RMSG_KIND_IPV6_ORIGDSTADDR: (
+        _n.item_ipv6_origdstaddr, _n.Inet6Address, OrigDstAddr, _fill_orig6,
+    ),
+    _n.RMSG_KIND_IPV6_PATHMTU: (
+        _n.item_ipv6_pathmtu, _n.Ipv6Mtuinfo, PathMtu, _fill_pathmtu,
+    ),
+    _n.RMSG_KIND_UDP_GRO: (_n.item_udp_gro, ctypes.c_uint32, UdpGro, _fill_scalar),
+    _n.RMSG_KIND_TLS_RECORD_TYPE: (
+        _n.item_tls_record_type, ctypes.c_uint8, TlsRecordType, _fill_scalar,
+    ),
 }
 
+_NAME_CACHE_MAX = 1024
 _names = {}
+# rmsg_item_kind by (level, type): the header defines the kind as a function
+# of the two, so each pair is asked about once (bounded like _names).
+_kinds = {}
 
 
 def kind_name(level, kind):
@@ -453,47 +444,49 @@ def kind_name(level, kind):
     except KeyError:
         pass
     name = _n.kind_name(level, kind).decode()
-    if len(_names) < 1024:
+    if len(_names) < _NAME_CACHE_MAX:
         _names[key] = name
     return name
 
 
 def _decode(m, index, view, fds):
-    level, kind, data_p, n, truncated, nfds = view
-    name = kind_name(level, kind)
+    """The typed item for view ``view`` (an unpacked ``rmsg_item_view``) of
+    item ``index`` of message ``m``; ``fds`` are the ``Fd`` objects of the
+    descriptors taken from it, or None. Costs at most two foreign calls
+    (``rmsg_message_item`` and the kind's decoder) once the kind of the
+    item's ``(level, type)`` is known, one ``rmsg_item_kind`` more before."""
+    level, type_, data_p, n, truncated, nfds = view
+    name = kind_name(level, type_)
     data = _string_at(data_p, n)
+    truncated = bool(truncated)
+    item = None
+    kind = _kinds.get((level, type_))
+    if kind is None:
+        item = _n.message_item(m, index)
+        kind = _n.item_kind(item)
+        if len(_kinds) < _NAME_CACHE_MAX:
+            _kinds[(level, type_)] = kind
     if fds is not None:
-        if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
-            it = Rights()._init(level, kind, name, data, bool(truncated))
+        if kind == _n.RMSG_KIND_RIGHTS:
+            it = Rights()._init(level, type_, name, data, truncated)
             it.fds = fds
             return it
-        if level == _socket.SOL_SOCKET and kind == _n.RMSG_SCM_PIDFD and len(fds) == 1:
-            it = PidFd()._init(level, kind, name, data, bool(truncated))
+        if kind == _n.RMSG_KIND_PIDFD and len(fds) == 1:
+            it = PidFd()._init(level, type_, name, data, truncated)
             it.fd = fds[0]
             return it
-    decoders = _DECODERS.get(level)
-    if decoders:
-        item = _n.message_item(m, index)
-        for func, ctype, cls, fill in decoders:
-            out = ctype()
-            status = func(item, ctypes.byref(out))
-            if status == _n.RMSG_ERR_WRONG_KIND:
-                continue
-            if status != _n.RMSG_OK:
-                break  # too short to decode: a raw item
-            if not isinstance(out, ctypes.Structure):
-                out = _Value(out.value)
-            it = cls()._init(level, kind, name, data, bool(truncated))
+    entry = _DECODERS.get(kind)
+    if entry is not None:
+        func, ctype, cls, fill = entry
+        if item is None:
+            item = _n.message_item(m, index)
+        out = ctype()
+        # Anything but RMSG_OK (too short to decode ...): a raw item.
+        if func(item, ctypes.byref(out)) == _n.RMSG_OK:
+            it = cls()._init(level, type_, name, data, truncated)
             fill(it, out)
             return it
-    return Item()._init(level, kind, name, data, bool(truncated))
-
-
-class _Value:
-    __slots__ = ("value",)
-
-    def __init__(self, value):
-        self.value = value
+    return Item()._init(level, type_, name, data, truncated)
 
 
 # --- messages --------------------------------------------------------------------

@@ -254,6 +254,42 @@ def test_unknown_kind_is_raw_with_name():
         close_all(r, s)
 
 
+def test_decoding_by_kind_costs_at_most_two_foreign_calls_per_item(
+    unix_pair, pipe, monkeypatch
+):
+    # rmsg_item_kind once per (level, type) pair, then per item the item
+    # handle and the one decoder of its kind (none for SCM_RIGHTS).
+    a, b = unix_pair
+    a.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+    a.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+    calls = []
+
+    def counting(name, func):
+        def wrapper(*args):
+            calls.append(name)
+            return func(*args)
+
+        return wrapper
+
+    monkeypatch.setattr(rmsg._typed, "_kinds", {})
+    for name in ("message_item", "item_kind"):
+        monkeypatch.setattr(rmsg._native, name, counting(name, getattr(rmsg._native, name)))
+    for kind, (func, ctype, cls, fill) in list(rmsg._typed._DECODERS.items()):
+        entry = (counting(cls.__name__, func), ctype, cls, fill)
+        monkeypatch.setitem(rmsg._typed._DECODERS, kind, entry)
+    for first in (True, False):
+        del calls[:]
+        rmsg.send(b, b"x", [pipe[0]])
+        with rmsg.receive(a, 16) as m:
+            assert sorted(type(i).__name__ for i in m.items) == [
+                "Credentials", "Rights", "Timestamp",
+            ]
+        assert calls.count("item_kind") == (3 if first else 0)
+        assert calls.count("message_item") == (3 if first else 2)
+        assert calls.count("Credentials") == 1 and calls.count("Timestamp") == 1
+        assert len(calls) == (8 if first else 4)
+
+
 def test_kind_name():
     assert rmsg.kind_name(socket.SOL_SOCKET, socket.SCM_RIGHTS) == "SOL_SOCKET/SCM_RIGHTS"
     assert rmsg.kind_name(socket.IPPROTO_IP, 9999) == "IPPROTO_IP/unknown"
