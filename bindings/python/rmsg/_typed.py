@@ -694,7 +694,10 @@ def _check_build(status, what):
     if status == _n.RMSG_OK:
         return
     if status == _n.RMSG_ERR_TOO_MANY_FDS:
-        raise ValueError("too many file descriptors (one message carries at most 253)")
+        raise ValueError(
+            "too many file descriptors (one message carries at most %d)"
+            % _n.RMSG_SCM_MAX_FD
+        )
     if status == _n.RMSG_ERR_BAD_FD:
         raise ValueError("negative file descriptor")
     if status == _n.RMSG_ERR_INVALID_ARGUMENT:

@@ -15,20 +15,15 @@ import time
 import pytest
 
 import rmsg
+from rmsg import _native as _n
 
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
-SO_PASSPIDFD = getattr(socket, "SO_PASSPIDFD", 76)
-SCM_PIDFD = getattr(socket, "SCM_PIDFD", 4)
 IP_PKTINFO = getattr(socket, "IP_PKTINFO", 8)
 IP_RECVTTL = getattr(socket, "IP_RECVTTL", 12)
 IP_RECVERR = getattr(socket, "IP_RECVERR", 11)
 IP_RECVORIGDSTADDR = getattr(socket, "IP_RECVORIGDSTADDR", 20)
 IP_OPTIONS = getattr(socket, "IP_OPTIONS", 4)
-IP_RECVRETOPTS = 7
-IP_RETOPTS = 7
-UDP_GRO = getattr(socket, "UDP_GRO", 104)
-UDP_SEGMENT = getattr(socket, "UDP_SEGMENT", 103)
-SOL_UDP = getattr(socket, "SOL_UDP", 17)
+IP_RETOPTS = _n.RMSG_IP_RECVRETOPTS  # the option and the item's type
 SO_EE_ORIGIN_ICMP = 2
 
 
@@ -200,7 +195,7 @@ def test_recverr_from_closed_port():
 def test_udp_gro_from_udp_segment_sender():
     r, s = udp4()
     try:
-        r.setsockopt(SOL_UDP, UDP_GRO, 1)
+        r.setsockopt(_n.RMSG_SOL_UDP, _n.RMSG_UDP_GRO, 1)
         payload = bytes(range(250)) * 12  # 3000 bytes
         # The sender's segmentation comes from rmsg.send's UDP_SEGMENT item.
         assert rmsg.send(s, payload, address=r.getsockname(), segment_size=1000) == 3000
@@ -225,14 +220,14 @@ def pidfd_pid(fd):
 def test_pidfd(unix_pair):
     a, b = unix_pair
     try:
-        a.setsockopt(socket.SOL_SOCKET, SO_PASSPIDFD, 1)
+        a.setsockopt(socket.SOL_SOCKET, _n.RMSG_SO_PASSPIDFD, 1)
     except OSError as e:
         pytest.skip("SO_PASSPIDFD: %s" % e)
     b.send(b"pid")
     with rmsg.receive(a, 16) as m:
         p = m.get(rmsg.PidFd)
         assert p is not None and p.name == "SOL_SOCKET/SCM_PIDFD"
-        assert (p.level, p.type) == (socket.SOL_SOCKET, SCM_PIDFD)
+        assert (p.level, p.type) == (socket.SOL_SOCKET, _n.RMSG_SCM_PIDFD)
         assert pidfd_pid(p.fd.fileno()) == os.getpid()
         assert not m.control_truncated
     assert p.fd.closed  # the with block closed it
@@ -243,7 +238,7 @@ def test_unknown_kind_is_raw_with_name():
     r, s = udp4()
     try:
         s.setsockopt(socket.IPPROTO_IP, IP_OPTIONS, bytes([7, 7, 4, 0, 0, 0, 0, 0]))
-        r.setsockopt(socket.IPPROTO_IP, IP_RECVRETOPTS, 1)
+        r.setsockopt(socket.IPPROTO_IP, _n.RMSG_IP_RECVRETOPTS, 1)
         s.sendto(b"ro", r.getsockname())
         m = rmsg.receive(r, 16)
         it = [i for i in m.items if i.type == IP_RETOPTS][0]
@@ -392,7 +387,7 @@ def test_auto_size_no_ctrunc_with_every_option_and_253_fds(unix_pair, pipe):
     a.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
     a.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
     try:
-        a.setsockopt(socket.SOL_SOCKET, SO_PASSPIDFD, 1)
+        a.setsockopt(socket.SOL_SOCKET, _n.RMSG_SO_PASSPIDFD, 1)
     except OSError:
         pass
     fds = [pipe[0]] * rmsg.DEFAULT_MAXFDS
@@ -527,7 +522,7 @@ def test_send_argument_errors(unix_pair):
     with pytest.raises(ValueError):
         rmsg.send(b, b"x", [-1])
     with pytest.raises(ValueError):
-        rmsg.send(b, b"x", [0] * 254)
+        rmsg.send(b, b"x", [0] * (_n.RMSG_SCM_MAX_FD + 1))
     with pytest.raises(ValueError):
         rmsg.send(b, b"x", ttl=3)  # not an IP socket
     r, s = udp4()
