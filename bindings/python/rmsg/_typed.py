@@ -147,7 +147,12 @@ class Item:
     decoded fields."""
 
     __slots__ = ("level", "type", "name", "data", "truncated")
+    # The decoded fields, shown by repr: a subclass's own __slots__.
     _fields = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._fields = vars(cls).get("__slots__", cls._fields)
 
     def _init(self, level, kind, name, data, truncated):
         self.level = level
@@ -171,7 +176,6 @@ class Rights(Item):
     """``SCM_RIGHTS``: ``fds`` is a list of ``Fd`` (owned)."""
 
     __slots__ = ("fds",)
-    _fields = ("fds",)
 
     def _close(self):
         for f in self.fds:
@@ -183,7 +187,6 @@ class PidFd(Item):
     ``Fd`` (owned)."""
 
     __slots__ = ("fd",)
-    _fields = ("fd",)
 
     def _close(self):
         self.fd.close()
@@ -193,7 +196,6 @@ class Credentials(Item):
     """``SCM_CREDENTIALS`` (``SO_PASSCRED``): ``pid``, ``uid``, ``gid``."""
 
     __slots__ = ("pid", "uid", "gid")
-    _fields = __slots__
 
 
 class Timestamp(Item):
@@ -202,7 +204,6 @@ class Timestamp(Item):
     (microsecond stamps are converted)."""
 
     __slots__ = ("ns",)
-    _fields = __slots__
 
 
 class Timestamping(Item):
@@ -210,7 +211,6 @@ class Timestamping(Item):
     stamps in integer nanoseconds (0 when the kernel took none)."""
 
     __slots__ = ("software", "legacy", "hardware")
-    _fields = __slots__
 
 
 class IpPacketInfo(Item):
@@ -218,7 +218,6 @@ class IpPacketInfo(Item):
     would come from) and ``addr`` (the header's destination), as text."""
 
     __slots__ = ("ifindex", "spec_dst", "addr")
-    _fields = __slots__
 
 
 class Ipv6PacketInfo(Item):
@@ -226,7 +225,6 @@ class Ipv6PacketInfo(Item):
     text."""
 
     __slots__ = ("ifindex", "addr")
-    _fields = __slots__
 
 
 class Ttl(Item):
@@ -234,7 +232,6 @@ class Ttl(Item):
     (``IPV6_RECVHOPLIMIT``): ``value``."""
 
     __slots__ = ("value",)
-    _fields = __slots__
 
 
 class TrafficClass(Item):
@@ -243,7 +240,6 @@ class TrafficClass(Item):
     and ``ecn`` (``value & 3``: 0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE)."""
 
     __slots__ = ("value", "dscp", "ecn")
-    _fields = __slots__
 
 
 class ExtendedError(Item):
@@ -256,56 +252,48 @@ class ExtendedError(Item):
         "ee_errno", "ee_origin", "ee_type", "ee_code", "ee_info", "ee_data",
         "offender",
     )
-    _fields = __slots__
 
 
 class UdpGro(Item):
     """``UDP_GRO``: ``segment_size`` of a coalesced datagram."""
 
     __slots__ = ("segment_size",)
-    _fields = __slots__
 
 
 class RxqOverflow(Item):
     """``SO_RXQ_OVFL``: ``drops`` so far."""
 
     __slots__ = ("drops",)
-    _fields = __slots__
 
 
 class Mark(Item):
     """The ``SO_RCVMARK`` item: ``mark``."""
 
     __slots__ = ("mark",)
-    _fields = __slots__
 
 
 class OrigDstAddr(Item):
     """``IP_ORIGDSTADDR`` / ``IPV6_ORIGDSTADDR``: ``address`` tuple."""
 
     __slots__ = ("address",)
-    _fields = __slots__
 
 
 class FragSize(Item):
     """``IP_RECVFRAGSIZE`` / ``IPV6_RECVFRAGSIZE``: ``size``."""
 
     __slots__ = ("size",)
-    _fields = __slots__
 
 
 class PathMtu(Item):
     """``IPV6_PATHMTU``: ``address`` tuple and ``mtu``."""
 
     __slots__ = ("address", "mtu")
-    _fields = __slots__
 
 
 class TlsRecordType(Item):
     """``TLS_GET_RECORD_TYPE``: ``record_type``."""
 
     __slots__ = ("record_type",)
-    _fields = __slots__
 
 
 def _ns(ts):
@@ -757,6 +745,26 @@ def _make_destination(sock, address):
     return out.value
 
 
+# The builder functions of the items that differ by IP version: for an
+# AF_INET socket and for an AF_INET6 one.
+_BY_FAMILY = {
+    "pktinfo": (_n.cmsg_builder_add_ip_pktinfo, _n.cmsg_builder_add_ipv6_pktinfo),
+    "ttl": (_n.cmsg_builder_add_ip_ttl, _n.cmsg_builder_add_ipv6_hoplimit),
+    "tos": (_n.cmsg_builder_add_ip_tos, _n.cmsg_builder_add_ipv6_tclass),
+}
+
+
+def _for_family(what, family):
+    """The builder function that adds item ``what`` for a socket of
+    ``family``; ValueError for a family other than IPv4 and IPv6."""
+    ip4, ip6 = _BY_FAMILY[what]
+    if family == _socket.AF_INET:
+        return ip4
+    if family == _socket.AF_INET6:
+        return ip6
+    raise ValueError("%s needs an AF_INET or AF_INET6 socket" % what)
+
+
 def _build(builder, sock, fds, ttl, tos, pktinfo, credentials, segment_size,
            txtime, ancillary):
     family = _sock_family(sock)
@@ -773,29 +781,13 @@ def _build(builder, sock, fds, ttl, tos, pktinfo, credentials, segment_size,
         )
     if pktinfo is not None:
         ifindex, src = pktinfo
-        if family == _socket.AF_INET:
-            raw = _socket.inet_pton(_socket.AF_INET, src) if src else None
-            f = _n.cmsg_builder_add_ip_pktinfo
-        elif family == _socket.AF_INET6:
-            raw = _socket.inet_pton(_socket.AF_INET6, src) if src else None
-            f = _n.cmsg_builder_add_ipv6_pktinfo
-        else:
-            raise ValueError("pktinfo needs an AF_INET or AF_INET6 socket")
-        _check_build(f(builder, ifindex, raw, len(raw) if raw else 0), "pktinfo")
-    if ttl is not None:
-        if family == _socket.AF_INET:
-            _check_build(_n.cmsg_builder_add_ip_ttl(builder, _cint(ttl)), "ttl")
-        elif family == _socket.AF_INET6:
-            _check_build(_n.cmsg_builder_add_ipv6_hoplimit(builder, _cint(ttl)), "ttl")
-        else:
-            raise ValueError("ttl needs an AF_INET or AF_INET6 socket")
-    if tos is not None:
-        if family == _socket.AF_INET:
-            _check_build(_n.cmsg_builder_add_ip_tos(builder, _cint(tos)), "tos")
-        elif family == _socket.AF_INET6:
-            _check_build(_n.cmsg_builder_add_ipv6_tclass(builder, _cint(tos)), "tos")
-        else:
-            raise ValueError("tos needs an AF_INET or AF_INET6 socket")
+        add = _for_family("pktinfo", family)
+        raw = _socket.inet_pton(family, src) if src else None
+        _check_build(add(builder, ifindex, raw, len(raw) if raw else 0), "pktinfo")
+    for what, value in (("ttl", ttl), ("tos", tos)):
+        if value is not None:
+            add = _for_family(what, family)
+            _check_build(add(builder, _cint(value)), what)
     if segment_size is not None:
         if not 0 <= segment_size <= 0xFFFF:
             raise ValueError("segment_size out of range")
