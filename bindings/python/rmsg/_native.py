@@ -1,4 +1,7 @@
-"""Loading librmsg and declaring the C functions the binding calls.
+"""Loading librmsg, and the binding's one copy of the C declarations of
+include/rmsg.h it uses: the structs (``STRUCTS``), the ``RMSG_`` constants
+and the functions (``_FUNCTIONS``). tests/test_header.py compiles a C
+program against the header to check the structs and constants.
 
 Where the library is looked for, in order (the first that loads wins):
 

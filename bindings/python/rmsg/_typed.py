@@ -27,6 +27,7 @@ from ._recv import (
     _sock_family,
     _ssize_arg,
     _cint,
+    _close_quietly,
     _string_at,
     _summarize,
     _check_signals,
@@ -624,11 +625,7 @@ def receive(sock, bufsize, ancbufsize=None, flags=0, *, maxfds=None, cloexec=Tru
         # Close each taken number exactly once: the Fd objects forget theirs.
         for f in wrapped:
             f._fd = -1
-        for fd in taken:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        _close_quietly(taken)
         raise
     finally:
         st.release()
