@@ -1,4 +1,7 @@
-"""Loading librmsg and declaring the C functions the binding calls.
+"""Loading librmsg, and the binding's one copy of the C declarations of
+include/rmsg.h it uses: the structs (``STRUCTS``), the ``RMSG_`` constants
+and the functions (``_FUNCTIONS``). tests/test_header.py compiles a C
+program against the header to check the structs and constants.
 
 Where the library is looked for, in order (the first that loads wins):
 
@@ -69,376 +72,257 @@ pylib = ctypes.PyDLL(library_path)
 
 c_size_t = ctypes.c_size_t
 c_int = ctypes.c_int
+c_int32 = ctypes.c_int32
+c_int64 = ctypes.c_int64
+c_uint8 = ctypes.c_uint8
+c_uint16 = ctypes.c_uint16
 c_uint32 = ctypes.c_uint32
+c_uint64 = ctypes.c_uint64
 c_void_p = ctypes.c_void_p
 c_bool = ctypes.c_bool
-POINTER = ctypes.POINTER
 
 
-class RecvOptions(ctypes.Structure):
-    """``rmsg_recv_options``."""
+# --- structs ----------------------------------------------------------------------
 
-    _fields_ = [
-        ("wait", ctypes.c_uint32),
-        ("flags", ctypes.c_uint32),
-        ("timeout_ns", ctypes.c_uint64),
-    ]
+# Every struct declared below, in order (tests/test_header.py compiles a C
+# program against include/rmsg.h and compares each one's size, alignment
+# and field offsets, sizes and signedness with these declarations).
+STRUCTS = []
 
 
-class Iovec(ctypes.Structure):
-    """``rmsg_iovec`` (laid out as ``struct iovec``)."""
-
-    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
-
-
-class MessageInfo(ctypes.Structure):
-    """``rmsg_message_info``."""
-
-    _fields_ = [
-        ("data", ctypes.c_void_p),
-        ("data_len", ctypes.c_size_t),
-        ("nbytes", ctypes.c_size_t),
-        ("flags", ctypes.c_int),
-        ("malformed", ctypes.c_bool),
-        ("item_count", ctypes.c_size_t),
-        ("fd_count", ctypes.c_size_t),
-        ("address", ctypes.c_void_p),
-        ("address_len", ctypes.c_size_t),
-    ]
+def _struct(c_name, *fields):
+    """The ctypes declaration of ``struct c_name`` of the header: ``fields``
+    are its ``(name, ctypes type)`` pairs, in the header's order and under
+    the header's names. The class is named after the struct
+    (``rmsg_ip_pktinfo``: ``IpPktinfo``) and remembers it as ``c_name``."""
+    name = "".join(part.capitalize() for part in c_name.split("_")[1:])
+    cls = type(name, (ctypes.Structure,), {
+        "__doc__": "``%s``." % c_name,
+        "__module__": __name__,
+        "_fields_": list(fields),
+        "c_name": c_name,
+    })
+    STRUCTS.append(cls)
+    return cls
 
 
-class ItemView(ctypes.Structure):
-    """``rmsg_item_view``."""
-
-    _fields_ = [
-        ("cmsg_level", ctypes.c_int),
-        ("cmsg_type", ctypes.c_int),
-        ("data", ctypes.c_void_p),
-        ("data_len", ctypes.c_size_t),
-        ("truncated", ctypes.c_bool),
-        ("fd_count", ctypes.c_size_t),
-    ]
-
-
-class InetAddress(ctypes.Structure):
-    """``rmsg_inet_address``."""
-
-    _fields_ = [("addr", ctypes.c_uint8 * 4), ("port", ctypes.c_uint16)]
-
-
-class Inet6Address(ctypes.Structure):
-    """``rmsg_inet6_address``."""
-
-    _fields_ = [
-        ("addr", ctypes.c_uint8 * 16),
-        ("port", ctypes.c_uint16),
-        ("flowinfo", ctypes.c_uint32),
-        ("scope_id", ctypes.c_uint32),
-    ]
-
-
-class Credentials(ctypes.Structure):
-    """``rmsg_credentials``."""
-
-    _fields_ = [
-        ("pid", ctypes.c_int32),
-        ("uid", ctypes.c_uint32),
-        ("gid", ctypes.c_uint32),
-    ]
-
-
-class Timestamp(ctypes.Structure):
-    """``rmsg_timestamp``."""
-
-    _fields_ = [("sec", ctypes.c_int64), ("nsec", ctypes.c_int64)]
-
-
-class Timestamping(ctypes.Structure):
-    """``rmsg_timestamping``."""
-
-    _fields_ = [
-        ("software", Timestamp),
-        ("legacy", Timestamp),
-        ("hardware", Timestamp),
-    ]
-
-
-class IpPktinfo(ctypes.Structure):
-    """``rmsg_ip_pktinfo``."""
-
-    _fields_ = [
-        ("ifindex", ctypes.c_int32),
-        ("spec_dst", InetAddress),
-        ("addr", InetAddress),
-    ]
-
-
-class TrafficClass(ctypes.Structure):
-    """``rmsg_traffic_class``."""
-
-    _fields_ = [
-        ("value", ctypes.c_uint8),
-        ("dscp", ctypes.c_uint8),
-        ("ecn", ctypes.c_uint8),
-    ]
+RecvOptions = _struct(
+    "rmsg_recv_options",
+    ("wait", c_uint32), ("flags", c_uint32), ("timeout_ns", c_uint64),
+)
+# The same fields and meaning as rmsg_recv_options (RMSG_SEND_* flags).
+SendOptions = _struct("rmsg_send_options", *RecvOptions._fields_)
+# Laid out as struct iovec.
+Iovec = _struct("rmsg_iovec", ("base", c_void_p), ("len", c_size_t))
+MessageInfo = _struct(
+    "rmsg_message_info",
+    ("data", c_void_p),
+    ("data_len", c_size_t),
+    ("nbytes", c_size_t),
+    ("flags", c_int),
+    ("malformed", c_bool),
+    ("item_count", c_size_t),
+    ("fd_count", c_size_t),
+    ("address", c_void_p),
+    ("address_len", c_size_t),
+)
+ItemView = _struct(
+    "rmsg_item_view",
+    ("cmsg_level", c_int),
+    ("cmsg_type", c_int),
+    ("data", c_void_p),
+    ("data_len", c_size_t),
+    ("truncated", c_bool),
+    ("fd_count", c_size_t),
+)
+InetAddress = _struct("rmsg_inet_address", ("addr", c_uint8 * 4), ("port", c_uint16))
+Inet6Address = _struct(
+    "rmsg_inet6_address",
+    ("addr", c_uint8 * 16),
+    ("port", c_uint16),
+    ("flowinfo", c_uint32),
+    ("scope_id", c_uint32),
+)
+Credentials = _struct(
+    "rmsg_credentials", ("pid", c_int32), ("uid", c_uint32), ("gid", c_uint32),
+)
+Timestamp = _struct("rmsg_timestamp", ("sec", c_int64), ("nsec", c_int64))
+Timestamping = _struct(
+    "rmsg_timestamping",
+    ("software", Timestamp), ("legacy", Timestamp), ("hardware", Timestamp),
+)
+IpPktinfo = _struct(
+    "rmsg_ip_pktinfo",
+    ("ifindex", c_int32), ("spec_dst", InetAddress), ("addr", InetAddress),
+)
+TrafficClass = _struct(
+    "rmsg_traffic_class", ("value", c_uint8), ("dscp", c_uint8), ("ecn", c_uint8),
+)
+ExtendedError = _struct(
+    "rmsg_extended_error",
+    ("ee_errno", c_uint32),
+    ("ee_origin", c_uint8),
+    ("ee_type", c_uint8),
+    ("ee_code", c_uint8),
+    ("ee_info", c_uint32),
+    ("ee_data", c_uint32),
+    ("offender_family", c_int32),
+    ("offender", InetAddress),
+    ("offender6", Inet6Address),
+)
+Ipv6Pktinfo = _struct("rmsg_ipv6_pktinfo", ("ifindex", c_int32), ("addr", Inet6Address))
+Ipv6Mtuinfo = _struct("rmsg_ipv6_mtuinfo", ("addr", Inet6Address), ("mtu", c_uint32))
 
 
-class ExtendedError(ctypes.Structure):
-    """``rmsg_extended_error``."""
+# --- constants ----------------------------------------------------------------------
+#
+# The header's values, defined here once: the other modules and the tests
+# take them from this module, and tests/test_header.py compares every
+# RMSG_ name here with include/rmsg.h.
 
-    _fields_ = [
-        ("ee_errno", ctypes.c_uint32),
-        ("ee_origin", ctypes.c_uint8),
-        ("ee_type", ctypes.c_uint8),
-        ("ee_code", ctypes.c_uint8),
-        ("ee_info", ctypes.c_uint32),
-        ("ee_data", ctypes.c_uint32),
-        ("offender_family", ctypes.c_int32),
-        ("offender", InetAddress),
-        ("offender6", Inet6Address),
-    ]
-
-
-class Ipv6Pktinfo(ctypes.Structure):
-    """``rmsg_ipv6_pktinfo``."""
-
-    _fields_ = [("ifindex", ctypes.c_int32), ("addr", Inet6Address)]
-
-
-class Ipv6Mtuinfo(ctypes.Structure):
-    """``rmsg_ipv6_mtuinfo``."""
-
-    _fields_ = [("addr", Inet6Address), ("mtu", ctypes.c_uint32)]
-
-
-class TsPktinfo(ctypes.Structure):
-    """``rmsg_ts_pktinfo``."""
-
-    _fields_ = [("ifindex", ctypes.c_uint32), ("pkt_length", ctypes.c_uint32)]
-
-
-class SendOptions(ctypes.Structure):
-    """``rmsg_send_options``."""
-
-    _fields_ = [
-        ("wait", ctypes.c_uint32),
-        ("flags", ctypes.c_uint32),
-        ("timeout_ns", ctypes.c_uint64),
-    ]
-
-
-def _fn(name, restype, *argtypes):
-    """A function that may block (or close descriptors, which can block
-    on a lingering socket): the GIL is released during the call. Pointer
-    arguments are declared ``c_void_p`` so that callers can pass plain
-    addresses (the cheapest conversion) as well as ``byref`` results."""
-    f = lib[name]
-    f.restype = restype
-    f.argtypes = list(argtypes)
-    return f
-
-
-def _pyfn(name, restype, *argtypes):
-    """A function that only reads and writes memory: called with the GIL
-    held."""
-    f = pylib[name]
-    f.restype = restype
-    f.argtypes = list(argtypes)
-    return f
-
-
-# Status codes and constants (from include/rmsg.h).
+# rmsg_status: what every fallible function returns.
 RMSG_OK = 0
 RMSG_ERR_OS = 1
 RMSG_ERR_WOULD_BLOCK = 2
 RMSG_ERR_TIMED_OUT = 3
 RMSG_ERR_INTERRUPTED = 4
+RMSG_ERR_INVALID_ARGUMENT = 6
 RMSG_ERR_TOO_LARGE = 7
 RMSG_ERR_OUT_OF_MEMORY = 8
-RMSG_WAIT_BLOCK = 0
-RMSG_WAIT_NONBLOCK = 1
-RMSG_WAIT_DEADLINE = 2
-RMSG_RECV_RETURN_EINTR = 1
-RMSG_RECV_NO_CLOEXEC = 2
-RMSG_ERR_INVALID_ARGUMENT = 6
 RMSG_ERR_BAD_FD = 9
 RMSG_ERR_BUFFER_TOO_SMALL = 11
-RMSG_ERR_WRONG_KIND = 12
 RMSG_ERR_SHORT_ITEM = 13
 RMSG_ERR_TOO_MANY_FDS = 30
 RMSG_ERR_INVALID_ADDRESS = 31
 RMSG_ERR_BROKEN_PIPE = 32
+
+# The wait field of rmsg_recv_options and rmsg_send_options.
+RMSG_WAIT_BLOCK = 0
+RMSG_WAIT_NONBLOCK = 1
+RMSG_WAIT_DEADLINE = 2
+
+# Their flags.
+RMSG_RECV_RETURN_EINTR = 1
+RMSG_RECV_NO_CLOEXEC = 2
 RMSG_SEND_RETURN_EINTR = 1
+
+# Linux numbers that the C library's headers (and Python's socket module)
+# may lack.
 RMSG_SCM_MAX_FD = 253
 RMSG_SCM_PIDFD = 4
 RMSG_SO_PASSPIDFD = 76
 RMSG_SOL_UDP = 17
 RMSG_UDP_GRO = 104
 RMSG_UDP_SEGMENT = 103
+RMSG_IP_RECVRETOPTS = 7
 
-last_errno = _pyfn("rmsg_last_errno", c_int)
-status_name = _pyfn("rmsg_status_name", ctypes.c_char_p, c_uint32)
-cmsg_len = _pyfn("rmsg_cmsg_len", c_uint32, c_size_t, c_void_p)
-cmsg_space = _pyfn("rmsg_cmsg_space", c_uint32, c_size_t, c_void_p)
-recvmsg_with = _fn(
-    "rmsg_recvmsg_with",
-    c_uint32,
-    c_int,
-    c_size_t,
-    c_size_t,
-    c_int,
-    c_void_p,
-    c_void_p,
+# rmsg_kind: which typed decoder an item takes (rmsg_item_kind).
+RMSG_KIND_RIGHTS = 1
+RMSG_KIND_CREDENTIALS = 2
+RMSG_KIND_PIDFD = 3
+RMSG_KIND_TIMESTAMP = 5
+RMSG_KIND_TIMESTAMPING = 6
+RMSG_KIND_RXQ_OVFL = 7
+RMSG_KIND_MARK = 8
+RMSG_KIND_IP_PKTINFO = 11
+RMSG_KIND_IP_TTL = 12
+RMSG_KIND_IP_TOS = 13
+RMSG_KIND_RECVERR = 14
+RMSG_KIND_IP_ORIGDSTADDR = 15
+RMSG_KIND_FRAGSIZE = 16
+RMSG_KIND_IPV6_PKTINFO = 18
+RMSG_KIND_IPV6_HOPLIMIT = 19
+RMSG_KIND_IPV6_TCLASS = 20
+RMSG_KIND_IPV6_ORIGDSTADDR = 21
+RMSG_KIND_IPV6_PATHMTU = 22
+RMSG_KIND_UDP_GRO = 23
+RMSG_KIND_TLS_RECORD_TYPE = 24
+
+
+# --- functions ----------------------------------------------------------------------
+#
+# Pointer arguments are declared c_void_p so that callers can pass plain
+# addresses (the cheapest conversion) as well as byref results. Each
+# function is loaded from one of the library's two handles: _BLOCKS for
+# those that may block (or close descriptors, which can block on a
+# lingering socket), which release the GIL during the call, and _QUICK for
+# those that only read and write memory, called with the GIL held.
+_BLOCKS = lib
+_QUICK = pylib
+
+_status = c_uint32  # rmsg_status, and the rmsg_kind of rmsg_item_kind
+_char_p = ctypes.c_char_p
+
+# (C name, handle, result type, argument types...): each is this module's
+# attribute of the name without "rmsg_".
+_FUNCTIONS = (
+    ("rmsg_last_errno", _QUICK, c_int),
+    ("rmsg_status_name", _QUICK, _char_p, c_uint32),
+    ("rmsg_cmsg_len", _QUICK, _status, c_size_t, c_void_p),
+    ("rmsg_cmsg_space", _QUICK, _status, c_size_t, c_void_p),
+    ("rmsg_kind_name", _QUICK, _char_p, c_int, c_int),
+    ("rmsg_control_space_for_socket", _BLOCKS, _status, c_int, c_size_t, c_void_p),
+    # Receiving, and the message.
+    ("rmsg_recvmsg_with", _BLOCKS, _status,
+     c_int, c_size_t, c_size_t, c_int, c_void_p, c_void_p),
+    ("rmsg_recvmsg_into", _BLOCKS, _status,
+     c_int, c_void_p, c_size_t, c_size_t, c_int, c_void_p, c_void_p, c_void_p),
+    ("rmsg_message_free", _BLOCKS, None, c_void_p),
+    ("rmsg_message_item", _QUICK, c_void_p, c_void_p, c_size_t),
+    ("rmsg_message_summarize", _QUICK, _status, c_void_p, c_void_p),
+    ("rmsg_message_items", _QUICK, _status, c_void_p, c_void_p, c_size_t, c_void_p),
+    ("rmsg_message_take_fds", _QUICK, _status, c_void_p, c_void_p, c_size_t, c_void_p),
+    ("rmsg_message_take_item_fds", _QUICK, _status,
+     c_void_p, c_size_t, c_void_p, c_size_t, c_void_p),
+    ("rmsg_item_kind", _QUICK, _status, c_void_p),
+    # The send side.
+    ("rmsg_cmsg_builder_new", _QUICK, _status, c_void_p),
+    ("rmsg_cmsg_builder_free", _BLOCKS, None, c_void_p),
+    ("rmsg_cmsg_builder_add_fds", _QUICK, _status, c_void_p, c_void_p, c_size_t),
+    ("rmsg_cmsg_builder_add_credentials", _QUICK, _status,
+     c_void_p, c_int32, c_uint32, c_uint32),
+    ("rmsg_cmsg_builder_add_ip_pktinfo", _QUICK, _status,
+     c_void_p, c_uint32, c_void_p, c_size_t),
+    ("rmsg_cmsg_builder_add_ipv6_pktinfo", _QUICK, _status,
+     c_void_p, c_uint32, c_void_p, c_size_t),
+    ("rmsg_cmsg_builder_add_ip_tos", _QUICK, _status, c_void_p, c_int),
+    ("rmsg_cmsg_builder_add_ip_ttl", _QUICK, _status, c_void_p, c_int),
+    ("rmsg_cmsg_builder_add_ipv6_tclass", _QUICK, _status, c_void_p, c_int),
+    ("rmsg_cmsg_builder_add_ipv6_hoplimit", _QUICK, _status, c_void_p, c_int),
+    ("rmsg_cmsg_builder_add_udp_segment", _QUICK, _status, c_void_p, c_uint16),
+    ("rmsg_cmsg_builder_add_txtime", _QUICK, _status, c_void_p, c_uint64),
+    ("rmsg_cmsg_builder_add_raw", _QUICK, _status,
+     c_void_p, c_int, c_int, c_void_p, c_size_t),
+    ("rmsg_sendmsg", _BLOCKS, _status,
+     c_int, c_void_p, c_size_t, c_void_p, c_void_p, c_int, c_void_p, c_void_p),
+    ("rmsg_address_from_inet", _QUICK, _status, c_void_p, c_void_p),
+    ("rmsg_address_from_inet6", _QUICK, _status, c_void_p, c_void_p),
+    ("rmsg_address_from_unix_path", _QUICK, _status, c_void_p, c_size_t, c_void_p),
+    ("rmsg_address_from_unix_abstract", _QUICK, _status, c_void_p, c_size_t, c_void_p),
+    ("rmsg_address_free", _BLOCKS, None, c_void_p),
+) + tuple(
+    # The typed decoders: each takes an item and an output pointer;
+    # rmsg_item_kind says which one an item takes.
+    ("rmsg_item_" + kind, _QUICK, _status, c_void_p, c_void_p)
+    for kind in (
+        "credentials", "timestamp", "timestamping", "rxq_ovfl", "mark",
+        "ip_pktinfo", "ip_ttl", "ip_tos", "recverr", "ip_origdstaddr", "fragsize",
+        "ipv6_pktinfo", "ipv6_hoplimit", "ipv6_tclass", "ipv6_origdstaddr",
+        "ipv6_pathmtu", "udp_gro", "tls_record_type",
+    )
 )
-recvmsg_into = _fn(
-    "rmsg_recvmsg_into",
-    c_uint32,
-    c_int,
-    c_void_p,
-    c_size_t,
-    c_size_t,
-    c_int,
-    c_void_p,
-    c_void_p,
-    c_void_p,
-)
-message_free = _fn("rmsg_message_free", None, c_void_p)
+
+
+def _declare(handle, c_name, restype, *argtypes):
+    f = handle[c_name]
+    f.restype = restype
+    f.argtypes = list(argtypes)
+    return f
+
+
+for _entry in _FUNCTIONS:
+    globals()[_entry[0][len("rmsg_"):]] = _declare(_entry[1], _entry[0], *_entry[2:])
+del _entry
+
 # For a message known to own no descriptors: then freeing cannot block.
-message_free_no_fds = _pyfn("rmsg_message_free", None, c_void_p)
-message_data = _fn("rmsg_message_data", c_void_p, c_void_p)
-message_data_len = _fn("rmsg_message_data_len", c_size_t, c_void_p)
-message_flags = _fn("rmsg_message_flags", c_int, c_void_p)
-message_malformed = _fn("rmsg_message_malformed", c_bool, c_void_p)
-message_item_count = _fn("rmsg_message_item_count", c_size_t, c_void_p)
-message_item = _fn("rmsg_message_item", c_void_p, c_void_p, c_size_t)
-message_address = _fn("rmsg_message_address", c_void_p, c_void_p)
-message_take_item_fds = _pyfn("rmsg_message_take_item_fds",
-    c_uint32,
-    c_void_p,
-    c_size_t,
-    c_void_p,
-    c_size_t,
-    c_void_p,
-)
-item_level = _pyfn("rmsg_item_level", c_int, c_void_p)
-item_type = _pyfn("rmsg_item_type", c_int, c_void_p)
-item_data = _pyfn("rmsg_item_data", c_void_p, c_void_p)
-item_data_len = _pyfn("rmsg_item_data_len", c_size_t, c_void_p)
-item_truncated = _pyfn("rmsg_item_truncated", c_bool, c_void_p)
-item_fd_count = _pyfn("rmsg_item_fd_count", c_size_t, c_void_p)
-address_raw = _pyfn("rmsg_address_raw",
-    c_uint32,
-    c_void_p,
-    c_void_p,
-    c_void_p,
-)
-message_summarize = _pyfn("rmsg_message_summarize", c_uint32, c_void_p, c_void_p
-)
-message_items = _pyfn("rmsg_message_items",
-    c_uint32,
-    c_void_p,
-    c_void_p,
-    c_size_t,
-    c_void_p,
-)
-message_take_fds = _pyfn("rmsg_message_take_fds",
-    c_uint32,
-    c_void_p,
-    c_void_p,
-    c_size_t,
-    c_void_p,
-)
-kind_name = _pyfn("rmsg_kind_name", ctypes.c_char_p, c_int, c_int)
-control_space_for_socket = _fn(
-    "rmsg_control_space_for_socket", c_uint32, c_int, c_size_t, c_void_p
-)
-
-# Typed decoders: each takes an item and an output pointer.
-item_credentials = _pyfn("rmsg_item_credentials", c_uint32, c_void_p, c_void_p
-)
-item_timestamp = _pyfn("rmsg_item_timestamp", c_uint32, c_void_p, c_void_p)
-item_timestamping = _pyfn("rmsg_item_timestamping", c_uint32, c_void_p, c_void_p
-)
-item_rxq_ovfl = _pyfn("rmsg_item_rxq_ovfl", c_uint32, c_void_p, c_void_p)
-item_mark = _pyfn("rmsg_item_mark", c_uint32, c_void_p, c_void_p)
-item_ts_pktinfo = _pyfn("rmsg_item_ts_pktinfo", c_uint32, c_void_p, c_void_p)
-item_ip_pktinfo = _pyfn("rmsg_item_ip_pktinfo", c_uint32, c_void_p, c_void_p)
-item_ip_ttl = _pyfn("rmsg_item_ip_ttl", c_uint32, c_void_p, c_void_p)
-item_ip_tos = _pyfn("rmsg_item_ip_tos", c_uint32, c_void_p, c_void_p)
-item_recverr = _pyfn("rmsg_item_recverr", c_uint32, c_void_p, c_void_p)
-item_ip_origdstaddr = _pyfn("rmsg_item_ip_origdstaddr", c_uint32, c_void_p, c_void_p
-)
-item_fragsize = _pyfn("rmsg_item_fragsize", c_uint32, c_void_p, c_void_p)
-item_ipv6_pktinfo = _pyfn("rmsg_item_ipv6_pktinfo", c_uint32, c_void_p, c_void_p
-)
-item_ipv6_hoplimit = _pyfn("rmsg_item_ipv6_hoplimit", c_uint32, c_void_p, c_void_p
-)
-item_ipv6_tclass = _pyfn("rmsg_item_ipv6_tclass", c_uint32, c_void_p, c_void_p
-)
-item_ipv6_origdstaddr = _pyfn("rmsg_item_ipv6_origdstaddr", c_uint32, c_void_p, c_void_p
-)
-item_ipv6_pathmtu = _pyfn("rmsg_item_ipv6_pathmtu", c_uint32, c_void_p, c_void_p
-)
-item_udp_gro = _pyfn("rmsg_item_udp_gro", c_uint32, c_void_p, c_void_p)
-item_tls_record_type = _pyfn("rmsg_item_tls_record_type", c_uint32, c_void_p, c_void_p
-)
-
-# The send side.
-cmsg_builder_new = _pyfn("rmsg_cmsg_builder_new", c_uint32, c_void_p)
-cmsg_builder_free = _fn("rmsg_cmsg_builder_free", None, c_void_p)
-cmsg_builder_reset = _pyfn("rmsg_cmsg_builder_reset", None, c_void_p)
-cmsg_builder_add_fds = _pyfn("rmsg_cmsg_builder_add_fds", c_uint32, c_void_p, c_void_p, c_size_t
-)
-cmsg_builder_add_credentials = _pyfn("rmsg_cmsg_builder_add_credentials",
-    c_uint32,
-    c_void_p,
-    ctypes.c_int32,
-    c_uint32,
-    c_uint32,
-)
-cmsg_builder_add_ip_pktinfo = _pyfn("rmsg_cmsg_builder_add_ip_pktinfo", c_uint32, c_void_p, c_uint32, c_void_p, c_size_t
-)
-cmsg_builder_add_ipv6_pktinfo = _pyfn("rmsg_cmsg_builder_add_ipv6_pktinfo",
-    c_uint32,
-    c_void_p,
-    c_uint32,
-    c_void_p,
-    c_size_t,
-)
-cmsg_builder_add_ip_tos = _pyfn("rmsg_cmsg_builder_add_ip_tos", c_uint32, c_void_p, c_int)
-cmsg_builder_add_ip_ttl = _pyfn("rmsg_cmsg_builder_add_ip_ttl", c_uint32, c_void_p, c_int)
-cmsg_builder_add_ipv6_tclass = _pyfn("rmsg_cmsg_builder_add_ipv6_tclass", c_uint32, c_void_p, c_int
-)
-cmsg_builder_add_ipv6_hoplimit = _pyfn("rmsg_cmsg_builder_add_ipv6_hoplimit", c_uint32, c_void_p, c_int
-)
-cmsg_builder_add_udp_segment = _pyfn("rmsg_cmsg_builder_add_udp_segment", c_uint32, c_void_p, ctypes.c_uint16
-)
-cmsg_builder_add_txtime = _pyfn("rmsg_cmsg_builder_add_txtime", c_uint32, c_void_p, ctypes.c_uint64
-)
-cmsg_builder_add_raw = _pyfn("rmsg_cmsg_builder_add_raw", c_uint32, c_void_p, c_int, c_int, c_void_p, c_size_t
-)
-sendmsg = _fn(
-    "rmsg_sendmsg",
-    c_uint32,
-    c_int,
-    c_void_p,
-    c_size_t,
-    c_void_p,
-    c_void_p,
-    c_int,
-    c_void_p,
-    c_void_p,
-)
-address_from_inet = _pyfn("rmsg_address_from_inet", c_uint32, c_void_p, c_void_p
-)
-address_from_inet6 = _pyfn("rmsg_address_from_inet6", c_uint32, c_void_p, c_void_p
-)
-address_from_unix_path = _pyfn("rmsg_address_from_unix_path", c_uint32, c_void_p, c_size_t, c_void_p
-)
-address_from_unix_abstract = _pyfn("rmsg_address_from_unix_abstract",
-    c_uint32,
-    c_void_p,
-    c_size_t,
-    c_void_p,
-)
-address_free = _fn("rmsg_address_free", None, c_void_p)
+message_free_no_fds = _declare(_QUICK, "rmsg_message_free", None, c_void_p)

@@ -3,8 +3,9 @@ decoded by librmsg's typed decoders and whose descriptors are owned ``Fd``
 objects; ``send`` builds control messages with librmsg's builder and sends
 them with ``rmsg_sendmsg``.
 
-Imported by the package's ``__init__`` after its receive machinery is
-defined; not meant to be imported on its own.
+The receive machinery (pooled per-call state, the receive loop, argument
+conversion, address formatting) is ``rmsg._recv``, shared with the
+drop-ins.
 """
 
 import ctypes
@@ -14,7 +15,7 @@ import time
 import warnings
 
 from . import _native as _n
-from . import (
+from ._recv import (
     _SOCKLEN_T_LIMIT,
     _State,
     _address,
@@ -26,6 +27,7 @@ from . import (
     _sock_family,
     _ssize_arg,
     _cint,
+    _close_quietly,
     _string_at,
     _summarize,
     _check_signals,
@@ -146,7 +148,12 @@ class Item:
     decoded fields."""
 
     __slots__ = ("level", "type", "name", "data", "truncated")
+    # The decoded fields, shown by repr: a subclass's own __slots__.
     _fields = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._fields = vars(cls).get("__slots__", cls._fields)
 
     def _init(self, level, kind, name, data, truncated):
         self.level = level
@@ -170,7 +177,6 @@ class Rights(Item):
     """``SCM_RIGHTS``: ``fds`` is a list of ``Fd`` (owned)."""
 
     __slots__ = ("fds",)
-    _fields = ("fds",)
 
     def _close(self):
         for f in self.fds:
@@ -182,7 +188,6 @@ class PidFd(Item):
     ``Fd`` (owned)."""
 
     __slots__ = ("fd",)
-    _fields = ("fd",)
 
     def _close(self):
         self.fd.close()
@@ -192,7 +197,6 @@ class Credentials(Item):
     """``SCM_CREDENTIALS`` (``SO_PASSCRED``): ``pid``, ``uid``, ``gid``."""
 
     __slots__ = ("pid", "uid", "gid")
-    _fields = __slots__
 
 
 class Timestamp(Item):
@@ -201,7 +205,6 @@ class Timestamp(Item):
     (microsecond stamps are converted)."""
 
     __slots__ = ("ns",)
-    _fields = __slots__
 
 
 class Timestamping(Item):
@@ -209,7 +212,6 @@ class Timestamping(Item):
     stamps in integer nanoseconds (0 when the kernel took none)."""
 
     __slots__ = ("software", "legacy", "hardware")
-    _fields = __slots__
 
 
 class IpPacketInfo(Item):
@@ -217,7 +219,6 @@ class IpPacketInfo(Item):
     would come from) and ``addr`` (the header's destination), as text."""
 
     __slots__ = ("ifindex", "spec_dst", "addr")
-    _fields = __slots__
 
 
 class Ipv6PacketInfo(Item):
@@ -225,7 +226,6 @@ class Ipv6PacketInfo(Item):
     text."""
 
     __slots__ = ("ifindex", "addr")
-    _fields = __slots__
 
 
 class Ttl(Item):
@@ -233,7 +233,6 @@ class Ttl(Item):
     (``IPV6_RECVHOPLIMIT``): ``value``."""
 
     __slots__ = ("value",)
-    _fields = __slots__
 
 
 class TrafficClass(Item):
@@ -242,7 +241,6 @@ class TrafficClass(Item):
     and ``ecn`` (``value & 3``: 0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE)."""
 
     __slots__ = ("value", "dscp", "ecn")
-    _fields = __slots__
 
 
 class ExtendedError(Item):
@@ -255,56 +253,48 @@ class ExtendedError(Item):
         "ee_errno", "ee_origin", "ee_type", "ee_code", "ee_info", "ee_data",
         "offender",
     )
-    _fields = __slots__
 
 
 class UdpGro(Item):
     """``UDP_GRO``: ``segment_size`` of a coalesced datagram."""
 
     __slots__ = ("segment_size",)
-    _fields = __slots__
 
 
 class RxqOverflow(Item):
     """``SO_RXQ_OVFL``: ``drops`` so far."""
 
     __slots__ = ("drops",)
-    _fields = __slots__
 
 
 class Mark(Item):
     """The ``SO_RCVMARK`` item: ``mark``."""
 
     __slots__ = ("mark",)
-    _fields = __slots__
 
 
 class OrigDstAddr(Item):
     """``IP_ORIGDSTADDR`` / ``IPV6_ORIGDSTADDR``: ``address`` tuple."""
 
     __slots__ = ("address",)
-    _fields = __slots__
 
 
 class FragSize(Item):
     """``IP_RECVFRAGSIZE`` / ``IPV6_RECVFRAGSIZE``: ``size``."""
 
     __slots__ = ("size",)
-    _fields = __slots__
 
 
 class PathMtu(Item):
     """``IPV6_PATHMTU``: ``address`` tuple and ``mtu``."""
 
     __slots__ = ("address", "mtu")
-    _fields = __slots__
 
 
 class TlsRecordType(Item):
     """``TLS_GET_RECORD_TYPE``: ``record_type``."""
 
     __slots__ = ("record_type",)
-    _fields = __slots__
 
 
 def _ns(ts):
@@ -327,8 +317,15 @@ def _sa6(a):
     return (_ip6(a), a.port, a.flowinfo, a.scope_id)
 
 
-def _fill_credentials(item, o):
-    item.pid, item.uid, item.gid = o.pid, o.uid, o.gid
+def _fill_same(item, o):
+    """Copies the fields that the class and the C struct name alike."""
+    for f in item._fields:
+        setattr(item, f, getattr(o, f))
+
+
+def _fill_scalar(item, o):
+    """The one field of a class whose item decodes to a single integer."""
+    setattr(item, item._fields[0], o.value)
 
 
 def _fill_timestamp(item, o):
@@ -349,14 +346,6 @@ def _fill_ipv6_pktinfo(item, o):
     item.ifindex, item.addr = o.ifindex, _ip6(o.addr)
 
 
-def _fill_value(item, o):
-    item.value = o.value
-
-
-def _fill_tclass(item, o):
-    item.value, item.dscp, item.ecn = o.value, o.dscp, o.ecn
-
-
 def _fill_recverr(item, o):
     item.ee_errno = o.ee_errno
     item.ee_origin = o.ee_origin
@@ -372,18 +361,6 @@ def _fill_recverr(item, o):
         item.offender = None
 
 
-def _fill_gro(item, o):
-    item.segment_size = o.value
-
-
-def _fill_drops(item, o):
-    item.drops = o.value
-
-
-def _fill_mark(item, o):
-    item.mark = o.value
-
-
 def _fill_orig4(item, o):
     item.address = _sa4(o)
 
@@ -392,55 +369,59 @@ def _fill_orig6(item, o):
     item.address = _sa6(o)
 
 
-def _fill_fragsize(item, o):
-    item.size = o.value
-
-
 def _fill_pathmtu(item, o):
     item.address, item.mtu = _sa6(o.addr), o.mtu
 
 
-def _fill_tls(item, o):
-    item.record_type = o.value
-
-
-# Per level, the decoders to try in turn: the first that does not answer
-# RMSG_ERR_WRONG_KIND decides (so no type number is hard-coded here: the
-# library knows them for the architecture it was built for).
+# Indexed by the item's rmsg_kind (rmsg_item_kind): the library's decoder,
+# the type it writes, the class made and how to fill it. Kinds missing here
+# (RMSG_KIND_RAW, and those such as SCM_SECURITY or IP_RETOPTS that the
+# binding keeps as raw bytes) give a plain Item, as does a decoder's answer
+# other than RMSG_OK (an item too short to decode); RIGHTS and PIDFD items are
+# built from their taken descriptors. No level or type number is needed:
+# the library knows them for the architecture it was built for.
 _DECODERS = {
-    _socket.SOL_SOCKET: [
-        (_n.item_credentials, _n.Credentials, Credentials, _fill_credentials),
-        (_n.item_timestamp, _n.Timestamp, Timestamp, _fill_timestamp),
-        (_n.item_timestamping, _n.Timestamping, Timestamping, _fill_timestamping),
-        (_n.item_rxq_ovfl, ctypes.c_uint32, RxqOverflow, _fill_drops),
-        (_n.item_mark, ctypes.c_uint32, Mark, _fill_mark),
-    ],
-    _socket.IPPROTO_IP: [
-        (_n.item_ip_pktinfo, _n.IpPktinfo, IpPacketInfo, _fill_ip_pktinfo),
-        (_n.item_ip_ttl, ctypes.c_int32, Ttl, _fill_value),
-        (_n.item_ip_tos, _n.TrafficClass, TrafficClass, _fill_tclass),
-        (_n.item_recverr, _n.ExtendedError, ExtendedError, _fill_recverr),
-        (_n.item_ip_origdstaddr, _n.InetAddress, OrigDstAddr, _fill_orig4),
-        (_n.item_fragsize, ctypes.c_uint32, FragSize, _fill_fragsize),
-    ],
-    _socket.IPPROTO_IPV6: [
-        (_n.item_ipv6_pktinfo, _n.Ipv6Pktinfo, Ipv6PacketInfo, _fill_ipv6_pktinfo),
-        (_n.item_ipv6_hoplimit, ctypes.c_int32, Ttl, _fill_value),
-        (_n.item_ipv6_tclass, _n.TrafficClass, TrafficClass, _fill_tclass),
-        (_n.item_recverr, _n.ExtendedError, ExtendedError, _fill_recverr),
-        (_n.item_ipv6_origdstaddr, _n.Inet6Address, OrigDstAddr, _fill_orig6),
-        (_n.item_ipv6_pathmtu, _n.Ipv6Mtuinfo, PathMtu, _fill_pathmtu),
-        (_n.item_fragsize, ctypes.c_uint32, FragSize, _fill_fragsize),
-    ],
-    _n.RMSG_SOL_UDP: [
-        (_n.item_udp_gro, ctypes.c_uint32, UdpGro, _fill_gro),
-    ],
-    282: [  # SOL_TLS
-        (_n.item_tls_record_type, ctypes.c_uint8, TlsRecordType, _fill_tls),
-    ],
+    _n.RMSG_KIND_CREDENTIALS: (_n.item_credentials, _n.Credentials, Credentials, _fill_same),
+    _n.RMSG_KIND_TIMESTAMP: (_n.item_timestamp, _n.Timestamp, Timestamp, _fill_timestamp),
+    _n.RMSG_KIND_TIMESTAMPING: (
+        _n.item_timestamping, _n.Timestamping, Timestamping, _fill_timestamping,
+    ),
+    _n.RMSG_KIND_RXQ_OVFL: (_n.item_rxq_ovfl, ctypes.c_uint32, RxqOverflow, _fill_scalar),
+    _n.RMSG_KIND_MARK: (_n.item_mark, ctypes.c_uint32, Mark, _fill_scalar),
+    _n.RMSG_KIND_IP_PKTINFO: (
+        _n.item_ip_pktinfo, _n.IpPktinfo, IpPacketInfo, _fill_ip_pktinfo,
+    ),
+    _n.RMSG_KIND_IP_TTL: (_n.item_ip_ttl, ctypes.c_int32, Ttl, _fill_scalar),
+    _n.RMSG_KIND_IP_TOS: (_n.item_ip_tos, _n.TrafficClass, TrafficClass, _fill_same),
+    _n.RMSG_KIND_RECVERR: (_n.item_recverr, _n.ExtendedError, ExtendedError, _fill_recverr),
+    _n.RMSG_KIND_IP_ORIGDSTADDR: (
+        _n.item_ip_origdstaddr, _n.InetAddress, OrigDstAddr, _fill_orig4,
+    ),
+    _n.RMSG_KIND_FRAGSIZE: (_n.item_fragsize, ctypes.c_uint32, FragSize, _fill_scalar),
+    _n.RMSG_KIND_IPV6_PKTINFO: (
+        _n.item_ipv6_pktinfo, _n.Ipv6Pktinfo, Ipv6PacketInfo, _fill_ipv6_pktinfo,
+    ),
+    _n.RMSG_KIND_IPV6_HOPLIMIT: (_n.item_ipv6_hoplimit, ctypes.c_int32, Ttl, _fill_scalar),
+    _n.RMSG_KIND_IPV6_TCLASS: (
+        _n.item_ipv6_tclass, _n.TrafficClass, TrafficClass, _fill_same,
+    ),
+    _n.RMSG_KIND_IPV6_ORIGDSTADDR: (
+        _n.item_ipv6_origdstaddr, _n.Inet6Address, OrigDstAddr, _fill_orig6,
+    ),
+    _n.RMSG_KIND_IPV6_PATHMTU: (
+        _n.item_ipv6_pathmtu, _n.Ipv6Mtuinfo, PathMtu, _fill_pathmtu,
+    ),
+    _n.RMSG_KIND_UDP_GRO: (_n.item_udp_gro, ctypes.c_uint32, UdpGro, _fill_scalar),
+    _n.RMSG_KIND_TLS_RECORD_TYPE: (
+        _n.item_tls_record_type, ctypes.c_uint8, TlsRecordType, _fill_scalar,
+    ),
 }
 
+_NAME_CACHE_MAX = 1024
 _names = {}
+# rmsg_item_kind by (level, type): the header defines the kind as a function
+# of the two, so each pair is asked about once (bounded like _names).
+_kinds = {}
 
 
 def kind_name(level, kind):
@@ -452,47 +433,49 @@ def kind_name(level, kind):
     except KeyError:
         pass
     name = _n.kind_name(level, kind).decode()
-    if len(_names) < 1024:
+    if len(_names) < _NAME_CACHE_MAX:
         _names[key] = name
     return name
 
 
 def _decode(m, index, view, fds):
-    level, kind, data_p, n, truncated, nfds = view
-    name = kind_name(level, kind)
+    """The typed item for view ``view`` (an unpacked ``rmsg_item_view``) of
+    item ``index`` of message ``m``; ``fds`` are the ``Fd`` objects of the
+    descriptors taken from it, or None. Costs at most two foreign calls
+    (``rmsg_message_item`` and the kind's decoder) once the kind of the
+    item's ``(level, type)`` is known, one ``rmsg_item_kind`` more before."""
+    level, type_, data_p, n, truncated, nfds = view
+    name = kind_name(level, type_)
     data = _string_at(data_p, n)
+    truncated = bool(truncated)
+    item = None
+    kind = _kinds.get((level, type_))
+    if kind is None:
+        item = _n.message_item(m, index)
+        kind = _n.item_kind(item)
+        if len(_kinds) < _NAME_CACHE_MAX:
+            _kinds[(level, type_)] = kind
     if fds is not None:
-        if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
-            it = Rights()._init(level, kind, name, data, bool(truncated))
+        if kind == _n.RMSG_KIND_RIGHTS:
+            it = Rights()._init(level, type_, name, data, truncated)
             it.fds = fds
             return it
-        if level == _socket.SOL_SOCKET and kind == _n.RMSG_SCM_PIDFD and len(fds) == 1:
-            it = PidFd()._init(level, kind, name, data, bool(truncated))
+        if kind == _n.RMSG_KIND_PIDFD and len(fds) == 1:
+            it = PidFd()._init(level, type_, name, data, truncated)
             it.fd = fds[0]
             return it
-    decoders = _DECODERS.get(level)
-    if decoders:
-        item = _n.message_item(m, index)
-        for func, ctype, cls, fill in decoders:
-            out = ctype()
-            status = func(item, ctypes.byref(out))
-            if status == _n.RMSG_ERR_WRONG_KIND:
-                continue
-            if status != _n.RMSG_OK:
-                break  # too short to decode: a raw item
-            if not isinstance(out, ctypes.Structure):
-                out = _Value(out.value)
-            it = cls()._init(level, kind, name, data, bool(truncated))
+    entry = _DECODERS.get(kind)
+    if entry is not None:
+        func, ctype, cls, fill = entry
+        if item is None:
+            item = _n.message_item(m, index)
+        out = ctype()
+        # Anything but RMSG_OK (too short to decode ...): a raw item.
+        if func(item, ctypes.byref(out)) == _n.RMSG_OK:
+            it = cls()._init(level, type_, name, data, truncated)
             fill(it, out)
             return it
-    return Item()._init(level, kind, name, data, bool(truncated))
-
-
-class _Value:
-    __slots__ = ("value",)
-
-    def __init__(self, value):
-        self.value = value
+    return Item()._init(level, type_, name, data, truncated)
 
 
 # --- messages --------------------------------------------------------------------
@@ -642,11 +625,7 @@ def receive(sock, bufsize, ancbufsize=None, flags=0, *, maxfds=None, cloexec=Tru
         # Close each taken number exactly once: the Fd objects forget theirs.
         for f in wrapped:
             f._fd = -1
-        for fd in taken:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        _close_quietly(taken)
         raise
     finally:
         st.release()
@@ -700,7 +679,10 @@ def _check_build(status, what):
     if status == _n.RMSG_OK:
         return
     if status == _n.RMSG_ERR_TOO_MANY_FDS:
-        raise ValueError("too many file descriptors (one message carries at most 253)")
+        raise ValueError(
+            "too many file descriptors (one message carries at most %d)"
+            % _n.RMSG_SCM_MAX_FD
+        )
     if status == _n.RMSG_ERR_BAD_FD:
         raise ValueError("negative file descriptor")
     if status == _n.RMSG_ERR_INVALID_ARGUMENT:
@@ -760,6 +742,26 @@ def _make_destination(sock, address):
     return out.value
 
 
+# The builder functions of the items that differ by IP version: for an
+# AF_INET socket and for an AF_INET6 one.
+_BY_FAMILY = {
+    "pktinfo": (_n.cmsg_builder_add_ip_pktinfo, _n.cmsg_builder_add_ipv6_pktinfo),
+    "ttl": (_n.cmsg_builder_add_ip_ttl, _n.cmsg_builder_add_ipv6_hoplimit),
+    "tos": (_n.cmsg_builder_add_ip_tos, _n.cmsg_builder_add_ipv6_tclass),
+}
+
+
+def _for_family(what, family):
+    """The builder function that adds item ``what`` for a socket of
+    ``family``; ValueError for a family other than IPv4 and IPv6."""
+    ip4, ip6 = _BY_FAMILY[what]
+    if family == _socket.AF_INET:
+        return ip4
+    if family == _socket.AF_INET6:
+        return ip6
+    raise ValueError("%s needs an AF_INET or AF_INET6 socket" % what)
+
+
 def _build(builder, sock, fds, ttl, tos, pktinfo, credentials, segment_size,
            txtime, ancillary):
     family = _sock_family(sock)
@@ -776,29 +778,13 @@ def _build(builder, sock, fds, ttl, tos, pktinfo, credentials, segment_size,
         )
     if pktinfo is not None:
         ifindex, src = pktinfo
-        if family == _socket.AF_INET:
-            raw = _socket.inet_pton(_socket.AF_INET, src) if src else None
-            f = _n.cmsg_builder_add_ip_pktinfo
-        elif family == _socket.AF_INET6:
-            raw = _socket.inet_pton(_socket.AF_INET6, src) if src else None
-            f = _n.cmsg_builder_add_ipv6_pktinfo
-        else:
-            raise ValueError("pktinfo needs an AF_INET or AF_INET6 socket")
-        _check_build(f(builder, ifindex, raw, len(raw) if raw else 0), "pktinfo")
-    if ttl is not None:
-        if family == _socket.AF_INET:
-            _check_build(_n.cmsg_builder_add_ip_ttl(builder, _cint(ttl)), "ttl")
-        elif family == _socket.AF_INET6:
-            _check_build(_n.cmsg_builder_add_ipv6_hoplimit(builder, _cint(ttl)), "ttl")
-        else:
-            raise ValueError("ttl needs an AF_INET or AF_INET6 socket")
-    if tos is not None:
-        if family == _socket.AF_INET:
-            _check_build(_n.cmsg_builder_add_ip_tos(builder, _cint(tos)), "tos")
-        elif family == _socket.AF_INET6:
-            _check_build(_n.cmsg_builder_add_ipv6_tclass(builder, _cint(tos)), "tos")
-        else:
-            raise ValueError("tos needs an AF_INET or AF_INET6 socket")
+        add = _for_family("pktinfo", family)
+        raw = _socket.inet_pton(family, src) if src else None
+        _check_build(add(builder, ifindex, raw, len(raw) if raw else 0), "pktinfo")
+    for what, value in (("ttl", ttl), ("tos", tos)):
+        if value is not None:
+            add = _for_family(what, family)
+            _check_build(add(builder, _cint(value)), what)
     if segment_size is not None:
         if not 0 <= segment_size <= 0xFFFF:
             raise ValueError("segment_size out of range")

@@ -20,14 +20,6 @@ class Boom(Exception):
     pass
 
 
-@pytest.fixture
-def pair():
-    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
-    yield a, b
-    a.close()
-    b.close()
-
-
 def outcome(fn):
     try:
         return ("ok", fn())
@@ -43,8 +35,8 @@ RECEIVERS = {
 }
 
 
-def test_timeout_zero_is_blocking_io_error(pair):
-    a, _ = pair
+def test_timeout_zero_is_blocking_io_error(unix_pair):
+    a, _ = unix_pair
     a.settimeout(0)
     want = outcome(lambda: a.recvmsg(1))
     assert want[0] is BlockingIOError
@@ -53,8 +45,8 @@ def test_timeout_zero_is_blocking_io_error(pair):
     assert outcome(lambda: rmsg.recvmsg(a, 1)) == want
 
 
-def test_timeout_raises_timeout_error_after_deadline(pair):
-    a, _ = pair
+def test_timeout_raises_timeout_error_after_deadline(unix_pair):
+    a, _ = unix_pair
     a.settimeout(0.2)
     want = outcome(lambda: a.recvmsg(1))
     assert want == (TimeoutError, ("timed out",))
@@ -64,8 +56,8 @@ def test_timeout_raises_timeout_error_after_deadline(pair):
         assert time.monotonic() - t0 >= 0.19
 
 
-def test_timeout_receives_what_arrives_in_time(pair):
-    a, b = pair
+def test_timeout_receives_what_arrives_in_time(unix_pair):
+    a, b = unix_pair
     a.settimeout(10)
     t = threading.Timer(0.1, lambda: b.send(b"late"))
     t.start()
@@ -77,8 +69,8 @@ def test_timeout_receives_what_arrives_in_time(pair):
         t.join()
 
 
-def test_blocking_releases_the_gil(pair):
-    a, b = pair
+def test_blocking_releases_the_gil(unix_pair):
+    a, b = unix_pair
     assert a.gettimeout() is None
     ticks = []
 
@@ -109,8 +101,8 @@ def with_timer(first, interval, handler, fn):
 
 @pytest.mark.parametrize("name", sorted(RECEIVERS))
 @pytest.mark.parametrize("timeout", [None, 30.0])
-def test_signal_handler_exception_propagates(pair, name, timeout):
-    a, _ = pair
+def test_signal_handler_exception_propagates(unix_pair, name, timeout):
+    a, _ = unix_pair
     a.settimeout(timeout)
 
     def handler(signum, frame):
@@ -123,8 +115,8 @@ def test_signal_handler_exception_propagates(pair, name, timeout):
 
 
 @pytest.mark.parametrize("name", sorted(RECEIVERS))
-def test_quiet_signal_handler_then_data(pair, name):
-    a, b = pair
+def test_quiet_signal_handler_then_data(unix_pair, name):
+    a, b = unix_pair
     calls = []
     t = threading.Timer(0.4, lambda: b.send(b"after"))
     t.start()
@@ -136,8 +128,8 @@ def test_quiet_signal_handler_then_data(pair, name):
     assert calls, "the handler ran while the call was blocked"
 
 
-def test_signals_do_not_extend_the_timeout(pair):
-    a, _ = pair
+def test_signals_do_not_extend_the_timeout(unix_pair):
+    a, _ = unix_pair
     a.settimeout(0.5)
     calls = []
     t0 = time.monotonic()
@@ -162,99 +154,80 @@ def fds_of(anc):
     return list(out)
 
 
-def test_descriptors_belong_to_the_caller(pair):
-    a, b = pair
-    r, w = os.pipe()
+def test_descriptors_belong_to_the_caller(unix_pair, pipe):
+    a, b = unix_pair
+    r, w = pipe
+    send_pipe_fds(b, [w])
+    data, anc, flags, addr = rmsg.recvmsg(a, 16, 64)
+    (fd,) = fds_of(anc)
+    # Still open after the message was freed, and it is the pipe.
+    os.write(fd, b"through")
+    os.close(fd)
+    assert os.read(r, 16) == b"through"
+
+
+def test_cloexec_by_default_and_inheritable_on_request(unix_pair, pipe):
+    a, b = unix_pair
+    r, w = pipe
+    for _ in range(3):
+        send_pipe_fds(b, [r])
+    (c,) = fds_of(a.recvmsg(16, 64)[1])
+    (d,) = fds_of(rmsg.recvmsg(a, 16, 64)[1])
+    (e,) = fds_of(rmsg.recvmsg(a, 16, 64, cloexec=False)[1])
     try:
-        send_pipe_fds(b, [w])
-        data, anc, flags, addr = rmsg.recvmsg(a, 16, 64)
-        (fd,) = fds_of(anc)
-        # Still open after the message was freed, and it is the pipe.
-        os.write(fd, b"through")
-        os.close(fd)
-        assert os.read(r, 16) == b"through"
+        assert os.get_inheritable(c) is True  # CPython's
+        assert os.get_inheritable(d) is False
+        assert os.get_inheritable(e) is True
     finally:
-        os.close(r)
-        os.close(w)
+        for fd in (c, d, e):
+            os.close(fd)
 
 
-def test_cloexec_by_default_and_inheritable_on_request(pair):
-    a, b = pair
-    r, w = os.pipe()
-    try:
-        for _ in range(3):
-            send_pipe_fds(b, [r])
-        (c,) = fds_of(a.recvmsg(16, 64)[1])
-        (d,) = fds_of(rmsg.recvmsg(a, 16, 64)[1])
-        (e,) = fds_of(rmsg.recvmsg(a, 16, 64, cloexec=False)[1])
-        try:
-            assert os.get_inheritable(c) is True  # CPython's
-            assert os.get_inheritable(d) is False
-            assert os.get_inheritable(e) is True
-        finally:
-            for fd in (c, d, e):
-                os.close(fd)
-    finally:
-        os.close(r)
-        os.close(w)
+def test_descriptors_closed_when_building_the_result_fails(unix_pair, pipe, monkeypatch):
+    a, b = unix_pair
+    r, w = pipe
+    send_pipe_fds(b, [r, w])
+
+    def broken(*args):
+        raise Boom("address")
+
+    # The drop-ins look _address up in their own module.
+    monkeypatch.setattr(rmsg._dropin, "_address", broken)
+    with pytest.raises(Boom):
+        rmsg.recvmsg(a, 16, 64)
+    send_pipe_fds(b, [r, w])
+    with pytest.raises(Boom):
+        rmsg.recv_fds(a, 16, 2)
+    # The autouse fixture checks that the received copies were closed.
 
 
-def test_descriptors_closed_when_building_the_result_fails(pair, monkeypatch):
-    a, b = pair
-    r, w = os.pipe()
-    try:
-        send_pipe_fds(b, [r, w])
-
-        def broken(*args):
-            raise Boom("address")
-
-        monkeypatch.setattr(rmsg, "_address", broken)
-        with pytest.raises(Boom):
-            rmsg.recvmsg(a, 16, 64)
-        send_pipe_fds(b, [r, w])
-        with pytest.raises(Boom):
-            rmsg.recv_fds(a, 16, 2)
-        # The autouse fixture checks that the received copies were closed.
-    finally:
-        os.close(r)
-        os.close(w)
-
-
-def test_warnings_as_errors_close_descriptors(pair, monkeypatch):
+def test_warnings_as_errors_close_descriptors(unix_pair, pipe, monkeypatch):
     # Linux never writes an item past the end of the buffer, so force the
     # warning path to see that it closes what was received, as CPython does.
-    a, b = pair
-    r, w = os.pipe()
-    try:
-        send_pipe_fds(b, [r, w])
-        real = rmsg._items
+    a, b = unix_pair
+    r, w = pipe
+    send_pipe_fds(b, [r, w])
+    real = rmsg._dropin._items
 
-        def always_warn(m):
-            anc, _ = real(m)
-            return anc, True
+    def always_warn(m):
+        anc, _ = real(m)
+        return anc, True
 
-        monkeypatch.setattr(rmsg, "_items", always_warn)
-        import warnings
+    monkeypatch.setattr(rmsg._dropin, "_items", always_warn)
+    import warnings
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", RuntimeWarning)
-            with pytest.raises(RuntimeWarning, match="malformed or improperly-truncated"):
-                rmsg.recvmsg(a, 16, 64)
-    finally:
-        os.close(r)
-        os.close(w)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(RuntimeWarning, match="malformed or improperly-truncated"):
+            rmsg.recvmsg(a, 16, 64)
 
 
-def test_fds_beyond_maxfds_are_not_leaked(pair):
-    a, b = pair
-    r, w = os.pipe()
-    try:
-        send_pipe_fds(b, [r, w, r, w])
-        data, fds, flags, addr = rmsg.recv_fds(a, 16, 1)
-        assert data == b"fds" and len(fds) == 1
-        assert flags & socket.MSG_CTRUNC
-        for fd in fds:
-            os.close(fd)
-    finally:
-        os.close(r)
-        os.close(w)
+def test_fds_beyond_maxfds_are_not_leaked(unix_pair, pipe):
+    a, b = unix_pair
+    r, w = pipe
+    send_pipe_fds(b, [r, w, r, w])
+    data, fds, flags, addr = rmsg.recv_fds(a, 16, 1)
+    assert data == b"fds" and len(fds) == 1
+    assert flags & socket.MSG_CTRUNC
+    for fd in fds:
+        os.close(fd)

@@ -95,15 +95,12 @@ def send_fds(sock, data, fds, addr=None):
     return sock.sendmsg([data], anc, 0, addr)
 
 
-@pytest.fixture
-def pipe():
-    r, w = os.pipe()
-    yield r, w
-    os.close(r)
-    os.close(w)
+def compare_recvmsg(sock, *args):
+    """compare() of ``sock.recvmsg(*args)`` and ``rmsg.recvmsg(sock, *args)``."""
+    return compare(lambda: sock.recvmsg(*args), lambda: rmsg.recvmsg(sock, *args))
 
 
-def unix_pair(kind):
+def unix_socketpair(kind):
     a, b = socket.socketpair(socket.AF_UNIX, kind)
     return a, b
 
@@ -113,34 +110,28 @@ def unix_pair(kind):
 
 @pytest.mark.parametrize("kind", [socket.SOCK_STREAM, socket.SOCK_DGRAM])
 def test_unix_fds(kind, pipe):
-    a, b = unix_pair(kind)
+    a, b = unix_socketpair(kind)
     with closing_all(a, b):
         for ancbufsize in (0, socket.CMSG_SPACE(2 * INT), 1024):
             for _ in range(2):
                 send_fds(b, b"hello", list(pipe))
-            compare(
-                lambda: a.recvmsg(5, ancbufsize),
-                lambda: rmsg.recvmsg(a, 5, ancbufsize),
-            )
+            compare_recvmsg(a, 5, ancbufsize)
 
 
 def test_unix_fds_and_credentials_every_truncation(pipe):
-    a, b = unix_pair(socket.SOCK_DGRAM)
+    a, b = unix_socketpair(socket.SOCK_DGRAM)
     with closing_all(a, b):
         a.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
         full = socket.CMSG_SPACE(3 * INT) + socket.CMSG_SPACE(12)
         for ancbufsize in range(0, full + 2 * socket.CMSG_SPACE(0)):
             for _ in range(2):
                 send_fds(b, b"payload", [pipe[0], pipe[1], pipe[0]])
-            (outcome, value), _ = compare(
-                lambda: a.recvmsg(100, ancbufsize),
-                lambda: rmsg.recvmsg(a, 100, ancbufsize),
-            )
+            (outcome, value), _ = compare_recvmsg(a, 100, ancbufsize)
             assert outcome == "ok"
 
 
 def test_two_rights_items_in_one_message(pipe):
-    a, b = unix_pair(socket.SOCK_DGRAM)
+    a, b = unix_socketpair(socket.SOCK_DGRAM)
     with closing_all(a, b):
         anc = [
             (socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [pipe[0]])),
@@ -149,14 +140,11 @@ def test_two_rights_items_in_one_message(pipe):
         for ancbufsize in range(0, 3 * socket.CMSG_SPACE(3 * INT)):
             for _ in range(2):
                 b.sendmsg([b"x"], anc)
-            compare(
-                lambda: a.recvmsg(10, ancbufsize),
-                lambda: rmsg.recvmsg(a, 10, ancbufsize),
-            )
+            compare_recvmsg(a, 10, ancbufsize)
 
 
 def test_peek_installs_descriptors_again(pipe):
-    a, b = unix_pair(socket.SOCK_DGRAM)
+    a, b = unix_socketpair(socket.SOCK_DGRAM)
     with closing_all(a, b):
         send_fds(b, b"peek", [pipe[0]])
         want = normalize(a.recvmsg(10, 64, socket.MSG_PEEK))
@@ -168,7 +156,7 @@ def test_peek_installs_descriptors_again(pipe):
 
 
 def test_recv_fds(pipe):
-    a, b = unix_pair(socket.SOCK_DGRAM)
+    a, b = unix_socketpair(socket.SOCK_DGRAM)
     with closing_all(a, b):
 
         def norm(r):
@@ -189,7 +177,7 @@ def test_recv_fds(pipe):
 
 
 def test_recvmsg_into(pipe):
-    a, b = unix_pair(socket.SOCK_DGRAM)
+    a, b = unix_socketpair(socket.SOCK_DGRAM)
     with closing_all(a, b):
         layouts = [[1, 2, 3], [0], [], [10], [2, 0, 100]]
         for sizes in layouts:
@@ -206,7 +194,7 @@ def test_recvmsg_into(pipe):
 
 
 def test_recvmsg_into_other_buffer_types():
-    a, b = unix_pair(socket.SOCK_DGRAM)
+    a, b = unix_socketpair(socket.SOCK_DGRAM)
     with closing_all(a, b):
         for _ in range(2):
             b.send(b"0123456789abcdef")
@@ -220,15 +208,12 @@ def test_recvmsg_into_other_buffer_types():
 
 
 def test_message_truncated_flag():
-    a, b = unix_pair(socket.SOCK_DGRAM)
+    a, b = unix_socketpair(socket.SOCK_DGRAM)
     with closing_all(a, b):
         for flags in (0, socket.MSG_TRUNC):
             for _ in range(2):
                 b.send(b"a long datagram")
-            compare(
-                lambda: a.recvmsg(4, 0, flags),
-                lambda: rmsg.recvmsg(a, 4, 0, flags),
-            )
+            compare_recvmsg(a, 4, 0, flags)
             for _ in range(2):
                 b.send(b"a long datagram")
             compare(
@@ -262,16 +247,13 @@ def test_unix_addresses():
             for s in senders:
                 for _ in range(2):
                     s.sendto(b"a", name + "-dst")
-                (_, value), _ = compare(
-                    lambda: dst.recvmsg(4),
-                    lambda: rmsg.recvmsg(dst, 4),
-                )
+                (_, value), _ = compare_recvmsg(dst, 4)
             # A connected stream gives no address.
-            a, b = unix_pair(socket.SOCK_STREAM)
+            a, b = unix_socketpair(socket.SOCK_STREAM)
             with closing_all(a, b):
                 for _ in range(2):
                     b.send(b"z")
-                compare(lambda: a.recvmsg(1), lambda: rmsg.recvmsg(a, 1))
+                compare_recvmsg(a, 1)
         finally:
             dst.close()
             for s in senders:
@@ -288,7 +270,7 @@ def test_tcp_gives_no_address():
         with closing_all(c, s):
             for _ in range(2):
                 c.send(b"t")
-            compare(lambda: s.recvmsg(1), lambda: rmsg.recvmsg(s, 1))
+            compare_recvmsg(s, 1)
 
 
 # --- UDP with IP and IPv6 options ---------------------------------------------
@@ -320,10 +302,7 @@ def udp_truncations(rx, tx, full):
     for ancbufsize in range(0, full + 24):
         for _ in range(2):
             tx.sendto(b"datagram", rx.getsockname())
-        (outcome, _), _ = compare(
-            lambda: rx.recvmsg(64, ancbufsize),
-            lambda: rmsg.recvmsg(rx, 64, ancbufsize),
-        )
+        (outcome, _), _ = compare_recvmsg(rx, 64, ancbufsize)
         assert outcome == "ok"
 
 
@@ -353,7 +332,7 @@ def test_udp6_options_every_truncation():
         # And the address with flow information and scope id.
         for _ in range(2):
             tx.sendto(b"x", rx.getsockname())
-        (_, value), _ = compare(lambda: rx.recvmsg(4), lambda: rmsg.recvmsg(rx, 4))
+        (_, value), _ = compare_recvmsg(rx, 4)
         assert len(value[3]) == 4
 
 
@@ -384,10 +363,10 @@ BAD_RECVMSG_ARGS = [
 
 @pytest.mark.parametrize("args", BAD_RECVMSG_ARGS)
 def test_recvmsg_argument_errors(args):
-    a, b = unix_pair(socket.SOCK_DGRAM)
+    a, b = unix_socketpair(socket.SOCK_DGRAM)
     with closing_all(a, b):
         a.setblocking(False)
-        compare(lambda: a.recvmsg(*args), lambda: rmsg.recvmsg(a, *args))
+        compare_recvmsg(a, *args)
 
 
 BAD_INTO_ARGS = [
@@ -409,7 +388,7 @@ BAD_INTO_ARGS = [
 
 @pytest.mark.parametrize("args", BAD_INTO_ARGS)
 def test_recvmsg_into_argument_errors(args):
-    a, b = unix_pair(socket.SOCK_DGRAM)
+    a, b = unix_socketpair(socket.SOCK_DGRAM)
     with closing_all(a, b):
         a.setblocking(False)
         compare(lambda: a.recvmsg_into(*args), lambda: rmsg.recvmsg_into(a, *args))
@@ -429,7 +408,7 @@ def test_cmsg_len_space(n):
 
 
 def test_recv_fds_argument_errors():
-    a, b = unix_pair(socket.SOCK_DGRAM)
+    a, b = unix_socketpair(socket.SOCK_DGRAM)
     with closing_all(a, b):
         a.setblocking(False)
         for args in [(1, -1), (-1, 1), (1, 1.0), (1, 2**31)]:
@@ -437,10 +416,10 @@ def test_recv_fds_argument_errors():
 
 
 def test_closed_socket():
-    a, b = unix_pair(socket.SOCK_DGRAM)
+    a, b = unix_socketpair(socket.SOCK_DGRAM)
     a.close()
     b.close()
-    compare(lambda: a.recvmsg(1), lambda: rmsg.recvmsg(a, 1))
+    compare_recvmsg(a, 1)
     compare(
         lambda: a.recvmsg_into([bytearray(1)]),
         lambda: rmsg.recvmsg_into(a, [bytearray(1)]),
@@ -456,11 +435,11 @@ def test_not_a_socket_errno():
     with closing_all(fake):
         os.dup2(r, fake.fileno())
         os.close(r)
-        compare(lambda: fake.recvmsg(1), lambda: rmsg.recvmsg(fake, 1))
+        compare_recvmsg(fake, 1)
 
 
 def test_stream_end_of_file():
-    a, b = unix_pair(socket.SOCK_STREAM)
+    a, b = unix_socketpair(socket.SOCK_STREAM)
     with closing_all(a):
         b.close()
-        compare(lambda: a.recvmsg(4, 64), lambda: rmsg.recvmsg(a, 4, 64))
+        compare_recvmsg(a, 4, 64)

@@ -15,59 +15,16 @@ import time
 import pytest
 
 import rmsg
+from rmsg import _native as _n
 
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
-SO_PASSPIDFD = getattr(socket, "SO_PASSPIDFD", 76)
-SCM_PIDFD = getattr(socket, "SCM_PIDFD", 4)
 IP_PKTINFO = getattr(socket, "IP_PKTINFO", 8)
 IP_RECVTTL = getattr(socket, "IP_RECVTTL", 12)
 IP_RECVERR = getattr(socket, "IP_RECVERR", 11)
 IP_RECVORIGDSTADDR = getattr(socket, "IP_RECVORIGDSTADDR", 20)
 IP_OPTIONS = getattr(socket, "IP_OPTIONS", 4)
-IP_RECVRETOPTS = 7
-IP_RETOPTS = 7
-UDP_GRO = getattr(socket, "UDP_GRO", 104)
-UDP_SEGMENT = getattr(socket, "UDP_SEGMENT", 103)
-SOL_UDP = getattr(socket, "SOL_UDP", 17)
+IP_RETOPTS = _n.RMSG_IP_RECVRETOPTS  # the option and the item's type
 SO_EE_ORIGIN_ICMP = 2
-
-
-@pytest.fixture
-def unix_pair():
-    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
-    yield a, b
-    a.close()
-    b.close()
-
-
-@pytest.fixture
-def pipe():
-    r, w = os.pipe()
-    yield r, w
-    os.close(r)
-    os.close(w)
-
-
-def udp4():
-    r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    r.bind(("127.0.0.1", 0))
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    return r, s
-
-
-def udp6():
-    try:
-        r = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-        r.bind(("::1", 0))
-    except OSError as e:
-        pytest.skip("no IPv6 loopback: %s" % e)
-    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    return r, s
-
-
-def close_all(*socks):
-    for s in socks:
-        s.close()
 
 
 def same_file(fd_a, fd_b):
@@ -105,65 +62,56 @@ def test_timestamp_ns_between_clock_readings(unix_pair):
     assert "TIMESTAMPNS" in ts.name
 
 
-def test_ip_pktinfo_ttl_tos():
-    r, s = udp4()
-    try:
-        r.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
-        r.setsockopt(socket.IPPROTO_IP, IP_RECVTTL, 1)
-        r.setsockopt(socket.IPPROTO_IP, socket.IP_RECVTOS, 1)
-        s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 33)
-        s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, 0xB9)  # EF, ECT(1)
-        s.sendto(b"ip", r.getsockname())
-        m = rmsg.receive(r, 16)
-        assert m.data == b"ip"
-        assert m.address == ("127.0.0.1", s.getsockname()[1])
-        pi = m.get(rmsg.IpPacketInfo)
-        assert pi.name == "IPPROTO_IP/IP_PKTINFO"
-        assert pi.ifindex == socket.if_nametoindex("lo")
-        assert pi.addr == "127.0.0.1" and pi.spec_dst == "127.0.0.1"
-        ttl = m.get(rmsg.Ttl)
-        assert ttl.value == 33 and ttl.name == "IPPROTO_IP/IP_TTL"
-        tc = m.get(rmsg.TrafficClass)
-        assert (tc.value, tc.dscp, tc.ecn) == (0xB9, 46, 1)
-        assert tc.name == "IPPROTO_IP/IP_TOS"
-        assert not m.control_truncated
-    finally:
-        close_all(r, s)
+def test_ip_pktinfo_ttl_tos(udp4):
+    r, s = udp4
+    r.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
+    r.setsockopt(socket.IPPROTO_IP, IP_RECVTTL, 1)
+    r.setsockopt(socket.IPPROTO_IP, socket.IP_RECVTOS, 1)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 33)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, 0xB9)  # EF, ECT(1)
+    s.sendto(b"ip", r.getsockname())
+    m = rmsg.receive(r, 16)
+    assert m.data == b"ip"
+    assert m.address == ("127.0.0.1", s.getsockname()[1])
+    pi = m.get(rmsg.IpPacketInfo)
+    assert pi.name == "IPPROTO_IP/IP_PKTINFO"
+    assert pi.ifindex == socket.if_nametoindex("lo")
+    assert pi.addr == "127.0.0.1" and pi.spec_dst == "127.0.0.1"
+    ttl = m.get(rmsg.Ttl)
+    assert ttl.value == 33 and ttl.name == "IPPROTO_IP/IP_TTL"
+    tc = m.get(rmsg.TrafficClass)
+    assert (tc.value, tc.dscp, tc.ecn) == (0xB9, 46, 1)
+    assert tc.name == "IPPROTO_IP/IP_TOS"
+    assert not m.control_truncated
 
 
-def test_ip_origdstaddr():
-    r, s = udp4()
-    try:
-        r.setsockopt(socket.IPPROTO_IP, IP_RECVORIGDSTADDR, 1)
-        s.sendto(b"od", r.getsockname())
-        m = rmsg.receive(r, 16)
-        assert m.get(rmsg.OrigDstAddr).address == r.getsockname()
-    finally:
-        close_all(r, s)
+def test_ip_origdstaddr(udp4):
+    r, s = udp4
+    r.setsockopt(socket.IPPROTO_IP, IP_RECVORIGDSTADDR, 1)
+    s.sendto(b"od", r.getsockname())
+    m = rmsg.receive(r, 16)
+    assert m.get(rmsg.OrigDstAddr).address == r.getsockname()
 
 
-def test_ipv6_pktinfo_hoplimit_tclass():
-    r, s = udp6()
-    try:
-        r.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVPKTINFO, 1)
-        r.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPLIMIT, 1)
-        r.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVTCLASS, 1)
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, 44)
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS, 0x2B)  # DSCP 10, CE
-        s.sendto(b"six", r.getsockname())
-        m = rmsg.receive(r, 16)
-        assert m.data == b"six"
-        assert m.address[:2] == ("::1", s.getsockname()[1])
-        pi = m.get(rmsg.Ipv6PacketInfo)
-        assert pi.addr == "::1" and pi.ifindex == socket.if_nametoindex("lo")
-        assert pi.name == "IPPROTO_IPV6/IPV6_PKTINFO"
-        hl = m.get(rmsg.Ttl)
-        assert hl.value == 44 and hl.name == "IPPROTO_IPV6/IPV6_HOPLIMIT"
-        tc = m.get(rmsg.TrafficClass)
-        assert (tc.value, tc.dscp, tc.ecn) == (0x2B, 10, 3)
-        assert tc.name == "IPPROTO_IPV6/IPV6_TCLASS"
-    finally:
-        close_all(r, s)
+def test_ipv6_pktinfo_hoplimit_tclass(udp6):
+    r, s = udp6
+    r.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVPKTINFO, 1)
+    r.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPLIMIT, 1)
+    r.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVTCLASS, 1)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, 44)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS, 0x2B)  # DSCP 10, CE
+    s.sendto(b"six", r.getsockname())
+    m = rmsg.receive(r, 16)
+    assert m.data == b"six"
+    assert m.address[:2] == ("::1", s.getsockname()[1])
+    pi = m.get(rmsg.Ipv6PacketInfo)
+    assert pi.addr == "::1" and pi.ifindex == socket.if_nametoindex("lo")
+    assert pi.name == "IPPROTO_IPV6/IPV6_PKTINFO"
+    hl = m.get(rmsg.Ttl)
+    assert hl.value == 44 and hl.name == "IPPROTO_IPV6/IPV6_HOPLIMIT"
+    tc = m.get(rmsg.TrafficClass)
+    assert (tc.value, tc.dscp, tc.ecn) == (0x2B, 10, 3)
+    assert tc.name == "IPPROTO_IPV6/IPV6_TCLASS"
 
 
 def wait_errqueue(s):
@@ -197,21 +145,18 @@ def test_recverr_from_closed_port():
         s.close()
 
 
-def test_udp_gro_from_udp_segment_sender():
-    r, s = udp4()
-    try:
-        r.setsockopt(SOL_UDP, UDP_GRO, 1)
-        payload = bytes(range(250)) * 12  # 3000 bytes
-        # The sender's segmentation comes from rmsg.send's UDP_SEGMENT item.
-        assert rmsg.send(s, payload, address=r.getsockname(), segment_size=1000) == 3000
-        m = rmsg.receive(r, 4096)
-        g = m.get(rmsg.UdpGro)
-        assert g is not None and g.name == "SOL_UDP/UDP_GRO"
-        assert g.segment_size == 1000
-        # Loopback hands the GSO datagram whole to a GRO socket.
-        assert m.data == payload
-    finally:
-        close_all(r, s)
+def test_udp_gro_from_udp_segment_sender(udp4):
+    r, s = udp4
+    r.setsockopt(_n.RMSG_SOL_UDP, _n.RMSG_UDP_GRO, 1)
+    payload = bytes(range(250)) * 12  # 3000 bytes
+    # The sender's segmentation comes from rmsg.send's UDP_SEGMENT item.
+    assert rmsg.send(s, payload, address=r.getsockname(), segment_size=1000) == 3000
+    m = rmsg.receive(r, 4096)
+    g = m.get(rmsg.UdpGro)
+    assert g is not None and g.name == "SOL_UDP/UDP_GRO"
+    assert g.segment_size == 1000
+    # Loopback hands the GSO datagram whole to a GRO socket.
+    assert m.data == payload
 
 
 def pidfd_pid(fd):
@@ -225,33 +170,66 @@ def pidfd_pid(fd):
 def test_pidfd(unix_pair):
     a, b = unix_pair
     try:
-        a.setsockopt(socket.SOL_SOCKET, SO_PASSPIDFD, 1)
+        a.setsockopt(socket.SOL_SOCKET, _n.RMSG_SO_PASSPIDFD, 1)
     except OSError as e:
         pytest.skip("SO_PASSPIDFD: %s" % e)
     b.send(b"pid")
     with rmsg.receive(a, 16) as m:
         p = m.get(rmsg.PidFd)
         assert p is not None and p.name == "SOL_SOCKET/SCM_PIDFD"
-        assert (p.level, p.type) == (socket.SOL_SOCKET, SCM_PIDFD)
+        assert (p.level, p.type) == (socket.SOL_SOCKET, _n.RMSG_SCM_PIDFD)
         assert pidfd_pid(p.fd.fileno()) == os.getpid()
         assert not m.control_truncated
     assert p.fd.closed  # the with block closed it
 
 
-def test_unknown_kind_is_raw_with_name():
+def test_unknown_kind_is_raw_with_name(udp4):
     # IP_RETOPTS has no typed decoder in the binding: a plain Item.
-    r, s = udp4()
-    try:
-        s.setsockopt(socket.IPPROTO_IP, IP_OPTIONS, bytes([7, 7, 4, 0, 0, 0, 0, 0]))
-        r.setsockopt(socket.IPPROTO_IP, IP_RECVRETOPTS, 1)
-        s.sendto(b"ro", r.getsockname())
-        m = rmsg.receive(r, 16)
-        it = [i for i in m.items if i.type == IP_RETOPTS][0]
-        assert type(it) is rmsg.Item
-        assert it.name == "IPPROTO_IP/IP_RETOPTS"
-        assert it.data and it.data[0] == 7  # Record Route
-    finally:
-        close_all(r, s)
+    r, s = udp4
+    s.setsockopt(socket.IPPROTO_IP, IP_OPTIONS, bytes([7, 7, 4, 0, 0, 0, 0, 0]))
+    r.setsockopt(socket.IPPROTO_IP, _n.RMSG_IP_RECVRETOPTS, 1)
+    s.sendto(b"ro", r.getsockname())
+    m = rmsg.receive(r, 16)
+    it = [i for i in m.items if i.type == IP_RETOPTS][0]
+    assert type(it) is rmsg.Item
+    assert it.name == "IPPROTO_IP/IP_RETOPTS"
+    assert it.data and it.data[0] == 7  # Record Route
+
+
+def test_decoding_by_kind_costs_at_most_two_foreign_calls_per_item(
+    unix_pair, pipe, monkeypatch
+):
+    # rmsg_item_kind once per (level, type) pair, then per item the item
+    # handle and the one decoder of its kind (none for SCM_RIGHTS).
+    a, b = unix_pair
+    a.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+    a.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+    calls = []
+
+    def counting(name, func):
+        def wrapper(*args):
+            calls.append(name)
+            return func(*args)
+
+        return wrapper
+
+    monkeypatch.setattr(rmsg._typed, "_kinds", {})
+    for name in ("message_item", "item_kind"):
+        monkeypatch.setattr(rmsg._native, name, counting(name, getattr(rmsg._native, name)))
+    for kind, (func, ctype, cls, fill) in list(rmsg._typed._DECODERS.items()):
+        entry = (counting(cls.__name__, func), ctype, cls, fill)
+        monkeypatch.setitem(rmsg._typed._DECODERS, kind, entry)
+    for first in (True, False):
+        del calls[:]
+        rmsg.send(b, b"x", [pipe[0]])
+        with rmsg.receive(a, 16) as m:
+            assert sorted(type(i).__name__ for i in m.items) == [
+                "Credentials", "Rights", "Timestamp",
+            ]
+        assert calls.count("item_kind") == (3 if first else 0)
+        assert calls.count("message_item") == (3 if first else 2)
+        assert calls.count("Credentials") == 1 and calls.count("Timestamp") == 1
+        assert len(calls) == (8 if first else 4)
 
 
 def test_kind_name():
@@ -356,7 +334,7 @@ def test_auto_size_no_ctrunc_with_every_option_and_253_fds(unix_pair, pipe):
     a.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
     a.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
     try:
-        a.setsockopt(socket.SOL_SOCKET, SO_PASSPIDFD, 1)
+        a.setsockopt(socket.SOL_SOCKET, _n.RMSG_SO_PASSPIDFD, 1)
     except OSError:
         pass
     fds = [pipe[0]] * rmsg.DEFAULT_MAXFDS
@@ -372,20 +350,17 @@ def test_auto_size_no_ctrunc_with_every_option_and_253_fds(unix_pair, pipe):
         assert m.control_truncated
 
 
-def test_auto_size_no_ctrunc_udp_all_options():
-    r, s = udp4()
-    try:
-        for opt in (IP_PKTINFO, IP_RECVTTL, socket.IP_RECVTOS, IP_RECVORIGDSTADDR):
-            r.setsockopt(socket.IPPROTO_IP, opt, 1)
-        r.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
-        s.sendto(b"all", r.getsockname())
-        m = rmsg.receive(r, 16)
-        assert not m.control_truncated
-        kinds = {type(i) for i in m.items}
-        assert {rmsg.IpPacketInfo, rmsg.Ttl, rmsg.TrafficClass, rmsg.OrigDstAddr,
-                rmsg.Timestamp} <= kinds
-    finally:
-        close_all(r, s)
+def test_auto_size_no_ctrunc_udp_all_options(udp4):
+    r, s = udp4
+    for opt in (IP_PKTINFO, IP_RECVTTL, socket.IP_RECVTOS, IP_RECVORIGDSTADDR):
+        r.setsockopt(socket.IPPROTO_IP, opt, 1)
+    r.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+    s.sendto(b"all", r.getsockname())
+    m = rmsg.receive(r, 16)
+    assert not m.control_truncated
+    kinds = {type(i) for i in m.items}
+    assert {rmsg.IpPacketInfo, rmsg.Ttl, rmsg.TrafficClass, rmsg.OrigDstAddr,
+            rmsg.Timestamp} <= kinds
 
 
 # --- send ------------------------------------------------------------------------------
@@ -413,46 +388,42 @@ def test_send_fd_objects_and_sockets(unix_pair, pipe):
         assert same_file(second.fds[0].fileno(), pipe[0])
 
 
-def test_send_address_ttl_tos_round_trip():
-    r, s = udp4()
-    try:
-        s.bind(("127.0.0.1", 0))
-        r.setsockopt(socket.IPPROTO_IP, IP_RECVTTL, 1)
-        r.setsockopt(socket.IPPROTO_IP, socket.IP_RECVTOS, 1)
-        n = rmsg.send(s, b"ttl", address=r.getsockname(), ttl=7, tos=0x2)
-        assert n == 3
-        m = rmsg.receive(r, 16)
-        assert m.data == b"ttl"
-        assert m.address == s.getsockname()
-        assert m.get(rmsg.Ttl).value == 7
-        tc = m.get(rmsg.TrafficClass)
-        assert (tc.value, tc.ecn) == (2, 2)
-        # Reply to the received address.
-        rmsg.send(r, b"back", address=m.address)
-        assert s.recv(16) == b"back"
-    finally:
-        close_all(r, s)
+def test_send_address_ttl_tos_round_trip(udp4):
+    r, s = udp4
+    s.bind(("127.0.0.1", 0))
+    r.setsockopt(socket.IPPROTO_IP, IP_RECVTTL, 1)
+    r.setsockopt(socket.IPPROTO_IP, socket.IP_RECVTOS, 1)
+    n = rmsg.send(s, b"ttl", address=r.getsockname(), ttl=7, tos=0x2)
+    assert n == 3
+    m = rmsg.receive(r, 16)
+    assert m.data == b"ttl"
+    assert m.address == s.getsockname()
+    assert m.get(rmsg.Ttl).value == 7
+    tc = m.get(rmsg.TrafficClass)
+    assert (tc.value, tc.ecn) == (2, 2)
+    # Reply to the received address.
+    rmsg.send(r, b"back", address=m.address)
+    assert s.recv(16) == b"back"
 
 
-def test_send_ipv6_hoplimit_tclass_round_trip():
-    r, s = udp6()
-    try:
-        r.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPLIMIT, 1)
-        r.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVTCLASS, 1)
-        rmsg.send(s, b"v6", address=("::1", r.getsockname()[1]), ttl=9, tos=0x11)
-        m = rmsg.receive(r, 16)
-        assert m.data == b"v6"
-        assert m.get(rmsg.Ttl).value == 9
-        assert m.get(rmsg.TrafficClass).value == 0x11
-    finally:
-        close_all(r, s)
+def test_send_ipv6_hoplimit_tclass_round_trip(udp6):
+    r, s = udp6
+    r.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPLIMIT, 1)
+    r.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVTCLASS, 1)
+    rmsg.send(s, b"v6", address=("::1", r.getsockname()[1]), ttl=9, tos=0x11)
+    m = rmsg.receive(r, 16)
+    assert m.data == b"v6"
+    assert m.get(rmsg.Ttl).value == 9
+    assert m.get(rmsg.TrafficClass).value == 0x11
+
+
+def unix_dgram():
+    return socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 
 
 def test_send_unix_address_and_credentials(tmp_path):
     path = str(tmp_path / "sock")
-    r = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    try:
+    with unix_dgram() as r, unix_dgram() as s:
         r.bind(path)
         r.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
         rmsg.send(s, b"path", address=path, credentials=True)
@@ -460,20 +431,14 @@ def test_send_unix_address_and_credentials(tmp_path):
         assert m.data == b"path"
         c = m.get(rmsg.Credentials)
         assert (c.pid, c.uid, c.gid) == (os.getpid(), os.getuid(), os.getgid())
-    finally:
-        close_all(r, s)
 
 
 def test_send_abstract_address():
     name = b"\0rmsg-test-%d" % os.getpid()
-    r = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    try:
+    with unix_dgram() as r, unix_dgram() as s:
         r.bind(name)
         rmsg.send(s, b"abs", address=name)
         assert r.recv(16) == b"abs"
-    finally:
-        close_all(r, s)
 
 
 def test_send_raw_ancillary_items(unix_pair, pipe):
@@ -486,22 +451,19 @@ def test_send_raw_ancillary_items(unix_pair, pipe):
         assert same_file(m.fds[0].fileno(), pipe[0])
 
 
-def test_send_argument_errors(unix_pair):
+def test_send_argument_errors(unix_pair, udp4):
     a, b = unix_pair
     with pytest.raises(ValueError):
         rmsg.send(b, b"x", [-1])
     with pytest.raises(ValueError):
-        rmsg.send(b, b"x", [0] * 254)
+        rmsg.send(b, b"x", [0] * (_n.RMSG_SCM_MAX_FD + 1))
     with pytest.raises(ValueError):
         rmsg.send(b, b"x", ttl=3)  # not an IP socket
-    r, s = udp4()
-    try:
-        with pytest.raises(ValueError):
-            rmsg.send(s, b"x", address=r.getsockname(), ttl=0)
-        with pytest.raises(OverflowError):
-            rmsg.send(s, b"x", address=("127.0.0.1", 70000))
-    finally:
-        close_all(r, s)
+    r, s = udp4
+    with pytest.raises(ValueError):
+        rmsg.send(s, b"x", address=r.getsockname(), ttl=0)
+    with pytest.raises(OverflowError):
+        rmsg.send(s, b"x", address=("127.0.0.1", 70000))
 
 
 def test_send_broken_pipe_without_sigpipe():

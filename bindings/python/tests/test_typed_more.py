@@ -13,6 +13,7 @@ The constants below are Linux's generic values (x86, arm, ...); the
 socket module names few of them. No test asserts an upper time bound.
 """
 
+import contextlib
 import ctypes
 import errno
 import fcntl
@@ -63,17 +64,12 @@ def realtime_ns():
     return time.clock_gettime_ns(time.CLOCK_REALTIME)
 
 
-def udp4():
-    r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    r.bind(("127.0.0.1", 0))
+@pytest.fixture
+def udp4(udp4):
+    """conftest's pair, with a timeout on the receiver."""
+    r, s = udp4
     r.settimeout(5)  # a failure must not hang the suite
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     return r, s
-
-
-def close_all(*socks):
-    for s in socks:
-        s.close()
 
 
 def wait_errqueue(s):
@@ -92,140 +88,128 @@ def wait_errqueue(s):
         (SO_TIMESTAMPING_NEW, "SOL_SOCKET/SO_TIMESTAMPING_NEW"),
     ],
 )
-def test_timestamping_rx_software(option, name):
-    r, s = udp4()
-    try:
-        r.setsockopt(
-            socket.SOL_SOCKET, option,
-            SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE,
-        )
-        # Enabling receive stamps turns packet stamping on through deferred
-        # work in the kernel, so the first packets may arrive unstamped
-        # (with no item at all): send again until one is stamped, a bounded
-        # number of times.
-        for tries in range(500):
-            before = realtime_ns()
-            s.sendto(b"t", r.getsockname())
-            m = rmsg.receive(r, 16)
-            after = realtime_ns()
-            assert m.data == b"t"
-            ts = m.get(rmsg.Timestamping)
-            if ts is not None:
-                break
-            assert m.items == [], "an unstamped packet carries no item"
-            time.sleep(0.01)
-        else:
-            pytest.fail("no stamped packet in 500 tries")
-        assert type(ts) is rmsg.Timestamping
-        assert ts.name == name
-        assert (ts.level, ts.type) == (socket.SOL_SOCKET, option)
-        assert not ts.truncated and not m.control_truncated
-        assert isinstance(ts.software, int)
-        assert before <= ts.software <= after
-        assert ts.hardware == 0 and ts.legacy == 0
-        # The three-stamp kind is not decoded as the single-stamp class.
-        assert m.get(rmsg.Timestamp) is None
-    finally:
-        close_all(r, s)
-
-
-def test_timestamping_tx_software_from_error_queue():
-    r, s = udp4()
-    try:
-        s.setsockopt(
-            socket.SOL_SOCKET, SO_TIMESTAMPING,
-            SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE
-            | SOF_TIMESTAMPING_OPT_TSONLY | SOF_TIMESTAMPING_OPT_ID,
-        )
+def test_timestamping_rx_software(udp4, option, name):
+    r, s = udp4
+    r.setsockopt(
+        socket.SOL_SOCKET, option,
+        SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE,
+    )
+    # Enabling receive stamps turns packet stamping on through deferred
+    # work in the kernel, so the first packets may arrive unstamped
+    # (with no item at all): send again until one is stamped, a bounded
+    # number of times.
+    for tries in range(500):
         before = realtime_ns()
-        assert s.sendto(b"tx", r.getsockname()) == 2
-        wait_errqueue(s)
-        m = rmsg.receive(s, 64, flags=socket.MSG_ERRQUEUE)
+        s.sendto(b"t", r.getsockname())
+        m = rmsg.receive(r, 16)
         after = realtime_ns()
-        assert m.flags & socket.MSG_ERRQUEUE
-        assert not m.control_truncated
-        assert m.data == b""  # OPT_TSONLY: the stamp without the packet
+        assert m.data == b"t"
         ts = m.get(rmsg.Timestamping)
-        assert ts is not None and ts.name == "SOL_SOCKET/SO_TIMESTAMPING"
-        assert before <= ts.software <= after
-        assert ts.hardware == 0
-        e = m.get(rmsg.ExtendedError)
-        assert e is not None and e.name == "IPPROTO_IP/IP_RECVERR"
-        assert (e.level, e.type) == (socket.IPPROTO_IP, IP_RECVERR)
-        assert e.ee_errno == errno.ENOMSG
-        assert e.ee_origin == SO_EE_ORIGIN_TIMESTAMPING
-        assert e.ee_info == SCM_TSTAMP_SND
-        assert e.ee_data == 0  # OPT_ID: the first send has key 0
-        # The received packet itself is on the receiver, unchanged.
-        assert r.recv(16) == b"tx"
-    finally:
-        close_all(r, s)
+        if ts is not None:
+            break
+        assert m.items == [], "an unstamped packet carries no item"
+        time.sleep(0.01)
+    else:
+        pytest.fail("no stamped packet in 500 tries")
+    assert type(ts) is rmsg.Timestamping
+    assert ts.name == name
+    assert (ts.level, ts.type) == (socket.SOL_SOCKET, option)
+    assert not ts.truncated and not m.control_truncated
+    assert isinstance(ts.software, int)
+    assert before <= ts.software <= after
+    assert ts.hardware == 0 and ts.legacy == 0
+    # The three-stamp kind is not decoded as the single-stamp class.
+    assert m.get(rmsg.Timestamp) is None
+
+
+def test_timestamping_tx_software_from_error_queue(udp4):
+    r, s = udp4
+    s.setsockopt(
+        socket.SOL_SOCKET, SO_TIMESTAMPING,
+        SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE
+        | SOF_TIMESTAMPING_OPT_TSONLY | SOF_TIMESTAMPING_OPT_ID,
+    )
+    before = realtime_ns()
+    assert s.sendto(b"tx", r.getsockname()) == 2
+    wait_errqueue(s)
+    m = rmsg.receive(s, 64, flags=socket.MSG_ERRQUEUE)
+    after = realtime_ns()
+    assert m.flags & socket.MSG_ERRQUEUE
+    assert not m.control_truncated
+    assert m.data == b""  # OPT_TSONLY: the stamp without the packet
+    ts = m.get(rmsg.Timestamping)
+    assert ts is not None and ts.name == "SOL_SOCKET/SO_TIMESTAMPING"
+    assert before <= ts.software <= after
+    assert ts.hardware == 0
+    e = m.get(rmsg.ExtendedError)
+    assert e is not None and e.name == "IPPROTO_IP/IP_RECVERR"
+    assert (e.level, e.type) == (socket.IPPROTO_IP, IP_RECVERR)
+    assert e.ee_errno == errno.ENOMSG
+    assert e.ee_origin == SO_EE_ORIGIN_TIMESTAMPING
+    assert e.ee_info == SCM_TSTAMP_SND
+    assert e.ee_data == 0  # OPT_ID: the first send has key 0
+    # The received packet itself is on the receiver, unchanged.
+    assert r.recv(16) == b"tx"
 
 
 # --- SO_RXQ_OVFL ---------------------------------------------------------------
 
 
-def test_rxq_overflow_drop_count():
-    r, s = udp4()
-    try:
-        r.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1)  # the minimum
-        r.setsockopt(socket.SOL_SOCKET, SO_RXQ_OVFL, 1)
-        payload = b"o" * 1024
-        for _ in range(200):
-            assert s.sendto(payload, r.getsockname()) == len(payload)
-        # Drain what was queued; then one more datagram carries the count.
-        # (Non-blocking while draining: with a timeout, receive waits for
-        # data first, as socket.recv does, even with MSG_DONTWAIT.)
-        r.setblocking(False)
-        drained = 0
-        while True:
-            try:
-                rmsg.receive(r, 0)
-            except BlockingIOError:
-                break
-            drained += 1
-        r.settimeout(5)
-        assert 0 < drained < 200
-        s.sendto(b"last", r.getsockname())
-        m = rmsg.receive(r, 16)
-        assert m.data == b"last"
-        o = m.get(rmsg.RxqOverflow)
-        assert o is not None and o.name == "SOL_SOCKET/SO_RXQ_OVFL"
-        assert (o.level, o.type) == (socket.SOL_SOCKET, SO_RXQ_OVFL)
-        assert isinstance(o.drops, int)
-        assert 0 < o.drops < 200
-        # Every datagram was either queued or counted as dropped.
-        assert drained + o.drops == 200
-    finally:
-        close_all(r, s)
+def test_rxq_overflow_drop_count(udp4):
+    r, s = udp4
+    r.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1)  # the minimum
+    r.setsockopt(socket.SOL_SOCKET, SO_RXQ_OVFL, 1)
+    payload = b"o" * 1024
+    for _ in range(200):
+        assert s.sendto(payload, r.getsockname()) == len(payload)
+    # Drain what was queued; then one more datagram carries the count.
+    # (Non-blocking while draining: with a timeout, receive waits for
+    # data first, as socket.recv does, even with MSG_DONTWAIT.)
+    r.setblocking(False)
+    drained = 0
+    while True:
+        try:
+            rmsg.receive(r, 0)
+        except BlockingIOError:
+            break
+        drained += 1
+    r.settimeout(5)
+    assert 0 < drained < 200
+    s.sendto(b"last", r.getsockname())
+    m = rmsg.receive(r, 16)
+    assert m.data == b"last"
+    o = m.get(rmsg.RxqOverflow)
+    assert o is not None and o.name == "SOL_SOCKET/SO_RXQ_OVFL"
+    assert (o.level, o.type) == (socket.SOL_SOCKET, SO_RXQ_OVFL)
+    assert isinstance(o.drops, int)
+    assert 0 < o.drops < 200
+    # Every datagram was either queued or counted as dropped.
+    assert drained + o.drops == 200
 
 
 # --- SO_RCVMARK ----------------------------------------------------------------
 
 
-def test_mark_from_so_rcvmark():
-    r, s = udp4()
+def test_mark_from_so_rcvmark(udp4):
+    r, s = udp4
     try:
-        try:
-            s.setsockopt(socket.SOL_SOCKET, SO_MARK, 0x5A17)
-        except PermissionError as e:
-            pytest.skip("SO_MARK needs CAP_NET_ADMIN: %s" % e)
-        try:
-            r.setsockopt(socket.SOL_SOCKET, SO_RCVMARK, 1)
-        except OSError as e:
-            pytest.skip("SO_RCVMARK (Linux 6.1+): %s" % e)
-        s.sendto(b"m", r.getsockname())
-        m = rmsg.receive(r, 16)
-        assert m.data == b"m"
-        assert not m.control_truncated
-        # Linux sends the mark with type SO_MARK, not SO_RCVMARK.
-        assert [i for i in m.items if i.type == SO_RCVMARK] == []
-        k = m.get(rmsg.Mark)
-        assert k is not None and k.name == "SOL_SOCKET/SO_MARK"
-        assert (k.level, k.type) == (socket.SOL_SOCKET, SO_MARK)
-        assert k.mark == 0x5A17
-    finally:
-        close_all(r, s)
+        s.setsockopt(socket.SOL_SOCKET, SO_MARK, 0x5A17)
+    except PermissionError as e:
+        pytest.skip("SO_MARK needs CAP_NET_ADMIN: %s" % e)
+    try:
+        r.setsockopt(socket.SOL_SOCKET, SO_RCVMARK, 1)
+    except OSError as e:
+        pytest.skip("SO_RCVMARK (Linux 6.1+): %s" % e)
+    s.sendto(b"m", r.getsockname())
+    m = rmsg.receive(r, 16)
+    assert m.data == b"m"
+    assert not m.control_truncated
+    # Linux sends the mark with type SO_MARK, not SO_RCVMARK.
+    assert [i for i in m.items if i.type == SO_RCVMARK] == []
+    k = m.get(rmsg.Mark)
+    assert k is not None and k.name == "SOL_SOCKET/SO_MARK"
+    assert (k.level, k.type) == (socket.SOL_SOCKET, SO_MARK)
+    assert k.mark == 0x5A17
 
 
 # --- IP_RECVFRAGSIZE, IPV6_RECVFRAGSIZE, IPV6_PATHMTU ---------------------------
@@ -269,42 +253,32 @@ def _item_report(m, cls):
     return out
 
 
-def _fragsize4():
-    r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        r.bind(("127.0.0.1", 0))
+@contextlib.contextmanager
+def _udp(family, host):
+    """A receiver bound to ``host`` (with a timeout) and a sender."""
+    with socket.socket(family, socket.SOCK_DGRAM) as r, \
+            socket.socket(family, socket.SOCK_DGRAM) as s:
+        r.bind((host, 0))
         r.settimeout(5)
-        s.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DONT)
-        r.setsockopt(socket.IPPROTO_IP, IP_RECVFRAGSIZE, 1)
+        yield r, s
+
+
+def _fragsize(family, host, level, option, *sender_options):
+    """A 3000-byte datagram received with ``option`` (IP_RECVFRAGSIZE or
+    IPV6_RECVFRAGSIZE) set; ``sender_options`` are setsockopt arguments."""
+    with _udp(family, host) as (r, s):
+        for args in sender_options:
+            s.setsockopt(*args)
+        r.setsockopt(level, option, 1)
         sent = s.sendto(b"f" * 3000, r.getsockname())
         m = rmsg.receive(r, 4096)
         return {"sent": sent, "len": len(m.data), "item": _item_report(m, rmsg.FragSize)}
-    finally:
-        close_all(r, s)
-
-
-def _fragsize6():
-    r = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    try:
-        r.bind(("::1", 0))
-        r.settimeout(5)
-        r.setsockopt(socket.IPPROTO_IPV6, IPV6_RECVFRAGSIZE, 1)
-        sent = s.sendto(b"f" * 3000, r.getsockname())
-        m = rmsg.receive(r, 4096)
-        return {"sent": sent, "len": len(m.data), "item": _item_report(m, rmsg.FragSize)}
-    finally:
-        close_all(r, s)
 
 
 def _pathmtu6():
     # A don't-fragment datagram larger than the path MTU fails with
     # EMSGSIZE and queues the MTU for a socket with IPV6_RECVPATHMTU.
-    r = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    try:
-        r.bind(("::1", 0))
+    with _udp(socket.AF_INET6, "::1") as (r, s):
         s.setsockopt(socket.IPPROTO_IPV6, IPV6_RECVPATHMTU, 1)
         s.setsockopt(socket.IPPROTO_IPV6, IPV6_DONTFRAG, 1)
         s.connect(r.getsockname())
@@ -322,8 +296,6 @@ def _pathmtu6():
             "control_truncated": m.control_truncated,
             "item": item,
         }
-    finally:
-        close_all(r, s)
 
 
 def _small_mtu_child(w):
@@ -338,8 +310,13 @@ def _small_mtu_child(w):
             report["refused"] = "unshare(CLONE_NEWNET) and lo set up: %s" % e
             code = _UNSHARE_REFUSED
         else:
-            report["fragsize4"] = _fragsize4()
-            report["fragsize6"] = _fragsize6()
+            report["fragsize4"] = _fragsize(
+                socket.AF_INET, "127.0.0.1", socket.IPPROTO_IP, IP_RECVFRAGSIZE,
+                (socket.IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DONT),
+            )
+            report["fragsize6"] = _fragsize(
+                socket.AF_INET6, "::1", socket.IPPROTO_IPV6, IPV6_RECVFRAGSIZE,
+            )
             report["pathmtu6"] = _pathmtu6()
     except BaseException:
         report["error"] = traceback.format_exc()
