@@ -56,7 +56,10 @@ pub fn run(args: &SendArgs) -> Result<(), Failure> {
     let mut added = Vec::new();
     if !fds.is_empty() {
         control.add_fds(&fds).map_err(build_failed("descriptors"))?;
-        added.push(format!("SCM_RIGHTS {} fd", fds.len()));
+        added.push(match fds.len() {
+            1 => "SCM_RIGHTS 1 descriptor".to_string(),
+            n => format!("SCM_RIGHTS {n} descriptors"),
+        });
     }
     if args.creds {
         // SAFETY: these calls only read the process's ids.

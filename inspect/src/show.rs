@@ -290,6 +290,8 @@ fn decode(item: &rmsg_item) -> api::Result<Shown> {
             let fd = d(item, ffi::rmsg_item_pidfd)?;
             let pid = sock::pidfd_pid(fd);
             let text = match pid {
+                // The kernel's answer once the process has exited.
+                Some(-1) => format!("fd {fd} (the process has exited)"),
                 Some(p) => format!("fd {fd} (pid {p})"),
                 None => format!("fd {fd}"),
             };

@@ -236,7 +236,7 @@ pub fn describe_fd(fd: RawFd) -> FdInfo {
 }
 
 /// The process a pidfd refers to, from `/proc/self/fdinfo` (its `Pid:`
-/// line; -1 once the process has been reaped).
+/// line; -1 once the process has exited).
 pub fn pidfd_pid(fd: RawFd) -> Option<i64> {
     let info = std::fs::read_to_string(format!("/proc/self/fdinfo/{fd}")).ok()?;
     info.lines()
