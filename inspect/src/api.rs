@@ -1,0 +1,452 @@
+//! Small safe wrappers over `rmsg::ffi`, the library's C API: every
+//! `unsafe` call of the tool is here. Handles the library returns are owned
+//! by a wrapper that frees them on drop; borrowed pointers become
+//! references tied to the handle they came from.
+
+use std::ffi::{CStr, c_int};
+use std::fmt;
+use std::io;
+use std::os::fd::RawFd;
+use std::ptr::{self, NonNull};
+
+use rmsg::ffi;
+pub use rmsg::ffi::{
+    rmsg_address, rmsg_inet_address, rmsg_inet6_address, rmsg_item, rmsg_kind, rmsg_status,
+};
+
+/// A failed library call: its status and the OS error number that came
+/// with it.
+#[derive(Debug, Clone, Copy)]
+pub struct Error {
+    pub status: rmsg_status,
+    pub errno: c_int,
+}
+
+impl Error {
+    /// The error of the call that just returned `status` (not `RMSG_OK`).
+    fn last(status: rmsg_status) -> Error {
+        Error {
+            status,
+            errno: ffi::rmsg_last_errno(),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.status == rmsg_status::RMSG_ERR_OS {
+            // The OS error says more than "operating system error".
+            return write!(f, "{}", io::Error::from_raw_os_error(self.errno));
+        }
+        // SAFETY: rmsg_status_describe returns a static NUL-terminated string.
+        let text = unsafe { CStr::from_ptr(ffi::rmsg_status_describe(self.status as u32)) };
+        write!(f, "{}", text.to_string_lossy())
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+fn check(status: rmsg_status) -> Result<()> {
+    match status {
+        rmsg_status::RMSG_OK => Ok(()),
+        s => Err(Error::last(s)),
+    }
+}
+
+// ---------------------------------------------------------------- addresses
+
+/// An address the tool owns (parsed from text or built from parts), freed
+/// on drop. It dereferences to the library's `rmsg_address`.
+pub struct Address(NonNull<rmsg_address>);
+
+impl Address {
+    /// Takes the address a constructor wrote after returning `status`.
+    fn adopt(status: rmsg_status, out: *mut rmsg_address) -> Result<Address> {
+        check(status)?;
+        Ok(Address(
+            NonNull::new(out).expect("rmsg returned RMSG_OK without an address"),
+        ))
+    }
+
+    /// Parses the library's address text (`127.0.0.1:53`, `[::1]:53`,
+    /// `/path`, `@abstract`).
+    pub fn parse(text: &str) -> Result<Address> {
+        let mut out = ptr::null_mut();
+        // SAFETY: text is readable for its length; out is writable.
+        let status = unsafe { ffi::rmsg_address_parse(text.as_ptr().cast(), text.len(), &mut out) };
+        Address::adopt(status, out)
+    }
+
+    pub fn from_inet(inet: &rmsg_inet_address) -> Result<Address> {
+        let mut out = ptr::null_mut();
+        // SAFETY: inet is a valid struct; out is writable.
+        let status = unsafe { ffi::rmsg_address_from_inet(inet, &mut out) };
+        Address::adopt(status, out)
+    }
+
+    pub fn from_inet6(inet6: &rmsg_inet6_address) -> Result<Address> {
+        let mut out = ptr::null_mut();
+        // SAFETY: inet6 is a valid struct; out is writable.
+        let status = unsafe { ffi::rmsg_address_from_inet6(inet6, &mut out) };
+        Address::adopt(status, out)
+    }
+
+    pub fn from_unix_path(path: &[u8]) -> Result<Address> {
+        let mut out = ptr::null_mut();
+        // SAFETY: path is readable for its length; out is writable.
+        let status =
+            unsafe { ffi::rmsg_address_from_unix_path(path.as_ptr(), path.len(), &mut out) };
+        Address::adopt(status, out)
+    }
+
+    /// An abstract name, given without its leading NUL.
+    pub fn from_unix_abstract(name: &[u8]) -> Result<Address> {
+        let mut out = ptr::null_mut();
+        // SAFETY: name is readable for its length; out is writable.
+        let status =
+            unsafe { ffi::rmsg_address_from_unix_abstract(name.as_ptr(), name.len(), &mut out) };
+        Address::adopt(status, out)
+    }
+}
+
+impl std::ops::Deref for Address {
+    type Target = rmsg_address;
+    fn deref(&self) -> &rmsg_address {
+        // SAFETY: the pointer is a live address owned by self.
+        unsafe { self.0.as_ref() }
+    }
+}
+
+impl Drop for Address {
+    fn drop(&mut self) {
+        // SAFETY: an owned address from rmsg, freed once.
+        unsafe { ffi::rmsg_address_free(self.0.as_ptr()) }
+    }
+}
+
+/// The address family (`AF_INET` ...).
+pub fn family(address: &rmsg_address) -> c_int {
+    // SAFETY: address is a live address.
+    unsafe { ffi::rmsg_address_family(address) }
+}
+
+/// The raw `sockaddr` bytes of an address, to pass to `bind` or `connect`.
+pub fn raw(address: &rmsg_address) -> &[u8] {
+    let (mut bytes, mut len) = (ptr::null(), 0);
+    // SAFETY: address is live; both outputs are writable.
+    let status = unsafe { ffi::rmsg_address_raw(address, &mut bytes, &mut len) };
+    check(status).expect("every address has raw bytes");
+    // SAFETY: rmsg gives len readable bytes borrowed from the address.
+    unsafe { std::slice::from_raw_parts(bytes, len) }
+}
+
+/// An address as the library writes it: `127.0.0.1:53`, `[::1]:53`, a
+/// path, `@name` (the name's exact bytes), or the empty text for an unnamed
+/// `AF_UNIX` address.
+pub fn format(address: &rmsg_address) -> Vec<u8> {
+    let mut len = 0;
+    // SAFETY: address is live; a NULL buffer of length 0 asks for the length.
+    let status = unsafe { ffi::rmsg_address_format(address, ptr::null_mut(), 0, &mut len) };
+    assert!(matches!(
+        status,
+        rmsg_status::RMSG_OK | rmsg_status::RMSG_ERR_BUFFER_TOO_SMALL
+    ));
+    let mut buf = vec![0u8; len + 1];
+    // SAFETY: buf is writable for its length.
+    let status =
+        unsafe { ffi::rmsg_address_format(address, buf.as_mut_ptr().cast(), buf.len(), &mut len) };
+    check(status).expect("the buffer has room for the text and its NUL");
+    buf.truncate(len);
+    buf
+}
+
+// ----------------------------------------------------------------- receive
+
+/// A received message, freed on drop; freeing closes every descriptor it
+/// still owns.
+pub struct Message(NonNull<ffi::rmsg_message>);
+
+/// How long one receive may wait.
+#[derive(Debug, Clone, Copy)]
+pub enum Wait {
+    /// Return `RMSG_ERR_WOULD_BLOCK` at once when nothing is queued.
+    NonBlocking,
+    /// Wait at most this many nanoseconds (`RMSG_ERR_TIMED_OUT` after).
+    Deadline(u64),
+}
+
+/// Receives one message on `fd` with `rmsg_recvmsg_with`: at most `bufsize`
+/// data bytes and `ancbufsize` control bytes, `flags` for `recvmsg(2)`.
+pub fn receive(
+    fd: RawFd,
+    bufsize: usize,
+    ancbufsize: usize,
+    flags: c_int,
+    wait: Wait,
+) -> Result<Message> {
+    let options = match wait {
+        Wait::NonBlocking => ffi::rmsg_recv_options {
+            wait: ffi::RMSG_WAIT_NONBLOCK,
+            ..Default::default()
+        },
+        Wait::Deadline(ns) => ffi::rmsg_recv_options {
+            wait: ffi::RMSG_WAIT_DEADLINE,
+            timeout_ns: ns,
+            ..Default::default()
+        },
+    };
+    let mut out = ptr::null_mut();
+    // SAFETY: options is a valid struct read during the call; out is writable.
+    let status =
+        unsafe { ffi::rmsg_recvmsg_with(fd, bufsize, ancbufsize, flags, &options, &mut out) };
+    check(status)?;
+    Ok(Message(
+        NonNull::new(out).expect("rmsg returned RMSG_OK without a message"),
+    ))
+}
+
+/// The control-buffer size for the receive options enabled on `fd`, plus
+/// room for `max_fds` descriptors.
+pub fn control_space_for_socket(fd: RawFd, max_fds: usize) -> Result<usize> {
+    let mut space = 0;
+    // SAFETY: space is writable.
+    check(unsafe { ffi::rmsg_control_space_for_socket(fd, max_fds, &mut space) })?;
+    Ok(space)
+}
+
+impl Message {
+    fn raw(&self) -> *const ffi::rmsg_message {
+        self.0.as_ptr()
+    }
+
+    /// The data bytes received.
+    pub fn data(&self) -> &[u8] {
+        // SAFETY: the message is live.
+        let (data, len) = unsafe {
+            (
+                ffi::rmsg_message_data(self.raw()),
+                ffi::rmsg_message_data_len(self.raw()),
+            )
+        };
+        if len == 0 {
+            return &[];
+        }
+        // SAFETY: rmsg gives len readable bytes borrowed from the message.
+        unsafe { std::slice::from_raw_parts(data, len) }
+    }
+
+    /// The byte count `recvmsg(2)` returned (with `MSG_TRUNC` asked for, a
+    /// datagram's full length).
+    pub fn nbytes(&self) -> usize {
+        // SAFETY: the message is live.
+        unsafe { ffi::rmsg_message_nbytes(self.raw()) }
+    }
+
+    /// `msg_flags` as the kernel returned them.
+    pub fn flags(&self) -> c_int {
+        // SAFETY: the message is live.
+        unsafe { ffi::rmsg_message_flags(self.raw()) }
+    }
+
+    /// True when the walk over the control bytes stopped at a bad header.
+    pub fn malformed(&self) -> bool {
+        // SAFETY: the message is live.
+        unsafe { ffi::rmsg_message_malformed(self.raw()) }
+    }
+
+    /// The source address, if the kernel returned one.
+    pub fn address(&self) -> Option<&rmsg_address> {
+        // SAFETY: the message is live; the address borrows from it.
+        unsafe { ffi::rmsg_message_address(self.raw()).as_ref() }
+    }
+
+    /// The control items, in the order the kernel wrote them.
+    pub fn items(&self) -> impl Iterator<Item = &rmsg_item> {
+        // SAFETY: the message is live.
+        let count = unsafe { ffi::rmsg_message_item_count(self.raw()) };
+        (0..count).map(move |i| {
+            // SAFETY: i is in range; the item borrows from the live message.
+            unsafe { ffi::rmsg_message_item(self.raw(), i).as_ref() }
+                .expect("an index below the item count has an item")
+        })
+    }
+}
+
+impl Drop for Message {
+    fn drop(&mut self) {
+        // SAFETY: an owned message from rmsg, freed once; this closes the
+        // descriptors it still owns.
+        unsafe { ffi::rmsg_message_free(self.0.as_ptr()) }
+    }
+}
+
+// ------------------------------------------------------------------- items
+
+pub fn item_kind(item: &rmsg_item) -> rmsg_kind {
+    // SAFETY: item is live.
+    unsafe { ffi::rmsg_item_kind(item) }
+}
+
+/// The item's symbolic name, `"IPPROTO_IP/IP_TTL"`.
+pub fn item_name(item: &rmsg_item) -> &'static str {
+    // SAFETY: rmsg_item_name returns a static NUL-terminated string.
+    let name = unsafe { CStr::from_ptr(ffi::rmsg_item_name(item)) };
+    name.to_str().unwrap_or("unknown/unknown")
+}
+
+pub fn item_level(item: &rmsg_item) -> c_int {
+    // SAFETY: item is live.
+    unsafe { ffi::rmsg_item_level(item) }
+}
+
+pub fn item_type(item: &rmsg_item) -> c_int {
+    // SAFETY: item is live.
+    unsafe { ffi::rmsg_item_type(item) }
+}
+
+pub fn item_truncated(item: &rmsg_item) -> bool {
+    // SAFETY: item is live.
+    unsafe { ffi::rmsg_item_truncated(item) }
+}
+
+/// The item's data bytes, as the kernel wrote them.
+pub fn item_data(item: &rmsg_item) -> &[u8] {
+    // SAFETY: item is live.
+    let (data, len) = unsafe { (ffi::rmsg_item_data(item), ffi::rmsg_item_data_len(item)) };
+    if len == 0 {
+        return &[];
+    }
+    // SAFETY: rmsg gives len readable bytes borrowed from the item's message.
+    unsafe { std::slice::from_raw_parts(data, len) }
+}
+
+/// The descriptor numbers an `SCM_RIGHTS` item carries (still owned by
+/// the message: it closes them when freed).
+pub fn item_fds(item: &rmsg_item) -> Vec<RawFd> {
+    // SAFETY: item is live.
+    let count = unsafe { ffi::rmsg_item_fd_count(item) };
+    // SAFETY: item is live; n below the count.
+    (0..count)
+        .map(|n| unsafe { ffi::rmsg_item_fd(item, n) })
+        .collect()
+}
+
+/// A typed decoder of the library (`rmsg_item_ip_ttl` ...).
+pub type Decoder<T> = unsafe extern "C" fn(*const rmsg_item, *mut T) -> rmsg_status;
+
+/// Runs a typed decoder on an item.
+pub fn decode<T: Default>(item: &rmsg_item, decoder: Decoder<T>) -> Result<T> {
+    let mut out = T::default();
+    // SAFETY: item is live; out is writable for one T, the decoder's type.
+    check(unsafe { decoder(item, &mut out) })?;
+    Ok(out)
+}
+
+/// An accessor of the library that hands out an item's payload as bytes
+/// (`rmsg_item_security` ...).
+pub type PayloadAccessor =
+    unsafe extern "C" fn(*const rmsg_item, *mut *const u8, *mut usize) -> rmsg_status;
+
+/// Runs a payload accessor on an item.
+pub fn payload(item: &rmsg_item, accessor: PayloadAccessor) -> Result<&[u8]> {
+    let (mut bytes, mut len) = (ptr::null(), 0);
+    // SAFETY: item is live; both outputs are writable.
+    check(unsafe { accessor(item, &mut bytes, &mut len) })?;
+    if len == 0 {
+        return Ok(&[]);
+    }
+    // SAFETY: rmsg gives len readable bytes borrowed from the item.
+    Ok(unsafe { std::slice::from_raw_parts(bytes, len) })
+}
+
+// -------------------------------------------------------------------- send
+
+/// A control-message builder, freed on drop. It never owns the
+/// descriptors added to it.
+pub struct Builder(NonNull<ffi::rmsg_cmsg_builder>);
+
+impl Builder {
+    pub fn new() -> Result<Builder> {
+        let mut out = ptr::null_mut();
+        // SAFETY: out is writable.
+        check(unsafe { ffi::rmsg_cmsg_builder_new(&mut out) })?;
+        Ok(Builder(
+            NonNull::new(out).expect("rmsg returned RMSG_OK without a builder"),
+        ))
+    }
+
+    fn raw(&mut self) -> *mut ffi::rmsg_cmsg_builder {
+        self.0.as_ptr()
+    }
+
+    pub fn add_fds(&mut self, fds: &[RawFd]) -> Result<()> {
+        // SAFETY: the builder is live; fds is readable for its length.
+        check(unsafe { ffi::rmsg_cmsg_builder_add_fds(self.raw(), fds.as_ptr(), fds.len()) })
+    }
+
+    pub fn add_credentials(&mut self, pid: i32, uid: u32, gid: u32) -> Result<()> {
+        // SAFETY: the builder is live.
+        check(unsafe { ffi::rmsg_cmsg_builder_add_credentials(self.raw(), pid, uid, gid) })
+    }
+
+    pub fn add_ip_ttl(&mut self, ttl: c_int) -> Result<()> {
+        // SAFETY: the builder is live.
+        check(unsafe { ffi::rmsg_cmsg_builder_add_ip_ttl(self.raw(), ttl) })
+    }
+
+    pub fn add_ip_tos(&mut self, tos: c_int) -> Result<()> {
+        // SAFETY: the builder is live.
+        check(unsafe { ffi::rmsg_cmsg_builder_add_ip_tos(self.raw(), tos) })
+    }
+
+    pub fn add_ipv6_hoplimit(&mut self, hoplimit: c_int) -> Result<()> {
+        // SAFETY: the builder is live.
+        check(unsafe { ffi::rmsg_cmsg_builder_add_ipv6_hoplimit(self.raw(), hoplimit) })
+    }
+
+    pub fn add_ipv6_tclass(&mut self, tclass: c_int) -> Result<()> {
+        // SAFETY: the builder is live.
+        check(unsafe { ffi::rmsg_cmsg_builder_add_ipv6_tclass(self.raw(), tclass) })
+    }
+}
+
+impl Drop for Builder {
+    fn drop(&mut self) {
+        // SAFETY: an owned builder from rmsg, freed once.
+        unsafe { ffi::rmsg_cmsg_builder_free(self.0.as_ptr()) }
+    }
+}
+
+/// Sends `data` on `fd` with `rmsg_sendmsg`, with the builder's control
+/// messages, to `to` (None on a connected socket). Returns the bytes sent.
+pub fn send(fd: RawFd, data: &[u8], control: &Builder, to: Option<&rmsg_address>) -> Result<usize> {
+    let iov = [ffi::rmsg_iovec {
+        // rmsg only reads send buffers; the pointer is mutable only because
+        // the struct is shared with the receive side.
+        base: data.as_ptr().cast_mut(),
+        len: data.len(),
+    }];
+    let (buffers, count) = if data.is_empty() {
+        (ptr::null(), 0)
+    } else {
+        (iov.as_ptr(), 1)
+    };
+    let to = to.map_or(ptr::null(), |a| a as *const rmsg_address);
+    let mut sent = 0;
+    // SAFETY: buffers is readable for count entries (data outlives the
+    // call); the builder and address are live or NULL; sent is writable.
+    let status = unsafe {
+        ffi::rmsg_sendmsg(
+            fd,
+            buffers,
+            count,
+            control.0.as_ptr(),
+            to,
+            0,
+            ptr::null(),
+            &mut sent,
+        )
+    };
+    check(status)?;
+    Ok(sent)
+}
