@@ -1,31 +1,43 @@
 /*
- * Receive throughput of rmsg against raw recvmsg(2) in the same binary.
+ * Receive and send rate of rmsg against raw recvmsg(2), recvmmsg(2) and
+ * sendmmsg(2) in the same binary, on the same traffic.
  *
- * 1,000,000 datagrams of 64 bytes per method and round over an AF_UNIX
- * SOCK_DGRAM socketpair. The socket queue is filled in batches (as many as
- * it holds), then drained with MSG_DONTWAIT; only the draining is timed.
- * Batches alternate between the two methods so that both see the same
- * machine state. The process is pinned to one CPU.
+ * A link is an AF_UNIX SOCK_DGRAM socketpair or a connected UDP socket pair
+ * on 127.0.0.1. Datagrams are 64 bytes; with "item", every datagram carries
+ * one control item (AF_UNIX: SCM_CREDENTIALS from SO_PASSCRED; UDP:
+ * IP_PKTINFO) that every method receives and walks. The receive queue is
+ * filled (as much as it holds), then drained with MSG_DONTWAIT; only the
+ * draining is timed. Methods take turns, fill by fill, so that all see the
+ * same machine state. The process is pinned to one CPU.
  *
- *   raw:      recvmsg into stack buffers, then a CMSG_FIRSTHDR/CMSG_NXTHDR
- *             walk; no source address asked for (msg_name NULL)
- *   raw+addr: the same, also asking for the source address, which is the
- *             information rmsg always returns (Python's 4-tuple)
- *   rmsg:     rmsg_recvmsg (same sizes) then rmsg_message_free
- *   rmsg-noaddr: rmsg_recvmsg_with RMSG_RECV_NO_ADDRESS (the same information
- *             as raw), then rmsg_message_free
+ *   raw recvmsg        recvmsg into stack buffers, source address asked
+ *                      for, CMSG_FIRSTHDR/CMSG_NXTHDR walk
+ *   rmsg_recvmsg       rmsg_recvmsg_with, items walked, rmsg_message_free
+ *   rmsg receiver      rmsg_receiver_recv into one receiver, items walked
+ *   raw recvmmsg B     recvmmsg of up to B messages into buffers set up
+ *                      once, the in/out fields of the used headers reset
+ *                      before each call, each message's control walked
+ *   rmsg batch B       rmsg_batch_recv into a batch of B, each message's
+ *                      items walked
+ *   raw sendmmsg 32    sendmmsg of 32 prebuilt headers (with a control
+ *                      item: IP_TTL on UDP, SCM_CREDENTIALS on AF_UNIX)
+ *   rmsg_sendmmsg 32   rmsg_sendmmsg of 32 prebuilt items (same control
+ *                      messages, from builders)
  *
- * Prints, for each round, rmsg's throughput over raw+addr and rmsg-noaddr's
- * over raw (each pair gets the same information; 1.00 = as fast as raw),
- * and rmsg over raw, then the medians over the rounds.
- * Usage: recv_bench [messages-per-round] [rounds] [credentials]
- * With "credentials", SO_PASSCRED is on, so every datagram carries an
- * SCM_CREDENTIALS item that both methods receive and walk.
+ * Usage: recv_bench unix|udp plain|item [messages-per-round] [rounds]
+ *   prints each round's ratios (1.00 = as fast as the baseline; above 1 is
+ *   faster), then the median and the spread (min-max) of every ratio.
+ * Or:    recv_bench unix|udp plain|item calls N B
+ *   runs each method once on N messages (batch size B) and prints nothing
+ *   but a summary: for counting instructions per message under callgrind
+ *   (each method's work is inside its own function).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +50,20 @@
 
 #define MSG_SIZE 64
 #define ANC_SIZE 64
+#define MAX_BATCH 64
+#define SEND_BATCH 32
+
+typedef struct {
+    int udp, item;
+    int tx, rx;
+    long capacity; /* datagrams the receive queue holds */
+} link_t;
+
+static volatile size_t sink;
+
+/* Each method's work stays in its own function, so that callgrind can
+ * count it (inclusive cost per function). */
+#define METHOD __attribute__((noinline, noclone)) static void
 
 static double now(void) {
     struct timespec ts;
@@ -45,78 +71,391 @@ static double now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static volatile size_t sink;
+static void die(const char *what) {
+    perror(what);
+    exit(1);
+}
 
-/* Fills the queue with up to `want` datagrams; returns how many were queued. */
-static long fill(int tx, long want) {
-    static const char payload[MSG_SIZE] = "rmsg benchmark payload";
+static const char payload[MSG_SIZE] = "rmsg benchmark payload";
+
+/* Queues up to `want` datagrams (at most the capacity); returns how many. */
+static long fill(link_t *l, long want) {
     long n = 0;
+    if (want > l->capacity) want = l->capacity;
     while (n < want) {
-        if (send(tx, payload, sizeof payload, MSG_DONTWAIT) != (ssize_t)sizeof payload) {
+        if (send(l->tx, payload, sizeof payload, MSG_DONTWAIT) != (ssize_t)sizeof payload) {
             if (errno == EAGAIN) break;
-            perror("send");
-            exit(1);
+            die("send");
         }
         n++;
     }
     return n;
 }
 
-static double drain_raw(int rx, long count, int want_address) {
+/* Receives and drops everything queued; returns how many. */
+static long discard(int rx) {
+    char buf[MSG_SIZE];
+    long n = 0;
+    while (recv(rx, buf, sizeof buf, MSG_DONTWAIT) >= 0) n++;
+    return n;
+}
+
+static void set_int(int s, int level, int name, int value) {
+    if (setsockopt(s, level, name, &value, sizeof value) != 0) die("setsockopt");
+}
+
+static void link_open(link_t *l, int udp, int item) {
+    int big = 32 << 20;
+    l->udp = udp;
+    l->item = item;
+    if (!udp) {
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) != 0) die("socketpair");
+        l->tx = sv[0];
+        l->rx = sv[1];
+        if (setsockopt(l->tx, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof big) != 0)
+            setsockopt(l->tx, SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
+        if (item) set_int(l->rx, SOL_SOCKET, SO_PASSCRED, 1);
+    } else {
+        struct sockaddr_in a;
+        socklen_t len = sizeof a;
+        l->rx = socket(AF_INET, SOCK_DGRAM, 0);
+        l->tx = socket(AF_INET, SOCK_DGRAM, 0);
+        if (l->rx < 0 || l->tx < 0) die("socket");
+        memset(&a, 0, sizeof a);
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (bind(l->rx, (struct sockaddr *)&a, sizeof a) != 0) die("bind");
+        if (getsockname(l->rx, (struct sockaddr *)&a, &len) != 0) die("getsockname");
+        if (connect(l->tx, (struct sockaddr *)&a, sizeof a) != 0) die("connect");
+        if (setsockopt(l->rx, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big) != 0)
+            setsockopt(l->rx, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+        if (item) set_int(l->rx, IPPROTO_IP, IP_PKTINFO, 1);
+    }
+    /* How many datagrams the queue holds: fill until the kernel refuses
+     * (AF_UNIX) or drops (UDP), count what arrived, keep a margin. */
+    l->capacity = 1L << 20;
+    {
+        long sent = fill(l, l->udp ? 40000 : 1L << 20);
+        long got = discard(l->rx);
+        if (got < sent && !l->udp) die("lost datagrams on AF_UNIX");
+        l->capacity = got * 9 / 10;
+        if (l->capacity < MAX_BATCH) {
+            fprintf(stderr, "the queue holds only %ld datagrams\n", got);
+            exit(1);
+        }
+        if (l->capacity > 8192) l->capacity = 8192;
+    }
+}
+
+/* ---- receive methods: each receives exactly n queued datagrams ---------- */
+
+static void short_read(const char *what, long got, long want);
+
+typedef struct {
+    int batch;
+    rmsg_receiver *receiver;
+    rmsg_batch *rbatch;
+    struct mmsghdr hdrs[MAX_BATCH];
+    struct iovec iovs[MAX_BATCH];
+    struct sockaddr_storage names[MAX_BATCH];
+    char data[MAX_BATCH][MSG_SIZE];
+    union {
+        char buf[ANC_SIZE];
+        struct cmsghdr align;
+    } control[MAX_BATCH];
+} state_t;
+
+static void short_read(const char *what, long got, long want) {
+    fprintf(stderr, "%s: received %ld of %ld datagrams\n", what, got, want);
+    exit(1);
+}
+
+METHOD drain_raw_recvmsg(link_t *l, state_t *st, long n) {
     char data[MSG_SIZE];
     union {
         char buf[ANC_SIZE];
         struct cmsghdr align;
     } anc;
-    double t0 = now();
     long i;
-    for (i = 0; i < count; i++) {
+    (void)st;
+    for (i = 0; i < n; i++) {
         struct iovec iov = {data, sizeof data};
         struct msghdr m;
         struct cmsghdr *c;
         struct sockaddr_storage from;
-        ssize_t r;
         memset(&m, 0, sizeof m);
-        if (want_address) {
-            m.msg_name = &from;
-            m.msg_namelen = sizeof from;
-        }
+        m.msg_name = &from;
+        m.msg_namelen = sizeof from;
         m.msg_iov = &iov;
         m.msg_iovlen = 1;
         m.msg_control = anc.buf;
         m.msg_controllen = sizeof anc.buf;
-        r = recvmsg(rx, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-        if (r != MSG_SIZE) {
-            perror("recvmsg");
-            exit(1);
-        }
-        for (c = CMSG_FIRSTHDR(&m); c != NULL; c = CMSG_NXTHDR(&m, c)) sink += (size_t)c->cmsg_type;
+        if (recvmsg(l->rx, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) != MSG_SIZE)
+            short_read("raw recvmsg", i, n);
+        for (c = CMSG_FIRSTHDR(&m); c != NULL; c = CMSG_NXTHDR(&m, c))
+            sink += (size_t)c->cmsg_type;
         sink += (size_t)data[0];
     }
-    return now() - t0;
 }
 
-static double drain_rmsg(int rx, long count, int want_address) {
-    rmsg_recv_options opts;
-    double t0;
+/* Reads a received rmsg message as the raw methods read theirs: the data
+ * and its length, and every item's type. Returns the data length. */
+static size_t walk_message(const rmsg_message *m) {
+    size_t k, items = rmsg_message_item_count(m);
+    for (k = 0; k < items; k++) sink += (size_t)rmsg_item_type(rmsg_message_item(m, k));
+    sink += (size_t)rmsg_message_data(m)[0];
+    return rmsg_message_data_len(m);
+}
+
+METHOD drain_rmsg_recvmsg(link_t *l, state_t *st, long n) {
     long i;
-    memset(&opts, 0, sizeof opts);
-    if (!want_address) opts.flags = RMSG_RECV_NO_ADDRESS;
-    t0 = now();
-    for (i = 0; i < count; i++) {
+    (void)st;
+    for (i = 0; i < n; i++) {
         rmsg_message *m = NULL;
-        uint32_t s = rmsg_recvmsg_with(rx, MSG_SIZE, ANC_SIZE, MSG_DONTWAIT, &opts, &m);
-        size_t k, items;
-        if (s != RMSG_OK || rmsg_message_data_len(m) != MSG_SIZE) {
-            fprintf(stderr, "rmsg_recvmsg: %s\n", rmsg_status_name(s));
-            exit(1);
-        }
-        items = rmsg_message_item_count(m);
-        for (k = 0; k < items; k++) sink += (size_t)rmsg_item_type(rmsg_message_item(m, k));
-        sink += (size_t)rmsg_message_data(m)[0];
+        if (rmsg_recvmsg_with(l->rx, MSG_SIZE, ANC_SIZE, MSG_DONTWAIT, NULL, &m) != RMSG_OK ||
+            walk_message(m) != MSG_SIZE)
+            short_read("rmsg_recvmsg", i, n);
         rmsg_message_free(m);
     }
-    return now() - t0;
+}
+
+METHOD drain_rmsg_receiver(link_t *l, state_t *st, long n) {
+    long i;
+    for (i = 0; i < n; i++) {
+        rmsg_message *m = NULL;
+        if (rmsg_receiver_recv(st->receiver, l->rx, MSG_DONTWAIT, NULL, &m) != RMSG_OK ||
+            walk_message(m) != MSG_SIZE)
+            short_read("rmsg receiver", i, n);
+    }
+}
+
+static void raw_batch_setup(state_t *st) {
+    int i;
+    memset(st->hdrs, 0, sizeof st->hdrs);
+    for (i = 0; i < MAX_BATCH; i++) {
+        st->iovs[i].iov_base = st->data[i];
+        st->iovs[i].iov_len = MSG_SIZE;
+        st->hdrs[i].msg_hdr.msg_iov = &st->iovs[i];
+        st->hdrs[i].msg_hdr.msg_iovlen = 1;
+        st->hdrs[i].msg_hdr.msg_name = &st->names[i];
+        st->hdrs[i].msg_hdr.msg_namelen = sizeof st->names[i];
+        st->hdrs[i].msg_hdr.msg_control = st->control[i].buf;
+        st->hdrs[i].msg_hdr.msg_controllen = ANC_SIZE;
+    }
+}
+
+METHOD drain_raw_recvmmsg(link_t *l, state_t *st, long n) {
+    long done = 0;
+    int used = 0;
+    while (done < n) {
+        int i, want = (int)(n - done < st->batch ? n - done : st->batch), got;
+        for (i = 0; i < used; i++) {
+            struct msghdr *h = &st->hdrs[i].msg_hdr;
+            h->msg_namelen = sizeof st->names[i];
+            h->msg_controllen = ANC_SIZE;
+            h->msg_flags = 0;
+        }
+        got = recvmmsg(l->rx, st->hdrs, (unsigned)want, MSG_DONTWAIT | MSG_CMSG_CLOEXEC, NULL);
+        if (got <= 0) short_read("raw recvmmsg", done, n);
+        for (i = 0; i < got; i++) {
+            struct msghdr *h = &st->hdrs[i].msg_hdr;
+            struct cmsghdr *c;
+            if (st->hdrs[i].msg_len != MSG_SIZE) short_read("raw recvmmsg length", done, n);
+            for (c = CMSG_FIRSTHDR(h); c != NULL; c = CMSG_NXTHDR(h, c))
+                sink += (size_t)c->cmsg_type;
+            sink += (size_t)st->data[i][0];
+        }
+        used = got;
+        done += got;
+    }
+}
+
+METHOD drain_rmsg_batch(link_t *l, state_t *st, long n) {
+    long done = 0;
+    while (done < n) {
+        size_t i, got = 0;
+        if (rmsg_batch_recv(st->rbatch, l->rx, MSG_DONTWAIT, NULL, &got) != RMSG_OK)
+            short_read("rmsg batch", done, n);
+        if ((long)got > n - done) short_read("rmsg batch: more than queued", done, n);
+        for (i = 0; i < got; i++)
+            if (walk_message(rmsg_batch_message(st->rbatch, i)) != MSG_SIZE)
+                short_read("rmsg batch length", done, n);
+        done += (long)got;
+    }
+}
+
+/* ---- send methods: each sends exactly n datagrams (the queue has room) -- */
+
+typedef struct {
+    struct mmsghdr hdrs[SEND_BATCH];
+    struct iovec iov;
+    union {
+        char buf[CMSG_SPACE(sizeof(struct ucred))];
+        struct cmsghdr align;
+    } control;
+    rmsg_cmsg_builder *builder;
+    rmsg_iovec riov;
+    rmsg_send_item items[SEND_BATCH];
+} send_state_t;
+
+static void send_setup(link_t *l, send_state_t *ss) {
+    int i;
+    size_t controllen = 0;
+    memset(ss, 0, sizeof *ss);
+    ss->iov.iov_base = (void *)payload;
+    ss->iov.iov_len = sizeof payload;
+    if (rmsg_cmsg_builder_new(&ss->builder) != RMSG_OK) die("rmsg_cmsg_builder_new");
+    if (l->item) {
+        struct cmsghdr *c = &ss->control.align;
+        if (l->udp) {
+            int ttl = 64;
+            c->cmsg_level = IPPROTO_IP;
+            c->cmsg_type = IP_TTL;
+            c->cmsg_len = CMSG_LEN(sizeof ttl);
+            memcpy(CMSG_DATA(c), &ttl, sizeof ttl);
+            controllen = CMSG_SPACE(sizeof ttl);
+            if (rmsg_cmsg_builder_add_ip_ttl(ss->builder, 64) != RMSG_OK) die("add_ip_ttl");
+        } else {
+            struct ucred cr;
+            cr.pid = getpid();
+            cr.uid = getuid();
+            cr.gid = getgid();
+            c->cmsg_level = SOL_SOCKET;
+            c->cmsg_type = SCM_CREDENTIALS;
+            c->cmsg_len = CMSG_LEN(sizeof cr);
+            memcpy(CMSG_DATA(c), &cr, sizeof cr);
+            controllen = CMSG_SPACE(sizeof cr);
+            if (rmsg_cmsg_builder_add_credentials(ss->builder, cr.pid, cr.uid, cr.gid) != RMSG_OK)
+                die("add_credentials");
+        }
+    }
+    ss->riov.base = (uint8_t *)(uintptr_t)payload;
+    ss->riov.len = sizeof payload;
+    for (i = 0; i < SEND_BATCH; i++) {
+        ss->hdrs[i].msg_hdr.msg_iov = &ss->iov;
+        ss->hdrs[i].msg_hdr.msg_iovlen = 1;
+        if (controllen) {
+            ss->hdrs[i].msg_hdr.msg_control = ss->control.buf;
+            ss->hdrs[i].msg_hdr.msg_controllen = controllen;
+        }
+        ss->items[i].buffers = &ss->riov;
+        ss->items[i].buffer_count = 1;
+        ss->items[i].control = l->item ? ss->builder : NULL;
+    }
+}
+
+METHOD send_raw_sendmmsg(link_t *l, send_state_t *ss, long n) {
+    long done = 0;
+    while (done < n) {
+        int want = (int)(n - done < SEND_BATCH ? n - done : SEND_BATCH);
+        int got = sendmmsg(l->tx, ss->hdrs, (unsigned)want, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (got <= 0) die("sendmmsg");
+        done += got;
+    }
+}
+
+METHOD send_rmsg_sendmmsg(link_t *l, send_state_t *ss, long n) {
+    long done = 0;
+    while (done < n) {
+        size_t want = (size_t)(n - done < SEND_BATCH ? n - done : SEND_BATCH), got = 0;
+        if (rmsg_sendmmsg(l->tx, ss->items, want, MSG_DONTWAIT, NULL, &got) != RMSG_OK || !got)
+            die("rmsg_sendmmsg");
+        done += (long)got;
+    }
+}
+
+/* ---- the runs --------------------------------------------------------- */
+
+enum {
+    M_RAW_RECVMSG,
+    M_RMSG_RECVMSG,
+    M_RMSG_RECEIVER,
+    M_RAW_MMSG_8,
+    M_RMSG_BATCH_8,
+    M_RAW_MMSG_32,
+    M_RMSG_BATCH_32,
+    M_RAW_MMSG_64,
+    M_RMSG_BATCH_64,
+    M_RAW_SENDMMSG,
+    M_RMSG_SENDMMSG,
+    METHODS
+};
+
+static const char *const names[METHODS] = {
+    "raw recvmsg",    "rmsg_recvmsg",   "rmsg receiver", "raw recvmmsg 8",
+    "rmsg batch 8",   "raw recvmmsg 32", "rmsg batch 32", "raw recvmmsg 64",
+    "rmsg batch 64",  "raw sendmmsg 32", "rmsg_sendmmsg 32",
+};
+
+static int batch_of(int m) {
+    switch (m) {
+    case M_RAW_MMSG_8: case M_RMSG_BATCH_8: return 8;
+    case M_RAW_MMSG_32: case M_RMSG_BATCH_32: return 32;
+    case M_RAW_MMSG_64: case M_RMSG_BATCH_64: return 64;
+    default: return 1;
+    }
+}
+
+typedef struct {
+    state_t st[METHODS];
+    send_state_t ss;
+} run_t;
+
+static void run_setup(link_t *l, run_t *r) {
+    int m;
+    for (m = 0; m < METHODS; m++) {
+        state_t *st = &r->st[m];
+        st->batch = batch_of(m);
+        raw_batch_setup(st);
+        if (rmsg_receiver_new(MSG_SIZE, ANC_SIZE, NULL, &st->receiver) != RMSG_OK ||
+            rmsg_batch_new((size_t)st->batch, MSG_SIZE, ANC_SIZE, NULL, &st->rbatch) != RMSG_OK)
+            die("rmsg setup");
+    }
+    send_setup(l, &r->ss);
+}
+
+static void run_teardown(run_t *r) {
+    int m;
+    for (m = 0; m < METHODS; m++) {
+        rmsg_receiver_free(r->st[m].receiver);
+        rmsg_batch_free(r->st[m].rbatch);
+    }
+    rmsg_cmsg_builder_free(r->ss.builder);
+}
+
+/* Runs method m on n datagrams (filling and draining as the queue allows);
+ * returns the seconds of the timed part. */
+static double run_method(link_t *l, run_t *r, int m, long n) {
+    double t = 0;
+    long done = 0;
+    while (done < n) {
+        long k = n - done < l->capacity ? n - done : l->capacity;
+        double t0;
+        if (m == M_RAW_SENDMMSG || m == M_RMSG_SENDMMSG) {
+            t0 = now();
+            if (m == M_RAW_SENDMMSG) send_raw_sendmmsg(l, &r->ss, k);
+            else send_rmsg_sendmmsg(l, &r->ss, k);
+            t += now() - t0;
+            if (discard(l->rx) != k) die("send: not every datagram arrived");
+        } else {
+            state_t *st = &r->st[m];
+            k = fill(l, k);
+            t0 = now();
+            switch (m) {
+            case M_RAW_RECVMSG: drain_raw_recvmsg(l, st, k); break;
+            case M_RMSG_RECVMSG: drain_rmsg_recvmsg(l, st, k); break;
+            case M_RMSG_RECEIVER: drain_rmsg_receiver(l, st, k); break;
+            case M_RAW_MMSG_8: case M_RAW_MMSG_32: case M_RAW_MMSG_64:
+                drain_raw_recvmmsg(l, st, k);
+                break;
+            default: drain_rmsg_batch(l, st, k); break;
+            }
+            t += now() - t0;
+        }
+        done += k;
+    }
+    return t;
 }
 
 static int cmp_double(const void *a, const void *b) {
@@ -124,82 +463,118 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+/* Median of v[0..n) (sorted in place). */
 static double median(double *v, int n) {
     qsort(v, (size_t)n, sizeof *v, cmp_double);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-int main(int argc, char **argv) {
-    long per_round = argc > 1 ? atol(argv[1]) : 1000000;
-    int rounds = argc > 2 ? atoi(argv[2]) : 5;
-    int creds = argc > 3 && strcmp(argv[3], "credentials") == 0;
-    int sv[2], r, one = 1, big = 4 << 20;
-    double *ratios, *ratios_addr, *ratios_noaddr;
-    cpu_set_t set;
+/* The comparisons printed: rmsg method over its baseline (throughput). */
+static const struct {
+    int rmsg, base;
+    const char *label;
+} pairs[] = {
+    {M_RMSG_RECVMSG, M_RAW_RECVMSG, "rmsg_recvmsg / raw recvmsg"},
+    {M_RMSG_RECEIVER, M_RAW_RECVMSG, "receiver / raw recvmsg"},
+    {M_RMSG_BATCH_8, M_RAW_MMSG_8, "batch 8 / raw recvmmsg 8"},
+    {M_RMSG_BATCH_32, M_RAW_MMSG_32, "batch 32 / raw recvmmsg 32"},
+    {M_RMSG_BATCH_64, M_RAW_MMSG_64, "batch 64 / raw recvmmsg 64"},
+    {M_RMSG_BATCH_8, M_RAW_RECVMSG, "batch 8 / raw recvmsg"},
+    {M_RMSG_BATCH_32, M_RAW_RECVMSG, "batch 32 / raw recvmsg"},
+    {M_RMSG_BATCH_64, M_RAW_RECVMSG, "batch 64 / raw recvmsg"},
+    {M_RAW_MMSG_32, M_RAW_RECVMSG, "raw recvmmsg 32 / raw recvmsg"},
+    {M_RMSG_SENDMMSG, M_RAW_SENDMMSG, "rmsg_sendmmsg 32 / raw sendmmsg 32"},
+};
+#define PAIRS ((int)(sizeof pairs / sizeof pairs[0]))
 
-    if (rounds < 1 || per_round < 1) {
-        fprintf(stderr, "usage: %s [messages-per-round] [rounds] [credentials]\n", argv[0]);
+int main(int argc, char **argv) {
+    link_t l;
+    run_t *r;
+    cpu_set_t set;
+    int udp, item, m, p, round, rounds = 5;
+    long per_round = 200000;
+    double *ratio[PAIRS];
+
+    if (argc < 3 || (strcmp(argv[1], "unix") && strcmp(argv[1], "udp")) ||
+        (strcmp(argv[2], "plain") && strcmp(argv[2], "item"))) {
+        fprintf(stderr,
+                "usage: %s unix|udp plain|item [messages-per-round] [rounds]\n"
+                "       %s unix|udp plain|item calls N B\n",
+                argv[0], argv[0]);
         return 2;
     }
-    ratios = calloc((size_t)rounds, sizeof *ratios);
-    ratios_addr = calloc((size_t)rounds, sizeof *ratios_addr);
-    ratios_noaddr = calloc((size_t)rounds, sizeof *ratios_noaddr);
+    udp = strcmp(argv[1], "udp") == 0;
+    item = strcmp(argv[2], "item") == 0;
     CPU_ZERO(&set);
     CPU_SET(0, &set);
     if (sched_setaffinity(0, sizeof set, &set) != 0) perror("sched_setaffinity (not pinned)");
-    if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) != 0) {
-        perror("socketpair");
-        return 1;
+    link_open(&l, udp, item);
+    r = calloc(1, sizeof *r);
+    if (!r) die("calloc");
+    run_setup(&l, r);
+
+    if (argc > 3 && strcmp(argv[3], "calls") == 0) {
+        long n = argc > 4 ? atol(argv[4]) : 20000;
+        int b = argc > 5 ? atoi(argv[5]) : 32;
+        for (m = 0; m < METHODS; m++) {
+            if (batch_of(m) != 1 && batch_of(m) != b) continue;
+            run_method(&l, r, m, n);
+        }
+        printf("calls: %ld datagrams per method, batch %d, %s %s\n", n, b, argv[1], argv[2]);
+        run_teardown(r);
+        free(r);
+        return 0;
     }
-    /* A larger send buffer lets a batch hold more datagrams (best effort). */
-    if (setsockopt(sv[0], SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof big) != 0)
-        setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
-    if (creds && setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &one, sizeof one) != 0) {
-        perror("SO_PASSCRED");
-        return 1;
+    if (argc > 3) per_round = atol(argv[3]);
+    if (argc > 4) rounds = atoi(argv[4]);
+    if (per_round < 1 || rounds < 1) {
+        fprintf(stderr, "messages-per-round and rounds must be positive\n");
+        return 2;
     }
-    printf("recv_bench: %ld datagrams of %d bytes per method per round, %d rounds, %s\n",
-           per_round, MSG_SIZE, rounds,
-           creds ? "each with an SCM_CREDENTIALS item" : "no control items");
+    for (p = 0; p < PAIRS; p++) ratio[p] = calloc((size_t)rounds, sizeof(double));
+    printf("recv_bench %s %s: %ld datagrams of %d bytes per method per round, %d rounds, "
+           "queue of %ld; %s\n",
+           argv[1], argv[2], per_round, MSG_SIZE, rounds, l.capacity,
+           item ? (udp ? "each with IP_PKTINFO (sent with IP_TTL)"
+                       : "each with SCM_CREDENTIALS")
+                : "no control items");
     /* Warm-up. */
-    fill(sv[0], 1000);
-    drain_raw(sv[1], fill(sv[0], 0), 0);
-    for (r = 0; r < rounds; r++) {
-        long done[4] = {0, 0, 0, 0};
-        double t[4] = {0, 0, 0, 0};
-        int k, busy = 1;
+    for (m = 0; m < METHODS; m++) run_method(&l, r, m, 2 * l.capacity);
+    for (round = 0; round < rounds; round++) {
+        double t[METHODS];
+        long left[METHODS];
+        int busy = 1;
+        for (m = 0; m < METHODS; m++) {
+            t[m] = 0;
+            left[m] = per_round;
+        }
+        /* Take turns, one queue's worth at a time. */
         while (busy) {
             busy = 0;
-            for (k = 0; k < 4; k++) {
-                long n;
-                if (done[k] >= per_round) continue;
+            for (m = 0; m < METHODS; m++) {
+                long k = left[m] < l.capacity ? left[m] : l.capacity;
+                if (k <= 0) continue;
                 busy = 1;
-                n = fill(sv[0], per_round - done[k]);
-                switch (k) {
-                case 0: t[k] += drain_raw(sv[1], n, 0); break;
-                case 1: t[k] += drain_raw(sv[1], n, 1); break;
-                case 2: t[k] += drain_rmsg(sv[1], n, 1); break;
-                default: t[k] += drain_rmsg(sv[1], n, 0); break;
-                }
-                done[k] += n;
+                t[m] += run_method(&l, r, m, k);
+                left[m] -= k;
             }
         }
-        ratios_addr[r] = t[1] / t[2];
-        ratios_noaddr[r] = t[0] / t[3];
-        ratios[r] = t[0] / t[2];
-        printf("round %d: ns/msg raw %.0f, raw+addr %.0f, rmsg %.0f, rmsg-noaddr %.0f; "
-               "rmsg/raw+addr %.3f, rmsg-noaddr/raw %.3f, rmsg/raw %.3f\n",
-               r + 1, t[0] * 1e9 / (double)per_round, t[1] * 1e9 / (double)per_round,
-               t[2] * 1e9 / (double)per_round, t[3] * 1e9 / (double)per_round, ratios_addr[r],
-               ratios_noaddr[r], ratios[r]);
+        printf("round %d: ns/msg", round + 1);
+        for (m = 0; m < METHODS; m++)
+            printf("%s %s %.0f", m ? "," : "", names[m], t[m] * 1e9 / (double)per_round);
+        printf("\n");
+        for (p = 0; p < PAIRS; p++) ratio[p][round] = t[pairs[p].base] / t[pairs[p].rmsg];
     }
-    printf("median ratio rmsg/raw+addr (same information): %.3f\n", median(ratios_addr, rounds));
-    printf("median ratio rmsg-noaddr/raw (same information): %.3f\n", median(ratios_noaddr, rounds));
-    printf("median ratio rmsg/raw (rmsg also returns the address): %.3f\n", median(ratios, rounds));
-    free(ratios_noaddr);
-    free(ratios_addr);
-    free(ratios);
-    close(sv[0]);
-    close(sv[1]);
+    printf("ratios, %s %s (median and spread over %d rounds):\n", argv[1], argv[2], rounds);
+    for (p = 0; p < PAIRS; p++) {
+        double med = median(ratio[p], rounds);
+        printf("  %-36s %.3f  (%.3f-%.3f)\n", pairs[p].label, med, ratio[p][0],
+               ratio[p][rounds - 1]);
+        free(ratio[p]);
+    }
+    run_teardown(r);
+    free(r);
+    close(l.tx);
+    close(l.rx);
     return 0;
 }

@@ -12,6 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// The most slots a batch may have: Linux's `UIO_MAXIOV`, the most messages
+// one `recvmmsg(2)` call takes.
+#define RMSG_BATCH_MAX 1024
+
 // `SCM_PIDFD` (Linux 6.5): the control message type that carries a
 // pidfd of the sending process (level `SOL_SOCKET`), for C libraries
 // whose headers predate it.
@@ -286,11 +290,23 @@ typedef uint32_t rmsg_kind;
 // `rmsg_address_free`); read it with the `rmsg_address_*` functions.
 typedef struct rmsg_address rmsg_address;
 
+// A batch: N message slots with their `mmsghdr`s, and how many the last
+// receive filled. Opaque to C; made by `rmsg_batch_new`, freed with
+// `rmsg_batch_free`; its messages are read with the `rmsg_message_*`
+// functions.
+typedef struct rmsg_batch rmsg_batch;
+
 // A control buffer being built (opaque to C). It holds copies of the values
 // added; for `SCM_RIGHTS` it holds the descriptor *numbers* only: it does
 // not own, duplicate or close them, and they must stay open until the
 // message is sent.
 typedef struct rmsg_cmsg_builder rmsg_cmsg_builder;
+
+// A parsed control buffer: a message that has control items only (no
+// data, no address, no flags), made from a copy of the caller's bytes.
+// Opaque to C; made by `rmsg_control_parse`, freed with
+// `rmsg_control_free`; its functions are the message's.
+typedef struct rmsg_control rmsg_control;
 
 // One control message of a received (or parsed) control buffer: level,
 // type, data and a truncated mark. Opaque to C; read it with the
@@ -302,6 +318,11 @@ typedef struct rmsg_item rmsg_item;
 // owns every descriptor the kernel installed for it until the caller takes
 // them. Opaque to C.
 typedef struct rmsg_message rmsg_message;
+
+// A receiver: capacities fixed when it is made, default options, and the
+// one message it fills (read with the `rmsg_message_*` functions). Opaque
+// to C; made by `rmsg_receiver_new`, freed with `rmsg_receiver_free`.
+typedef struct rmsg_receiver rmsg_receiver;
 
 // An IPv4 address and port, decoded.
 typedef struct rmsg_inet_address {
@@ -322,12 +343,6 @@ typedef struct rmsg_inet6_address {
   // `sin6_scope_id` (an interface index for link-local addresses).
   uint32_t scope_id;
 } rmsg_inet6_address;
-
-// A parsed control buffer: a message that has control items only (no
-// data, no address, no flags), made from a copy of the caller's bytes.
-// Opaque to C; made by `rmsg_control_parse`, freed with
-// `rmsg_control_free`; its functions are the message's.
-typedef struct rmsg_message rmsg_control;
 
 // Credentials of the sending process (`SCM_CREDENTIALS`, `struct ucred`).
 typedef struct rmsg_credentials {
@@ -526,6 +541,25 @@ typedef struct rmsg_send_options {
   uint64_t timeout_ns;
 } rmsg_send_options;
 
+// One message of a batch for `rmsg_sendmmsg`: what to send, and how much
+// of it went. rmsg reads the inputs only during the call; they keep
+// belonging to the caller.
+typedef struct rmsg_send_item {
+  // `buffer_count` buffers gathered in order (NULL allowed when the
+  // count is 0). Only read.
+  const struct rmsg_iovec *buffers;
+  // Number of buffers.
+  size_t buffer_count;
+  // The control messages (a builder, only read; its descriptors must be
+  // open during the call), or NULL for none.
+  const struct rmsg_cmsg_builder *control;
+  // The destination, or NULL for a connected socket.
+  const struct rmsg_address *address;
+  // Written by `rmsg_sendmmsg` for each message sent: the bytes the
+  // kernel accepted. Left as it was for messages not sent.
+  size_t nbytes;
+} rmsg_send_item;
+
 // A control-message kind: a `(cmsg_level, cmsg_type)` pair, for
 // `rmsg_control_space`.
 typedef struct rmsg_cmsg_kind {
@@ -534,8 +568,6 @@ typedef struct rmsg_cmsg_kind {
   // `cmsg_type` (`SCM_CREDENTIALS`, `IP_TTL` ...).
   int32_t cmsg_type;
 } rmsg_cmsg_kind;
-
-
 
 #ifdef __cplusplus
 extern "C" {
@@ -781,23 +813,23 @@ size_t rmsg_cmsg_builder_fd_count(const struct rmsg_cmsg_builder *builder);
 rmsg_status rmsg_control_parse(const uint8_t *buf,
                                size_t buf_len,
                                uint32_t flags,
-                               rmsg_control **control_out);
+                               struct rmsg_control **control_out);
 
 // Frees a parsed control buffer; with `RMSG_PARSE_OWN_FDS` closes every
 // descriptor not taken. Its items become invalid. NULL is accepted.
-void rmsg_control_free(rmsg_control *control);
+void rmsg_control_free(struct rmsg_control *control);
 
 // Number of items found. 0 for NULL.
-size_t rmsg_control_item_count(const rmsg_control *control);
+size_t rmsg_control_item_count(const struct rmsg_control *control);
 
 // Item `index` (0-based, buffer order), or NULL when out of range or
 // `control` is NULL. The item borrows from the handle and is valid until it
 // is freed.
-const struct rmsg_item *rmsg_control_item(const rmsg_control *control, size_t index);
+const struct rmsg_item *rmsg_control_item(const struct rmsg_control *control, size_t index);
 
 // True when the walk stopped at a malformed header (a length below the
 // header size); the items before it are still there. False for NULL.
-bool rmsg_control_malformed(const rmsg_control *control);
+bool rmsg_control_malformed(const struct rmsg_control *control);
 
 // Takes the descriptors of item `index` (an `SCM_RIGHTS` or `SCM_PIDFD`
 // item) not yet taken, in order, into `fds_out` (room for `fds_len` ints).
@@ -805,7 +837,7 @@ bool rmsg_control_malformed(const rmsg_control *control);
 // (with `RMSG_PARSE_OWN_FDS` the caller now owns them). Errors as for
 // `rmsg_message_take_item_fds`: `RMSG_ERR_INVALID_ARGUMENT` (index),
 // `RMSG_ERR_WRONG_KIND`, `RMSG_ERR_BUFFER_TOO_SMALL` (nothing taken).
-rmsg_status rmsg_control_take_item_fds(rmsg_control *control,
+rmsg_status rmsg_control_take_item_fds(struct rmsg_control *control,
                                        size_t index,
                                        int *fds_out,
                                        size_t fds_len,
@@ -1092,7 +1124,9 @@ rmsg_status rmsg_recv_fds(int fd,
 // Frees a message and closes every file descriptor it still owns (those
 // not taken with `rmsg_message_take_fds` or `rmsg_message_take_item_fds`).
 // Every pointer obtained from the message (data, items, address) becomes
-// invalid. NULL is accepted and does nothing.
+// invalid. NULL is accepted and does nothing, and so is a message that
+// belongs to a receiver or batch (`rmsg_receiver_recv`,
+// `rmsg_batch_message`): those free their own messages.
 void rmsg_message_free(struct rmsg_message *message);
 
 // The data bytes received (`rmsg_message_data_len` of them). The pointer
@@ -1164,6 +1198,28 @@ rmsg_status rmsg_message_take_item_fds(struct rmsg_message *message,
                                        size_t fds_len,
                                        size_t *count_out);
 
+// The segment size of a coalesced UDP datagram: the value of its
+// `UDP_GRO` item (sent with the `UDP_GRO` socket option), each segment
+// but the last having this many bytes; 0 when the message has no such
+// item (its data is then one datagram) and for NULL.
+size_t rmsg_message_segment_size(const struct rmsg_message *message);
+
+// Number of segments in the message's data: `rmsg_message_segment_size`
+// bytes each, the last possibly shorter, when it has a `UDP_GRO` item; 1
+// (the whole data, even empty) otherwise; 0 for NULL. A datagram cut by a
+// too-small buffer has `MSG_TRUNC` in its flags, and its last segment
+// here may be cut short too.
+size_t rmsg_message_segment_count(const struct rmsg_message *message);
+
+// Segment `index` of the message's data (see
+// `rmsg_message_segment_count`): on `RMSG_OK` `*data_out` points at its
+// `*len_out` bytes, borrowed from the message (valid until it is freed).
+// `RMSG_ERR_INVALID_ARGUMENT` when `index` is out of range.
+rmsg_status rmsg_message_segment(const struct rmsg_message *message,
+                                 size_t index,
+                                 const uint8_t **data_out,
+                                 size_t *len_out);
+
 // Fills `*info_out` with the message's data, flags, counts and raw source
 // address in one call. The pointers in it borrow from the message and are
 // valid until it is freed.
@@ -1180,6 +1236,100 @@ rmsg_status rmsg_message_items(const struct rmsg_message *message,
                                struct rmsg_item_view *views_out,
                                size_t views_len,
                                size_t *count_out);
+
+// Makes a receiver: one message of up to `bufsize` data bytes and
+// `ancbufsize` control bytes (0: no ancillary data is asked for; more than
+// `socklen_t` holds is `RMSG_ERR_TOO_LARGE`), allocated now and received
+// into again and again with no further allocation. `options` (NULL for
+// the defaults) are the options of every `rmsg_receiver_recv` that passes
+// none; rmsg copies them.
+//
+// On `RMSG_OK` the caller owns `*receiver_out` and frees it with
+// `rmsg_receiver_free`. A receiver is used by one thread at a time (it may
+// move between threads).
+rmsg_status rmsg_receiver_new(size_t bufsize,
+                              size_t ancbufsize,
+                              const struct rmsg_recv_options *options,
+                              struct rmsg_receiver **receiver_out);
+
+// Receives the next message from socket `fd` into the receiver's message,
+// as `rmsg_recvmsg_with` does (same `flags`, same options and statuses;
+// `options` NULL means the receiver's own). First the previous message is
+// forgotten: every descriptor of it that was not taken is closed.
+//
+// On `RMSG_OK` `*message_out` points at the receiver's message, read and
+// taken from with the `rmsg_message_*` functions. It belongs to the
+// receiver: it is valid until the next `rmsg_receiver_recv` or
+// `rmsg_receiver_free`, and `rmsg_message_free` leaves it alone. The
+// descriptors in it are the message's until taken, as for any message.
+// On any other status nothing is written and no descriptor stays open.
+rmsg_status rmsg_receiver_recv(struct rmsg_receiver *receiver,
+                               int fd,
+                               int flags,
+                               const struct rmsg_recv_options *options,
+                               struct rmsg_message **message_out);
+
+// Frees a receiver and its message, closing every descriptor the message
+// still owns. NULL is accepted and does nothing.
+void rmsg_receiver_free(struct rmsg_receiver *receiver);
+
+// Makes a batch of `count` message slots (1 to `RMSG_BATCH_MAX`, the most
+// one `recvmmsg(2)` takes; 0 is `RMSG_ERR_INVALID_ARGUMENT`, more
+// `RMSG_ERR_TOO_LARGE`), each of up to `bufsize` data and `ancbufsize`
+// control bytes, all allocated now. `options` (NULL for the defaults)
+// are the options of every `rmsg_batch_recv` that passes none.
+//
+// On `RMSG_OK` the caller owns `*batch_out` and frees it with
+// `rmsg_batch_free`. A batch is used by one thread at a time (it may move
+// between threads).
+rmsg_status rmsg_batch_new(size_t count,
+                           size_t bufsize,
+                           size_t ancbufsize,
+                           const struct rmsg_recv_options *options,
+                           struct rmsg_batch **batch_out);
+
+// Receives up to the batch's count of messages from socket `fd` with one
+// `recvmmsg(2)` call. First the previous batch is forgotten: every
+// descriptor of its messages that was not taken is closed, and the slots
+// are rearmed (only those used last time).
+//
+// Waiting (`options`, NULL for the batch's own; as for
+// `rmsg_recvmsg_with`): `RMSG_WAIT_BLOCK` waits for the first message
+// only, then takes what else is queued (`MSG_WAITFORONE`);
+// `RMSG_WAIT_NONBLOCK` never waits (`RMSG_ERR_WOULD_BLOCK` when nothing is
+// queued); `RMSG_WAIT_DEADLINE` waits with `poll(2)` until a message
+// arrives or the timeout passes (`RMSG_ERR_TIMED_OUT`) — recvmmsg's own
+// timeout argument is never used. `EINTR` before the first message is
+// retried unless `RMSG_RECV_RETURN_EINTR` is set.
+//
+// On `RMSG_OK` `*count_out` (at least 1) messages arrived; read message
+// `i` with `rmsg_batch_message`. Each is complete on its own: data, flags
+// (`MSG_TRUNC`, `MSG_CTRUNC` per message), source address, items, and the
+// descriptors of its own items. When the kernel meets an error after some
+// messages arrived, it returns those messages and reports the error on
+// the next receive (as `recvmmsg(2)` does; a socket error such as an ICMP
+// one may be replaced by a later event before then). On any other status
+// nothing is written and no descriptor of the batch stays open.
+rmsg_status rmsg_batch_recv(struct rmsg_batch *batch,
+                            int fd,
+                            int flags,
+                            const struct rmsg_recv_options *options,
+                            size_t *count_out);
+
+// Number of messages the last `rmsg_batch_recv` received (0 before the
+// first, after a failed one, and for NULL).
+size_t rmsg_batch_count(const struct rmsg_batch *batch);
+
+// Message `index` of the last `rmsg_batch_recv` (0-based, in arrival
+// order), or NULL when `index` is not below `rmsg_batch_count` or `batch`
+// is NULL. The message belongs to the batch: it is valid until the next
+// `rmsg_batch_recv` or `rmsg_batch_free`, and `rmsg_message_free` leaves
+// it alone. Read and take from it with the `rmsg_message_*` functions.
+struct rmsg_message *rmsg_batch_message(struct rmsg_batch *batch, size_t index);
+
+// Frees a batch and its messages, closing every descriptor they still
+// own. NULL is accepted and does nothing.
+void rmsg_batch_free(struct rmsg_batch *batch);
 
 // Sends one message with `sendmsg(2)`.
 //
@@ -1219,6 +1369,29 @@ rmsg_status rmsg_sendmsg(int fd,
                          int flags,
                          const struct rmsg_send_options *options,
                          size_t *nbytes_out);
+
+// Sends the `count` messages of `items` (NULL allowed when `count` is 0)
+// with `sendmmsg(2)`, in order, each with its own buffers, control
+// messages (a builder: credentials, `IP_PKTINFO`, TTL, `UDP_SEGMENT` for
+// GSO ...) and destination. `flags` and `options` as for `rmsg_sendmsg`
+// (`MSG_NOSIGNAL` added by default; a deadline bounds the whole call);
+// batches longer than the kernel takes at once are sent in several calls.
+// Every item is checked before anything is sent.
+//
+// On `RMSG_OK` `*sent_out` messages went, the first ones of `items`, and
+// each of those has its `nbytes` set to the bytes the kernel accepted. A
+// partly sent batch is `RMSG_OK` with `*sent_out` below `count`: the
+// socket had no room for more (non-blocking or deadline mode), or the
+// kernel met an error after some messages went (it reports that error on
+// the next send). The caller sends the rest. With nothing sent, the error
+// is the status (`RMSG_ERR_WOULD_BLOCK`, `RMSG_ERR_TIMED_OUT`, an OS
+// error).
+rmsg_status rmsg_sendmmsg(int fd,
+                          struct rmsg_send_item *items,
+                          size_t count,
+                          int flags,
+                          const struct rmsg_send_options *options,
+                          size_t *sent_out);
 
 // Sends `data_len` bytes of `data` with the `fds_len` descriptors of `fds`
 // in one `SCM_RIGHTS` item, the counterpart of `rmsg_recv_fds` (like Python's

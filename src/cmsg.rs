@@ -8,6 +8,7 @@ use std::mem::size_of;
 use crate::ptr;
 
 /// `sizeof(struct cmsghdr)`.
+#[cfg(test)]
 pub const HDR_SIZE: usize = size_of::<libc::cmsghdr>();
 
 /// The unit control-message lengths are aligned to, read off the platform's
@@ -45,16 +46,14 @@ pub fn cmsg_space(n: usize) -> Option<usize> {
     (v <= SOCKLEN_MAX).then_some(v)
 }
 
-/// One control message found in a buffer: where its data is and whether the
-/// item claimed more data than the buffer holds.
+/// One control message found in a buffer: its data (clamped to the buffer)
+/// and whether the item claimed more data than the buffer holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RawItem {
+pub struct RawItem<'a> {
     pub level: c_int,
     pub kind: c_int,
-    /// Offset of the first data byte in the buffer.
-    pub data_start: usize,
-    /// Data bytes inside the buffer (already clamped).
-    pub data_len: usize,
+    /// The data bytes inside the buffer.
+    pub data: &'a [u8],
     /// The header's `cmsg_len` ran past the end of the buffer.
     pub truncated: bool,
 }
@@ -74,38 +73,32 @@ pub enum WalkEnd {
 /// length clamped to `buf`. Reads are unaligned-safe, so `buf` may start
 /// anywhere. Calls `f` for each item in order and never loops: each step
 /// advances by at least one header.
-pub fn walk(buf: &[u8], mut f: impl FnMut(RawItem)) -> WalkEnd {
+#[inline(always)]
+pub fn walk<'a>(buf: &'a [u8], mut f: impl FnMut(RawItem<'a>)) -> WalkEnd {
     let data_off = data_offset();
-    let mut off = 0usize;
-    while buf.len().saturating_sub(off) >= HDR_SIZE {
-        let Some(hdr) = ptr::read_plain::<libc::cmsghdr>(&buf[off..]) else {
-            // The loop condition leaves room for a header.
-            return WalkEnd::Complete;
-        };
+    let mut rest = buf;
+    while let Some(hdr) = ptr::read_plain::<libc::cmsghdr>(rest) {
         // size_t in glibc, socklen_t in musl.
         #[allow(clippy::unnecessary_cast)]
         let claimed = hdr.cmsg_len as usize;
         if claimed < data_off {
             return WalkEnd::Malformed;
         }
-        let data_start = off + data_off;
-        if data_start > buf.len() {
+        let Some(avail) = rest.get(data_off..) else {
             // Cut before the start of its data: not returned.
             return WalkEnd::Malformed;
-        }
-        let avail = buf.len() - data_start;
+        };
         let want = claimed - data_off;
-        let truncated = want > avail;
         f(RawItem {
             level: hdr.cmsg_level,
             kind: hdr.cmsg_type,
-            data_start,
-            data_len: want.min(avail),
-            truncated,
+            data: &avail[..want.min(avail.len())],
+            truncated: want > avail.len(),
         });
-        match align(claimed).and_then(|step| off.checked_add(step)) {
-            Some(next) => off = next,
-            None => return WalkEnd::Complete,
+        match align(claimed) {
+            Some(step) if step < rest.len() => rest = &rest[step..],
+            // The item reaches the end of the buffer (or claims to pass it).
+            _ => return WalkEnd::Complete,
         }
     }
     WalkEnd::Complete
@@ -139,7 +132,7 @@ mod tests {
     use super::*;
     use crate::test_util::hdr_bytes;
 
-    fn collect(buf: &[u8]) -> (Vec<RawItem>, WalkEnd) {
+    fn collect(buf: &[u8]) -> (Vec<RawItem<'_>>, WalkEnd) {
         let mut v = Vec::new();
         let end = walk(buf, |i| v.push(i));
         (v, end)
@@ -176,15 +169,15 @@ mod tests {
         assert_eq!(end, WalkEnd::Complete);
         assert_eq!(items.len(), 2);
         assert_eq!(
-            (items[0].level, items[0].kind, items[0].data_len),
+            (items[0].level, items[0].kind, items[0].data.len()),
             (1, 2, 4)
         );
         assert_eq!(
-            (items[1].level, items[1].kind, items[1].data_len),
+            (items[1].level, items[1].kind, items[1].data.len()),
             (3, 4, 1)
         );
         assert!(!items[1].truncated);
-        assert_eq!(buf[items[1].data_start], 9);
+        assert_eq!(items[1].data, &[9]);
     }
 
     #[test]
@@ -193,7 +186,7 @@ mod tests {
         buf.extend_from_slice(&[1, 2, 3, 4, 5]);
         let (items, _) = collect(&buf);
         assert_eq!(items.len(), 1);
-        assert_eq!(items[0].data_len, 5);
+        assert_eq!(items[0].data, &[1, 2, 3, 4, 5]);
         assert!(items[0].truncated);
     }
 
@@ -203,14 +196,15 @@ mod tests {
         let buf = hdr_bytes(cmsg_len(8).unwrap(), 1, 1);
         let (items, _) = collect(&buf);
         assert_eq!(items.len(), 1);
-        assert!(items[0].truncated && items[0].data_len == 0);
+        assert!(items[0].truncated && items[0].data.is_empty());
         // Partial header: nothing.
         let (items, end) = collect(&buf[..HDR_SIZE - 1]);
         assert!(items.is_empty());
         assert_eq!(end, WalkEnd::Complete);
         // Lengths below the header size stop the walk.
         for bad in [0usize, 1, HDR_SIZE - 1] {
-            let (items, end) = collect(&hdr_bytes(bad, 1, 1));
+            let buf = hdr_bytes(bad, 1, 1);
+            let (items, end) = collect(&buf);
             assert!(items.is_empty());
             assert_eq!(end, WalkEnd::Malformed);
         }
@@ -234,8 +228,7 @@ mod tests {
         buf.extend_from_slice(&inner);
         let (items, _) = collect(&buf[1..]);
         assert_eq!(items.len(), 1);
-        let d = &buf[1..][items[0].data_start..][..4];
-        assert_eq!(ints(d).collect::<Vec<_>>(), vec![42]);
+        assert_eq!(ints(items[0].data).collect::<Vec<_>>(), vec![42]);
     }
 
     #[test]

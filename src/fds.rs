@@ -110,8 +110,7 @@ pub fn close(fd: c_int) {
 pub fn close_all_in_control(control: &[u8]) {
     cmsg::walk(control, |item| {
         if cmsg::carries_fds(item.level, item.kind) {
-            let data = &control[item.data_start..item.data_start + item.data_len];
-            for fd in cmsg::ints(data) {
+            for fd in cmsg::ints(item.data) {
                 if fd >= 0 {
                     close(fd);
                 }

@@ -138,6 +138,12 @@ impl Items {
         }
     }
 
+    /// True when there is nothing to clear: no item, no malformed mark.
+    #[inline(always)]
+    pub fn is_clear(&self) -> bool {
+        self.list.is_empty() && !self.malformed
+    }
+
     /// Closes the descriptors still owned and forgets every item; the
     /// memory is kept for the next decode.
     pub fn clear(&mut self) {
@@ -151,25 +157,28 @@ impl Items {
     /// allocation failure the table is empty and, when it owns descriptors,
     /// every descriptor in `control` is closed.
     pub fn decode(&mut self, control: &[u8]) -> Result<()> {
-        self.clear();
+        if !self.is_clear() {
+            self.clear();
+        }
         if control.is_empty() {
             return Ok(());
         }
         let (list, slots) = (&mut self.list, self.fds.slots_mut());
-        // One pass: room is reserved item by item (free when reused vectors
-        // already have it); an allocation failure stops the walk.
+        // One pass: room is reserved only when the (usually reused) vectors
+        // are full; an allocation failure stops the walk.
         let mut oom = fault::should_fail();
         let end = cmsg::walk(control, |it| {
             if oom {
                 return;
             }
-            let data = &control[it.data_start..it.data_start + it.data_len];
+            let data = it.data;
             let fd_count = if cmsg::carries_fds(it.level, it.kind) {
                 data.len() / size_of::<c_int>()
             } else {
                 0
             };
-            if list.try_reserve(1).is_err() || slots.try_reserve(fd_count).is_err() {
+            let full = list.len() == list.capacity() && list.try_reserve(1).is_err();
+            if full || (fd_count > 0 && slots.try_reserve(fd_count).is_err()) {
                 oom = true;
                 return;
             }

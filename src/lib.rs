@@ -18,6 +18,7 @@ compile_error!("rmsg is built and tested on Linux only; see the crate documentat
 
 mod addr;
 mod addr_text;
+mod batch;
 mod buffer;
 mod builder;
 mod cmsg;
@@ -31,6 +32,7 @@ mod message;
 mod panic;
 mod parse;
 mod ptr;
+mod receiver;
 mod recv;
 mod send;
 mod sizing;

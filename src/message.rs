@@ -2,13 +2,14 @@
 //! owning every descriptor the kernel installed for it. Filled by the
 //! receive calls in `recv`; the C shims are in `ffi::message`.
 
-use std::cell::Cell;
 use std::ffi::c_int;
 use std::mem::size_of;
 use std::ops::Range;
+use std::sync::atomic::{AtomicPtr, Ordering};
 
 use crate::addr::rmsg_address;
 use crate::buffer::AlignedBuf;
+use crate::decode;
 use crate::fds;
 use crate::items::{Items, rmsg_item};
 use crate::status::{Error, Result, rmsg_status::*};
@@ -28,6 +29,22 @@ pub struct rmsg_message {
     flags: c_int,
     address: rmsg_address,
     items: Items,
+    /// The message belongs to a receiver or a batch, which reuses it:
+    /// `rmsg_message_free` leaves it alone.
+    held: bool,
+}
+
+/// What `recvmsg(2)` (or one entry of `recvmmsg(2)`) reported for a
+/// message, as [`rmsg_message::complete`] takes it.
+pub struct Received {
+    /// The byte count the call returned.
+    pub nbytes: usize,
+    /// `msg_namelen` after the call, or `None` when no name was asked for.
+    pub name_len: Option<usize>,
+    /// `msg_controllen` after the call (0 when no control buffer was given).
+    pub control_len: usize,
+    /// `msg_flags` after the call.
+    pub flags: c_int,
 }
 
 /// Everything about a message at once, for callers (bindings above all) that
@@ -60,23 +77,11 @@ pub struct rmsg_message_info {
 /// Largest message storage kept for reuse by [`rmsg_message::release`].
 const SPARE_MAX_BYTES: usize = 64 * 1024;
 
-thread_local! {
-    /// One freed message per thread, kept for the next receive.
-    static SPARE: Cell<Option<Box<rmsg_message>>> = const { Cell::new(None) };
-}
-
-/// Where the kernel writes one message: the pieces of a `msghdr` that point
-/// into an [`rmsg_message`].
-pub struct Slots {
-    /// `msg_name`, or NULL when no address is wanted.
-    pub name: *mut libc::c_void,
-    /// `msg_control`, or NULL when the control capacity is 0.
-    pub control: *mut libc::c_void,
-    /// The control capacity (`msg_controllen` before the call).
-    pub control_len: usize,
-    /// Where the message's own data buffer starts.
-    pub data: *mut u8,
-}
+/// One freed message, kept for the next receive (of any thread): a receive
+/// loop then allocates nothing. An atomic slot rather than a thread-local
+/// one, because a thread-local costs a `__tls_get_addr` call in a shared
+/// library on every use.
+static SPARE: AtomicPtr<rmsg_message> = AtomicPtr::new(std::ptr::null_mut());
 
 /// `bytes` rounded up to whole 8-byte words.
 fn word_round(bytes: usize) -> Option<usize> {
@@ -84,35 +89,67 @@ fn word_round(bytes: usize) -> Option<usize> {
 }
 
 impl rmsg_message {
-    /// A message with room for `ancbufsize` control bytes and `bufsize`
-    /// data bytes: this thread's spare when it is big enough, else a new
-    /// one. Everything about the previous message is reset.
-    pub(crate) fn obtain(bufsize: usize, ancbufsize: usize) -> Result<Box<rmsg_message>> {
+    /// A new message with room for `ancbufsize` control bytes and
+    /// `bufsize` data bytes (for a receiver or batch, `held`).
+    pub(crate) fn with_capacity(
+        bufsize: usize,
+        ancbufsize: usize,
+        held: bool,
+    ) -> Result<rmsg_message> {
         let too_large = || Error::new(RMSG_ERR_TOO_LARGE);
         let data_start = word_round(ancbufsize).ok_or_else(too_large)?;
         let total = data_start.checked_add(bufsize).ok_or_else(too_large)?;
-        let spare = SPARE.try_with(Cell::take).ok().flatten();
-        let mut msg = match spare {
-            Some(m) if m.storage.len() >= total => m,
-            _ => Box::new(rmsg_message {
-                storage: AlignedBuf::uninit(total)?,
-                control_cap: 0,
-                data: 0..0,
-                nbytes: 0,
-                flags: 0,
-                // Owns from the start: descriptors decoded into it are
-                // closed when not taken.
-                items: Items::new(true),
-                address: rmsg_address::empty(),
-            }),
-        };
-        msg.control_cap = ancbufsize;
-        msg.data = data_start..data_start;
-        msg.nbytes = 0;
-        msg.flags = 0;
+        Ok(rmsg_message {
+            storage: AlignedBuf::uninit(total)?,
+            control_cap: ancbufsize,
+            data: data_start..data_start,
+            nbytes: 0,
+            flags: 0,
+            // Owns from the start: descriptors decoded into it are closed
+            // when not taken.
+            items: Items::new(true),
+            address: rmsg_address::empty(),
+            held,
+        })
+    }
+
+    /// A message with room for `ancbufsize` control bytes and `bufsize`
+    /// data bytes: the spare when it is big enough, else a new one.
+    pub(crate) fn obtain(bufsize: usize, ancbufsize: usize) -> Result<Box<rmsg_message>> {
+        let spare = SPARE.swap(std::ptr::null_mut(), Ordering::Acquire);
+        if !spare.is_null() {
+            // SAFETY: the slot only ever holds a pointer from Box::into_raw
+            // (release), and swapping it out made this thread its only owner.
+            let mut m = unsafe { Box::from_raw(spare) };
+            if let Some(data_start) = m.fits(bufsize, ancbufsize) {
+                m.control_cap = ancbufsize;
+                m.data = data_start..data_start;
+                m.reset();
+                return Ok(m);
+            }
+        }
+        rmsg_message::with_capacity(bufsize, ancbufsize, false).map(Box::new)
+    }
+
+    /// Where the data would start for these capacities, when the storage
+    /// is big enough for them.
+    fn fits(&self, bufsize: usize, ancbufsize: usize) -> Option<usize> {
+        let data_start = word_round(ancbufsize)?;
+        (data_start.checked_add(bufsize)? <= self.storage.len()).then_some(data_start)
+    }
+
+    /// Forgets the previous message: closes the descriptors not taken and
+    /// resets what the next receive reports. The capacities stay.
+    #[inline(always)]
+    pub(crate) fn reset(&mut self) {
+        if !self.items.is_clear() {
+            self.items.clear();
+        }
+        self.data.end = self.data.start;
+        self.nbytes = 0;
+        self.flags = 0;
         // Only the length is reset: the kernel rewrites the bytes it reports.
-        msg.address.set_len(0);
-        Ok(msg)
+        self.address.set_len(0);
     }
 
     /// A message holding only control items, decoded from a copy of
@@ -137,6 +174,7 @@ impl rmsg_message {
             flags: 0,
             address: rmsg_address::empty(),
             items: Items::new(own_fds),
+            held: false,
         };
         let rmsg_message { storage, items, .. } = &mut msg;
         // decode closes the descriptors itself when it fails.
@@ -145,66 +183,62 @@ impl rmsg_message {
     }
 
     /// Frees a message: closes the descriptors it still owns, then keeps its
-    /// memory as this thread's spare if it is small, else releases it.
+    /// memory as the spare if it is small, else releases it.
     pub(crate) fn release(mut msg: Box<rmsg_message>) {
         msg.items.clear();
         if msg.storage.len() <= SPARE_MAX_BYTES {
-            // The previous spare, if any, is dropped; during thread teardown
-            // the message is simply dropped.
-            let _ = SPARE.try_with(|s| s.set(Some(msg)));
+            let old = SPARE.swap(Box::into_raw(msg), Ordering::AcqRel);
+            if !old.is_null() {
+                // SAFETY: as in obtain: a pointer from Box::into_raw, now
+                // owned by this thread alone.
+                drop(unsafe { Box::from_raw(old) });
+            }
         }
     }
 
-    /// The buffers of this message for the kernel to write into.
-    pub(crate) fn slots(&mut self, want_address: bool) -> Slots {
-        let base = self.storage.as_mut_ptr();
-        Slots {
-            name: if want_address {
-                self.address.as_mut_ptr().cast()
-            } else {
-                std::ptr::null_mut()
-            },
-            control: if self.control_cap > 0 {
-                base.cast()
-            } else {
-                std::ptr::null_mut()
-            },
-            control_len: self.control_cap,
-            // SAFETY: data.start is within storage (obtain sized it).
-            data: unsafe { base.add(self.data.start) },
+    /// True for a message that belongs to a receiver or batch.
+    pub(crate) fn held(&self) -> bool {
+        self.held
+    }
+
+    /// Capacity of the control buffer.
+    pub(crate) fn control_cap(&self) -> usize {
+        self.control_cap
+    }
+
+    /// `msg_name` for the kernel to write the source address into.
+    pub(crate) fn name_ptr(&mut self) -> *mut libc::c_void {
+        self.address.as_mut_ptr().cast()
+    }
+
+    /// `msg_control` for the kernel (NULL when the capacity is 0).
+    pub(crate) fn control_ptr(&mut self) -> *mut libc::c_void {
+        if self.control_cap > 0 {
+            self.storage.as_mut_ptr().cast()
+        } else {
+            std::ptr::null_mut()
         }
     }
 
-    /// Records what `recvmsg(2)` reported for this message and decodes the
-    /// control items. `hdr` is the header the kernel filled (pointing into
-    /// this message's slots); `data_cap` the capacity of the message's own
-    /// data buffer (0 for the scatter form); `hide_flags` flag bits rmsg
-    /// added that the caller did not ask for. On a decoding failure every
-    /// descriptor the kernel installed is closed.
-    pub(crate) fn complete(
-        &mut self,
-        n: usize,
-        hdr: &libc::msghdr,
-        data_cap: usize,
-        hide_flags: c_int,
-    ) -> Result<()> {
-        self.nbytes = n;
+    /// Where the kernel writes the data.
+    pub(crate) fn data_mut_ptr(&mut self) -> *mut u8 {
+        self.storage.as_mut_ptr().wrapping_add(self.data.start)
+    }
+
+    /// Records what the kernel reported for this message and decodes the
+    /// control items. `data_cap` is how many bytes went into the message's
+    /// own data buffer at most (0 for the scatter form); `hide` flag bits
+    /// rmsg added that the caller did not ask for. On a decoding failure
+    /// every descriptor the kernel installed is closed.
+    #[inline(always)]
+    pub(crate) fn complete(&mut self, got: &Received, data_cap: usize, hide: c_int) -> Result<()> {
+        self.nbytes = got.nbytes;
         // A datagram larger than the buffer reports its full length only
         // with MSG_TRUNC in the flags argument; the bytes written are capped.
-        self.data.end = self.data.start + n.min(data_cap);
-        self.flags = hdr.msg_flags & !hide_flags;
-        self.address.set_len(if hdr.msg_name.is_null() {
-            0
-        } else {
-            hdr.msg_namelen as usize
-        });
-        // msg_controllen is a size_t in glibc, a socklen_t in musl.
-        #[allow(clippy::unnecessary_cast)]
-        let control_len = if hdr.msg_control.is_null() {
-            0
-        } else {
-            (hdr.msg_controllen as usize).min(self.control_cap)
-        };
+        self.data.end = self.data.start + got.nbytes.min(data_cap);
+        self.flags = got.flags & !hide;
+        self.address.set_len(got.name_len.unwrap_or(0));
+        let control_len = got.control_len.min(self.control_cap);
         if control_len > 0 {
             // SAFETY: the kernel wrote control_len bytes at the start of the
             // storage (msg_controllen, clamped to what it was given).
@@ -212,6 +246,49 @@ impl rmsg_message {
             self.items.decode(control)?;
         }
         Ok(())
+    }
+
+    /// Closes the descriptors the kernel installed for a message whose
+    /// completion never ran (a batch failing part-way): they are in the
+    /// first `control_len` control bytes.
+    pub(crate) fn close_unclaimed(&mut self, control_len: usize) {
+        let control_len = control_len.min(self.control_cap);
+        if control_len > 0 {
+            // SAFETY: the kernel wrote control_len bytes there.
+            fds::close_all_in_control(unsafe { self.storage.written(0..control_len) });
+        }
+    }
+
+    /// The segment size of a coalesced UDP datagram (`UDP_GRO`), when the
+    /// message carries one.
+    pub(crate) fn gro_segment_size(&self) -> Option<usize> {
+        self.items
+            .list()
+            .iter()
+            .find_map(|i| decode::udp_gro(i.raw()).ok())
+            .filter(|s| *s > 0)
+            .map(|s| s as usize)
+    }
+
+    /// The data as segments: of the `UDP_GRO` size when there is one (the
+    /// last may be shorter), else the whole data as one segment.
+    pub(crate) fn segment(&self, index: usize) -> Option<&[u8]> {
+        let data = self.data();
+        match self.gro_segment_size() {
+            None => (index == 0).then_some(data),
+            Some(size) => {
+                let start = index.checked_mul(size)?;
+                (start < data.len()).then(|| &data[start..data.len().min(start + size)])
+            }
+        }
+    }
+
+    /// Number of segments (see [`Self::segment`]).
+    pub(crate) fn segment_count(&self) -> usize {
+        match self.gro_segment_size() {
+            None => 1,
+            Some(size) => self.data().len().div_ceil(size),
+        }
     }
 
     /// The data received (empty for the scatter form).
@@ -277,18 +354,22 @@ impl rmsg_message {
         (!self.address.bytes().is_empty()).then_some(&self.address)
     }
 
-    /// Everything at once, for `rmsg_message_summarize`.
+    /// Everything at once, for `rmsg_message_summarize` (read straight
+    /// from the fields: callers in other languages call it per message).
     pub(crate) fn info(&self) -> rmsg_message_info {
-        let data = self.data();
-        let address = self.address().map_or(&[][..], |a| a.bytes());
+        let address = self.address.bytes();
         rmsg_message_info {
-            data: data.as_ptr(),
-            data_len: data.len(),
+            data: self.data_ptr(),
+            data_len: self.data.len(),
             nbytes: self.nbytes,
             flags: self.flags,
             malformed: self.items.malformed(),
             item_count: self.items.list().len(),
-            fd_count: self.items.rights_fd_count(),
+            fd_count: if self.items.is_clear() {
+                0
+            } else {
+                self.items.rights_fd_count()
+            },
             address: if address.is_empty() {
                 std::ptr::null()
             } else {

@@ -18,7 +18,6 @@ const KNOWN_FLAGS: u32 = RMSG_PARSE_OWN_FDS;
 /// Opaque to C; made by `rmsg_control_parse`, freed with
 /// `rmsg_control_free`; its functions are the message's.
 #[derive(Debug)]
-#[repr(transparent)]
 pub struct rmsg_control {
     message: rmsg_message,
 }
@@ -32,10 +31,17 @@ impl rmsg_control {
         Ok(Box::new(rmsg_control { message }))
     }
 
-    /// The message a handle pointer is: the same address, since the
-    /// wrapper is transparent (NULL stays NULL).
-    pub(crate) fn as_message(control: *const rmsg_control) -> *mut rmsg_message {
-        control.cast::<rmsg_message>().cast_mut()
+    /// The message inside a handle, as a pointer (NULL stays NULL).
+    ///
+    /// # Safety
+    /// `control` is NULL or a live handle.
+    pub(crate) unsafe fn as_message(control: *mut rmsg_control) -> *mut rmsg_message {
+        if control.is_null() {
+            return std::ptr::null_mut();
+        }
+        // SAFETY: a live handle, per the contract; only the field's address
+        // is taken, no reference is made.
+        unsafe { &raw mut (*control).message }
     }
 
     /// The message inside.

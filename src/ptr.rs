@@ -8,7 +8,7 @@
 //! `(pointer, length)` pair describes memory the caller may read (or write,
 //! for outputs) for that many bytes.
 
-use std::mem::size_of;
+use std::mem::{MaybeUninit, size_of};
 
 use crate::status::{Error, Result, rmsg_status};
 
@@ -176,6 +176,16 @@ pub unsafe fn owned_bytes_mut<'a>(ptr: *mut u8, len: usize) -> &'a mut [u8] {
     }
     // SAFETY: per the contract above.
     unsafe { std::slice::from_raw_parts_mut(ptr, len) }
+}
+
+/// The values of slots that have all been written.
+///
+/// # Safety
+/// Every element of `slots` is initialised.
+pub unsafe fn assume_init_mut<T>(slots: &mut [MaybeUninit<T>]) -> &mut [T] {
+    // SAFETY: MaybeUninit<T> has T's layout, and every element is
+    // initialised per the contract above.
+    unsafe { std::slice::from_raw_parts_mut(slots.as_mut_ptr().cast::<T>(), slots.len()) }
 }
 
 /// C structs that are plain data: no padding bytes, and every bit pattern

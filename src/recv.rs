@@ -8,7 +8,7 @@ use std::mem::size_of;
 
 use crate::buffer::{self, rmsg_iovec};
 use crate::cmsg;
-use crate::message::rmsg_message;
+use crate::message::{Received, rmsg_message};
 use crate::status::{Error, Result, rmsg_status::*};
 use crate::wait::{self, Policy};
 
@@ -53,37 +53,117 @@ pub enum Target<'a> {
     Into(&'a [rmsg_iovec]),
 }
 
-/// Validated receive parameters.
-struct Plan {
-    policy: Policy,
+/// Validated receive parameters: what every receive call (single,
+/// receiver, batch) computes from its flags and options once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Plan {
+    pub policy: Policy,
     /// The flags passed to `recvmsg(2)`.
-    flags: c_int,
+    pub flags: c_int,
     /// Flags rmsg added that the kernel echoes back: hidden from the result.
-    hide: c_int,
-    want_address: bool,
+    pub hide: c_int,
+    pub want_address: bool,
 }
 
-fn plan(flags: c_int, options: &rmsg_recv_options) -> Result<Plan> {
-    let policy = Policy::from_options(
-        options.wait,
-        options.flags,
-        options.timeout_ns,
-        KNOWN_FLAGS,
-        RMSG_RECV_RETURN_EINTR,
-    )?;
-    let added = if options.flags & RMSG_RECV_NO_CLOEXEC == 0 {
-        cloexec_flag()
+impl Plan {
+    pub(crate) fn new(flags: c_int, options: &rmsg_recv_options) -> Result<Plan> {
+        let policy = Policy::from_options(
+            options.wait,
+            options.flags,
+            options.timeout_ns,
+            KNOWN_FLAGS,
+            RMSG_RECV_RETURN_EINTR,
+        )?;
+        let added = if options.flags & RMSG_RECV_NO_CLOEXEC == 0 {
+            cloexec_flag()
+        } else {
+            0
+        };
+        Ok(Plan {
+            flags: flags | added | policy.dontwait_flag(),
+            // Linux echoes MSG_CMSG_CLOEXEC into msg_flags: hide it when rmsg
+            // added it, so the flags are what the caller's call gives.
+            hide: added & !flags,
+            policy,
+            want_address: options.flags & RMSG_RECV_NO_ADDRESS == 0,
+        })
+    }
+}
+
+/// The events a receive waits for.
+pub(crate) const EVENTS: libc::c_short = libc::POLLIN | libc::POLLPRI;
+
+/// Capacity of a message's name buffer, as `msg_namelen` takes it.
+const NAME_CAP: libc::socklen_t = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+
+/// Points `hdr` at `msg`'s name (when wanted) and control buffers. The iov
+/// fields are the caller's to set.
+pub(crate) fn aim(hdr: &mut libc::msghdr, msg: &mut rmsg_message, want_address: bool) {
+    hdr.msg_name = if want_address {
+        msg.name_ptr()
     } else {
-        0
+        std::ptr::null_mut()
     };
-    Ok(Plan {
-        flags: flags | added | policy.dontwait_flag(),
-        // Linux echoes MSG_CMSG_CLOEXEC into msg_flags: hide it when rmsg
-        // added it, so the flags are what the caller's call gives.
-        hide: added & !flags,
-        policy,
-        want_address: options.flags & RMSG_RECV_NO_ADDRESS == 0,
-    })
+    hdr.msg_control = msg.control_ptr();
+}
+
+/// Sets the in/out fields of a header aimed at `msg` for the next try:
+/// what a reused header must never carry over from the last call.
+#[inline(always)]
+pub(crate) fn rearm(hdr: &mut libc::msghdr, control_cap: usize) {
+    hdr.msg_namelen = if hdr.msg_name.is_null() { 0 } else { NAME_CAP };
+    hdr.msg_controllen = control_cap as _;
+    hdr.msg_flags = 0;
+}
+
+/// What the kernel reported in `hdr` for a call that returned `n`.
+#[inline(always)]
+pub(crate) fn received(n: usize, hdr: &libc::msghdr) -> Received {
+    // msg_controllen is a size_t in glibc, a socklen_t in musl.
+    #[allow(clippy::unnecessary_cast)]
+    Received {
+        nbytes: n,
+        name_len: (!hdr.msg_name.is_null()).then_some(hdr.msg_namelen as usize),
+        control_len: if hdr.msg_control.is_null() {
+            0
+        } else {
+            hdr.msg_controllen as usize
+        },
+        flags: hdr.msg_flags,
+    }
+}
+
+/// The `recvmsg(2)` tries with a header aimed at `msg`, then the decoding
+/// of what arrived (`data_cap`: bytes the message's own data buffer
+/// received at most, 0 for the scatter form). From the moment the syscall
+/// succeeds the kernel may have installed descriptors: `complete` closes
+/// them itself if decoding fails.
+#[inline(always)]
+pub(crate) fn receive_with(
+    msg: &mut rmsg_message,
+    hdr: &mut libc::msghdr,
+    fd: c_int,
+    plan: &Plan,
+    data_cap: usize,
+) -> Result<()> {
+    let control_cap = msg.control_cap();
+    let deadline = plan.policy.wait.deadline();
+    rearm(hdr, control_cap);
+    // SAFETY: every pointer in hdr is valid for the length given with it:
+    // name and control point into msg, iov into msg or the caller's
+    // buffers (the caller vouches for those).
+    let r = unsafe { libc::recvmsg(fd, hdr, plan.flags) };
+    let n = if r >= 0 {
+        r as usize
+    } else {
+        let mut again = || {
+            rearm(hdr, control_cap);
+            // SAFETY: as for the first try.
+            unsafe { libc::recvmsg(fd, hdr, plan.flags) }
+        };
+        wait::retry_after_failure(fd, EVENTS, &plan.policy, deadline, &mut again)?
+    };
+    msg.complete(&received(n, hdr), data_cap, plan.hide)
 }
 
 #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
@@ -110,7 +190,7 @@ pub fn receive(
     if ancbufsize > cmsg::SOCKLEN_MAX {
         return Err(Error::new(RMSG_ERR_TOO_LARGE));
     }
-    let plan = plan(flags, options)?;
+    let plan = Plan::new(flags, options)?;
     let bufsize = match target {
         Target::Owned(n) => n,
         Target::Into(bufs) if bufs.len() > c_int::MAX as usize => {
@@ -119,7 +199,18 @@ pub fn receive(
         Target::Into(_) => 0,
     };
     let mut msg = rmsg_message::obtain(bufsize, ancbufsize)?;
-    match receive_into(&mut msg, fd, &target, bufsize, &plan) {
+    let mut own_iov = libc::iovec {
+        iov_base: msg.data_mut_ptr().cast(),
+        iov_len: bufsize,
+    };
+    // SAFETY: msghdr is plain data; all-zero is valid.
+    let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
+    aim(&mut hdr, &mut msg, plan.want_address);
+    (hdr.msg_iov, hdr.msg_iovlen) = match target {
+        Target::Owned(_) => (&mut own_iov as *mut libc::iovec, 1),
+        Target::Into(bufs) => (buffer::as_iovecs(bufs), bufs.len() as _),
+    };
+    match receive_with(&mut msg, &mut hdr, fd, &plan, bufsize) {
         Ok(()) => Ok(msg),
         Err(e) => {
             // Nothing is owned on failure: keep the memory for the next call.
@@ -127,51 +218,6 @@ pub fn receive(
             Err(e)
         }
     }
-}
-
-/// The `recvmsg(2)` tries into `msg`, then the decoding of what arrived.
-/// From the moment the syscall succeeds the kernel may have installed
-/// descriptors: `complete` closes them itself if decoding fails.
-fn receive_into(
-    msg: &mut rmsg_message,
-    fd: c_int,
-    target: &Target<'_>,
-    bufsize: usize,
-    plan: &Plan,
-) -> Result<()> {
-    let slots = msg.slots(plan.want_address);
-    let mut own_iov = libc::iovec {
-        iov_base: slots.data.cast(),
-        iov_len: bufsize,
-    };
-    // SAFETY: msghdr is plain data; all-zero is valid.
-    let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
-    hdr.msg_name = slots.name;
-    hdr.msg_control = slots.control;
-    (hdr.msg_iov, hdr.msg_iovlen) = match target {
-        Target::Owned(_) => (&mut own_iov as *mut libc::iovec, 1),
-        Target::Into(bufs) => (buffer::as_iovecs(bufs), bufs.len() as _),
-    };
-    let name_cap = if slots.name.is_null() {
-        0
-    } else {
-        size_of::<libc::sockaddr_storage>() as libc::socklen_t
-    };
-    let n = wait::retry(fd, libc::POLLIN | libc::POLLPRI, &plan.policy, || {
-        // The in/out fields are set afresh on every try.
-        hdr.msg_namelen = name_cap;
-        hdr.msg_controllen = slots.control_len as _;
-        hdr.msg_flags = 0;
-        // SAFETY: every pointer in hdr is valid for the length given with
-        // it: name and control point into msg, iov into msg or the caller's
-        // buffers (the caller vouches for those).
-        unsafe { libc::recvmsg(fd, &mut hdr, plan.flags) }
-    })?;
-    let data_cap = match target {
-        Target::Owned(_) => bufsize,
-        Target::Into(_) => 0,
-    };
-    msg.complete(n, &hdr, data_cap, plan.hide)
 }
 
 #[cfg(test)]

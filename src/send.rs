@@ -1,10 +1,13 @@
 //! The send call (the safe core; the C shims are in `ffi::send`).
 
 use std::ffi::c_int;
+use std::mem::MaybeUninit;
 
 use crate::addr::rmsg_address;
 use crate::buffer::{self, rmsg_iovec};
+use crate::builder::rmsg_cmsg_builder;
 use crate::cmsg;
+use crate::ptr;
 use crate::status::{Error, Result, rmsg_status::*};
 use crate::wait::{self, Policy};
 
@@ -55,6 +58,66 @@ fn plan(flags: c_int, options: &rmsg_send_options) -> Result<(c_int, Policy)> {
     Ok((flags | nosignal | policy.dontwait_flag(), policy))
 }
 
+/// One message of a batch for `rmsg_sendmmsg`: what to send, and how much
+/// of it went. rmsg reads the inputs only during the call; they keep
+/// belonging to the caller.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct rmsg_send_item {
+    /// `buffer_count` buffers gathered in order (NULL allowed when the
+    /// count is 0). Only read.
+    pub buffers: *const rmsg_iovec,
+    /// Number of buffers.
+    pub buffer_count: usize,
+    /// The control messages (a builder, only read; its descriptors must be
+    /// open during the call), or NULL for none.
+    pub control: *const rmsg_cmsg_builder,
+    /// The destination, or NULL for a connected socket.
+    pub address: *const rmsg_address,
+    /// Written by `rmsg_sendmmsg` for each message sent: the bytes the
+    /// kernel accepted. Left as it was for messages not sent.
+    pub nbytes: usize,
+}
+
+/// One message to send: gather buffers, control bytes, destination.
+#[derive(Clone, Copy)]
+pub struct Outgoing<'a> {
+    pub bufs: &'a [rmsg_iovec],
+    pub control: &'a [u8],
+    pub address: Option<&'a rmsg_address>,
+}
+
+impl Outgoing<'_> {
+    /// Refuses what `sendmsg(2)` cannot carry, before anything is sent.
+    fn check(&self) -> Result<()> {
+        if self.bufs.len() > c_int::MAX as usize || self.control.len() > cmsg::SOCKLEN_MAX {
+            return Err(Error::new(RMSG_ERR_TOO_LARGE));
+        }
+        if self.bufs.iter().any(|b| b.base.is_null() && b.len > 0) {
+            return Err(Error::new(RMSG_ERR_NULL_ARGUMENT));
+        }
+        Ok(())
+    }
+
+    /// The header the kernel reads for this message (it only reads it).
+    fn header(&self) -> libc::msghdr {
+        // SAFETY: msghdr is plain data; all-zero is valid.
+        let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
+        let name = self.address.map_or(&[][..], |a| a.bytes());
+        if !name.is_empty() {
+            hdr.msg_name = name.as_ptr().cast_mut().cast();
+            hdr.msg_namelen = name.len() as libc::socklen_t;
+        }
+        hdr.msg_iov = buffer::as_iovecs(self.bufs);
+        hdr.msg_iovlen = self.bufs.len() as _;
+        if !self.control.is_empty() {
+            hdr.msg_control = self.control.as_ptr().cast_mut().cast();
+            hdr.msg_controllen = self.control.len() as _;
+        }
+        hdr
+    }
+}
+
 /// Sends one message with `sendmsg(2)`: gather buffers, optional control
 /// bytes, optional destination. Returns the byte count the kernel accepted,
 /// which on a stream socket may be less than the total (it is reported, not
@@ -70,33 +133,107 @@ pub fn send(
     if fd < 0 {
         return Err(Error::new(RMSG_ERR_BAD_FD));
     }
-    if bufs.len() > c_int::MAX as usize || control.len() > cmsg::SOCKLEN_MAX {
-        return Err(Error::new(RMSG_ERR_TOO_LARGE));
-    }
-    if bufs.iter().any(|b| b.base.is_null() && b.len > 0) {
-        return Err(Error::new(RMSG_ERR_NULL_ARGUMENT));
-    }
+    let msg = Outgoing {
+        bufs,
+        control,
+        address,
+    };
+    msg.check()?;
     let (flags, policy) = plan(flags, options)?;
-    let name = address.map(|a| a.bytes()).unwrap_or(&[]);
+    let hdr = msg.header();
     wait::retry(fd, libc::POLLOUT, &policy, || {
-        // SAFETY: msghdr is plain data; all-zero is valid.
-        let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
-        if !name.is_empty() {
-            hdr.msg_name = name.as_ptr() as *mut libc::c_void;
-            hdr.msg_namelen = name.len() as libc::socklen_t;
-        }
-        hdr.msg_iov = buffer::as_iovecs(bufs);
-        hdr.msg_iovlen = bufs.len() as _;
-        if !control.is_empty() {
-            hdr.msg_control = control.as_ptr() as *mut libc::c_void;
-            hdr.msg_controllen = control.len() as _;
-        }
         // SAFETY: every pointer in hdr is valid for reading for the length
         // given with it (name and control borrow from the caller's values,
         // the iovecs describe the caller's buffers, which the caller vouches
         // for); sendmsg only reads them.
         unsafe { libc::sendmsg(fd, &hdr, flags) }
     })
+}
+
+/// Messages handed to one `sendmmsg(2)` call at most: the headers live on
+/// the stack, and longer batches are sent in chunks of this many.
+const CHUNK: usize = 64;
+
+impl rmsg_send_item {
+    /// The message this item describes.
+    ///
+    /// # Safety
+    /// `buffers` is NULL or readable for `buffer_count` entries, and
+    /// `control` and `address` are NULL or live handles, all for `'a`.
+    unsafe fn outgoing<'a>(&self) -> Result<Outgoing<'a>> {
+        // SAFETY: per the contract above.
+        unsafe {
+            Ok(Outgoing {
+                bufs: ptr::try_slice(self.buffers, self.buffer_count)?,
+                control: ptr::opt_ref(self.control).map_or(&[][..], |b| b.bytes()),
+                address: ptr::opt_ref(self.address),
+            })
+        }
+    }
+}
+
+/// Sends the messages of `items` with `sendmmsg(2)`, in order, under one
+/// deadline, and writes each sent one's byte count into its `nbytes`.
+/// Returns how many were sent. A failure after some were sent ends the call
+/// with that number (the kernel reports the error on the next call); a
+/// failure before any was sent is the error. Every item is checked before
+/// anything is sent.
+///
+/// # Safety
+/// Every item's pointers are valid as [`rmsg_send_item::outgoing`] says,
+/// for the whole call.
+pub unsafe fn send_items(
+    fd: c_int,
+    items: &mut [rmsg_send_item],
+    flags: c_int,
+    options: &rmsg_send_options,
+) -> Result<usize> {
+    if fd < 0 {
+        return Err(Error::new(RMSG_ERR_BAD_FD));
+    }
+    for item in items.iter() {
+        // SAFETY: per this function's contract.
+        unsafe { item.outgoing() }?.check()?;
+    }
+    let (flags, policy) = plan(flags, options)?;
+    let deadline = policy.wait.deadline();
+    let mut hdrs = [const { MaybeUninit::<libc::mmsghdr>::uninit() }; CHUNK];
+    let (mut done, count) = (0, items.len());
+    while done < count {
+        let chunk = &mut items[done..(done + CHUNK).min(count)];
+        for (h, item) in hdrs.iter_mut().zip(chunk.iter()) {
+            // SAFETY: per this function's contract (checked above).
+            let msg = unsafe { item.outgoing() }?;
+            h.write(libc::mmsghdr {
+                msg_hdr: msg.header(),
+                msg_len: 0,
+            });
+        }
+        let k = chunk.len();
+        // SAFETY: the first k headers were written just above.
+        let written = unsafe { ptr::assume_init_mut(&mut hdrs[..k]) };
+        let p = written.as_mut_ptr();
+        let r = wait::retry_until(fd, libc::POLLOUT, &policy, deadline, || {
+            // SAFETY: each header points at the caller's buffers, control
+            // bytes and address, valid for reading (the caller vouches for
+            // them); sendmmsg only reads them and writes msg_len.
+            let r = unsafe { libc::sendmmsg(fd, p, k as libc::c_uint, flags) };
+            r as isize
+        });
+        let n = match r {
+            Ok(n) => n,
+            Err(_) if done > 0 => return Ok(done),
+            Err(e) => return Err(e),
+        };
+        for (item, h) in chunk.iter_mut().zip(&written[..n]) {
+            item.nbytes = h.msg_len as usize;
+        }
+        done += n;
+        if n < k {
+            break;
+        }
+    }
+    Ok(done)
 }
 
 #[cfg(test)]

@@ -60,24 +60,27 @@ impl Policy {
     }
 }
 
-/// How one call waits.
+/// How one call waits. A deadline is kept as its timeout, so that a plan
+/// made once can serve many calls; each call's deadline starts when the
+/// call does.
 #[derive(Debug, Clone, Copy)]
 pub enum Wait {
     Block,
     NonBlock,
-    Deadline(Instant),
+    Deadline(Duration),
 }
 
 impl Wait {
-    /// Reads the `wait` and `timeout_ns` fields of an options struct. The
-    /// deadline starts now; one too far away to represent means no deadline.
+    /// Reads the `wait` and `timeout_ns` fields of an options struct.
     pub fn from_options(wait: u32, timeout_ns: u64) -> Result<Wait> {
         Ok(match wait {
             RMSG_WAIT_BLOCK => Wait::Block,
             RMSG_WAIT_NONBLOCK => Wait::NonBlock,
             RMSG_WAIT_DEADLINE => {
-                match Instant::now().checked_add(Duration::from_nanos(timeout_ns)) {
-                    Some(t) => Wait::Deadline(t),
+                let d = Duration::from_nanos(timeout_ns);
+                // A deadline too far away to represent is no deadline.
+                match Instant::now().checked_add(d) {
+                    Some(_) => Wait::Deadline(d),
                     None => Wait::Block,
                 }
             }
@@ -90,10 +93,10 @@ impl Wait {
         matches!(self, Wait::NonBlock | Wait::Deadline(_))
     }
 
-    /// The deadline, if any.
+    /// The deadline of a call starting now, if any.
     pub fn deadline(&self) -> Option<Instant> {
         match self {
-            Wait::Deadline(t) => Some(*t),
+            Wait::Deadline(d) => Instant::now().checked_add(*d),
             _ => None,
         }
     }
@@ -103,31 +106,64 @@ impl Wait {
 /// result) until it succeeds or fails for good: a signal (`EINTR`) is
 /// retried unless the policy returns it; an empty or full socket (`EAGAIN`)
 /// is waited out until the deadline when there is one, else returned.
+#[inline(always)]
 pub fn retry(
     fd: c_int,
     events: c_short,
     policy: &Policy,
+    attempt: impl FnMut() -> isize,
+) -> Result<usize> {
+    retry_until(fd, events, policy, policy.wait.deadline(), attempt)
+}
+
+/// [`retry`] with the deadline given (for a call made of several
+/// syscalls, all bound by one deadline); `None` waits as the policy says
+/// without one.
+#[inline(always)]
+pub fn retry_until(
+    fd: c_int,
+    events: c_short,
+    policy: &Policy,
+    deadline: Option<Instant>,
     mut attempt: impl FnMut() -> isize,
 ) -> Result<usize> {
-    // With a deadline each try is non-blocking; only after a try finds the
-    // socket not ready does the call wait (so a zero timeout still tries once).
-    let mut waiter = policy
-        .wait
-        .deadline()
-        .map(|d| Waiter::new(fd, events, d, policy.return_eintr));
+    // The first try is the common case and needs nothing else: with a
+    // deadline it is non-blocking, and only when it finds the socket not
+    // ready does the call wait (so a zero timeout still tries once).
+    let r = attempt();
+    if r >= 0 {
+        return Ok(r as usize);
+    }
+    retry_after_failure(fd, events, policy, deadline, &mut attempt)
+}
+
+/// The tries after a first one failed (`errno` still tells why): see
+/// [`retry`]. For hot paths that make their first try themselves, so that
+/// nothing is set up for retrying unless it is needed; `deadline` is the
+/// call's, taken before that first try.
+#[cold]
+#[inline(never)]
+pub fn retry_after_failure(
+    fd: c_int,
+    events: c_short,
+    policy: &Policy,
+    deadline: Option<Instant>,
+    attempt: &mut dyn FnMut() -> isize,
+) -> Result<usize> {
+    let mut waiter = deadline.map(|d| Waiter::new(fd, events, d, policy.return_eintr));
     loop {
-        let r = attempt();
-        if r >= 0 {
-            return Ok(r as usize);
-        }
         let e = Error::last_os_error();
         match e.errno {
-            libc::EINTR if !policy.return_eintr => continue,
+            libc::EINTR if !policy.return_eintr => {}
             libc::EAGAIN => match waiter.as_mut() {
                 Some(w) => w.wait()?,
                 None => return Err(e),
             },
             _ => return Err(e),
+        }
+        let r = attempt();
+        if r >= 0 {
+            return Ok(r as usize);
         }
     }
 }

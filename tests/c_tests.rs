@@ -97,6 +97,16 @@ fn header_as_cxx() {
 }
 
 #[test]
+fn batch() {
+    cbuild::run_c_test("batch");
+}
+
+#[test]
+fn send_batch() {
+    cbuild::run_c_test("send_batch");
+}
+
+#[test]
 fn send_cmsg() {
     cbuild::run_c_test("send_cmsg");
 }

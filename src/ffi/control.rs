@@ -15,8 +15,13 @@ use crate::parse::{self, rmsg_control};
 use crate::ptr::{check_out, free_box, try_slice};
 use crate::status::{Error, rmsg_status};
 
-fn as_message(control: *const rmsg_control) -> *mut rmsg_message {
-    rmsg_control::as_message(control)
+/// The message inside a parsed buffer (NULL stays NULL).
+///
+/// # Safety
+/// `control` is NULL or a live handle.
+unsafe fn as_message(control: *const rmsg_control) -> *mut rmsg_message {
+    // SAFETY: forwarded contract.
+    unsafe { rmsg_control::as_message(control.cast_mut()) }
 }
 
 /// Parses a control buffer the caller obtained elsewhere (its own

@@ -3,7 +3,7 @@
 use std::ffi::c_int;
 use std::mem::size_of;
 
-use super::{get, give, read_into};
+use super::{get, give, read_bytes, read_into};
 use crate::addr::rmsg_address;
 use crate::buffer::rmsg_iovec;
 use crate::cmsg;
@@ -186,11 +186,18 @@ pub unsafe extern "C" fn rmsg_recv_fds(
 /// Frees a message and closes every file descriptor it still owns (those
 /// not taken with `rmsg_message_take_fds` or `rmsg_message_take_item_fds`).
 /// Every pointer obtained from the message (data, items, address) becomes
-/// invalid. NULL is accepted and does nothing.
+/// invalid. NULL is accepted and does nothing, and so is a message that
+/// belongs to a receiver or batch (`rmsg_receiver_recv`,
+/// `rmsg_batch_message`): those free their own messages.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_message_free(message: *mut rmsg_message) {
     guard_or((), || {
-        // SAFETY: message is NULL or a live message from rmsg, freed once.
+        // SAFETY: message is NULL or a live message.
+        if unsafe { get(message, true, rmsg_message::held) } {
+            return;
+        }
+        // SAFETY: a live message from rmsg that no receiver or batch holds,
+        // freed once.
         if let Some(m) = unsafe { take_box(message) } {
             rmsg_message::release(m);
         }
@@ -353,6 +360,47 @@ pub unsafe extern "C" fn rmsg_message_take_item_fds(
     let take = |items: &mut Items, out: &mut [c_int]| items.take_item(index, out);
     // SAFETY: forwarded contract.
     unsafe { take_into(message, fds_out, fds_len, count_out, take) }
+}
+
+/// The segment size of a coalesced UDP datagram: the value of its
+/// `UDP_GRO` item (sent with the `UDP_GRO` socket option), each segment
+/// but the last having this many bytes; 0 when the message has no such
+/// item (its data is then one datagram) and for NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_message_segment_size(message: *const rmsg_message) -> usize {
+    // SAFETY: message is NULL or a live message.
+    unsafe { get(message, 0, |m| m.gro_segment_size().unwrap_or(0)) }
+}
+
+/// Number of segments in the message's data: `rmsg_message_segment_size`
+/// bytes each, the last possibly shorter, when it has a `UDP_GRO` item; 1
+/// (the whole data, even empty) otherwise; 0 for NULL. A datagram cut by a
+/// too-small buffer has `MSG_TRUNC` in its flags, and its last segment
+/// here may be cut short too.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_message_segment_count(message: *const rmsg_message) -> usize {
+    // SAFETY: message is NULL or a live message.
+    unsafe { get(message, 0, rmsg_message::segment_count) }
+}
+
+/// Segment `index` of the message's data (see
+/// `rmsg_message_segment_count`): on `RMSG_OK` `*data_out` points at its
+/// `*len_out` bytes, borrowed from the message (valid until it is freed).
+/// `RMSG_ERR_INVALID_ARGUMENT` when `index` is out of range.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_message_segment(
+    message: *const rmsg_message,
+    index: usize,
+    data_out: *mut *const u8,
+    len_out: *mut usize,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        read_bytes(message, data_out, len_out, |m| {
+            m.segment(index)
+                .ok_or(Error::new(rmsg_status::RMSG_ERR_INVALID_ARGUMENT))
+        })
+    }
 }
 
 /// Fills `*info_out` with the message's data, flags, counts and raw source

@@ -7,11 +7,12 @@
 //! | file | functions |
 //! |---|---|
 //! | `message.rs` | the receive calls and `rmsg_message_*` |
+//! | `receiver.rs` | `rmsg_receiver_*` and `rmsg_batch_*` (reusable receive) |
 //! | `item.rs` | `rmsg_item_*` (generic getters, kind, typed decoders), `rmsg_kind_name` |
 //! | `control.rs` | `rmsg_control_*` (parsing a control buffer) |
 //! | `address.rs` | `rmsg_address_*` (reading, building, parsing, formatting) |
 //! | `builder.rs` | `rmsg_cmsg_builder_*` |
-//! | `send.rs` | `rmsg_sendmsg`, `rmsg_send_fds` |
+//! | `send.rs` | `rmsg_sendmsg`, `rmsg_sendmmsg`, `rmsg_send_fds` |
 //! | `sizing.rs` | `rmsg_cmsg_len`, `rmsg_cmsg_space`, `rmsg_control_space*` |
 //! | `status.rs` | `rmsg_status_*`, `rmsg_last_errno` |
 //! | `testing.rs` | the test hook (debug builds only, not in the header) |
@@ -37,6 +38,7 @@ mod builder;
 mod control;
 mod item;
 mod message;
+mod receiver;
 mod send;
 mod sizing;
 mod status;
@@ -48,14 +50,16 @@ pub use builder::*;
 pub use control::*;
 pub use item::*;
 pub use message::*;
+pub use receiver::*;
 pub use send::*;
 pub use sizing::*;
 pub use status::*;
 #[cfg(debug_assertions)]
 pub use testing::*;
 
-/// The types C sees, for Rust callers of these functions.
 pub use crate::addr::{rmsg_addr_kind, rmsg_address, rmsg_inet_address, rmsg_inet6_address};
+/// The types C sees, for Rust callers of these functions.
+pub use crate::batch::{RMSG_BATCH_MAX, rmsg_batch};
 pub use crate::buffer::rmsg_iovec;
 pub use crate::builder::rmsg_cmsg_builder;
 pub use crate::decode::{
@@ -65,10 +69,13 @@ pub use crate::decode::{
 pub use crate::items::{rmsg_item, rmsg_item_view};
 pub use crate::message::{rmsg_message, rmsg_message_info};
 pub use crate::parse::{RMSG_PARSE_OWN_FDS, rmsg_control};
+pub use crate::receiver::rmsg_receiver;
 pub use crate::recv::{
     RMSG_RECV_NO_ADDRESS, RMSG_RECV_NO_CLOEXEC, RMSG_RECV_RETURN_EINTR, rmsg_recv_options,
 };
-pub use crate::send::{RMSG_SEND_ALLOW_SIGPIPE, RMSG_SEND_RETURN_EINTR, rmsg_send_options};
+pub use crate::send::{
+    RMSG_SEND_ALLOW_SIGPIPE, RMSG_SEND_RETURN_EINTR, rmsg_send_item, rmsg_send_options,
+};
 pub use crate::sizing::{RMSG_OPT_STATS_SPACE, RMSG_SECURITY_LABEL_SPACE, rmsg_cmsg_kind};
 pub use crate::status::rmsg_status;
 pub use crate::wait::{RMSG_WAIT_BLOCK, RMSG_WAIT_DEADLINE, RMSG_WAIT_NONBLOCK};

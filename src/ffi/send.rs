@@ -6,8 +6,8 @@ use crate::addr::rmsg_address;
 use crate::buffer::rmsg_iovec;
 use crate::builder::rmsg_cmsg_builder;
 use crate::panic::guard;
-use crate::ptr::{check_out, opt_ref, read_or_default, try_slice, write_out};
-use crate::send::{self, rmsg_send_options};
+use crate::ptr::{check_out, opt_ref, read_or_default, try_slice, try_slice_mut, write_out};
+use crate::send::{self, rmsg_send_item, rmsg_send_options};
 use crate::status::rmsg_status;
 
 /// Sends one message with `sendmsg(2)`.
@@ -64,6 +64,46 @@ pub unsafe extern "C" fn rmsg_sendmsg(
         let n = send::send(fd, bufs, control, address, flags, &opts)?;
         // SAFETY: checked non-NULL.
         unsafe { write_out(nbytes_out, n) };
+        Ok(())
+    })
+}
+
+/// Sends the `count` messages of `items` (NULL allowed when `count` is 0)
+/// with `sendmmsg(2)`, in order, each with its own buffers, control
+/// messages (a builder: credentials, `IP_PKTINFO`, TTL, `UDP_SEGMENT` for
+/// GSO ...) and destination. `flags` and `options` as for `rmsg_sendmsg`
+/// (`MSG_NOSIGNAL` added by default; a deadline bounds the whole call);
+/// batches longer than the kernel takes at once are sent in several calls.
+/// Every item is checked before anything is sent.
+///
+/// On `RMSG_OK` `*sent_out` messages went, the first ones of `items`, and
+/// each of those has its `nbytes` set to the bytes the kernel accepted. A
+/// partly sent batch is `RMSG_OK` with `*sent_out` below `count`: the
+/// socket had no room for more (non-blocking or deadline mode), or the
+/// kernel met an error after some messages went (it reports that error on
+/// the next send). The caller sends the rest. With nothing sent, the error
+/// is the status (`RMSG_ERR_WOULD_BLOCK`, `RMSG_ERR_TIMED_OUT`, an OS
+/// error).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_sendmmsg(
+    fd: c_int,
+    items: *mut rmsg_send_item,
+    count: usize,
+    flags: c_int,
+    options: *const rmsg_send_options,
+    sent_out: *mut usize,
+) -> rmsg_status {
+    guard(|| {
+        check_out(sent_out)?;
+        // SAFETY: items is readable and writable for count entries.
+        let items = unsafe { try_slice_mut(items, count) }?;
+        // SAFETY: options is NULL or points to a readable rmsg_send_options.
+        let opts = unsafe { read_or_default(options) };
+        // SAFETY: per the contract, each item's buffers, control and address
+        // are valid during the call.
+        let n = unsafe { send::send_items(fd, items, flags, &opts) }?;
+        // SAFETY: checked non-NULL.
+        unsafe { write_out(sent_out, n) };
         Ok(())
     })
 }

@@ -1,0 +1,191 @@
+//! Batch receive: up to N messages per `recvmmsg(2)` call into N slots
+//! allocated once. Only the headers the kernel wrote last time are rearmed,
+//! so the cost follows the messages received, not the batch size. The C
+//! shims are in `ffi::batch`.
+
+use std::ffi::c_int;
+
+use crate::cmsg;
+use crate::message::rmsg_message;
+use crate::recv::{self, Plan, rmsg_recv_options};
+use crate::status::{Error, Result, rmsg_status::*};
+use crate::wait::{self, Wait};
+
+/// The most slots a batch may have: Linux's `UIO_MAXIOV`, the most messages
+/// one `recvmmsg(2)` call takes.
+pub const RMSG_BATCH_MAX: usize = 1024;
+
+/// A batch: N message slots with their `mmsghdr`s, and how many the last
+/// receive filled. Opaque to C; made by `rmsg_batch_new`, freed with
+/// `rmsg_batch_free`; its messages are read with the `rmsg_message_*`
+/// functions.
+pub struct rmsg_batch {
+    /// The slots. Never resized after creation, so the headers' pointers
+    /// into them stay valid.
+    slots: Vec<rmsg_message>,
+    hdrs: Vec<libc::mmsghdr>,
+    /// The slots' data buffers as the headers point at them (the kernel
+    /// reads them through `hdrs`; rmsg never does again).
+    #[allow(dead_code)]
+    iovs: Vec<libc::iovec>,
+    /// Slots the last receive filled (their headers were written).
+    used: usize,
+    bufsize: usize,
+    /// Whether the headers point at the slots' name buffers.
+    names: bool,
+    defaults: rmsg_recv_options,
+    plan_flags: c_int,
+    plan: Plan,
+}
+
+// SAFETY: the raw pointers in hdrs and iovs point into memory the batch
+// owns (its slots' buffers, its own iov array), which moves with it.
+unsafe impl Send for rmsg_batch {}
+
+impl rmsg_batch {
+    /// A batch of `count` slots of `bufsize` data and `ancbufsize` control
+    /// bytes each; `options` are the defaults of every receive that passes
+    /// none.
+    pub(crate) fn new(
+        count: usize,
+        bufsize: usize,
+        ancbufsize: usize,
+        options: &rmsg_recv_options,
+    ) -> Result<Box<rmsg_batch>> {
+        if count == 0 {
+            return Err(Error::new(RMSG_ERR_INVALID_ARGUMENT));
+        }
+        if count > RMSG_BATCH_MAX || ancbufsize > cmsg::SOCKLEN_MAX {
+            return Err(Error::new(RMSG_ERR_TOO_LARGE));
+        }
+        let plan = Plan::new(0, options)?;
+        let oom = || Error::new(RMSG_ERR_OUT_OF_MEMORY);
+        let mut slots = Vec::new();
+        slots.try_reserve_exact(count).map_err(|_| oom())?;
+        for _ in 0..count {
+            slots.push(rmsg_message::with_capacity(bufsize, ancbufsize, true)?);
+        }
+        let mut iovs = Vec::new();
+        iovs.try_reserve_exact(count).map_err(|_| oom())?;
+        for slot in &mut slots {
+            iovs.push(libc::iovec {
+                iov_base: slot.data_mut_ptr().cast(),
+                iov_len: bufsize,
+            });
+        }
+        let mut hdrs = Vec::new();
+        hdrs.try_reserve_exact(count).map_err(|_| oom())?;
+        for iov in &mut iovs {
+            // SAFETY: mmsghdr is plain data; all-zero is valid.
+            let mut h: libc::mmsghdr = unsafe { std::mem::zeroed() };
+            h.msg_hdr.msg_iov = iov;
+            h.msg_hdr.msg_iovlen = 1;
+            hdrs.push(h);
+        }
+        let mut batch = Box::new(rmsg_batch {
+            slots,
+            hdrs,
+            iovs,
+            used: 0,
+            bufsize,
+            names: plan.want_address,
+            defaults: *options,
+            plan_flags: 0,
+            plan,
+        });
+        batch.aim_all(plan.want_address);
+        Ok(batch)
+    }
+
+    /// Points every header at its slot (with or without the name buffer)
+    /// and arms its in/out fields.
+    fn aim_all(&mut self, want_address: bool) {
+        for (h, slot) in self.hdrs.iter_mut().zip(&mut self.slots) {
+            recv::aim(&mut h.msg_hdr, slot, want_address);
+            recv::rearm(&mut h.msg_hdr, slot.control_cap());
+            h.msg_len = 0;
+        }
+        self.names = want_address;
+    }
+
+    /// Forgets the last batch: closes the descriptors not taken and rearms
+    /// the headers the kernel wrote.
+    fn forget(&mut self) {
+        let used = std::mem::take(&mut self.used);
+        for (h, slot) in self.hdrs[..used].iter_mut().zip(&mut self.slots) {
+            slot.reset();
+            recv::rearm(&mut h.msg_hdr, slot.control_cap());
+            h.msg_len = 0;
+        }
+    }
+
+    /// Receives up to the batch's size of messages from `fd` with one
+    /// `recvmmsg(2)`; returns how many arrived. Waiting follows the plan:
+    /// blocking waits for the first message only (`MSG_WAITFORONE`), a
+    /// deadline is waited out with `poll` (never recvmmsg's own timeout).
+    pub(crate) fn recv(
+        &mut self,
+        fd: c_int,
+        flags: c_int,
+        options: Option<&rmsg_recv_options>,
+    ) -> Result<usize> {
+        if fd < 0 {
+            return Err(Error::new(RMSG_ERR_BAD_FD));
+        }
+        let plan = match options {
+            None if flags == self.plan_flags => self.plan,
+            None => {
+                self.plan = Plan::new(flags, &self.defaults)?;
+                self.plan_flags = flags;
+                self.plan
+            }
+            Some(o) => Plan::new(flags, o)?,
+        };
+        self.forget();
+        if plan.want_address != self.names {
+            self.aim_all(plan.want_address);
+        }
+        let sys_flags = match plan.policy.wait {
+            Wait::Block => plan.flags | libc::MSG_WAITFORONE,
+            _ => plan.flags,
+        };
+        let (hdrs, count) = (self.hdrs.as_mut_ptr(), self.hdrs.len() as libc::c_uint);
+        // A failed try writes no header, so the armed headers serve every try.
+        let n = wait::retry(fd, recv::EVENTS, &plan.policy, || {
+            // SAFETY: the headers point into this batch's slots, sized as
+            // the headers say; the timeout is NULL.
+            let r = unsafe { libc::recvmmsg(fd, hdrs, count, sys_flags, std::ptr::null_mut()) };
+            r as isize
+        })?;
+        self.used = n;
+        for i in 0..n {
+            let got = recv::received(self.hdrs[i].msg_len as usize, &self.hdrs[i].msg_hdr);
+            if let Err(e) = self.slots[i].complete(&got, self.bufsize, plan.hide) {
+                self.fail_after(i, n);
+                return Err(e);
+            }
+        }
+        Ok(n)
+    }
+
+    /// Slot `failed` of `n` received ones could not be completed (its own
+    /// descriptors are closed already): close every other descriptor of
+    /// the batch, so that a failure leaves none open.
+    fn fail_after(&mut self, failed: usize, n: usize) {
+        for i in failed + 1..n {
+            let control_len = recv::received(0, &self.hdrs[i].msg_hdr).control_len;
+            self.slots[i].close_unclaimed(control_len);
+        }
+        self.forget();
+    }
+
+    /// Messages the last receive filled.
+    pub(crate) fn count(&self) -> usize {
+        self.used
+    }
+
+    /// Message `index` of the last receive.
+    pub(crate) fn message(&mut self, index: usize) -> Option<&mut rmsg_message> {
+        self.slots[..self.used].get_mut(index)
+    }
+}

@@ -1,0 +1,189 @@
+//! The reusable receiver and the batch receiver: handles made once that
+//! own their messages and fill them again on every receive.
+
+use std::ffi::c_int;
+
+use super::{get, give};
+use crate::batch::rmsg_batch;
+use crate::message::rmsg_message;
+use crate::panic::{guard, guard_or};
+use crate::ptr::{check_out, free_box, opt_ref, read_or_default, try_mut, write_out};
+use crate::receiver::rmsg_receiver;
+use crate::recv::rmsg_recv_options;
+use crate::status::rmsg_status;
+
+/// Makes a receiver: one message of up to `bufsize` data bytes and
+/// `ancbufsize` control bytes (0: no ancillary data is asked for; more than
+/// `socklen_t` holds is `RMSG_ERR_TOO_LARGE`), allocated now and received
+/// into again and again with no further allocation. `options` (NULL for
+/// the defaults) are the options of every `rmsg_receiver_recv` that passes
+/// none; rmsg copies them.
+///
+/// On `RMSG_OK` the caller owns `*receiver_out` and frees it with
+/// `rmsg_receiver_free`. A receiver is used by one thread at a time (it may
+/// move between threads).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_receiver_new(
+    bufsize: usize,
+    ancbufsize: usize,
+    options: *const rmsg_recv_options,
+    receiver_out: *mut *mut rmsg_receiver,
+) -> rmsg_status {
+    guard(|| {
+        check_out(receiver_out)?;
+        // SAFETY: options is NULL or points to a readable rmsg_recv_options.
+        let opts = unsafe { read_or_default(options) };
+        let r = rmsg_receiver::new(bufsize, ancbufsize, &opts)?;
+        // SAFETY: checked non-NULL.
+        unsafe { give(receiver_out, r) };
+        Ok(())
+    })
+}
+
+/// Receives the next message from socket `fd` into the receiver's message,
+/// as `rmsg_recvmsg_with` does (same `flags`, same options and statuses;
+/// `options` NULL means the receiver's own). First the previous message is
+/// forgotten: every descriptor of it that was not taken is closed.
+///
+/// On `RMSG_OK` `*message_out` points at the receiver's message, read and
+/// taken from with the `rmsg_message_*` functions. It belongs to the
+/// receiver: it is valid until the next `rmsg_receiver_recv` or
+/// `rmsg_receiver_free`, and `rmsg_message_free` leaves it alone. The
+/// descriptors in it are the message's until taken, as for any message.
+/// On any other status nothing is written and no descriptor stays open.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_receiver_recv(
+    receiver: *mut rmsg_receiver,
+    fd: c_int,
+    flags: c_int,
+    options: *const rmsg_recv_options,
+    message_out: *mut *mut rmsg_message,
+) -> rmsg_status {
+    guard(|| {
+        // SAFETY: receiver is NULL or a live receiver not used elsewhere now.
+        let r = unsafe { try_mut(receiver) }?;
+        check_out(message_out)?;
+        // SAFETY: options is NULL or points to a readable rmsg_recv_options.
+        let opts = unsafe { opt_ref(options) };
+        let m = r.recv(fd, flags, opts)?;
+        // SAFETY: checked non-NULL.
+        unsafe { write_out(message_out, m as *mut rmsg_message) };
+        Ok(())
+    })
+}
+
+/// Frees a receiver and its message, closing every descriptor the message
+/// still owns. NULL is accepted and does nothing.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_receiver_free(receiver: *mut rmsg_receiver) {
+    // SAFETY: receiver is NULL or a live receiver from rmsg, freed once.
+    guard_or((), || unsafe { free_box(receiver) })
+}
+
+/// Makes a batch of `count` message slots (1 to `RMSG_BATCH_MAX`, the most
+/// one `recvmmsg(2)` takes; 0 is `RMSG_ERR_INVALID_ARGUMENT`, more
+/// `RMSG_ERR_TOO_LARGE`), each of up to `bufsize` data and `ancbufsize`
+/// control bytes, all allocated now. `options` (NULL for the defaults)
+/// are the options of every `rmsg_batch_recv` that passes none.
+///
+/// On `RMSG_OK` the caller owns `*batch_out` and frees it with
+/// `rmsg_batch_free`. A batch is used by one thread at a time (it may move
+/// between threads).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_batch_new(
+    count: usize,
+    bufsize: usize,
+    ancbufsize: usize,
+    options: *const rmsg_recv_options,
+    batch_out: *mut *mut rmsg_batch,
+) -> rmsg_status {
+    guard(|| {
+        check_out(batch_out)?;
+        // SAFETY: options is NULL or points to a readable rmsg_recv_options.
+        let opts = unsafe { read_or_default(options) };
+        let b = rmsg_batch::new(count, bufsize, ancbufsize, &opts)?;
+        // SAFETY: checked non-NULL.
+        unsafe { give(batch_out, b) };
+        Ok(())
+    })
+}
+
+/// Receives up to the batch's count of messages from socket `fd` with one
+/// `recvmmsg(2)` call. First the previous batch is forgotten: every
+/// descriptor of its messages that was not taken is closed, and the slots
+/// are rearmed (only those used last time).
+///
+/// Waiting (`options`, NULL for the batch's own; as for
+/// `rmsg_recvmsg_with`): `RMSG_WAIT_BLOCK` waits for the first message
+/// only, then takes what else is queued (`MSG_WAITFORONE`);
+/// `RMSG_WAIT_NONBLOCK` never waits (`RMSG_ERR_WOULD_BLOCK` when nothing is
+/// queued); `RMSG_WAIT_DEADLINE` waits with `poll(2)` until a message
+/// arrives or the timeout passes (`RMSG_ERR_TIMED_OUT`) — recvmmsg's own
+/// timeout argument is never used. `EINTR` before the first message is
+/// retried unless `RMSG_RECV_RETURN_EINTR` is set.
+///
+/// On `RMSG_OK` `*count_out` (at least 1) messages arrived; read message
+/// `i` with `rmsg_batch_message`. Each is complete on its own: data, flags
+/// (`MSG_TRUNC`, `MSG_CTRUNC` per message), source address, items, and the
+/// descriptors of its own items. When the kernel meets an error after some
+/// messages arrived, it returns those messages and reports the error on
+/// the next receive (as `recvmmsg(2)` does; a socket error such as an ICMP
+/// one may be replaced by a later event before then). On any other status
+/// nothing is written and no descriptor of the batch stays open.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_batch_recv(
+    batch: *mut rmsg_batch,
+    fd: c_int,
+    flags: c_int,
+    options: *const rmsg_recv_options,
+    count_out: *mut usize,
+) -> rmsg_status {
+    guard(|| {
+        // SAFETY: batch is NULL or a live batch not used elsewhere now.
+        let b = unsafe { try_mut(batch) }?;
+        check_out(count_out)?;
+        // SAFETY: options is NULL or points to a readable rmsg_recv_options.
+        let opts = unsafe { opt_ref(options) };
+        let n = b.recv(fd, flags, opts)?;
+        // SAFETY: checked non-NULL.
+        unsafe { write_out(count_out, n) };
+        Ok(())
+    })
+}
+
+/// Number of messages the last `rmsg_batch_recv` received (0 before the
+/// first, after a failed one, and for NULL).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_batch_count(batch: *const rmsg_batch) -> usize {
+    // SAFETY: batch is NULL or a live batch.
+    unsafe { get(batch, 0, rmsg_batch::count) }
+}
+
+/// Message `index` of the last `rmsg_batch_recv` (0-based, in arrival
+/// order), or NULL when `index` is not below `rmsg_batch_count` or `batch`
+/// is NULL. The message belongs to the batch: it is valid until the next
+/// `rmsg_batch_recv` or `rmsg_batch_free`, and `rmsg_message_free` leaves
+/// it alone. Read and take from it with the `rmsg_message_*` functions.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_batch_message(
+    batch: *mut rmsg_batch,
+    index: usize,
+) -> *mut rmsg_message {
+    guard_or(std::ptr::null_mut(), || {
+        // SAFETY: batch is NULL or a live batch not used elsewhere now.
+        match unsafe { try_mut(batch) } {
+            Ok(b) => b
+                .message(index)
+                .map_or(std::ptr::null_mut(), |m| m as *mut rmsg_message),
+            Err(_) => std::ptr::null_mut(),
+        }
+    })
+}
+
+/// Frees a batch and its messages, closing every descriptor they still
+/// own. NULL is accepted and does nothing.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_batch_free(batch: *mut rmsg_batch) {
+    // SAFETY: batch is NULL or a live batch from rmsg, freed once.
+    guard_or((), || unsafe { free_box(batch) })
+}
