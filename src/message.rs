@@ -185,7 +185,9 @@ impl rmsg_message {
     /// Frees a message: closes the descriptors it still owns, then keeps its
     /// memory as the spare if it is small, else releases it.
     pub(crate) fn release(mut msg: Box<rmsg_message>) {
-        msg.items.clear();
+        if !msg.items.is_clear() {
+            msg.items.clear();
+        }
         if msg.storage.len() <= SPARE_MAX_BYTES {
             let old = SPARE.swap(Box::into_raw(msg), Ordering::AcqRel);
             if !old.is_null() {

@@ -10,7 +10,7 @@ use crate::buffer::{self, rmsg_iovec};
 use crate::cmsg;
 use crate::message::{Received, rmsg_message};
 use crate::status::{Error, Result, rmsg_status::*};
-use crate::wait::{self, Policy};
+use crate::wait::{self, Policy, Wait};
 
 /// Return `RMSG_ERR_INTERRUPTED` when a signal interrupts the call, instead
 /// of retrying (PEP 475 retrying is the default). For callers that must run
@@ -66,6 +66,22 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
+    /// The plan of the default options (`options` NULL in C): block, retry
+    /// on `EINTR`, close-on-exec, the source address.
+    #[inline(always)]
+    pub(crate) fn defaults(flags: c_int) -> Plan {
+        let added = cloexec_flag();
+        Plan {
+            policy: Policy {
+                wait: Wait::Block,
+                return_eintr: false,
+            },
+            flags: flags | added,
+            hide: added & !flags,
+            want_address: true,
+        }
+    }
+
     pub(crate) fn new(flags: c_int, options: &rmsg_recv_options) -> Result<Plan> {
         let policy = Policy::from_options(
             options.wait,
@@ -182,7 +198,7 @@ pub fn receive(
     target: Target<'_>,
     ancbufsize: usize,
     flags: c_int,
-    options: &rmsg_recv_options,
+    options: Option<&rmsg_recv_options>,
 ) -> Result<Box<rmsg_message>> {
     if fd < 0 {
         return Err(Error::new(RMSG_ERR_BAD_FD));
@@ -190,7 +206,10 @@ pub fn receive(
     if ancbufsize > cmsg::SOCKLEN_MAX {
         return Err(Error::new(RMSG_ERR_TOO_LARGE));
     }
-    let plan = Plan::new(flags, options)?;
+    let plan = match options {
+        None => Plan::defaults(flags),
+        Some(o) => Plan::new(flags, o)?,
+    };
     let bufsize = match target {
         Target::Owned(n) => n,
         Target::Into(bufs) if bufs.len() > c_int::MAX as usize => {
@@ -234,7 +253,7 @@ mod tests {
         let sent = w.give();
         send_fds(a, b"first message", &[sent]);
         fds::close(sent);
-        let m = receive(b, Target::Owned(64), 64, 0, &opts).unwrap();
+        let m = receive(b, Target::Owned(64), 64, 0, Some(&opts)).unwrap();
         assert_eq!(m.data(), b"first message");
         assert_eq!(m.items().list().len(), 1);
         assert!(!w.closed(), "the message holds the received copy");
@@ -242,7 +261,7 @@ mod tests {
         assert!(w.closed(), "freeing closes the descriptor not taken");
         // SAFETY: a is a socket; the data is 2 bytes.
         assert_eq!(unsafe { libc::send(a, b"xy".as_ptr().cast(), 2, 0) }, 2);
-        let m = receive(b, Target::Owned(64), 64, 0, &opts).unwrap();
+        let m = receive(b, Target::Owned(64), 64, 0, Some(&opts)).unwrap();
         assert_eq!(m.data(), b"xy");
         assert!(m.items().list().is_empty());
         assert_eq!(m.items().rights_fd_count(), 0);
@@ -256,7 +275,7 @@ mod tests {
         let (a, b) = pair(libc::SOCK_STREAM);
         let opts = rmsg_recv_options::default();
         send_fds(a, b"z", &[a, b, a]);
-        let mut m = receive(b, Target::Owned(8), 128, 0, &opts).unwrap();
+        let mut m = receive(b, Target::Owned(8), 128, 0, Some(&opts)).unwrap();
         assert_eq!(m.items().rights_fd_count(), 3);
         let mut small = [0; 2];
         assert_eq!(
@@ -283,21 +302,21 @@ mod tests {
         let opts = rmsg_recv_options::default();
         let e = |r: Result<Box<rmsg_message>>| r.unwrap_err().status;
         assert_eq!(
-            e(receive(-1, Target::Owned(1), 0, 0, &opts)),
+            e(receive(-1, Target::Owned(1), 0, 0, Some(&opts))),
             RMSG_ERR_BAD_FD
         );
         let (a, b) = pair(libc::SOCK_DGRAM);
         assert_eq!(
-            e(receive(b, Target::Owned(usize::MAX), 0, 0, &opts)),
+            e(receive(b, Target::Owned(usize::MAX), 0, 0, Some(&opts))),
             RMSG_ERR_TOO_LARGE
         );
         assert_eq!(
-            e(receive(b, Target::Owned(1), 1 << 33, 0, &opts)),
+            e(receive(b, Target::Owned(1), 1 << 33, 0, Some(&opts))),
             RMSG_ERR_TOO_LARGE
         );
         let bad = rmsg_recv_options { wait: 9, ..opts };
         assert_eq!(
-            e(receive(b, Target::Owned(1), 0, 0, &bad)),
+            e(receive(b, Target::Owned(1), 0, 0, Some(&bad))),
             RMSG_ERR_INVALID_ARGUMENT
         );
         let bad = rmsg_recv_options {
@@ -305,7 +324,7 @@ mod tests {
             ..opts
         };
         assert_eq!(
-            e(receive(b, Target::Owned(1), 0, 0, &bad)),
+            e(receive(b, Target::Owned(1), 0, 0, Some(&bad))),
             RMSG_ERR_INVALID_ARGUMENT
         );
         let nb = rmsg_recv_options {
@@ -313,7 +332,7 @@ mod tests {
             ..opts
         };
         assert_eq!(
-            e(receive(b, Target::Owned(1), 0, 0, &nb)),
+            e(receive(b, Target::Owned(1), 0, 0, Some(&nb))),
             RMSG_ERR_WOULD_BLOCK
         );
         fds::close(a);

@@ -11,8 +11,7 @@ use crate::items::{Items, rmsg_item, rmsg_item_view};
 use crate::message::{rmsg_message, rmsg_message_info};
 use crate::panic::{guard, guard_or};
 use crate::ptr::{
-    check_out, read_or_default, take_box, try_mut, try_ref, try_slice, try_slice_mut, write_opt,
-    write_out,
+    check_out, opt_ref, take_box, try_mut, try_ref, try_slice, try_slice_mut, write_opt, write_out,
 };
 use crate::recv::{self, Target, rmsg_recv_options};
 use crate::status::Result;
@@ -76,8 +75,8 @@ pub unsafe extern "C" fn rmsg_recvmsg_with(
     guard(|| {
         check_out(message_out)?;
         // SAFETY: options is NULL or points to a readable rmsg_recv_options.
-        let opts = unsafe { read_or_default(options) };
-        let msg = recv::receive(fd, Target::Owned(bufsize), ancbufsize, flags, &opts)?;
+        let opts = unsafe { opt_ref(options) };
+        let msg = recv::receive(fd, Target::Owned(bufsize), ancbufsize, flags, opts)?;
         // SAFETY: checked non-NULL; the caller provides a writable pointer.
         unsafe { give(message_out, msg) };
         Ok(())
@@ -110,8 +109,8 @@ pub unsafe extern "C" fn rmsg_recvmsg_into(
         // SAFETY: buffers is readable for buffer_count entries.
         let bufs = unsafe { try_slice(buffers, buffer_count) }?;
         // SAFETY: options is NULL or points to a readable rmsg_recv_options.
-        let opts = unsafe { read_or_default(options) };
-        let msg = recv::receive(fd, Target::Into(bufs), ancbufsize, flags, &opts)?;
+        let opts = unsafe { opt_ref(options) };
+        let msg = recv::receive(fd, Target::Into(bufs), ancbufsize, flags, opts)?;
         // SAFETY: both checked non-NULL and writable per the contract.
         unsafe {
             write_out(nbytes_out, msg.nbytes());
@@ -167,8 +166,7 @@ pub unsafe extern "C" fn rmsg_recv_fds(
             len: buf_len,
         }];
         let bufs: &[rmsg_iovec] = if buf_len > 0 { &iov } else { &[] };
-        let opts = rmsg_recv_options::default();
-        let mut msg = recv::receive(fd, Target::Into(bufs), ancbufsize, flags, &opts)?;
+        let mut msg = recv::receive(fd, Target::Into(bufs), ancbufsize, flags, None)?;
         let taken = msg.items_mut().take_rights_up_to(out);
         let (nbytes, msg_flags) = (msg.nbytes(), msg.flags());
         // Closes every descriptor not taken and keeps the memory.
