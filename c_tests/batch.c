@@ -321,6 +321,37 @@ static void test_batch_mixed_udp_senders(void) {
     close(rx);
 }
 
+/* A pending socket error (an ICMP "port unreachable" on a UDP socket)
+ * while datagrams are queued: Linux reports the error first, as the
+ * status, and the queued messages stay for the next receive. (An error met
+ * after some messages of one call arrived is returned with the next call,
+ * as recvmmsg(2) does; that order cannot be forced from a test.) */
+static void test_batch_pending_error(void) {
+    struct sockaddr_storage rx_name, dead;
+    int rx = udp_loopback(AF_INET, &rx_name, NULL), tx = udp_loopback(AF_INET, NULL, NULL);
+    int closed = udp_loopback(AF_INET, &dead, NULL);
+    size_t count = 0, i;
+    rmsg_batch *b = NULL;
+    rmsg_recv_options nb = recv_options(RMSG_WAIT_NONBLOCK, 0, 0);
+    close(closed); /* nothing listens on `dead` now */
+    for (i = 0; i < 3; i++) send_to(tx, &rx_name, "queued", 6);
+    /* rx provokes an ICMP error: sk_err is set while datagrams are queued. */
+    CHECK(connect(rx, (struct sockaddr *)&dead, inet_name_len(&dead)) == 0);
+    CHECK(send(rx, "x", 1, 0) == 1);
+    sleep_ms(20);
+    CHECK_OK(rmsg_batch_new(8, 16, 0, &nb, &b));
+    CHECK_STATUS(rmsg_batch_recv(b, rx, 0, NULL, &count), RMSG_ERR_OS);
+    CHECK(rmsg_last_errno() == ECONNREFUSED);
+    CHECK(count == 0 && rmsg_batch_count(b) == 0);
+    CHECK_OK(rmsg_batch_recv(b, rx, 0, NULL, &count));
+    CHECK(count == 3);
+    for (i = 0; i < 3; i++) CHECK_DATA(rmsg_batch_message(b, i), "queued", 6);
+    CHECK_STATUS(rmsg_batch_recv(b, rx, 0, NULL, &count), RMSG_ERR_WOULD_BLOCK);
+    rmsg_batch_free(b);
+    close(tx);
+    close(rx);
+}
+
 /* Without addresses (RMSG_RECV_NO_ADDRESS), then with them again: every
  * slot is re-aimed. */
 static void test_batch_address_switch(void) {
@@ -541,6 +572,7 @@ int main(void) {
     RUN(test_batch_descriptors);
     RUN(test_batch_truncation_per_slot);
     RUN(test_batch_mixed_udp_senders);
+    RUN(test_batch_pending_error);
     RUN(test_batch_address_switch);
     RUN(test_gro_segments);
     RUN(test_batch_waiting);

@@ -1308,8 +1308,10 @@ rmsg_status rmsg_batch_new(size_t count,
 // descriptors of its own items. When the kernel meets an error after some
 // messages arrived, it returns those messages and reports the error on
 // the next receive (as `recvmmsg(2)` does; a socket error such as an ICMP
-// one may be replaced by a later event before then). On any other status
-// nothing is written and no descriptor of the batch stays open.
+// one may be replaced by a later event before then). A socket error that
+// is already pending is reported first, as the status, and the queued
+// messages stay for the next receive. On any other status nothing is
+// written and no descriptor of the batch stays open.
 rmsg_status rmsg_batch_recv(struct rmsg_batch *batch,
                             int fd,
                             int flags,
