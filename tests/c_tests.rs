@@ -101,6 +101,13 @@ fn batch() {
     cbuild::run_c_test("batch");
 }
 
+/// The example program of the README's high-rate section.
+#[test]
+fn example_batch() {
+    let exe = cbuild::build("c_tests", "examples/batch.c", Lang::C99, 0, &[]);
+    cbuild::check("example_batch", &cbuild::run(&exe, &[]));
+}
+
 #[test]
 fn send_batch() {
     cbuild::run_c_test("send_batch");
