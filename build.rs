@@ -1,6 +1,6 @@
-//! Generates `include/rmsg.h` from the Rust sources with cbindgen, sets the
-//! cdylib's SONAME, and passes the target triple on to the test harness that
-//! compiles the C programs in `c_tests/`.
+//! Generates `include/rmsg.h` from the Rust sources with cbindgen (in
+//! C89-clean form), sets the cdylib's SONAME, and passes the target triple
+//! on to the test harness that compiles the C programs in `c_tests/`.
 
 use std::env;
 use std::fs;
@@ -24,22 +24,72 @@ fn main() {
         env::var("TARGET").expect("cargo sets TARGET")
     );
 
-    let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml"))
+    let mut config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml"))
         .expect("cbindgen.toml must parse");
+    config.after_includes = Some(C89_BOOL.to_string());
     let bindings = cbindgen::Builder::new()
         .with_crate(&crate_dir)
         .with_config(config)
         .generate()
         .expect("cbindgen could not generate include/rmsg.h");
-    let mut text = Vec::new();
-    bindings.write(&mut text);
+    let mut raw = Vec::new();
+    bindings.write(&mut raw);
+    let text = c89_clean(&String::from_utf8(raw).expect("cbindgen writes UTF-8"));
 
     // Write only when the text changed, so that an unchanged header keeps its
     // timestamp and `git diff --exit-code include/` stays quiet.
     let header = crate_dir.join("include").join("rmsg.h");
-    if fs::read(&header).ok().as_deref() != Some(text.as_slice()) {
+    if fs::read(&header).ok().as_deref() != Some(text.as_bytes()) {
         fs::create_dir_all(header.parent().expect("header has a parent"))
             .expect("cannot create include/");
         fs::write(&header, &text).expect("cannot write include/rmsg.h");
     }
+}
+
+/// C89 has no `bool`, and clang's `-Wpedantic` rejects the `_Bool` that
+/// `<stdbool.h>` names there, so C89 code sees the same type under a name
+/// marked as the extension it is (gcc and clang accept `_Bool` in C89).
+const C89_BOOL: &str = "
+/*
+ * C89 has no bool. There the header's bool is the compiler's _Bool (one byte
+ * holding 0 or 1, as in C99 and as Rust's bool), which gcc and clang accept
+ * in C89 as an extension.
+ */
+#if !defined(__cplusplus) && defined(__GNUC__) && \\
+    (!defined(__STDC_VERSION__) || __STDC_VERSION__ < 199901L)
+__extension__ typedef _Bool rmsg_c89_bool;
+#undef bool
+#define bool rmsg_c89_bool
+#endif
+";
+
+/// cbindgen's output made valid C89 (checked by `.ci/header-matrix.sh`):
+/// the comments it writes after `#endif` become block comments, and the
+/// comma it writes after the last enumerator of each enum is dropped.
+fn c89_clean(text: &str) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let mut line = line.to_string();
+        if line.trim_start().starts_with('#') {
+            if let Some(at) = line.find("//") {
+                let note = line[at + 2..].trim().to_string();
+                assert!(
+                    !note.contains("*/"),
+                    "cannot turn {line:?} into a C89 comment"
+                );
+                line = format!("{} /* {note} */", line[..at].trim_end());
+            }
+        }
+        if line.starts_with('}') {
+            if let Some(last) = lines.iter_mut().rev().find(|l| !l.trim().is_empty()) {
+                if last.ends_with(',') {
+                    last.pop();
+                }
+            }
+        }
+        lines.push(line);
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
 }
