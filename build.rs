@@ -1,6 +1,7 @@
-//! Generates `include/rmsg.h` from the Rust sources with cbindgen (in
-//! C89-clean form), sets the cdylib's SONAME, and passes the target triple
-//! on to the test harness that compiles the C programs in `c_tests/`.
+//! Generates `include/rmsg.h` from the Rust sources with cbindgen (with the
+//! version macros of this crate's version, in C89-clean form), sets the
+//! cdylib's SONAME, and passes the target triple on to the test harness
+//! that compiles the C programs in `c_tests/`.
 
 use std::env;
 use std::fs;
@@ -26,7 +27,7 @@ fn main() {
 
     let mut config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml"))
         .expect("cbindgen.toml must parse");
-    config.after_includes = Some(C89_BOOL.to_string());
+    config.after_includes = Some(format!("{C89_BOOL}{}", version_macros()));
     let bindings = cbindgen::Builder::new()
         .with_crate(&crate_dir)
         .with_config(config)
@@ -62,6 +63,48 @@ __extension__ typedef _Bool rmsg_c89_bool;
 #define bool rmsg_c89_bool
 #endif
 ";
+
+/// The `RMSG_VERSION_*` macros, from the version in Cargo.toml, placed by
+/// cbindgen right after the header's includes.
+fn version_macros() -> String {
+    let part = |name: &str| -> u32 {
+        let v = env::var(name).expect("cargo sets the version parts");
+        let n: u32 = v.parse().expect("version parts are numbers");
+        assert!(
+            n < 256,
+            "{name} = {n}: RMSG_VERSION_NUMBER has 8 bits per part"
+        );
+        n
+    };
+    let (major, minor, patch) = (
+        part("CARGO_PKG_VERSION_MAJOR"),
+        part("CARGO_PKG_VERSION_MINOR"),
+        part("CARGO_PKG_VERSION_PATCH"),
+    );
+    let text = env::var("CARGO_PKG_VERSION").expect("cargo sets CARGO_PKG_VERSION");
+    let number = (major << 16) | (minor << 8) | patch;
+    format!(
+        "
+/**
+ * The version of rmsg this header belongs to. `rmsg_version()` and
+ * `rmsg_version_number()` give the version of the library a program runs
+ * with, which may be a newer one with the same SONAME (`librmsg.so.{major}`).
+ */
+#define RMSG_VERSION_MAJOR {major}
+/** The minor version of this header. */
+#define RMSG_VERSION_MINOR {minor}
+/** The patch version of this header. */
+#define RMSG_VERSION_PATCH {patch}
+/** The version of this header as text, as `rmsg_version()` spells it. */
+#define RMSG_VERSION_STRING \"{text}\"
+/**
+ * The version of this header as one number, `(major << 16) | (minor << 8) |
+ * patch`, for `#if RMSG_VERSION_NUMBER >= 0x000100` and for comparing with
+ * `rmsg_version_number()`.
+ */
+#define RMSG_VERSION_NUMBER 0x{number:06x}"
+    )
+}
 
 /// cbindgen's output made valid C89 (checked by `.ci/header-matrix.sh`):
 /// the comments it writes after `#endif` become block comments, and the

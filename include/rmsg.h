@@ -24,6 +24,24 @@ __extension__ typedef _Bool rmsg_c89_bool;
 #define bool rmsg_c89_bool
 #endif
 
+/**
+ * The version of rmsg this header belongs to. `rmsg_version()` and
+ * `rmsg_version_number()` give the version of the library a program runs
+ * with, which may be a newer one with the same SONAME (`librmsg.so.0`).
+ */
+#define RMSG_VERSION_MAJOR 0
+/** The minor version of this header. */
+#define RMSG_VERSION_MINOR 1
+/** The patch version of this header. */
+#define RMSG_VERSION_PATCH 0
+/** The version of this header as text, as `rmsg_version()` spells it. */
+#define RMSG_VERSION_STRING "0.1.0"
+/**
+ * The version of this header as one number, `(major << 16) | (minor << 8) |
+ * patch`, for `#if RMSG_VERSION_NUMBER >= 0x000100` and for comparing with
+ * `rmsg_version_number()`.
+ */
+#define RMSG_VERSION_NUMBER 0x000100
 
 /**
  * `SCM_PIDFD` (Linux 6.5): the control message type that carries a
@@ -1814,6 +1832,22 @@ const char *rmsg_status_describe(uint32_t status);
  * Successful calls leave it as it was.
  */
 int rmsg_last_errno(void);
+
+/**
+ * The version of the rmsg library this program runs with, as text
+ * (`"0.1.0"`, spelled as `RMSG_VERSION_STRING`). It can be newer than the
+ * header the program was compiled with. The string is static: never free
+ * it.
+ */
+const char *rmsg_version(void);
+
+/**
+ * The version of the rmsg library this program runs with as one number,
+ * `(major << 16) | (minor << 8) | patch`, encoded as `RMSG_VERSION_NUMBER`
+ * is: `rmsg_version_number() >= RMSG_VERSION_NUMBER` holds when the library
+ * is at least as new as the header.
+ */
+uint32_t rmsg_version_number(void);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -14,6 +14,7 @@
 //! | `send.rs` | `rmsg_sendmsg`, `rmsg_send_fds` |
 //! | `sizing.rs` | `rmsg_cmsg_len`, `rmsg_cmsg_space`, `rmsg_control_space*` |
 //! | `status.rs` | `rmsg_status_*`, `rmsg_last_errno` |
+//! | `version.rs` | `rmsg_version`, `rmsg_version_number` |
 //! | `testing.rs` | the test hook (debug builds only, not in the header) |
 //!
 //! Conventions (also in README.md): functions returning `rmsg_status` write
@@ -42,6 +43,7 @@ mod sizing;
 mod status;
 #[cfg(debug_assertions)]
 mod testing;
+mod version;
 
 pub use address::*;
 pub use builder::*;
@@ -53,6 +55,7 @@ pub use sizing::*;
 pub use status::*;
 #[cfg(debug_assertions)]
 pub use testing::*;
+pub use version::*;
 
 /// The types C sees, for Rust callers of these functions.
 pub use crate::addr::{rmsg_addr_kind, rmsg_address, rmsg_inet_address, rmsg_inet6_address};
