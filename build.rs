@@ -1,11 +1,12 @@
 //! Generates `include/rmsg.h` from the Rust sources with cbindgen (with the
 //! version macros of this crate's version, in C89-clean form), sets the
-//! cdylib's SONAME, and passes the target triple on to the test harness
-//! that compiles the C programs in `c_tests/`.
+//! cdylib's SONAME, makes that SONAME resolve in `target/<profile>/` for
+//! programs linked against a checkout, and passes the target triple on to
+//! the test harness that compiles the C programs in `c_tests/`.
 
 use std::env;
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn main() {
     let crate_dir =
@@ -15,9 +16,11 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
 
     // The shared object is versioned by its SONAME; the major number changes
-    // only with an incompatible ABI change.
+    // only with an incompatible ABI change. cargo-c passes the same SONAME
+    // (`version_suffix_components = 1` in Cargo.toml).
     if env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
         println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,librmsg.so.0");
+        link_soname_in_profile_dir();
     }
     // tests/ and benches/ build C programs with the cc crate, which wants the triple.
     println!(
@@ -135,4 +138,33 @@ fn c89_clean(text: &str) -> String {
     let mut out = lines.join("\n");
     out.push('\n');
     out
+}
+
+/// A program linked against a checkout (`-Ltarget/release -lrmsg`) records
+/// the SONAME, `librmsg.so.0`, but cargo names its output `librmsg.so`, and
+/// leaves it in `deps/` when the library is only built for an example (as
+/// by `cargo run --release --example demo`). So `target/<profile>/` gets
+/// `librmsg.so.0` and, when cargo has not put one there, `librmsg.so`, both
+/// symbolic links to `deps/librmsg.so`, which every build of the cdylib
+/// replaces. The links are made before the library is linked and resolve
+/// once it is.
+fn link_soname_in_profile_dir() {
+    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    // OUT_DIR is target/<profile>/build/rmsg-<hash>/out (or the same under
+    // target/<triple>/).
+    let Some(profile_dir) = out_dir.ancestors().nth(3) else {
+        return;
+    };
+    if !profile_dir.join("deps").is_dir() {
+        return;
+    }
+    let target = Path::new("deps").join("librmsg.so");
+    for name in ["librmsg.so.0", "librmsg.so"] {
+        let link = profile_dir.join(name);
+        // Whatever is there already (cargo's own librmsg.so, or a link made
+        // earlier) stays. Failing to link only costs the convenience.
+        if fs::symlink_metadata(&link).is_err() {
+            let _ = std::os::unix::fs::symlink(&target, &link);
+        }
+    }
 }
