@@ -100,7 +100,9 @@ pub fn build(kind: &str, src: &str, lang: Lang, opt: u32, extra: &[&str]) -> Pat
         .host(target)
         .opt_level(opt)
         .debug(true)
-        .warnings(false);
+        // Not `warnings(false)`: cc passes `-w` for that, which silences
+        // every warning, `-Werror` or not. The strict flags follow below.
+        .warnings(true);
     if let Lang::Cxx(_) = lang {
         build.cpp(true);
     }
