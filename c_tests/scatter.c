@@ -291,7 +291,7 @@ static void test_null_arguments(void) {
 
 /* Bad descriptors: negative, closed, not a socket. */
 static void test_bad_descriptors(void) {
-    char a[4];
+    char a[4] = {0};
     rmsg_iovec iov = iov_of(a, sizeof a);
     size_t n = 7;
     int p[2];
@@ -375,7 +375,7 @@ static void test_options_are_honoured(void) {
 static void test_address_is_kept(void) {
     struct sockaddr_un ra, sa;
     socklen_t rlen, slen;
-    char a[4];
+    char a[4] = {0};
     rmsg_iovec iov = iov_of(a, sizeof a);
     size_t n = 0, len = 0;
     const uint8_t *name = NULL;

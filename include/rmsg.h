@@ -12,1063 +12,1568 @@
 #include <stddef.h>
 #include <stdint.h>
 
-// The most slots a batch may have: Linux's `UIO_MAXIOV`, the most messages
-// one `recvmmsg(2)` call takes.
+/*
+ * C89 has no bool. There the header's bool is the compiler's _Bool (one byte
+ * holding 0 or 1, as in C99 and as Rust's bool), which gcc and clang accept
+ * in C89 as an extension.
+ */
+#if !defined(__cplusplus) && defined(__GNUC__) && \
+    (!defined(__STDC_VERSION__) || __STDC_VERSION__ < 199901L)
+__extension__ typedef _Bool rmsg_c89_bool;
+#undef bool
+#define bool rmsg_c89_bool
+#endif
+
+/**
+ * The version of rmsg this header belongs to. `rmsg_version()` and
+ * `rmsg_version_number()` give the version of the library a program runs
+ * with, which may be a newer one with the same SONAME (`librmsg.so.0`).
+ */
+#define RMSG_VERSION_MAJOR 0
+/** The minor version of this header. */
+#define RMSG_VERSION_MINOR 1
+/** The patch version of this header. */
+#define RMSG_VERSION_PATCH 0
+/** The version of this header as text, as `rmsg_version()` spells it. */
+#define RMSG_VERSION_STRING "0.1.0"
+/**
+ * The version of this header as one number, `(major << 16) | (minor << 8) |
+ * patch`, for `#if RMSG_VERSION_NUMBER >= 0x000100` and for comparing with
+ * `rmsg_version_number()`.
+ */
+#define RMSG_VERSION_NUMBER 0x000100
+
+/**
+ * The most slots a batch may have: Linux's `UIO_MAXIOV`, the most messages
+ * one `recvmmsg(2)` call takes.
+ */
 #define RMSG_BATCH_MAX 1024
 
-// `SCM_PIDFD` (Linux 6.5): the control message type that carries a
-// pidfd of the sending process (level `SOL_SOCKET`), for C libraries
-// whose headers predate it.
+/**
+ * `SCM_PIDFD` (Linux 6.5): the control message type that carries a
+ * pidfd of the sending process (level `SOL_SOCKET`), for C libraries
+ * whose headers predate it.
+ */
 #define RMSG_SCM_PIDFD 4
 
-// `SO_PASSPIDFD` (Linux 6.5): the socket option that asks for
-// `SCM_PIDFD` items.
+/**
+ * `SO_PASSPIDFD` (Linux 6.5): the socket option that asks for
+ * `SCM_PIDFD` items.
+ */
 #define RMSG_SO_PASSPIDFD 76
 
-// `SCM_SECURITY` (level `SOL_SOCKET`): the security label of the
-// sender, delivered when `SO_PASSSEC` is set and a security module is
-// active. Not in the C library's headers (it is kernel-internal).
+/**
+ * `SCM_SECURITY` (level `SOL_SOCKET`): the security label of the
+ * sender, delivered when `SO_PASSSEC` is set and a security module is
+ * active. Not in the C library's headers (it is kernel-internal).
+ */
 #define RMSG_SCM_SECURITY 3
 
-// `SOL_TLS`: the level of kernel TLS control messages.
+/**
+ * `SOL_TLS`: the level of kernel TLS control messages.
+ */
 #define RMSG_SOL_TLS 282
 
-// `TLS_GET_RECORD_TYPE` (level `SOL_TLS`): the TLS record type of a
-// record received through kernel TLS (one byte).
+/**
+ * `TLS_GET_RECORD_TYPE` (level `SOL_TLS`): the TLS record type of a
+ * record received through kernel TLS (one byte).
+ */
 #define RMSG_TLS_GET_RECORD_TYPE 2
 
-// `SOL_UDP` (= `IPPROTO_UDP`): the level of UDP control messages.
+/**
+ * `SOL_UDP` (= `IPPROTO_UDP`): the level of UDP control messages.
+ */
 #define RMSG_SOL_UDP 17
 
-// `UDP_GRO` (level `SOL_UDP`): the socket option enabling UDP generic
-// receive offload, and the control message carrying the segment size
-// (an `int`) of a coalesced datagram.
+/**
+ * `UDP_GRO` (level `SOL_UDP`): the socket option enabling UDP generic
+ * receive offload, and the control message carrying the segment size
+ * (an `int`) of a coalesced datagram.
+ */
 #define RMSG_UDP_GRO 104
 
-// `UDP_SEGMENT` (level `SOL_UDP`, Linux 4.18): the segment size for UDP
-// GSO on send (a `uint16_t`).
+/**
+ * `UDP_SEGMENT` (level `SOL_UDP`, Linux 4.18): the segment size for UDP
+ * GSO on send (a `uint16_t`).
+ */
 #define RMSG_UDP_SEGMENT 103
 
-// `IP_RECVRETOPTS` (= `IP_RETOPTS`): the socket option asking for the
-// IP options of received packets, reversed for replying.
+/**
+ * `IP_RECVRETOPTS` (= `IP_RETOPTS`): the socket option asking for the
+ * IP options of received packets, reversed for replying.
+ */
 #define RMSG_IP_RECVRETOPTS 7
 
-// Linux's `SCM_MAX_FD`: the most descriptors one message may carry, over
-// all of its `SCM_RIGHTS` items.
+/**
+ * Linux's `SCM_MAX_FD`: the most descriptors one message may carry, over
+ * all of its `SCM_RIGHTS` items.
+ */
 #define RMSG_SCM_MAX_FD 253
 
-// `rmsg_control_parse` flag: the descriptors found in `SCM_RIGHTS` and
-// `SCM_PIDFD` items belong to the parsed buffer from now on: they are
-// closed when it is freed unless taken with `rmsg_control_take_item_fds`.
-// Without it the parsed buffer never closes a descriptor.
+/**
+ * `rmsg_control_parse` flag: the descriptors found in `SCM_RIGHTS` and
+ * `SCM_PIDFD` items belong to the parsed buffer from now on: they are
+ * closed when it is freed unless taken with `rmsg_control_take_item_fds`.
+ * Without it the parsed buffer never closes a descriptor.
+ */
 #define RMSG_PARSE_OWN_FDS 1
 
-// Return `RMSG_ERR_INTERRUPTED` when a signal interrupts the call, instead
-// of retrying (PEP 475 retrying is the default). For callers that must run
-// their own signal handlers between tries, such as language runtimes.
+/**
+ * Return `RMSG_ERR_INTERRUPTED` when a signal interrupts the call, instead
+ * of retrying (PEP 475 retrying is the default). For callers that must run
+ * their own signal handlers between tries, such as language runtimes.
+ */
 #define RMSG_RECV_RETURN_EINTR 1
 
-// Do not add `MSG_CMSG_CLOEXEC`: received descriptors are then inheritable
-// across `exec`.
+/**
+ * Do not add `MSG_CMSG_CLOEXEC`: received descriptors are then inheritable
+ * across `exec`.
+ */
 #define RMSG_RECV_NO_CLOEXEC 2
 
-// Do not ask the kernel for the source address (`msg_name` NULL): the
-// message then has none (`rmsg_message_address` gives NULL). Saves the
-// kernel's copy of the address on sockets where it is known, such as
-// connected ones.
+/**
+ * Do not ask the kernel for the source address (`msg_name` NULL): the
+ * message then has none (`rmsg_message_address` gives NULL). Saves the
+ * kernel's copy of the address on sockets where it is known, such as
+ * connected ones.
+ */
 #define RMSG_RECV_NO_ADDRESS 4
 
-// Return `RMSG_ERR_INTERRUPTED` when a signal interrupts the call before
-// anything was sent, instead of retrying (retrying is the default).
+/**
+ * Return `RMSG_ERR_INTERRUPTED` when a signal interrupts the call before
+ * anything was sent, instead of retrying (retrying is the default).
+ */
 #define RMSG_SEND_RETURN_EINTR 1
 
-// Do not add `MSG_NOSIGNAL`: writing to a stream whose peer has gone then
-// raises `SIGPIPE` as plain `sendmsg(2)` does (and, if the process
-// survives it, the call still returns `RMSG_ERR_BROKEN_PIPE`).
+/**
+ * Do not add `MSG_NOSIGNAL`: writing to a stream whose peer has gone then
+ * raises `SIGPIPE` as plain `sendmsg(2)` does (and, if the process
+ * survives it, the call still returns `RMSG_ERR_BROKEN_PIPE`).
+ */
 #define RMSG_SEND_ALLOW_SIGPIPE 2
 
-// Bytes reserved for an `SCM_SECURITY` label (the label's length depends
-// on the security module and policy; add more if yours are longer).
+/**
+ * Bytes reserved for an `SCM_SECURITY` label (the label's length depends
+ * on the security module and policy; add more if yours are longer).
+ */
 #define RMSG_SECURITY_LABEL_SPACE 256
 
-// Bytes reserved for `SCM_TIMESTAMPING_OPT_STATS` (TCP statistics as
-// netlink attributes; Linux 6.x sends well under this).
+/**
+ * Bytes reserved for `SCM_TIMESTAMPING_OPT_STATS` (TCP statistics as
+ * netlink attributes; Linux 6.x sends well under this).
+ */
 #define RMSG_OPT_STATS_SPACE 1024
 
-// Block until the socket is ready (the socket's own blocking mode still
-// applies: on an `O_NONBLOCK` socket the call fails with
-// `RMSG_ERR_WOULD_BLOCK`).
+/**
+ * Block until the socket is ready (the socket's own blocking mode still
+ * applies: on an `O_NONBLOCK` socket the call fails with
+ * `RMSG_ERR_WOULD_BLOCK`).
+ */
 #define RMSG_WAIT_BLOCK 0
 
-// Never block: `MSG_DONTWAIT` is added; a socket that is not ready gives
-// `RMSG_ERR_WOULD_BLOCK`.
+/**
+ * Never block: `MSG_DONTWAIT` is added; a socket that is not ready gives
+ * `RMSG_ERR_WOULD_BLOCK`.
+ */
 #define RMSG_WAIT_NONBLOCK 1
 
-// Wait at most `timeout_ns` nanoseconds in all, across retries after
-// signals and spurious wake-ups; then `RMSG_ERR_TIMED_OUT`. Every try is
-// non-blocking, so `MSG_DONTWAIT` in the flags changes nothing here: the
-// call still waits for the deadline, as a Python socket with a timeout does.
+/**
+ * Wait at most `timeout_ns` nanoseconds in all, across retries after
+ * signals and spurious wake-ups; then `RMSG_ERR_TIMED_OUT`. Every try is
+ * non-blocking, so `MSG_DONTWAIT` in the flags changes nothing here: the
+ * call still waits for the deadline, as a Python socket with a timeout does.
+ */
 #define RMSG_WAIT_DEADLINE 2
 
-// What kind of address an `rmsg_address` holds.
+/**
+ * What kind of address an `rmsg_address` holds.
+ */
 enum rmsg_addr_kind
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+#endif /* defined(__cplusplus) || __STDC_VERSION__ >= 202311L */
  {
-  // `AF_UNIX` bound to a filesystem path.
+  /**
+   * `AF_UNIX` bound to a filesystem path.
+   */
   RMSG_ADDRESS_UNIX_PATH = 1,
-  // `AF_UNIX` in the Linux abstract namespace (the name starts with a NUL).
+  /**
+   * `AF_UNIX` in the Linux abstract namespace (the name starts with a NUL).
+   */
   RMSG_ADDRESS_UNIX_ABSTRACT = 2,
-  // `AF_UNIX` with no name (an unbound or `socketpair` peer).
+  /**
+   * `AF_UNIX` with no name (an unbound or `socketpair` peer).
+   */
   RMSG_ADDRESS_UNIX_UNNAMED = 3,
-  // `AF_INET`: address and port.
+  /**
+   * `AF_INET`: address and port.
+   */
   RMSG_ADDRESS_INET = 4,
-  // `AF_INET6`: address, port, flow information and scope id.
+  /**
+   * `AF_INET6`: address, port, flow information and scope id.
+   */
   RMSG_ADDRESS_INET6 = 5,
-  // Any other family: the family number and the raw bytes.
-  RMSG_ADDRESS_OTHER = 6,
+  /**
+   * Any other family: the family number and the raw bytes.
+   */
+  RMSG_ADDRESS_OTHER = 6
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
 typedef enum rmsg_addr_kind rmsg_addr_kind;
 #else
 typedef uint32_t rmsg_addr_kind;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
+#endif /* __STDC_VERSION__ >= 202311L */
+#endif /* __cplusplus */
 
-// The result of every fallible rmsg function.
-//
-// `RMSG_OK` (0) means success; every other value is an error. The values are
-// fixed forever: a new status gets a new number, an old number is never
-// reused. C receives these as a `uint32_t`; functions that take a status from
-// C (`rmsg_status_name`) take the integer and accept unknown values.
-//
-// When a function returns a status other than `RMSG_OK` it also sets the
-// thread's `errno` to the matching OS error number (see `rmsg_last_errno`).
+/**
+ * The result of every fallible rmsg function.
+ *
+ * `RMSG_OK` (0) means success; every other value is an error. The values are
+ * fixed forever: a new status gets a new number, an old number is never
+ * reused. C receives these as a `uint32_t`; functions that take a status from
+ * C (`rmsg_status_name`) take the integer and accept unknown values.
+ *
+ * When a function returns a status other than `RMSG_OK` it also sets the
+ * thread's `errno` to the matching OS error number (see `rmsg_last_errno`).
+ */
 enum rmsg_status
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+#endif /* defined(__cplusplus) || __STDC_VERSION__ >= 202311L */
  {
-  // Success.
+  /**
+   * Success.
+   */
   RMSG_OK = 0,
-  // The operating system reported an error not covered by a more specific
-  // status; `rmsg_last_errno()` (and `errno`) hold its number.
+  /**
+   * The operating system reported an error not covered by a more specific
+   * status; `rmsg_last_errno()` (and `errno`) hold its number.
+   */
   RMSG_ERR_OS = 1,
-  // The socket had nothing to receive and the call was non-blocking
-  // (`EAGAIN`/`EWOULDBLOCK`).
+  /**
+   * The socket had nothing to receive and the call was non-blocking
+   * (`EAGAIN`/`EWOULDBLOCK`).
+   */
   RMSG_ERR_WOULD_BLOCK = 2,
-  // The timeout given in the options passed before anything arrived.
+  /**
+   * The timeout given in the options passed before anything arrived.
+   */
   RMSG_ERR_TIMED_OUT = 3,
-  // A signal interrupted the call and the options asked for `EINTR` to be
-  // returned rather than retried.
+  /**
+   * A signal interrupted the call and the options asked for `EINTR` to be
+   * returned rather than retried.
+   */
   RMSG_ERR_INTERRUPTED = 4,
-  // A required pointer argument was NULL.
+  /**
+   * A required pointer argument was NULL.
+   */
   RMSG_ERR_NULL_ARGUMENT = 5,
-  // An argument had a value the function does not accept (unknown flag
-  // bits, an out-of-range index, a negative file descriptor ...).
+  /**
+   * An argument had a value the function does not accept (unknown flag
+   * bits, an out-of-range index, a negative file descriptor ...).
+   */
   RMSG_ERR_INVALID_ARGUMENT = 6,
-  // A size was larger than the kernel interface can carry (for example a
-  // control buffer larger than `socklen_t`, or `CMSG_SPACE` overflowing).
+  /**
+   * A size was larger than the kernel interface can carry (for example a
+   * control buffer larger than `socklen_t`, or `CMSG_SPACE` overflowing).
+   */
   RMSG_ERR_TOO_LARGE = 7,
-  // Memory for the message could not be allocated.
+  /**
+   * Memory for the message could not be allocated.
+   */
   RMSG_ERR_OUT_OF_MEMORY = 8,
-  // The file descriptor is not open (`EBADF`).
+  /**
+   * The file descriptor is not open (`EBADF`).
+   */
   RMSG_ERR_BAD_FD = 9,
-  // The file descriptor is not a socket (`ENOTSOCK`).
+  /**
+   * The file descriptor is not a socket (`ENOTSOCK`).
+   */
   RMSG_ERR_NOT_A_SOCKET = 10,
-  // The output array given was too small for the result; nothing was
-  // written and nothing changed hands.
+  /**
+   * The output array given was too small for the result; nothing was
+   * written and nothing changed hands.
+   */
   RMSG_ERR_BUFFER_TOO_SMALL = 11,
-  // The item is not of the kind the accessor decodes.
+  /**
+   * The item is not of the kind the accessor decodes.
+   */
   RMSG_ERR_WRONG_KIND = 12,
-  // The item is of the right kind but its data is too short to decode (it
-  // was truncated, or is malformed).
+  /**
+   * The item is of the right kind but its data is too short to decode (it
+   * was truncated, or is malformed).
+   */
   RMSG_ERR_SHORT_ITEM = 13,
-  // The address is not of the family the accessor decodes, or there is no
-  // address.
+  /**
+   * The address is not of the family the accessor decodes, or there is no
+   * address.
+   */
   RMSG_ERR_WRONG_FAMILY = 14,
-  // The `(level, type)` pair is not a kind of control message rmsg knows
-  // the size of (from `rmsg_control_space`).
+  /**
+   * The `(level, type)` pair is not a kind of control message rmsg knows
+   * the size of (from `rmsg_control_space`).
+   */
   RMSG_ERR_UNKNOWN_KIND = 20,
-  // More file descriptors than one message can carry: Linux accepts at
-  // most `SCM_MAX_FD` (253) in one message, over all its `SCM_RIGHTS`
-  // items. Nothing was added.
+  /**
+   * More file descriptors than one message can carry: Linux accepts at
+   * most `SCM_MAX_FD` (253) in one message, over all its `SCM_RIGHTS`
+   * items. Nothing was added.
+   */
   RMSG_ERR_TOO_MANY_FDS = 30,
-  // Text or parts that do not make a valid socket address (bad syntax, a
-  // port out of range, an unknown interface name, a name too long for
-  // `sun_path` ...).
+  /**
+   * Text or parts that do not make a valid socket address (bad syntax, a
+   * port out of range, an unknown interface name, a name too long for
+   * `sun_path` ...).
+   */
   RMSG_ERR_INVALID_ADDRESS = 31,
-  // The peer of a stream socket has gone (`EPIPE`). rmsg's send calls add
-  // `MSG_NOSIGNAL`, so this status arrives instead of a `SIGPIPE`.
+  /**
+   * The peer of a stream socket has gone (`EPIPE`). rmsg's send calls add
+   * `MSG_NOSIGNAL`, so this status arrives instead of a `SIGPIPE`.
+   */
   RMSG_ERR_BROKEN_PIPE = 32,
-  // A panic inside rmsg was caught at the C boundary. This is a bug in
-  // rmsg; the operation did not complete and no output was written.
-  RMSG_ERR_PANIC = 255,
+  /**
+   * A panic inside rmsg was caught at the C boundary. This is a bug in
+   * rmsg; the operation did not complete and no output was written.
+   */
+  RMSG_ERR_PANIC = 255
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
 typedef enum rmsg_status rmsg_status;
 #else
 typedef uint32_t rmsg_status;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
+#endif /* __STDC_VERSION__ >= 202311L */
+#endif /* __cplusplus */
 
-// Which typed accessor decodes an item, from its level and type (see
-// `rmsg_item_kind`). The values are fixed forever; new kinds get new
-// numbers.
+/**
+ * Which typed accessor decodes an item, from its level and type (see
+ * `rmsg_item_kind`). The values are fixed forever; new kinds get new
+ * numbers.
+ */
 enum rmsg_kind
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+#endif /* defined(__cplusplus) || __STDC_VERSION__ >= 202311L */
  {
-  // No typed accessor: read the raw bytes (`rmsg_item_data`).
+  /**
+   * No typed accessor: read the raw bytes (`rmsg_item_data`).
+   */
   RMSG_KIND_RAW = 0,
-  // `SCM_RIGHTS`: `rmsg_item_fd_count`, `rmsg_item_fd`, the take functions.
+  /**
+   * `SCM_RIGHTS`: `rmsg_item_fd_count`, `rmsg_item_fd`, the take functions.
+   */
   RMSG_KIND_RIGHTS = 1,
-  // `SCM_CREDENTIALS`: `rmsg_item_credentials`.
+  /**
+   * `SCM_CREDENTIALS`: `rmsg_item_credentials`.
+   */
   RMSG_KIND_CREDENTIALS = 2,
-  // `SCM_PIDFD`: `rmsg_item_pidfd`.
+  /**
+   * `SCM_PIDFD`: `rmsg_item_pidfd`.
+   */
   RMSG_KIND_PIDFD = 3,
-  // `SCM_SECURITY`: `rmsg_item_security`.
+  /**
+   * `SCM_SECURITY`: `rmsg_item_security`.
+   */
   RMSG_KIND_SECURITY = 4,
-  // `SO_TIMESTAMP`, `SO_TIMESTAMPNS` and their `_NEW` forms:
-  // `rmsg_item_timestamp`.
+  /**
+   * `SO_TIMESTAMP`, `SO_TIMESTAMPNS` and their `_NEW` forms:
+   * `rmsg_item_timestamp`.
+   */
   RMSG_KIND_TIMESTAMP = 5,
-  // `SO_TIMESTAMPING`, `SO_TIMESTAMPING_NEW`: `rmsg_item_timestamping`.
+  /**
+   * `SO_TIMESTAMPING`, `SO_TIMESTAMPING_NEW`: `rmsg_item_timestamping`.
+   */
   RMSG_KIND_TIMESTAMPING = 6,
-  // `SO_RXQ_OVFL`: `rmsg_item_rxq_ovfl`.
+  /**
+   * `SO_RXQ_OVFL`: `rmsg_item_rxq_ovfl`.
+   */
   RMSG_KIND_RXQ_OVFL = 7,
-  // `SO_MARK` (sent for `SO_RCVMARK`), `SO_RCVMARK`: `rmsg_item_mark`.
+  /**
+   * `SO_MARK` (sent for `SO_RCVMARK`), `SO_RCVMARK`: `rmsg_item_mark`.
+   */
   RMSG_KIND_MARK = 8,
-  // `SCM_TIMESTAMPING_PKTINFO`: `rmsg_item_ts_pktinfo`.
+  /**
+   * `SCM_TIMESTAMPING_PKTINFO`: `rmsg_item_ts_pktinfo`.
+   */
   RMSG_KIND_TS_PKTINFO = 9,
-  // `SCM_TIMESTAMPING_OPT_STATS`: `rmsg_item_ts_opt_stats`.
+  /**
+   * `SCM_TIMESTAMPING_OPT_STATS`: `rmsg_item_ts_opt_stats`.
+   */
   RMSG_KIND_TS_OPT_STATS = 10,
-  // `IP_PKTINFO`: `rmsg_item_ip_pktinfo`.
+  /**
+   * `IP_PKTINFO`: `rmsg_item_ip_pktinfo`.
+   */
   RMSG_KIND_IP_PKTINFO = 11,
-  // `IP_TTL`: `rmsg_item_ip_ttl`.
+  /**
+   * `IP_TTL`: `rmsg_item_ip_ttl`.
+   */
   RMSG_KIND_IP_TTL = 12,
-  // `IP_TOS`: `rmsg_item_ip_tos`.
+  /**
+   * `IP_TOS`: `rmsg_item_ip_tos`.
+   */
   RMSG_KIND_IP_TOS = 13,
-  // `IP_RECVERR`, `IPV6_RECVERR`: `rmsg_item_recverr`.
+  /**
+   * `IP_RECVERR`, `IPV6_RECVERR`: `rmsg_item_recverr`.
+   */
   RMSG_KIND_RECVERR = 14,
-  // `IP_ORIGDSTADDR`: `rmsg_item_ip_origdstaddr`.
+  /**
+   * `IP_ORIGDSTADDR`: `rmsg_item_ip_origdstaddr`.
+   */
   RMSG_KIND_IP_ORIGDSTADDR = 15,
-  // `IP_RECVFRAGSIZE`, `IPV6_RECVFRAGSIZE`: `rmsg_item_fragsize`.
+  /**
+   * `IP_RECVFRAGSIZE`, `IPV6_RECVFRAGSIZE`: `rmsg_item_fragsize`.
+   */
   RMSG_KIND_FRAGSIZE = 16,
-  // `IP_RETOPTS`, `IP_OPTIONS`: `rmsg_item_ip_options`.
+  /**
+   * `IP_RETOPTS`, `IP_OPTIONS`: `rmsg_item_ip_options`.
+   */
   RMSG_KIND_IP_OPTIONS = 17,
-  // `IPV6_PKTINFO`: `rmsg_item_ipv6_pktinfo`.
+  /**
+   * `IPV6_PKTINFO`: `rmsg_item_ipv6_pktinfo`.
+   */
   RMSG_KIND_IPV6_PKTINFO = 18,
-  // `IPV6_HOPLIMIT`: `rmsg_item_ipv6_hoplimit`.
+  /**
+   * `IPV6_HOPLIMIT`: `rmsg_item_ipv6_hoplimit`.
+   */
   RMSG_KIND_IPV6_HOPLIMIT = 19,
-  // `IPV6_TCLASS`: `rmsg_item_ipv6_tclass`.
+  /**
+   * `IPV6_TCLASS`: `rmsg_item_ipv6_tclass`.
+   */
   RMSG_KIND_IPV6_TCLASS = 20,
-  // `IPV6_ORIGDSTADDR`: `rmsg_item_ipv6_origdstaddr`.
+  /**
+   * `IPV6_ORIGDSTADDR`: `rmsg_item_ipv6_origdstaddr`.
+   */
   RMSG_KIND_IPV6_ORIGDSTADDR = 21,
-  // `IPV6_PATHMTU`: `rmsg_item_ipv6_pathmtu`.
+  /**
+   * `IPV6_PATHMTU`: `rmsg_item_ipv6_pathmtu`.
+   */
   RMSG_KIND_IPV6_PATHMTU = 22,
-  // `UDP_GRO`: `rmsg_item_udp_gro`.
+  /**
+   * `UDP_GRO`: `rmsg_item_udp_gro`.
+   */
   RMSG_KIND_UDP_GRO = 23,
-  // `TLS_GET_RECORD_TYPE`: `rmsg_item_tls_record_type`.
-  RMSG_KIND_TLS_RECORD_TYPE = 24,
+  /**
+   * `TLS_GET_RECORD_TYPE`: `rmsg_item_tls_record_type`.
+   */
+  RMSG_KIND_TLS_RECORD_TYPE = 24
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
 typedef enum rmsg_kind rmsg_kind;
 #else
 typedef uint32_t rmsg_kind;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
+#endif /* __STDC_VERSION__ >= 202311L */
+#endif /* __cplusplus */
 
-// A socket address (opaque to C): the raw `sockaddr` bytes and their
-// length. Borrow one from a message with `rmsg_message_address` (the
-// message frees it), or build an owned one with `rmsg_address_parse`,
-// `rmsg_address_from_*` or `rmsg_address_copy` (free it with
-// `rmsg_address_free`); read it with the `rmsg_address_*` functions.
+/**
+ * A socket address (opaque to C): the raw `sockaddr` bytes and their
+ * length. Borrow one from a message with `rmsg_message_address` (the
+ * message frees it), or build an owned one with `rmsg_address_parse`,
+ * `rmsg_address_from_*` or `rmsg_address_copy` (free it with
+ * `rmsg_address_free`); read it with the `rmsg_address_*` functions.
+ */
 typedef struct rmsg_address rmsg_address;
 
-// A batch: N message slots with their `mmsghdr`s, and how many the last
-// receive filled. Opaque to C; made by `rmsg_batch_new`, freed with
-// `rmsg_batch_free`; its messages are read with the `rmsg_message_*`
-// functions.
+/**
+ * A batch: N message slots with their `mmsghdr`s, and how many the last
+ * receive filled. Opaque to C; made by `rmsg_batch_new`, freed with
+ * `rmsg_batch_free`; its messages are read with the `rmsg_message_*`
+ * functions.
+ */
 typedef struct rmsg_batch rmsg_batch;
 
-// A control buffer being built (opaque to C). It holds copies of the values
-// added; for `SCM_RIGHTS` it holds the descriptor *numbers* only: it does
-// not own, duplicate or close them, and they must stay open until the
-// message is sent.
+/**
+ * A control buffer being built (opaque to C). It holds copies of the values
+ * added; for `SCM_RIGHTS` it holds the descriptor *numbers* only: it does
+ * not own, duplicate or close them, and they must stay open until the
+ * message is sent.
+ */
 typedef struct rmsg_cmsg_builder rmsg_cmsg_builder;
 
-// A parsed control buffer: a message that has control items only (no
-// data, no address, no flags), made from a copy of the caller's bytes.
-// Opaque to C; made by `rmsg_control_parse`, freed with
-// `rmsg_control_free`; its functions are the message's.
+/**
+ * A parsed control buffer: a message that has control items only (no
+ * data, no address, no flags), made from a copy of the caller's bytes.
+ * Opaque to C; made by `rmsg_control_parse`, freed with
+ * `rmsg_control_free`; its functions are the message's.
+ */
 typedef struct rmsg_control rmsg_control;
 
-// One control message of a received (or parsed) control buffer: level,
-// type, data and a truncated mark. Opaque to C; read it with the
-// `rmsg_item_*` functions. It lives inside its message (or parsed buffer)
-// and is valid until that is freed.
+/**
+ * One control message of a received (or parsed) control buffer: level,
+ * type, data and a truncated mark. Opaque to C; read it with the
+ * `rmsg_item_*` functions. It lives inside its message (or parsed buffer)
+ * and is valid until that is freed.
+ */
 typedef struct rmsg_item rmsg_item;
 
-// A received message: data, control items, flags and source address. It
-// owns every descriptor the kernel installed for it until the caller takes
-// them. Opaque to C.
+/**
+ * A received message: data, control items, flags and source address. It
+ * owns every descriptor the kernel installed for it until the caller takes
+ * them. Opaque to C.
+ */
 typedef struct rmsg_message rmsg_message;
 
-// A receiver: capacities fixed when it is made, default options, and the
-// one message it fills (read with the `rmsg_message_*` functions). Opaque
-// to C; made by `rmsg_receiver_new`, freed with `rmsg_receiver_free`.
+/**
+ * A receiver: capacities fixed when it is made, default options, and the
+ * one message it fills (read with the `rmsg_message_*` functions). Opaque
+ * to C; made by `rmsg_receiver_new`, freed with `rmsg_receiver_free`.
+ */
 typedef struct rmsg_receiver rmsg_receiver;
 
-// An IPv4 address and port, decoded.
+/**
+ * An IPv4 address and port, decoded.
+ */
 typedef struct rmsg_inet_address {
-  // The address in network byte order (`addr[0]` is the first octet).
+  /**
+   * The address in network byte order (`addr[0]` is the first octet).
+   */
   uint8_t addr[4];
-  // The port in host byte order.
+  /**
+   * The port in host byte order.
+   */
   uint16_t port;
 } rmsg_inet_address;
 
-// An IPv6 address with port, flow information and scope id, decoded.
+/**
+ * An IPv6 address with port, flow information and scope id, decoded.
+ */
 typedef struct rmsg_inet6_address {
-  // The address in network byte order.
+  /**
+   * The address in network byte order.
+   */
   uint8_t addr[16];
-  // The port in host byte order.
+  /**
+   * The port in host byte order.
+   */
   uint16_t port;
-  // `sin6_flowinfo` in host byte order.
+  /**
+   * `sin6_flowinfo` in host byte order.
+   */
   uint32_t flowinfo;
-  // `sin6_scope_id` (an interface index for link-local addresses).
+  /**
+   * `sin6_scope_id` (an interface index for link-local addresses).
+   */
   uint32_t scope_id;
 } rmsg_inet6_address;
 
-// Credentials of the sending process (`SCM_CREDENTIALS`, `struct ucred`).
+/**
+ * Credentials of the sending process (`SCM_CREDENTIALS`, `struct ucred`).
+ */
 typedef struct rmsg_credentials {
-  // Process id of the sender (as seen in the receiver's pid namespace).
+  /**
+   * Process id of the sender (as seen in the receiver's pid namespace).
+   */
   int32_t pid;
-  // User id.
+  /**
+   * User id.
+   */
   uint32_t uid;
-  // Group id.
+  /**
+   * Group id.
+   */
   uint32_t gid;
 } rmsg_credentials;
 
-// A point in time: seconds and nanoseconds since the Unix epoch
-// (`CLOCK_REALTIME`), or for hardware stamps in the device's clock.
-// Microsecond stamps (`SO_TIMESTAMP`) are converted: `nsec` is then a
-// multiple of 1000.
+/**
+ * A point in time: seconds and nanoseconds since the Unix epoch
+ * (`CLOCK_REALTIME`), or for hardware stamps in the device's clock.
+ * Microsecond stamps (`SO_TIMESTAMP`) are converted: `nsec` is then a
+ * multiple of 1000.
+ */
 typedef struct rmsg_timestamp {
-  // Whole seconds.
+  /**
+   * Whole seconds.
+   */
   int64_t sec;
-  // Nanoseconds, 0 to 999999999 for stamps the kernel produced.
+  /**
+   * Nanoseconds, 0 to 999999999 for stamps the kernel produced.
+   */
   int64_t nsec;
 } rmsg_timestamp;
 
-// The three stamps of `SO_TIMESTAMPING` (`struct scm_timestamping`). A
-// stamp the kernel did not take is all zero.
+/**
+ * The three stamps of `SO_TIMESTAMPING` (`struct scm_timestamping`). A
+ * stamp the kernel did not take is all zero.
+ */
 typedef struct rmsg_timestamping {
-  // `ts[0]`: the software stamp.
+  /**
+   * `ts[0]`: the software stamp.
+   */
   struct rmsg_timestamp software;
-  // `ts[1]`: deprecated, formerly the hardware stamp converted to system
-  // time; normally zero.
+  /**
+   * `ts[1]`: deprecated, formerly the hardware stamp converted to system
+   * time; normally zero.
+   */
   struct rmsg_timestamp legacy;
-  // `ts[2]`: the raw hardware stamp.
+  /**
+   * `ts[2]`: the raw hardware stamp.
+   */
   struct rmsg_timestamp hardware;
 } rmsg_timestamping;
 
-// `SCM_TIMESTAMPING_PKTINFO` (`struct scm_ts_pktinfo`): the interface and
-// length of the packet a hardware stamp belongs to.
+/**
+ * `SCM_TIMESTAMPING_PKTINFO` (`struct scm_ts_pktinfo`): the interface and
+ * length of the packet a hardware stamp belongs to.
+ */
 typedef struct rmsg_ts_pktinfo {
-  // Interface index.
+  /**
+   * Interface index.
+   */
   uint32_t ifindex;
-  // Length of the packet at layer 2.
+  /**
+   * Length of the packet at layer 2.
+   */
   uint32_t pkt_length;
 } rmsg_ts_pktinfo;
 
-// `IP_PKTINFO` (`struct in_pktinfo`). The addresses reuse
-// `rmsg_inet_address` with `port` 0.
+/**
+ * `IP_PKTINFO` (`struct in_pktinfo`). The addresses reuse
+ * `rmsg_inet_address` with `port` 0.
+ */
 typedef struct rmsg_ip_pktinfo {
-  // Index of the interface the packet arrived on.
+  /**
+   * Index of the interface the packet arrived on.
+   */
   int32_t ifindex;
-  // `ipi_spec_dst`: the local address a reply would be sent from.
+  /**
+   * `ipi_spec_dst`: the local address a reply would be sent from.
+   */
   struct rmsg_inet_address spec_dst;
-  // `ipi_addr`: the destination address in the packet's header.
+  /**
+   * `ipi_addr`: the destination address in the packet's header.
+   */
   struct rmsg_inet_address addr;
 } rmsg_ip_pktinfo;
 
-// A traffic-class byte (`IP_TOS`, `IPV6_TCLASS`) with its two parts.
+/**
+ * A traffic-class byte (`IP_TOS`, `IPV6_TCLASS`) with its two parts.
+ */
 typedef struct rmsg_traffic_class {
-  // The whole byte as received (TOS octet or IPv6 traffic class).
+  /**
+   * The whole byte as received (TOS octet or IPv6 traffic class).
+   */
   uint8_t value;
-  // The Differentiated Services code point: `value >> 2`.
+  /**
+   * The Differentiated Services code point: `value >> 2`.
+   */
   uint8_t dscp;
-  // The ECN bits: `value & 3` (0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE).
+  /**
+   * The ECN bits: `value & 3` (0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE).
+   */
   uint8_t ecn;
 } rmsg_traffic_class;
 
-// An extended error from the error queue (`IP_RECVERR`, `IPV6_RECVERR`):
-// `struct sock_extended_err` and the offender address that follows it.
+/**
+ * An extended error from the error queue (`IP_RECVERR`, `IPV6_RECVERR`):
+ * `struct sock_extended_err` and the offender address that follows it.
+ */
 typedef struct rmsg_extended_error {
-  // The error number (`ECONNREFUSED`, `EMSGSIZE` ...; `ENOMSG` for
-  // timestamps).
+  /**
+   * The error number (`ECONNREFUSED`, `EMSGSIZE` ...; `ENOMSG` for
+   * timestamps).
+   */
   uint32_t ee_errno;
-  // Where it came from: `SO_EE_ORIGIN_LOCAL` (1), `_ICMP` (2), `_ICMP6`
-  // (3), `_TXSTATUS` and `_TIMESTAMPING` (both 4), `_ZEROCOPY` (5),
-  // `_TXTIME` (6).
+  /**
+   * Where it came from: `SO_EE_ORIGIN_LOCAL` (1), `_ICMP` (2), `_ICMP6`
+   * (3), `_TXSTATUS` and `_TIMESTAMPING` (both 4), `_ZEROCOPY` (5),
+   * `_TXTIME` (6).
+   */
   uint8_t ee_origin;
-  // ICMP type, for ICMP origins.
+  /**
+   * ICMP type, for ICMP origins.
+   */
   uint8_t ee_type;
-  // ICMP code, for ICMP origins.
+  /**
+   * ICMP code, for ICMP origins.
+   */
   uint8_t ee_code;
-  // Extra information (the MTU for "fragmentation needed"; the
-  // timestamp key for timestamps).
+  /**
+   * Extra information (the MTU for "fragmentation needed"; the
+   * timestamp key for timestamps).
+   */
   uint32_t ee_info;
-  // Extra data.
+  /**
+   * Extra data.
+   */
   uint32_t ee_data;
-  // `AF_INET` when `offender` holds the offender address, `AF_INET6` when
-  // `offender6` does, 0 (`AF_UNSPEC`) when there is none (the kernel sends
-  // `AF_UNSPEC` for locally generated errors, or the item has no bytes for
-  // it).
+  /**
+   * `AF_INET` when `offender` holds the offender address, `AF_INET6` when
+   * `offender6` does, 0 (`AF_UNSPEC`) when there is none (the kernel sends
+   * `AF_UNSPEC` for locally generated errors, or the item has no bytes for
+   * it).
+   */
   int32_t offender_family;
-  // The node that reported the error, for `AF_INET` (port 0 for ICMP).
+  /**
+   * The node that reported the error, for `AF_INET` (port 0 for ICMP).
+   */
   struct rmsg_inet_address offender;
-  // The node that reported the error, for `AF_INET6`.
+  /**
+   * The node that reported the error, for `AF_INET6`.
+   */
   struct rmsg_inet6_address offender6;
 } rmsg_extended_error;
 
-// `IPV6_PKTINFO` (`struct in6_pktinfo`). The address reuses
-// `rmsg_inet6_address` with `port`, `flowinfo` and `scope_id` 0.
+/**
+ * `IPV6_PKTINFO` (`struct in6_pktinfo`). The address reuses
+ * `rmsg_inet6_address` with `port`, `flowinfo` and `scope_id` 0.
+ */
 typedef struct rmsg_ipv6_pktinfo {
-  // Index of the interface the packet arrived on.
+  /**
+   * Index of the interface the packet arrived on.
+   */
   int32_t ifindex;
-  // The destination address in the packet's header.
+  /**
+   * The destination address in the packet's header.
+   */
   struct rmsg_inet6_address addr;
 } rmsg_ipv6_pktinfo;
 
-// `IPV6_PATHMTU` (`struct ip6_mtuinfo`): a path MTU change.
+/**
+ * `IPV6_PATHMTU` (`struct ip6_mtuinfo`): a path MTU change.
+ */
 typedef struct rmsg_ipv6_mtuinfo {
-  // The destination the MTU applies to.
+  /**
+   * The destination the MTU applies to.
+   */
   struct rmsg_inet6_address addr;
-  // The path MTU in bytes.
+  /**
+   * The path MTU in bytes.
+   */
   uint32_t mtu;
 } rmsg_ipv6_mtuinfo;
 
-// Options for the receive calls. A zero-initialised struct
-// (`rmsg_recv_options opts = {0};`) means the defaults: block, retry on
-// `EINTR`, close-on-exec for received descriptors. rmsg only reads it, and
-// only during the call.
+/**
+ * Options for the receive calls. A zero-initialised struct
+ * (`rmsg_recv_options opts = {0};`) means the defaults: block, retry on
+ * `EINTR`, close-on-exec for received descriptors. rmsg only reads it, and
+ * only during the call.
+ */
 typedef struct rmsg_recv_options {
-  // How to wait: `RMSG_WAIT_BLOCK` (0), `RMSG_WAIT_NONBLOCK` or
-  // `RMSG_WAIT_DEADLINE`. Any other value is `RMSG_ERR_INVALID_ARGUMENT`.
+  /**
+   * How to wait: `RMSG_WAIT_BLOCK` (0), `RMSG_WAIT_NONBLOCK` or
+   * `RMSG_WAIT_DEADLINE`. Any other value is `RMSG_ERR_INVALID_ARGUMENT`.
+   */
   uint32_t wait;
-  // Bitwise OR of `RMSG_RECV_*` flags. Unknown bits are
-  // `RMSG_ERR_INVALID_ARGUMENT`.
+  /**
+   * Bitwise OR of `RMSG_RECV_*` flags. Unknown bits are
+   * `RMSG_ERR_INVALID_ARGUMENT`.
+   */
   uint32_t flags;
-  // With `RMSG_WAIT_DEADLINE`: the longest the whole call may wait, in
-  // nanoseconds (0 behaves as a poll). Ignored otherwise.
+  /**
+   * With `RMSG_WAIT_DEADLINE`: the longest the whole call may wait, in
+   * nanoseconds (0 behaves as a poll). Ignored otherwise.
+   */
   uint64_t timeout_ns;
 } rmsg_recv_options;
 
-// A scatter/gather buffer, laid out as `struct iovec`: for
-// `rmsg_recvmsg_into` the kernel writes into it, for `rmsg_sendmsg` it is
-// only read.
+/**
+ * A scatter/gather buffer, laid out as `struct iovec`: for
+ * `rmsg_recvmsg_into` the kernel writes into it, for `rmsg_sendmsg` it is
+ * only read.
+ */
 typedef struct rmsg_iovec {
-  // Start of the buffer.
+  /**
+   * Start of the buffer.
+   */
   uint8_t *base;
-  // Its length in bytes.
+  /**
+   * Its length in bytes.
+   */
   size_t len;
 } rmsg_iovec;
 
-// Everything about a message at once, for callers (bindings above all) that
-// pay for each call across the boundary. Filled by `rmsg_message_summarize`;
-// the pointers borrow from the message and are valid until it is freed.
+/**
+ * Everything about a message at once, for callers (bindings above all) that
+ * pay for each call across the boundary. Filled by `rmsg_message_summarize`;
+ * the pointers borrow from the message and are valid until it is freed.
+ */
 typedef struct rmsg_message_info {
-  // The data bytes (as `rmsg_message_data`); never NULL, may not be
-  // dereferenced when `data_len` is 0.
+  /**
+   * The data bytes (as `rmsg_message_data`); never NULL, may not be
+   * dereferenced when `data_len` is 0.
+   */
   const uint8_t *data;
-  // Number of data bytes (as `rmsg_message_data_len`).
+  /**
+   * Number of data bytes (as `rmsg_message_data_len`).
+   */
   size_t data_len;
-  // The byte count `recvmsg(2)` returned (as `rmsg_message_nbytes`).
+  /**
+   * The byte count `recvmsg(2)` returned (as `rmsg_message_nbytes`).
+   */
   size_t nbytes;
-  // `msg_flags` as the kernel returned them (as `rmsg_message_flags`).
+  /**
+   * `msg_flags` as the kernel returned them (as `rmsg_message_flags`).
+   */
   int flags;
-  // The walk over the control bytes stopped at a malformed header.
+  /**
+   * The walk over the control bytes stopped at a malformed header.
+   */
   bool malformed;
-  // Number of control items (as `rmsg_message_item_count`).
+  /**
+   * Number of control items (as `rmsg_message_item_count`).
+   */
   size_t item_count;
-  // `SCM_RIGHTS` descriptors the message still owns.
+  /**
+   * `SCM_RIGHTS` descriptors the message still owns.
+   */
   size_t fd_count;
-  // The raw source `sockaddr` bytes, or NULL when there is no address.
+  /**
+   * The raw source `sockaddr` bytes, or NULL when there is no address.
+   */
   const uint8_t *address;
-  // Length of `address` (0 when there is none).
+  /**
+   * Length of `address` (0 when there is none).
+   */
   size_t address_len;
 } rmsg_message_info;
 
-// One control item at once (as the `rmsg_item_*` getters give it). Filled
-// by `rmsg_message_items`; `data` borrows from the message and is valid
-// until it is freed.
+/**
+ * One control item at once (as the `rmsg_item_*` getters give it). Filled
+ * by `rmsg_message_items`; `data` borrows from the message and is valid
+ * until it is freed.
+ */
 typedef struct rmsg_item_view {
-  // `cmsg_level`.
+  /**
+   * `cmsg_level`.
+   */
   int cmsg_level;
-  // `cmsg_type`.
+  /**
+   * `cmsg_type`.
+   */
   int cmsg_type;
-  // The data bytes, unaligned; never NULL.
+  /**
+   * The data bytes, unaligned; never NULL.
+   */
   const uint8_t *data;
-  // Number of data bytes.
+  /**
+   * Number of data bytes.
+   */
   size_t data_len;
-  // The header claimed more data than the buffer holds.
+  /**
+   * The header claimed more data than the buffer holds.
+   */
   bool truncated;
-  // Descriptors the item carries (`SCM_RIGHTS`, `SCM_PIDFD`), taken or not.
+  /**
+   * Descriptors the item carries (`SCM_RIGHTS`, `SCM_PIDFD`), taken or not.
+   */
   size_t fd_count;
 } rmsg_item_view;
 
-// Options for the send calls, with the same fields and meaning as
-// `rmsg_recv_options` (the flags are the `RMSG_SEND_*` ones). A
-// zero-initialised struct (`rmsg_send_options opts = {0};`) means the
-// defaults: block, retry on `EINTR`, `MSG_NOSIGNAL` added. rmsg only reads
-// it, and only during the call.
+/**
+ * Options for the send calls, with the same fields and meaning as
+ * `rmsg_recv_options` (the flags are the `RMSG_SEND_*` ones). A
+ * zero-initialised struct (`rmsg_send_options opts = {0};`) means the
+ * defaults: block, retry on `EINTR`, `MSG_NOSIGNAL` added. rmsg only reads
+ * it, and only during the call.
+ */
 typedef struct rmsg_send_options {
-  // How to wait for room in the socket's send buffer: `RMSG_WAIT_BLOCK`
-  // (0), `RMSG_WAIT_NONBLOCK` or `RMSG_WAIT_DEADLINE`. Any other value is
-  // `RMSG_ERR_INVALID_ARGUMENT`.
+  /**
+   * How to wait for room in the socket's send buffer: `RMSG_WAIT_BLOCK`
+   * (0), `RMSG_WAIT_NONBLOCK` or `RMSG_WAIT_DEADLINE`. Any other value is
+   * `RMSG_ERR_INVALID_ARGUMENT`.
+   */
   uint32_t wait;
-  // Bitwise OR of `RMSG_SEND_*` flags. Unknown bits are
-  // `RMSG_ERR_INVALID_ARGUMENT`.
+  /**
+   * Bitwise OR of `RMSG_SEND_*` flags. Unknown bits are
+   * `RMSG_ERR_INVALID_ARGUMENT`.
+   */
   uint32_t flags;
-  // With `RMSG_WAIT_DEADLINE`: the longest the whole call may wait, in
-  // nanoseconds (0 behaves as a single non-blocking try). Ignored otherwise.
+  /**
+   * With `RMSG_WAIT_DEADLINE`: the longest the whole call may wait, in
+   * nanoseconds (0 behaves as a single non-blocking try). Ignored otherwise.
+   */
   uint64_t timeout_ns;
 } rmsg_send_options;
 
-// One message of a batch for `rmsg_sendmmsg`: what to send, and how much
-// of it went. rmsg reads the inputs only during the call; they keep
-// belonging to the caller.
+/**
+ * One message of a batch for `rmsg_sendmmsg`: what to send, and how much
+ * of it went. rmsg reads the inputs only during the call; they keep
+ * belonging to the caller.
+ */
 typedef struct rmsg_send_item {
-  // `buffer_count` buffers gathered in order (NULL allowed when the
-  // count is 0). Only read.
+  /**
+   * `buffer_count` buffers gathered in order (NULL allowed when the
+   * count is 0). Only read.
+   */
   const struct rmsg_iovec *buffers;
-  // Number of buffers.
+  /**
+   * Number of buffers.
+   */
   size_t buffer_count;
-  // The control messages (a builder, only read; its descriptors must be
-  // open during the call), or NULL for none.
+  /**
+   * The control messages (a builder, only read; its descriptors must be
+   * open during the call), or NULL for none.
+   */
   const struct rmsg_cmsg_builder *control;
-  // The destination, or NULL for a connected socket.
+  /**
+   * The destination, or NULL for a connected socket.
+   */
   const struct rmsg_address *address;
-  // Written by `rmsg_sendmmsg` for each message sent: the bytes the
-  // kernel accepted. Left as it was for messages not sent.
+  /**
+   * Written by `rmsg_sendmmsg` for each message sent: the bytes the
+   * kernel accepted. Left as it was for messages not sent.
+   */
   size_t nbytes;
 } rmsg_send_item;
 
-// A control-message kind: a `(cmsg_level, cmsg_type)` pair, for
-// `rmsg_control_space`.
+/**
+ * A control-message kind: a `(cmsg_level, cmsg_type)` pair, for
+ * `rmsg_control_space`.
+ */
 typedef struct rmsg_cmsg_kind {
-  // `cmsg_level` (`SOL_SOCKET`, `IPPROTO_IP` ...).
+  /**
+   * `cmsg_level` (`SOL_SOCKET`, `IPPROTO_IP` ...).
+   */
   int32_t cmsg_level;
-  // `cmsg_type` (`SCM_CREDENTIALS`, `IP_TTL` ...).
+  /**
+   * `cmsg_type` (`SCM_CREDENTIALS`, `IP_TTL` ...).
+   */
   int32_t cmsg_type;
 } rmsg_cmsg_kind;
 
 #ifdef __cplusplus
 extern "C" {
-#endif // __cplusplus
+#endif /* __cplusplus */
 
-// The address family (`AF_UNIX`, `AF_INET` ...). `AF_UNSPEC` (0) for NULL.
+/**
+ * The address family (`AF_UNIX`, `AF_INET` ...). `AF_UNSPEC` (0) for NULL.
+ */
 int rmsg_address_family(const struct rmsg_address *address);
 
-// What the address holds, which says which accessor decodes it.
-// `RMSG_ADDRESS_OTHER` for NULL.
+/**
+ * What the address holds, which says which accessor decodes it.
+ * `RMSG_ADDRESS_OTHER` for NULL.
+ */
 rmsg_addr_kind rmsg_address_kind(const struct rmsg_address *address);
 
-// The raw `sockaddr` bytes the kernel returned (`msg_namelen` of them), for
-// any family. On `RMSG_OK` `*bytes_out` borrows from the address (valid as
-// long as it is) and `*len_out` is the length.
+/**
+ * The raw `sockaddr` bytes the kernel returned (`msg_namelen` of them), for
+ * any family. On `RMSG_OK` `*bytes_out` borrows from the address (valid as
+ * long as it is) and `*len_out` is the length.
+ */
 rmsg_status rmsg_address_raw(const struct rmsg_address *address,
                              const uint8_t **bytes_out,
                              size_t *len_out);
 
-// The name of an `AF_UNIX` address. For `RMSG_ADDRESS_UNIX_PATH` the path
-// bytes up to the first NUL (not NUL-terminated); for
-// `RMSG_ADDRESS_UNIX_ABSTRACT` the exact name bytes the kernel returned,
-// starting with the NUL; for `RMSG_ADDRESS_UNIX_UNNAMED` length 0. On
-// `RMSG_OK` `*name_out` borrows from the address. `RMSG_ERR_WRONG_FAMILY`
-// for other families.
+/**
+ * The name of an `AF_UNIX` address. For `RMSG_ADDRESS_UNIX_PATH` the path
+ * bytes up to the first NUL (not NUL-terminated); for
+ * `RMSG_ADDRESS_UNIX_ABSTRACT` the exact name bytes the kernel returned,
+ * starting with the NUL; for `RMSG_ADDRESS_UNIX_UNNAMED` length 0. On
+ * `RMSG_OK` `*name_out` borrows from the address. `RMSG_ERR_WRONG_FAMILY`
+ * for other families.
+ */
 rmsg_status rmsg_address_unix(const struct rmsg_address *address,
                               const uint8_t **name_out,
                               size_t *len_out);
 
-// Decodes an `AF_INET` address into `*inet_out`. `RMSG_ERR_WRONG_FAMILY`
-// for other families.
+/**
+ * Decodes an `AF_INET` address into `*inet_out`. `RMSG_ERR_WRONG_FAMILY`
+ * for other families.
+ */
 rmsg_status rmsg_address_inet(const struct rmsg_address *address,
                               struct rmsg_inet_address *inet_out);
 
-// Decodes an `AF_INET6` address into `*inet6_out`. `RMSG_ERR_WRONG_FAMILY`
-// for other families.
+/**
+ * Decodes an `AF_INET6` address into `*inet6_out`. `RMSG_ERR_WRONG_FAMILY`
+ * for other families.
+ */
 rmsg_status rmsg_address_inet6(const struct rmsg_address *address,
                                struct rmsg_inet6_address *inet6_out);
 
-// Builds an address from text: `127.0.0.1:53`; `[::1]:53`;
-// `[fe80::1%eth0]:53` or `[fe80::1%2]:53` (scope as interface name or
-// number); a filesystem path starting with `/` or `./`; an abstract
-// `AF_UNIX` name written `@name` (the `@` stands for the leading NUL; the
-// rest is taken byte for byte). `text` is `text_len` bytes, not
-// necessarily NUL-terminated (pass `strlen(text)`).
-//
-// On `RMSG_OK` the caller owns `*address_out` and frees it with
-// `rmsg_address_free`. Text that is none of these forms, a port above
-// 65535, an unknown interface or a name too long for `sun_path` is
-// `RMSG_ERR_INVALID_ADDRESS`. Host names are not resolved.
+/**
+ * Builds an address from text: `127.0.0.1:53`; `[::1]:53`;
+ * `[fe80::1%eth0]:53` or `[fe80::1%2]:53` (scope as interface name or
+ * number); a filesystem path starting with `/` or `./`; an abstract
+ * `AF_UNIX` name written `@name` (the `@` stands for the leading NUL; the
+ * rest is taken byte for byte). `text` is `text_len` bytes, not
+ * necessarily NUL-terminated (pass `strlen(text)`).
+ *
+ * On `RMSG_OK` the caller owns `*address_out` and frees it with
+ * `rmsg_address_free`. Text that is none of these forms, a port above
+ * 65535, an unknown interface or a name too long for `sun_path` is
+ * `RMSG_ERR_INVALID_ADDRESS`. Host names are not resolved.
+ */
 rmsg_status rmsg_address_parse(const char *text,
                                size_t text_len,
                                struct rmsg_address **address_out);
 
-// Builds an `AF_INET` address from its parts. On `RMSG_OK` the caller owns
-// `*address_out` (free with `rmsg_address_free`).
+/**
+ * Builds an `AF_INET` address from its parts. On `RMSG_OK` the caller owns
+ * `*address_out` (free with `rmsg_address_free`).
+ */
 rmsg_status rmsg_address_from_inet(const struct rmsg_inet_address *inet,
                                    struct rmsg_address **address_out);
 
-// Builds an `AF_INET6` address from its parts (address, port, flow
-// information, scope id). On `RMSG_OK` the caller owns `*address_out`
-// (free with `rmsg_address_free`).
+/**
+ * Builds an `AF_INET6` address from its parts (address, port, flow
+ * information, scope id). On `RMSG_OK` the caller owns `*address_out`
+ * (free with `rmsg_address_free`).
+ */
 rmsg_status rmsg_address_from_inet6(const struct rmsg_inet6_address *inet6,
                                     struct rmsg_address **address_out);
 
-// Builds an `AF_UNIX` filesystem-path address from `path_len` path bytes
-// (no NUL terminator needed; 1 to 107 bytes, none of them NUL, otherwise
-// `RMSG_ERR_INVALID_ADDRESS`). On `RMSG_OK` the caller owns `*address_out`
-// (free with `rmsg_address_free`).
+/**
+ * Builds an `AF_UNIX` filesystem-path address from `path_len` path bytes
+ * (no NUL terminator needed; 1 to 107 bytes, none of them NUL, otherwise
+ * `RMSG_ERR_INVALID_ADDRESS`). On `RMSG_OK` the caller owns `*address_out`
+ * (free with `rmsg_address_free`).
+ */
 rmsg_status rmsg_address_from_unix_path(const uint8_t *path,
                                         size_t path_len,
                                         struct rmsg_address **address_out);
 
-// Builds an `AF_UNIX` abstract address from the name *without* its leading
-// NUL (rmsg adds it): `name_len` bytes (0 to 107), any values. (The name
-// `rmsg_address_unix` returns starts with the NUL: pass it from its second
-// byte.) On `RMSG_OK` the caller owns `*address_out` (free with
-// `rmsg_address_free`).
+/**
+ * Builds an `AF_UNIX` abstract address from the name *without* its leading
+ * NUL (rmsg adds it): `name_len` bytes (0 to 107), any values. (The name
+ * `rmsg_address_unix` returns starts with the NUL: pass it from its second
+ * byte.) On `RMSG_OK` the caller owns `*address_out` (free with
+ * `rmsg_address_free`).
+ */
 rmsg_status rmsg_address_from_unix_abstract(const uint8_t *name,
                                             size_t name_len,
                                             struct rmsg_address **address_out);
 
-// Copies any address (for example one borrowed from a received message)
-// into a new one that the caller owns and frees with `rmsg_address_free`.
+/**
+ * Copies any address (for example one borrowed from a received message)
+ * into a new one that the caller owns and frees with `rmsg_address_free`.
+ */
 rmsg_status rmsg_address_copy(const struct rmsg_address *address,
                               struct rmsg_address **address_out);
 
-// Frees an address made by `rmsg_address_parse`, `rmsg_address_from_*` or
-// `rmsg_address_copy`. Never pass an address borrowed from a message
-// (`rmsg_message_address`): the message frees that. NULL is accepted and
-// does nothing.
+/**
+ * Frees an address made by `rmsg_address_parse`, `rmsg_address_from_*` or
+ * `rmsg_address_copy`. Never pass an address borrowed from a message
+ * (`rmsg_message_address`): the message frees that. NULL is accepted and
+ * does nothing.
+ */
 void rmsg_address_free(struct rmsg_address *address);
 
-// Formats any address as text into `buf` (`buf_len` bytes), NUL-terminated:
-// `a.b.c.d:port`, `[v6addr]:port` or `[v6addr%scope]:port` (numeric scope
-// id; flow information is not shown), a path (with `./` in front of a
-// relative one), `@name` for an abstract name (its bytes exactly, NULs
-// included), the empty text for an unnamed `AF_UNIX` address, and
-// `<family N>:hexbytes` for other families. Except for the last, the text
-// parses back with `rmsg_address_parse` to an equal address.
-//
-// `*len_out` is the text length without the terminating NUL, as `strlen`
-// would give unless the name holds NULs. On `RMSG_OK` the text and the NUL
-// are in `buf`. When `buf_len` is not more than that length, the status is
-// `RMSG_ERR_BUFFER_TOO_SMALL`, nothing is written to `buf`, and (the one
-// exception to "outputs only on success") `*len_out` is still set, so that
-// the caller can retry with `*len_out + 1` bytes. `buf` may be NULL when
-// `buf_len` is 0, to ask for the length.
+/**
+ * Formats any address as text into `buf` (`buf_len` bytes), NUL-terminated:
+ * `a.b.c.d:port`, `[v6addr]:port` or `[v6addr%scope]:port` (numeric scope
+ * id; flow information is not shown), a path (with `./` in front of a
+ * relative one), `@name` for an abstract name (its bytes exactly, NULs
+ * included), the empty text for an unnamed `AF_UNIX` address, and
+ * `<family N>:hexbytes` for other families. Except for the last, the text
+ * parses back with `rmsg_address_parse` to an equal address.
+ *
+ * `*len_out` is the text length without the terminating NUL, as `strlen`
+ * would give unless the name holds NULs. On `RMSG_OK` the text and the NUL
+ * are in `buf`. When `buf_len` is not more than that length, the status is
+ * `RMSG_ERR_BUFFER_TOO_SMALL`, nothing is written to `buf`, and (the one
+ * exception to "outputs only on success") `*len_out` is still set, so that
+ * the caller can retry with `*len_out + 1` bytes. `buf` may be NULL when
+ * `buf_len` is 0, to ask for the length.
+ */
 rmsg_status rmsg_address_format(const struct rmsg_address *address,
                                 char *buf,
                                 size_t buf_len,
                                 size_t *len_out);
 
-// Creates an empty control-message builder. On `RMSG_OK` the caller owns
-// `*builder_out` and must free it with `rmsg_cmsg_builder_free`. One
-// builder can serve any number of messages: `rmsg_cmsg_builder_reset`
-// empties it, keeping its memory.
+/**
+ * Creates an empty control-message builder. On `RMSG_OK` the caller owns
+ * `*builder_out` and must free it with `rmsg_cmsg_builder_free`. One
+ * builder can serve any number of messages: `rmsg_cmsg_builder_reset`
+ * empties it, keeping its memory.
+ */
 rmsg_status rmsg_cmsg_builder_new(struct rmsg_cmsg_builder **builder_out);
 
-// Frees a builder. It never owned the descriptors added with
-// `rmsg_cmsg_builder_add_fds`, so none is closed. NULL is accepted and
-// does nothing.
+/**
+ * Frees a builder. It never owned the descriptors added with
+ * `rmsg_cmsg_builder_add_fds`, so none is closed. NULL is accepted and
+ * does nothing.
+ */
 void rmsg_cmsg_builder_free(struct rmsg_cmsg_builder *builder);
 
-// Removes every item from the builder so that it can build the next
-// message. NULL is accepted and does nothing.
+/**
+ * Removes every item from the builder so that it can build the next
+ * message. NULL is accepted and does nothing.
+ */
 void rmsg_cmsg_builder_reset(struct rmsg_cmsg_builder *builder);
 
-// Adds an `SCM_RIGHTS` item carrying the `fds_len` descriptors of `fds`
-// (NULL allowed when `fds_len` is 0, which adds nothing).
-//
-// The builder copies the descriptor *numbers*: it does not take ownership,
-// does not `dup` and never closes them. They must stay open until the
-// message has been sent; the caller closes them when it wishes (the
-// receiver gets its own copies).
-//
-// One message carries at most 253 descriptors (Linux's `SCM_MAX_FD`) over
-// all its `SCM_RIGHTS` items: going past that returns
-// `RMSG_ERR_TOO_MANY_FDS` and adds nothing. A negative descriptor is
-// `RMSG_ERR_BAD_FD`. On any error the builder is unchanged.
+/**
+ * Adds an `SCM_RIGHTS` item carrying the `fds_len` descriptors of `fds`
+ * (NULL allowed when `fds_len` is 0, which adds nothing).
+ *
+ * The builder copies the descriptor *numbers*: it does not take ownership,
+ * does not `dup` and never closes them. They must stay open until the
+ * message has been sent; the caller closes them when it wishes (the
+ * receiver gets its own copies).
+ *
+ * One message carries at most 253 descriptors (Linux's `SCM_MAX_FD`) over
+ * all its `SCM_RIGHTS` items: going past that returns
+ * `RMSG_ERR_TOO_MANY_FDS` and adds nothing. A negative descriptor is
+ * `RMSG_ERR_BAD_FD`. On any error the builder is unchanged.
+ */
 rmsg_status rmsg_cmsg_builder_add_fds(struct rmsg_cmsg_builder *builder,
                                       const int *fds,
                                       size_t fds_len);
 
-// Adds `SCM_CREDENTIALS` (a `struct ucred`: `pid`, `uid`, `gid`), for
-// `AF_UNIX` sockets. The kernel checks them when the message is sent: a
-// process may send its own ids, and with `CAP_SYS_ADMIN` / `CAP_SETUID` /
-// `CAP_SETGID` other existing ones. The receiver needs `SO_PASSCRED`.
+/**
+ * Adds `SCM_CREDENTIALS` (a `struct ucred`: `pid`, `uid`, `gid`), for
+ * `AF_UNIX` sockets. The kernel checks them when the message is sent: a
+ * process may send its own ids, and with `CAP_SYS_ADMIN` / `CAP_SETUID` /
+ * `CAP_SETGID` other existing ones. The receiver needs `SO_PASSCRED`.
+ */
 rmsg_status rmsg_cmsg_builder_add_credentials(struct rmsg_cmsg_builder *builder,
                                               int32_t pid,
                                               uint32_t uid,
                                               uint32_t gid);
 
-// Adds `IP_PKTINFO` (a `struct in_pktinfo`) for an IPv4 datagram socket:
-// send from interface `ifindex` (0: any) with source address `addr`
-// (`ipi_spec_dst`: 4 bytes in network order, `addr_len` 4; or NULL with
-// `addr_len` 0 for the routing default). Any other `addr_len` is
-// `RMSG_ERR_INVALID_ARGUMENT`, as is an `ifindex` above `INT_MAX`.
+/**
+ * Adds `IP_PKTINFO` (a `struct in_pktinfo`) for an IPv4 datagram socket:
+ * send from interface `ifindex` (0: any) with source address `addr`
+ * (`ipi_spec_dst`: 4 bytes in network order, `addr_len` 4; or NULL with
+ * `addr_len` 0 for the routing default). Any other `addr_len` is
+ * `RMSG_ERR_INVALID_ARGUMENT`, as is an `ifindex` above `INT_MAX`.
+ */
 rmsg_status rmsg_cmsg_builder_add_ip_pktinfo(struct rmsg_cmsg_builder *builder,
                                              uint32_t ifindex,
                                              const uint8_t *addr,
                                              size_t addr_len);
 
-// Adds `IPV6_PKTINFO` (a `struct in6_pktinfo`) for an IPv6 datagram
-// socket: send from interface `ifindex` (0: any) with source address
-// `addr` (16 bytes, `addr_len` 16; or NULL with `addr_len` 0 for the
-// routing default). Any other `addr_len` is `RMSG_ERR_INVALID_ARGUMENT`.
+/**
+ * Adds `IPV6_PKTINFO` (a `struct in6_pktinfo`) for an IPv6 datagram
+ * socket: send from interface `ifindex` (0: any) with source address
+ * `addr` (16 bytes, `addr_len` 16; or NULL with `addr_len` 0 for the
+ * routing default). Any other `addr_len` is `RMSG_ERR_INVALID_ARGUMENT`.
+ */
 rmsg_status rmsg_cmsg_builder_add_ipv6_pktinfo(struct rmsg_cmsg_builder *builder,
                                                uint32_t ifindex,
                                                const uint8_t *addr,
                                                size_t addr_len);
 
-// Adds `IP_TOS`, encoded as an `int` (0 to 255; otherwise
-// `RMSG_ERR_INVALID_ARGUMENT`). The receiver sees it with `IP_RECVTOS` as
-// one byte.
+/**
+ * Adds `IP_TOS`, encoded as an `int` (0 to 255; otherwise
+ * `RMSG_ERR_INVALID_ARGUMENT`). The receiver sees it with `IP_RECVTOS` as
+ * one byte.
+ */
 rmsg_status rmsg_cmsg_builder_add_ip_tos(struct rmsg_cmsg_builder *builder, int tos);
 
-// Adds `IP_TTL`, encoded as an `int` (1 to 255; otherwise
-// `RMSG_ERR_INVALID_ARGUMENT`).
+/**
+ * Adds `IP_TTL`, encoded as an `int` (1 to 255; otherwise
+ * `RMSG_ERR_INVALID_ARGUMENT`).
+ */
 rmsg_status rmsg_cmsg_builder_add_ip_ttl(struct rmsg_cmsg_builder *builder, int ttl);
 
-// Adds `IPV6_TCLASS`, encoded as an `int` (-1 for the default, or 0 to
-// 255; otherwise `RMSG_ERR_INVALID_ARGUMENT`).
+/**
+ * Adds `IPV6_TCLASS`, encoded as an `int` (-1 for the default, or 0 to
+ * 255; otherwise `RMSG_ERR_INVALID_ARGUMENT`).
+ */
 rmsg_status rmsg_cmsg_builder_add_ipv6_tclass(struct rmsg_cmsg_builder *builder, int tclass);
 
-// Adds `IPV6_HOPLIMIT`, encoded as an `int` (-1 for the default, or 0 to
-// 255; otherwise `RMSG_ERR_INVALID_ARGUMENT`).
+/**
+ * Adds `IPV6_HOPLIMIT`, encoded as an `int` (-1 for the default, or 0 to
+ * 255; otherwise `RMSG_ERR_INVALID_ARGUMENT`).
+ */
 rmsg_status rmsg_cmsg_builder_add_ipv6_hoplimit(struct rmsg_cmsg_builder *builder, int hoplimit);
 
-// Adds `UDP_SEGMENT` (level `SOL_UDP`, Linux 4.18): UDP GSO, the kernel
-// splits the data into datagrams of `segment_size` bytes (the last may be
-// shorter). Encoded as a `uint16_t`, the only width the kernel accepts on
-// send (the receive side's `UDP_GRO` is an `int`).
+/**
+ * Adds `UDP_SEGMENT` (level `SOL_UDP`, Linux 4.18): UDP GSO, the kernel
+ * splits the data into datagrams of `segment_size` bytes (the last may be
+ * shorter). Encoded as a `uint16_t`, the only width the kernel accepts on
+ * send (the receive side's `UDP_GRO` is an `int`).
+ */
 rmsg_status rmsg_cmsg_builder_add_udp_segment(struct rmsg_cmsg_builder *builder,
                                               uint16_t segment_size);
 
-// Adds `SCM_TXTIME` (level `SOL_SOCKET`): the transmit time in nanoseconds
-// on the clock chosen with the `SO_TXTIME` socket option, as a `uint64_t`.
-// The socket must have `SO_TXTIME` set or the send fails.
+/**
+ * Adds `SCM_TXTIME` (level `SOL_SOCKET`): the transmit time in nanoseconds
+ * on the clock chosen with the `SO_TXTIME` socket option, as a `uint64_t`.
+ * The socket must have `SO_TXTIME` set or the send fails.
+ */
 rmsg_status rmsg_cmsg_builder_add_txtime(struct rmsg_cmsg_builder *builder, uint64_t time_ns);
 
-// Adds any control message: `cmsg_level`, `cmsg_type` and `data_len` data
-// bytes copied from `data` (NULL allowed when `data_len` is 0), laid out
-// with `CMSG_LEN` and padded with zeros to `CMSG_SPACE`. An `SOL_SOCKET`/`SCM_RIGHTS` item
-// added this way counts towards the 253-descriptor limit.
+/**
+ * Adds any control message: `cmsg_level`, `cmsg_type` and `data_len` data
+ * bytes copied from `data` (NULL allowed when `data_len` is 0), laid out
+ * with `CMSG_LEN` and padded with zeros to `CMSG_SPACE`. An `SOL_SOCKET`/`SCM_RIGHTS` item
+ * added this way counts towards the 253-descriptor limit.
+ */
 rmsg_status rmsg_cmsg_builder_add_raw(struct rmsg_cmsg_builder *builder,
                                       int cmsg_level,
                                       int cmsg_type,
                                       const uint8_t *data,
                                       size_t data_len);
 
-// The control buffer built so far, for callers that call `sendmsg(2)`
-// themselves: on `RMSG_OK` `*data_out` points at `*len_out` bytes (8-byte
-// aligned; a length of 0 when empty) that borrow from the builder and stay
-// valid until it is next changed, reset or freed.
+/**
+ * The control buffer built so far, for callers that call `sendmsg(2)`
+ * themselves: on `RMSG_OK` `*data_out` points at `*len_out` bytes (8-byte
+ * aligned; a length of 0 when empty) that borrow from the builder and stay
+ * valid until it is next changed, reset or freed.
+ */
 rmsg_status rmsg_cmsg_builder_data(const struct rmsg_cmsg_builder *builder,
                                    const uint8_t **data_out,
                                    size_t *len_out);
 
-// Number of descriptors added to the builder since it was created or
-// reset, over all its `SCM_RIGHTS` items. 0 for NULL.
+/**
+ * Number of descriptors added to the builder since it was created or
+ * reset, over all its `SCM_RIGHTS` items. 0 for NULL.
+ */
 size_t rmsg_cmsg_builder_fd_count(const struct rmsg_cmsg_builder *builder);
 
-// Parses a control buffer the caller obtained elsewhere (its own
-// `recvmsg(2)`, io_uring ...): `buf` holds `buf_len` bytes (NULL allowed
-// when `buf_len` is 0), any alignment. The bytes are copied; the caller keeps its
-// buffer. On `RMSG_OK` `*control_out` is a new handle the caller owns and
-// frees with `rmsg_control_free`; its items (`rmsg_control_item`) work
-// with every `rmsg_item_*` function.
-//
-// `flags`: 0, or `RMSG_PARSE_OWN_FDS` to hand the descriptors of the
-// buffer's `SCM_RIGHTS`/`SCM_PIDFD` items to the handle (closed by
-// `rmsg_control_free` unless taken; use it only for a buffer the kernel
-// filled, each descriptor once). Without it the handle never closes a
-// descriptor. Unknown flag bits are `RMSG_ERR_INVALID_ARGUMENT`.
-//
-// Malformed input never reads outside `buf` and never loops: the walk
-// stops at a length below the header size (`rmsg_control_malformed`), and
-// an item claiming more bytes than remain is clamped and marked
-// (`rmsg_item_truncated`). On `RMSG_ERR_OUT_OF_MEMORY` with
-// `RMSG_PARSE_OWN_FDS`, the buffer's descriptors are closed; on argument
-// errors nothing happens to them.
+/**
+ * Parses a control buffer the caller obtained elsewhere (its own
+ * `recvmsg(2)`, io_uring ...): `buf` holds `buf_len` bytes (NULL allowed
+ * when `buf_len` is 0), any alignment. The bytes are copied; the caller keeps its
+ * buffer. On `RMSG_OK` `*control_out` is a new handle the caller owns and
+ * frees with `rmsg_control_free`; its items (`rmsg_control_item`) work
+ * with every `rmsg_item_*` function.
+ *
+ * `flags`: 0, or `RMSG_PARSE_OWN_FDS` to hand the descriptors of the
+ * buffer's `SCM_RIGHTS`/`SCM_PIDFD` items to the handle (closed by
+ * `rmsg_control_free` unless taken; use it only for a buffer the kernel
+ * filled, each descriptor once). Without it the handle never closes a
+ * descriptor. Unknown flag bits are `RMSG_ERR_INVALID_ARGUMENT`.
+ *
+ * Malformed input never reads outside `buf` and never loops: the walk
+ * stops at a length below the header size (`rmsg_control_malformed`), and
+ * an item claiming more bytes than remain is clamped and marked
+ * (`rmsg_item_truncated`). On `RMSG_ERR_OUT_OF_MEMORY` with
+ * `RMSG_PARSE_OWN_FDS`, the buffer's descriptors are closed; on argument
+ * errors nothing happens to them.
+ */
 rmsg_status rmsg_control_parse(const uint8_t *buf,
                                size_t buf_len,
                                uint32_t flags,
                                struct rmsg_control **control_out);
 
-// Frees a parsed control buffer; with `RMSG_PARSE_OWN_FDS` closes every
-// descriptor not taken. Its items become invalid. NULL is accepted.
+/**
+ * Frees a parsed control buffer; with `RMSG_PARSE_OWN_FDS` closes every
+ * descriptor not taken. Its items become invalid. NULL is accepted.
+ */
 void rmsg_control_free(struct rmsg_control *control);
 
-// Number of items found. 0 for NULL.
+/**
+ * Number of items found. 0 for NULL.
+ */
 size_t rmsg_control_item_count(const struct rmsg_control *control);
 
-// Item `index` (0-based, buffer order), or NULL when out of range or
-// `control` is NULL. The item borrows from the handle and is valid until it
-// is freed.
+/**
+ * Item `index` (0-based, buffer order), or NULL when out of range or
+ * `control` is NULL. The item borrows from the handle and is valid until it
+ * is freed.
+ */
 const struct rmsg_item *rmsg_control_item(const struct rmsg_control *control, size_t index);
 
-// True when the walk stopped at a malformed header (a length below the
-// header size); the items before it are still there. False for NULL.
+/**
+ * True when the walk stopped at a malformed header (a length below the
+ * header size); the items before it are still there. False for NULL.
+ */
 bool rmsg_control_malformed(const struct rmsg_control *control);
 
-// Takes the descriptors of item `index` (an `SCM_RIGHTS` or `SCM_PIDFD`
-// item) not yet taken, in order, into `fds_out` (room for `fds_len` ints).
-// On `RMSG_OK` `*count_out` of them were written; the handle forgets them
-// (with `RMSG_PARSE_OWN_FDS` the caller now owns them). Errors as for
-// `rmsg_message_take_item_fds`: `RMSG_ERR_INVALID_ARGUMENT` (index),
-// `RMSG_ERR_WRONG_KIND`, `RMSG_ERR_BUFFER_TOO_SMALL` (nothing taken).
+/**
+ * Takes the descriptors of item `index` (an `SCM_RIGHTS` or `SCM_PIDFD`
+ * item) not yet taken, in order, into `fds_out` (room for `fds_len` ints).
+ * On `RMSG_OK` `*count_out` of them were written; the handle forgets them
+ * (with `RMSG_PARSE_OWN_FDS` the caller now owns them). Errors as for
+ * `rmsg_message_take_item_fds`: `RMSG_ERR_INVALID_ARGUMENT` (index),
+ * `RMSG_ERR_WRONG_KIND`, `RMSG_ERR_BUFFER_TOO_SMALL` (nothing taken).
+ */
 rmsg_status rmsg_control_take_item_fds(struct rmsg_control *control,
                                        size_t index,
                                        int *fds_out,
                                        size_t fds_len,
                                        size_t *count_out);
 
-// The item's `cmsg_level` (`SOL_SOCKET`, `IPPROTO_IP` ...). -1 for NULL.
+/**
+ * The item's `cmsg_level` (`SOL_SOCKET`, `IPPROTO_IP` ...). -1 for NULL.
+ */
 int rmsg_item_level(const struct rmsg_item *item);
 
-// The item's `cmsg_type` (`SCM_RIGHTS`, `IP_TTL` ...). -1 for NULL.
+/**
+ * The item's `cmsg_type` (`SCM_RIGHTS`, `IP_TTL` ...). -1 for NULL.
+ */
 int rmsg_item_type(const struct rmsg_item *item);
 
-// Which typed accessor decodes the item, from its level and type: one
-// `RMSG_KIND_*` value per accessor (`RMSG_KIND_IP_TTL` for
-// `rmsg_item_ip_ttl` ...), `RMSG_KIND_RAW` for kinds rmsg has no decoder
-// for (read them with `rmsg_item_data`) and for NULL. The kind says which
-// accessor to call; that accessor may still answer `RMSG_ERR_SHORT_ITEM`
-// for an item too short to decode. Bindings and C callers switch on it once
-// instead of trying accessors in turn.
+/**
+ * Which typed accessor decodes the item, from its level and type: one
+ * `RMSG_KIND_*` value per accessor (`RMSG_KIND_IP_TTL` for
+ * `rmsg_item_ip_ttl` ...), `RMSG_KIND_RAW` for kinds rmsg has no decoder
+ * for (read them with `rmsg_item_data`) and for NULL. The kind says which
+ * accessor to call; that accessor may still answer `RMSG_ERR_SHORT_ITEM`
+ * for an item too short to decode. Bindings and C callers switch on it once
+ * instead of trying accessors in turn.
+ */
 rmsg_kind rmsg_item_kind(const struct rmsg_item *item);
 
-// The item's data bytes (`rmsg_item_data_len` of them), exactly as the
-// kernel wrote them, clamped to the control buffer. The pointer borrows from
-// the item's message and is valid until it is freed. It is not aligned for
-// any type: copy with `memcpy` before reading as anything but bytes.
-// NULL for a NULL item.
+/**
+ * The item's data bytes (`rmsg_item_data_len` of them), exactly as the
+ * kernel wrote them, clamped to the control buffer. The pointer borrows from
+ * the item's message and is valid until it is freed. It is not aligned for
+ * any type: copy with `memcpy` before reading as anything but bytes.
+ * NULL for a NULL item.
+ */
 const uint8_t *rmsg_item_data(const struct rmsg_item *item);
 
-// Number of data bytes of the item. 0 for NULL.
+/**
+ * Number of data bytes of the item. 0 for NULL.
+ */
 size_t rmsg_item_data_len(const struct rmsg_item *item);
 
-// True when the item's header claimed more data than the control buffer
-// holds: its data is the part inside the buffer (Python warns with
-// `RuntimeWarning` here). Linux itself shortens `cmsg_len` when it
-// truncates an item, so for kernel-filled buffers a cut item shows as
-// shorter data with `MSG_CTRUNC` in the message flags. False for NULL.
+/**
+ * True when the item's header claimed more data than the control buffer
+ * holds: its data is the part inside the buffer (Python warns with
+ * `RuntimeWarning` here). Linux itself shortens `cmsg_len` when it
+ * truncates an item, so for kernel-filled buffers a cut item shows as
+ * shorter data with `MSG_CTRUNC` in the message flags. False for NULL.
+ */
 bool rmsg_item_truncated(const struct rmsg_item *item);
 
-// Number of file descriptors in an `SCM_RIGHTS` or `SCM_PIDFD` item (whole
-// ints of its data; a trailing partial int is ignored). 0 for other items
-// and for NULL.
+/**
+ * Number of file descriptors in an `SCM_RIGHTS` or `SCM_PIDFD` item (whole
+ * ints of its data; a trailing partial int is ignored). 0 for other items
+ * and for NULL.
+ */
 size_t rmsg_item_fd_count(const struct rmsg_item *item);
 
-// Descriptor `n` of an `SCM_RIGHTS` or `SCM_PIDFD` item, as the kernel
-// installed it, or -1 when `n` is out of range, the item carries no
-// descriptors, or `item` is NULL. This only looks: it reads the number from
-// the item's data, so it gives the same number before and after the
-// descriptor is taken. Until taken, the message owns it and closes it when
-// freed; once taken (`rmsg_message_take_fds`, `rmsg_message_take_item_fds`)
-// it is the caller's, and the numbers written by the take are the ones to
-// use.
+/**
+ * Descriptor `n` of an `SCM_RIGHTS` or `SCM_PIDFD` item, as the kernel
+ * installed it, or -1 when `n` is out of range, the item carries no
+ * descriptors, or `item` is NULL. This only looks: it reads the number from
+ * the item's data, so it gives the same number before and after the
+ * descriptor is taken. Until taken, the message owns it and closes it when
+ * freed; once taken (`rmsg_message_take_fds`, `rmsg_message_take_item_fds`)
+ * it is the caller's, and the numbers written by the take are the ones to
+ * use.
+ */
 int rmsg_item_fd(const struct rmsg_item *item, size_t n);
 
-// The symbolic name of a `(cmsg_level, cmsg_type)` pair, for printing:
-// `"SOL_SOCKET/SCM_RIGHTS"`, `"IPPROTO_IP/IP_TTL"`,
-// `"IPPROTO_IPV6/IPV6_PKTINFO"`, `"SOL_UDP/UDP_GRO"`. An unknown type at a
-// known level gives `"<LEVEL>/unknown"` (`"IPPROTO_IP/unknown"`); an
-// unknown level `"unknown/unknown"`. The string is static: never free it.
+/**
+ * The symbolic name of a `(cmsg_level, cmsg_type)` pair, for printing:
+ * `"SOL_SOCKET/SCM_RIGHTS"`, `"IPPROTO_IP/IP_TTL"`,
+ * `"IPPROTO_IPV6/IPV6_PKTINFO"`, `"SOL_UDP/UDP_GRO"`. An unknown type at a
+ * known level gives `"<LEVEL>/unknown"` (`"IPPROTO_IP/unknown"`); an
+ * unknown level `"unknown/unknown"`. The string is static: never free it.
+ */
 const char *rmsg_kind_name(int cmsg_level, int cmsg_type);
 
-// `rmsg_kind_name` of an item's level and type; `"unknown/unknown"` for
-// NULL. The string is static.
+/**
+ * `rmsg_kind_name` of an item's level and type; `"unknown/unknown"` for
+ * NULL. The string is static.
+ */
 const char *rmsg_item_name(const struct rmsg_item *item);
 
-// Decodes an `SCM_CREDENTIALS` item (`SOL_SOCKET`, sent with
-// `SO_PASSCRED`) into `*value_out`: the sender's pid, uid and gid.
-//
-// Like every `rmsg_item_*` decoder: `item` is an item from
-// `rmsg_message_item` or `rmsg_control_item`; on `RMSG_OK` `*value_out` is
-// written; `RMSG_ERR_WRONG_KIND` when the item is of another kind,
-// `RMSG_ERR_SHORT_ITEM` when its data is too short for the structure,
-// `RMSG_ERR_NULL_ARGUMENT` for NULL pointers. Nothing is written on error.
+/**
+ * Decodes an `SCM_CREDENTIALS` item (`SOL_SOCKET`, sent with
+ * `SO_PASSCRED`) into `*value_out`: the sender's pid, uid and gid.
+ *
+ * Like every `rmsg_item_*` decoder: `item` is an item from
+ * `rmsg_message_item` or `rmsg_control_item`; on `RMSG_OK` `*value_out` is
+ * written; `RMSG_ERR_WRONG_KIND` when the item is of another kind,
+ * `RMSG_ERR_SHORT_ITEM` when its data is too short for the structure,
+ * `RMSG_ERR_NULL_ARGUMENT` for NULL pointers. Nothing is written on error.
+ */
 rmsg_status rmsg_item_credentials(const struct rmsg_item *item, struct rmsg_credentials *value_out);
 
-// Decodes an `SCM_PIDFD` item (`SOL_SOCKET`, sent with `SO_PASSPIDFD`):
-// `*fd_out` is the pidfd of the sending process. The descriptor stays owned
-// by the message (or by a parsed buffer made with `RMSG_PARSE_OWN_FDS`) and
-// is closed when that is freed; to keep it, take it with
-// `rmsg_message_take_item_fds` (or `rmsg_control_take_item_fds`).
+/**
+ * Decodes an `SCM_PIDFD` item (`SOL_SOCKET`, sent with `SO_PASSPIDFD`):
+ * `*fd_out` is the pidfd of the sending process. The descriptor stays owned
+ * by the message (or by a parsed buffer made with `RMSG_PARSE_OWN_FDS`) and
+ * is closed when that is freed; to keep it, take it with
+ * `rmsg_message_take_item_fds` (or `rmsg_control_take_item_fds`).
+ */
 rmsg_status rmsg_item_pidfd(const struct rmsg_item *item, int *fd_out);
 
-// Decodes a receive timestamp: `SO_TIMESTAMP` (`struct timeval`),
-// `SO_TIMESTAMP_NEW` (`struct __kernel_sock_timeval`), `SO_TIMESTAMPNS`
-// (`struct timespec`) or `SO_TIMESTAMPNS_NEW` (`struct
-// __kernel_timespec`), all at level `SOL_SOCKET`, by data length (32- or
-// 64-bit fields). Microseconds are converted to nanoseconds.
+/**
+ * Decodes a receive timestamp: `SO_TIMESTAMP` (`struct timeval`),
+ * `SO_TIMESTAMP_NEW` (`struct __kernel_sock_timeval`), `SO_TIMESTAMPNS`
+ * (`struct timespec`) or `SO_TIMESTAMPNS_NEW` (`struct
+ * __kernel_timespec`), all at level `SOL_SOCKET`, by data length (32- or
+ * 64-bit fields). Microseconds are converted to nanoseconds.
+ */
 rmsg_status rmsg_item_timestamp(const struct rmsg_item *item, struct rmsg_timestamp *value_out);
 
-// Decodes `SO_TIMESTAMPING` or `SO_TIMESTAMPING_NEW` (`SOL_SOCKET`,
-// `struct scm_timestamping[64]`): the software, legacy and hardware stamps.
-// Received on the normal queue for receive stamps and on the error queue
-// (`MSG_ERRQUEUE`, beside an `IP_RECVERR`/`IPV6_RECVERR` item) for
-// transmit stamps.
+/**
+ * Decodes `SO_TIMESTAMPING` or `SO_TIMESTAMPING_NEW` (`SOL_SOCKET`,
+ * `struct scm_timestamping[64]`): the software, legacy and hardware stamps.
+ * Received on the normal queue for receive stamps and on the error queue
+ * (`MSG_ERRQUEUE`, beside an `IP_RECVERR`/`IPV6_RECVERR` item) for
+ * transmit stamps.
+ */
 rmsg_status rmsg_item_timestamping(const struct rmsg_item *item,
                                    struct rmsg_timestamping *value_out);
 
-// Decodes `SO_RXQ_OVFL` (`SOL_SOCKET`, a `uint32_t`): the number of
-// packets the socket dropped (receive buffer full) since it was created.
+/**
+ * Decodes `SO_RXQ_OVFL` (`SOL_SOCKET`, a `uint32_t`): the number of
+ * packets the socket dropped (receive buffer full) since it was created.
+ */
 rmsg_status rmsg_item_rxq_ovfl(const struct rmsg_item *item, uint32_t *value_out);
 
-// Decodes the mark item sent when the `SO_RCVMARK` option is set
-// (`SOL_SOCKET`, a `uint32_t`): the packet's mark (`SO_MARK` of the sender,
-// or set by netfilter). Linux sends this item with type `SO_MARK` (36), not
-// `SO_RCVMARK`; both types are accepted.
+/**
+ * Decodes the mark item sent when the `SO_RCVMARK` option is set
+ * (`SOL_SOCKET`, a `uint32_t`): the packet's mark (`SO_MARK` of the sender,
+ * or set by netfilter). Linux sends this item with type `SO_MARK` (36), not
+ * `SO_RCVMARK`; both types are accepted.
+ */
 rmsg_status rmsg_item_mark(const struct rmsg_item *item, uint32_t *value_out);
 
-// Decodes `SCM_TIMESTAMPING_PKTINFO` (`SOL_SOCKET`, `struct
-// scm_ts_pktinfo`, asked for with `SOF_TIMESTAMPING_OPT_PKTINFO`).
+/**
+ * Decodes `SCM_TIMESTAMPING_PKTINFO` (`SOL_SOCKET`, `struct
+ * scm_ts_pktinfo`, asked for with `SOF_TIMESTAMPING_OPT_PKTINFO`).
+ */
 rmsg_status rmsg_item_ts_pktinfo(const struct rmsg_item *item, struct rmsg_ts_pktinfo *value_out);
 
-// Decodes `IP_PKTINFO` (`IPPROTO_IP`, `struct in_pktinfo`, sent with the
-// `IP_PKTINFO` option): interface index, local (`spec_dst`) and
-// destination (`addr`) addresses.
+/**
+ * Decodes `IP_PKTINFO` (`IPPROTO_IP`, `struct in_pktinfo`, sent with the
+ * `IP_PKTINFO` option): interface index, local (`spec_dst`) and
+ * destination (`addr`) addresses.
+ */
 rmsg_status rmsg_item_ip_pktinfo(const struct rmsg_item *item, struct rmsg_ip_pktinfo *value_out);
 
-// Decodes `IP_TTL` (`IPPROTO_IP`, an `int` on Linux, a byte accepted too;
-// sent with `IP_RECVTTL`): the packet's time to live.
+/**
+ * Decodes `IP_TTL` (`IPPROTO_IP`, an `int` on Linux, a byte accepted too;
+ * sent with `IP_RECVTTL`): the packet's time to live.
+ */
 rmsg_status rmsg_item_ip_ttl(const struct rmsg_item *item, int32_t *value_out);
 
-// Decodes `IP_TOS` (`IPPROTO_IP`, one byte on Linux, an `int` accepted
-// too; sent with `IP_RECVTOS`): the TOS byte, its DSCP and ECN bits.
+/**
+ * Decodes `IP_TOS` (`IPPROTO_IP`, one byte on Linux, an `int` accepted
+ * too; sent with `IP_RECVTOS`): the TOS byte, its DSCP and ECN bits.
+ */
 rmsg_status rmsg_item_ip_tos(const struct rmsg_item *item, struct rmsg_traffic_class *value_out);
 
-// Decodes an extended error: `IP_RECVERR` (`IPPROTO_IP`) or
-// `IPV6_RECVERR` (`IPPROTO_IPV6`), `struct sock_extended_err` followed by
-// the offender's `sockaddr`. Read from the error queue (`MSG_ERRQUEUE`)
-// with the `IP_RECVERR`/`IPV6_RECVERR` option set, or with transmit
-// timestamps.
+/**
+ * Decodes an extended error: `IP_RECVERR` (`IPPROTO_IP`) or
+ * `IPV6_RECVERR` (`IPPROTO_IPV6`), `struct sock_extended_err` followed by
+ * the offender's `sockaddr`. Read from the error queue (`MSG_ERRQUEUE`)
+ * with the `IP_RECVERR`/`IPV6_RECVERR` option set, or with transmit
+ * timestamps.
+ */
 rmsg_status rmsg_item_recverr(const struct rmsg_item *item, struct rmsg_extended_error *value_out);
 
-// Decodes `IP_ORIGDSTADDR` (`IPPROTO_IP`, a `struct sockaddr_in`, sent
-// with `IP_RECVORIGDSTADDR`): the original destination address and port.
-// `RMSG_ERR_WRONG_FAMILY` when the address is not `AF_INET`.
+/**
+ * Decodes `IP_ORIGDSTADDR` (`IPPROTO_IP`, a `struct sockaddr_in`, sent
+ * with `IP_RECVORIGDSTADDR`): the original destination address and port.
+ * `RMSG_ERR_WRONG_FAMILY` when the address is not `AF_INET`.
+ */
 rmsg_status rmsg_item_ip_origdstaddr(const struct rmsg_item *item,
                                      struct rmsg_inet_address *value_out);
 
-// Decodes `IP_RECVFRAGSIZE` (`IPPROTO_IP`) or `IPV6_RECVFRAGSIZE`
-// (`IPPROTO_IPV6`), an `int`: the size of the largest fragment of a
-// reassembled datagram.
+/**
+ * Decodes `IP_RECVFRAGSIZE` (`IPPROTO_IP`) or `IPV6_RECVFRAGSIZE`
+ * (`IPPROTO_IPV6`), an `int`: the size of the largest fragment of a
+ * reassembled datagram.
+ */
 rmsg_status rmsg_item_fragsize(const struct rmsg_item *item, uint32_t *value_out);
 
-// Decodes `IPV6_PKTINFO` (`IPPROTO_IPV6`, `struct in6_pktinfo`, sent with
-// `IPV6_RECVPKTINFO`): interface index and destination address.
+/**
+ * Decodes `IPV6_PKTINFO` (`IPPROTO_IPV6`, `struct in6_pktinfo`, sent with
+ * `IPV6_RECVPKTINFO`): interface index and destination address.
+ */
 rmsg_status rmsg_item_ipv6_pktinfo(const struct rmsg_item *item,
                                    struct rmsg_ipv6_pktinfo *value_out);
 
-// Decodes `IPV6_HOPLIMIT` (`IPPROTO_IPV6`, an `int`; sent with
-// `IPV6_RECVHOPLIMIT`): the packet's hop limit.
+/**
+ * Decodes `IPV6_HOPLIMIT` (`IPPROTO_IPV6`, an `int`; sent with
+ * `IPV6_RECVHOPLIMIT`): the packet's hop limit.
+ */
 rmsg_status rmsg_item_ipv6_hoplimit(const struct rmsg_item *item, int32_t *value_out);
 
-// Decodes `IPV6_TCLASS` (`IPPROTO_IPV6`, an `int`, a byte accepted too;
-// sent with `IPV6_RECVTCLASS`): the traffic class, its DSCP and ECN bits.
+/**
+ * Decodes `IPV6_TCLASS` (`IPPROTO_IPV6`, an `int`, a byte accepted too;
+ * sent with `IPV6_RECVTCLASS`): the traffic class, its DSCP and ECN bits.
+ */
 rmsg_status rmsg_item_ipv6_tclass(const struct rmsg_item *item,
                                   struct rmsg_traffic_class *value_out);
 
-// Decodes `IPV6_ORIGDSTADDR` (`IPPROTO_IPV6`, a `struct sockaddr_in6`,
-// sent with `IPV6_RECVORIGDSTADDR`). `RMSG_ERR_WRONG_FAMILY` when the
-// address is not `AF_INET6`.
+/**
+ * Decodes `IPV6_ORIGDSTADDR` (`IPPROTO_IPV6`, a `struct sockaddr_in6`,
+ * sent with `IPV6_RECVORIGDSTADDR`). `RMSG_ERR_WRONG_FAMILY` when the
+ * address is not `AF_INET6`.
+ */
 rmsg_status rmsg_item_ipv6_origdstaddr(const struct rmsg_item *item,
                                        struct rmsg_inet6_address *value_out);
 
-// Decodes `IPV6_PATHMTU` (`IPPROTO_IPV6`, `struct ip6_mtuinfo`, sent with
-// `IPV6_RECVPATHMTU`): the destination and its new path MTU.
+/**
+ * Decodes `IPV6_PATHMTU` (`IPPROTO_IPV6`, `struct ip6_mtuinfo`, sent with
+ * `IPV6_RECVPATHMTU`): the destination and its new path MTU.
+ */
 rmsg_status rmsg_item_ipv6_pathmtu(const struct rmsg_item *item,
                                    struct rmsg_ipv6_mtuinfo *value_out);
 
-// Decodes `UDP_GRO` (`SOL_UDP`, an `int` on receive; sent with the
-// `UDP_GRO` option): the segment size of a coalesced datagram (each
-// segment but the last has this many bytes).
+/**
+ * Decodes `UDP_GRO` (`SOL_UDP`, an `int` on receive; sent with the
+ * `UDP_GRO` option): the segment size of a coalesced datagram (each
+ * segment but the last has this many bytes).
+ */
 rmsg_status rmsg_item_udp_gro(const struct rmsg_item *item, uint32_t *value_out);
 
-// Decodes `TLS_GET_RECORD_TYPE` (`SOL_TLS`, one byte, on a kernel TLS
-// socket): the TLS record type (23 application data, 21 alert, 22
-// handshake ...).
+/**
+ * Decodes `TLS_GET_RECORD_TYPE` (`SOL_TLS`, one byte, on a kernel TLS
+ * socket): the TLS record type (23 application data, 21 alert, 22
+ * handshake ...).
+ */
 rmsg_status rmsg_item_tls_record_type(const struct rmsg_item *item, uint8_t *value_out);
 
-// Decodes an `SCM_SECURITY` item (`SOL_SOCKET`, `RMSG_SCM_SECURITY`, sent
-// with `SO_PASSSEC` when a security module is active): `*label_out` points
-// at the label bytes exactly as the kernel sent them (SELinux includes the
-// terminating NUL in the length) and `*len_out` is their count. The bytes
-// borrow from the item's message or parsed buffer.
+/**
+ * Decodes an `SCM_SECURITY` item (`SOL_SOCKET`, `RMSG_SCM_SECURITY`, sent
+ * with `SO_PASSSEC` when a security module is active): `*label_out` points
+ * at the label bytes exactly as the kernel sent them (SELinux includes the
+ * terminating NUL in the length) and `*len_out` is their count. The bytes
+ * borrow from the item's message or parsed buffer.
+ */
 rmsg_status rmsg_item_security(const struct rmsg_item *item,
                                const uint8_t **label_out,
                                size_t *len_out);
 
-// Gives the raw netlink attributes of `SCM_TIMESTAMPING_OPT_STATS`
-// (`SOL_SOCKET`, TCP statistics sent with transmit stamps when
-// `SOF_TIMESTAMPING_OPT_STATS` is set): `*attrs_out` borrows from the item,
-// `*len_out` is their length in bytes. Parse them as `struct nlattr`
-// (`TCP_NLA_*` types).
+/**
+ * Gives the raw netlink attributes of `SCM_TIMESTAMPING_OPT_STATS`
+ * (`SOL_SOCKET`, TCP statistics sent with transmit stamps when
+ * `SOF_TIMESTAMPING_OPT_STATS` is set): `*attrs_out` borrows from the item,
+ * `*len_out` is their length in bytes. Parse them as `struct nlattr`
+ * (`TCP_NLA_*` types).
+ */
 rmsg_status rmsg_item_ts_opt_stats(const struct rmsg_item *item,
                                    const uint8_t **attrs_out,
                                    size_t *len_out);
 
-// Gives the raw IP options of an `IP_RETOPTS` item (`IPPROTO_IP`, sent
-// with `IP_RECVRETOPTS`: options reversed for a reply) or an `IP_OPTIONS`
-// item (sent with `IP_RECVOPTS`). `*options_out` borrows from the item.
+/**
+ * Gives the raw IP options of an `IP_RETOPTS` item (`IPPROTO_IP`, sent
+ * with `IP_RECVRETOPTS`: options reversed for a reply) or an `IP_OPTIONS`
+ * item (sent with `IP_RECVOPTS`). `*options_out` borrows from the item.
+ */
 rmsg_status rmsg_item_ip_options(const struct rmsg_item *item,
                                  const uint8_t **options_out,
                                  size_t *len_out);
 
-// Receives one message from socket `fd`, as Python's
-// `socket.recvmsg(bufsize, ancbufsize, flags)` does, with the default
-// options (block; retry on `EINTR`; `MSG_CMSG_CLOEXEC` added to `flags`).
-//
-// `bufsize` is the most data bytes to receive; `ancbufsize` the size of the
-// control buffer (0: no ancillary data is asked for; use `rmsg_cmsg_space`
-// to size it; more than `socklen_t` holds is `RMSG_ERR_TOO_LARGE`).
-// `flags` is passed to `recvmsg(2)` (`MSG_PEEK`, `MSG_ERRQUEUE`,
-// `MSG_WAITALL` ...).
-//
-// On `RMSG_OK`, `*message_out` is a new message that the caller owns and
-// must free with `rmsg_message_free`. The message owns every file
-// descriptor the kernel installed (all `SCM_RIGHTS` items, `SCM_PIDFD`),
-// also when the control buffer was truncated and also for `MSG_PEEK`,
-// until the caller takes them. On any other status nothing is written, no
-// descriptor stays open, and `rmsg_last_errno()` gives the OS error number.
+/**
+ * Receives one message from socket `fd`, as Python's
+ * `socket.recvmsg(bufsize, ancbufsize, flags)` does, with the default
+ * options (block; retry on `EINTR`; `MSG_CMSG_CLOEXEC` added to `flags`).
+ *
+ * `bufsize` is the most data bytes to receive; `ancbufsize` the size of the
+ * control buffer (0: no ancillary data is asked for; use `rmsg_cmsg_space`
+ * to size it; more than `socklen_t` holds is `RMSG_ERR_TOO_LARGE`).
+ * `flags` is passed to `recvmsg(2)` (`MSG_PEEK`, `MSG_ERRQUEUE`,
+ * `MSG_WAITALL` ...).
+ *
+ * On `RMSG_OK`, `*message_out` is a new message that the caller owns and
+ * must free with `rmsg_message_free`. The message owns every file
+ * descriptor the kernel installed (all `SCM_RIGHTS` items, `SCM_PIDFD`),
+ * also when the control buffer was truncated and also for `MSG_PEEK`,
+ * until the caller takes them. On any other status nothing is written, no
+ * descriptor stays open, and `rmsg_last_errno()` gives the OS error number.
+ */
 rmsg_status rmsg_recvmsg(int fd,
                          size_t bufsize,
                          size_t ancbufsize,
                          int flags,
                          struct rmsg_message **message_out);
 
-// `rmsg_recvmsg` with options: a timeout (`RMSG_WAIT_*`), the `EINTR`
-// policy and close-on-exec (`RMSG_RECV_*` flags). `options` may be NULL for
-// the defaults; rmsg reads it only during the call.
-//
-// With `RMSG_WAIT_DEADLINE` the timeout bounds the whole call, across
-// retries; when it passes the status is `RMSG_ERR_TIMED_OUT`. With
-// `RMSG_WAIT_NONBLOCK`, or on a non-blocking socket, an empty socket gives
-// `RMSG_ERR_WOULD_BLOCK`. With `RMSG_RECV_RETURN_EINTR` a signal gives
-// `RMSG_ERR_INTERRUPTED`. Ownership as for `rmsg_recvmsg`.
+/**
+ * `rmsg_recvmsg` with options: a timeout (`RMSG_WAIT_*`), the `EINTR`
+ * policy and close-on-exec (`RMSG_RECV_*` flags). `options` may be NULL for
+ * the defaults; rmsg reads it only during the call.
+ *
+ * With `RMSG_WAIT_DEADLINE` the timeout bounds the whole call, across
+ * retries; when it passes the status is `RMSG_ERR_TIMED_OUT`. With
+ * `RMSG_WAIT_NONBLOCK`, or on a non-blocking socket, an empty socket gives
+ * `RMSG_ERR_WOULD_BLOCK`. With `RMSG_RECV_RETURN_EINTR` a signal gives
+ * `RMSG_ERR_INTERRUPTED`. Ownership as for `rmsg_recvmsg`.
+ */
 rmsg_status rmsg_recvmsg_with(int fd,
                               size_t bufsize,
                               size_t ancbufsize,
@@ -1076,15 +1581,17 @@ rmsg_status rmsg_recvmsg_with(int fd,
                               const struct rmsg_recv_options *options,
                               struct rmsg_message **message_out);
 
-// Receives one message with its data scattered into the caller's buffers,
-// as Python's `socket.recvmsg_into(buffers, ancbufsize, flags)` does.
-//
-// `buffers` is an array of `buffer_count` `rmsg_iovec` (NULL allowed when
-// the count is 0) that the kernel fills in order; the caller keeps owning
-// them. On `RMSG_OK`, `*nbytes_out` is the byte count `recvmsg(2)` returned
-// and `*message_out` a new message, owned by the caller, holding the
-// control items, flags and address (its data is empty). Options and
-// descriptor ownership as for `rmsg_recvmsg_with`.
+/**
+ * Receives one message with its data scattered into the caller's buffers,
+ * as Python's `socket.recvmsg_into(buffers, ancbufsize, flags)` does.
+ *
+ * `buffers` is an array of `buffer_count` `rmsg_iovec` (NULL allowed when
+ * the count is 0) that the kernel fills in order; the caller keeps owning
+ * them. On `RMSG_OK`, `*nbytes_out` is the byte count `recvmsg(2)` returned
+ * and `*message_out` a new message, owned by the caller, holding the
+ * control items, flags and address (its data is empty). Options and
+ * descriptor ownership as for `rmsg_recvmsg_with`.
+ */
 rmsg_status rmsg_recvmsg_into(int fd,
                               const struct rmsg_iovec *buffers,
                               size_t buffer_count,
@@ -1094,23 +1601,25 @@ rmsg_status rmsg_recvmsg_into(int fd,
                               size_t *nbytes_out,
                               struct rmsg_message **message_out);
 
-// Receives data and up to `fds_len` file descriptors, like the `recv_fds`
-// function of Python's documentation (and `socket.recv_fds`): the control
-// buffer is `CMSG_LEN(fds_len * sizeof(int))`, unrelated control messages
-// are ignored, and any descriptor beyond `fds_len` (or carried by another
-// kind of item) is closed.
-//
-// As in Python, the control buffer only has room for descriptors: if the
-// socket also delivers other control messages (`SO_PASSCRED`, timestamps),
-// they take part of that room and the kernel discards the descriptors that
-// no longer fit (reported as `MSG_CTRUNC`; none is left open). Use
-// `rmsg_recvmsg` with a larger `ancbufsize` on such sockets.
-//
-// `buf`/`buf_len` receive the data; `fds_out` must have room for `fds_len`
-// ints. On `RMSG_OK`: `*nbytes_out` is the byte count, `*nfds_out` the
-// number of descriptors written to `fds_out` (the caller now owns them),
-// and `*msg_flags_out`, if not NULL, the message flags. On any other status
-// no descriptor stays open and nothing is written.
+/**
+ * Receives data and up to `fds_len` file descriptors, like the `recv_fds`
+ * function of Python's documentation (and `socket.recv_fds`): the control
+ * buffer is `CMSG_LEN(fds_len * sizeof(int))`, unrelated control messages
+ * are ignored, and any descriptor beyond `fds_len` (or carried by another
+ * kind of item) is closed.
+ *
+ * As in Python, the control buffer only has room for descriptors: if the
+ * socket also delivers other control messages (`SO_PASSCRED`, timestamps),
+ * they take part of that room and the kernel discards the descriptors that
+ * no longer fit (reported as `MSG_CTRUNC`; none is left open). Use
+ * `rmsg_recvmsg` with a larger `ancbufsize` on such sockets.
+ *
+ * `buf`/`buf_len` receive the data; `fds_out` must have room for `fds_len`
+ * ints. On `RMSG_OK`: `*nbytes_out` is the byte count, `*nfds_out` the
+ * number of descriptors written to `fds_out` (the caller now owns them),
+ * and `*msg_flags_out`, if not NULL, the message flags. On any other status
+ * no descriptor stays open and nothing is written.
+ */
 rmsg_status rmsg_recv_fds(int fd,
                           uint8_t *buf,
                           size_t buf_len,
@@ -1121,248 +1630,300 @@ rmsg_status rmsg_recv_fds(int fd,
                           size_t *nfds_out,
                           int *msg_flags_out);
 
-// Frees a message and closes every file descriptor it still owns (those
-// not taken with `rmsg_message_take_fds` or `rmsg_message_take_item_fds`).
-// Every pointer obtained from the message (data, items, address) becomes
-// invalid. NULL is accepted and does nothing, and so is a message that
-// belongs to a receiver or batch (`rmsg_receiver_recv`,
-// `rmsg_batch_message`): those free their own messages.
+/**
+ * Frees a message and closes every file descriptor it still owns (those
+ * not taken with `rmsg_message_take_fds` or `rmsg_message_take_item_fds`).
+ * Every pointer obtained from the message (data, items, address) becomes
+ * invalid. NULL is accepted and does nothing, and so is a message that
+ * belongs to a receiver or batch (`rmsg_receiver_recv`,
+ * `rmsg_batch_message`): those free their own messages.
+ */
 void rmsg_message_free(struct rmsg_message *message);
 
-// The data bytes received (`rmsg_message_data_len` of them). The pointer
-// borrows from the message and is valid until it is freed; it is never
-// NULL for a non-NULL message (but may not be dereferenced when the length
-// is 0). Returns NULL for a NULL message.
+/**
+ * The data bytes received (`rmsg_message_data_len` of them). The pointer
+ * borrows from the message and is valid until it is freed; it is never
+ * NULL for a non-NULL message (but may not be dereferenced when the length
+ * is 0). Returns NULL for a NULL message.
+ */
 const uint8_t *rmsg_message_data(const struct rmsg_message *message);
 
-// Number of data bytes in the message (at most the `bufsize` asked for; 0
-// for `rmsg_recvmsg_into` messages and for a NULL message).
+/**
+ * Number of data bytes in the message (at most the `bufsize` asked for; 0
+ * for `rmsg_recvmsg_into` messages and for a NULL message).
+ */
 size_t rmsg_message_data_len(const struct rmsg_message *message);
 
-// The byte count `recvmsg(2)` returned. Equal to the data length, except
-// that with `MSG_TRUNC` in the flags argument the kernel reports a
-// datagram's full length even when it was longer than `bufsize`.
-// 0 for a NULL message.
+/**
+ * The byte count `recvmsg(2)` returned. Equal to the data length, except
+ * that with `MSG_TRUNC` in the flags argument the kernel reports a
+ * datagram's full length even when it was longer than `bufsize`.
+ * 0 for a NULL message.
+ */
 size_t rmsg_message_nbytes(const struct rmsg_message *message);
 
-// `msg_flags` exactly as the kernel returned them (`MSG_TRUNC`,
-// `MSG_CTRUNC`, `MSG_EOR`, `MSG_OOB`, `MSG_ERRQUEUE` ...). 0 for a NULL
-// message.
+/**
+ * `msg_flags` exactly as the kernel returned them (`MSG_TRUNC`,
+ * `MSG_CTRUNC`, `MSG_EOR`, `MSG_OOB`, `MSG_ERRQUEUE` ...). 0 for a NULL
+ * message.
+ */
 int rmsg_message_flags(const struct rmsg_message *message);
 
-// True when the walk over the control bytes stopped at a malformed header
-// (a length shorter than a header, or data starting past the end of the
-// buffer); the items before it are still returned. False for NULL.
+/**
+ * True when the walk over the control bytes stopped at a malformed header
+ * (a length shorter than a header, or data starting past the end of the
+ * buffer); the items before it are still returned. False for NULL.
+ */
 bool rmsg_message_malformed(const struct rmsg_message *message);
 
-// Number of control items in the message. 0 for a NULL message.
+/**
+ * Number of control items in the message. 0 for a NULL message.
+ */
 size_t rmsg_message_item_count(const struct rmsg_message *message);
 
-// Control item `index` (0-based, in the order the kernel wrote them), or
-// NULL when `index` is out of range or `message` is NULL. The item borrows
-// from the message and is valid until the message is freed. (To get a
-// view of every item in one call, see `rmsg_message_items`.)
+/**
+ * Control item `index` (0-based, in the order the kernel wrote them), or
+ * NULL when `index` is out of range or `message` is NULL. The item borrows
+ * from the message and is valid until the message is freed. (To get a
+ * view of every item in one call, see `rmsg_message_items`.)
+ */
 const struct rmsg_item *rmsg_message_item(const struct rmsg_message *message, size_t index);
 
-// The source address, or NULL when the kernel returned none (for example
-// on a TCP connection, or from an unbound AF_UNIX peer) or `message` is
-// NULL. On an AF_UNIX stream Linux does return the peer's bound name. The address borrows
-// from the message and is valid until the message is freed.
+/**
+ * The source address, or NULL when the kernel returned none (for example
+ * on a TCP connection, or from an unbound AF_UNIX peer) or `message` is
+ * NULL. On an AF_UNIX stream Linux does return the peer's bound name. The address borrows
+ * from the message and is valid until the message is freed.
+ */
 const struct rmsg_address *rmsg_message_address(const struct rmsg_message *message);
 
-// Number of `SCM_RIGHTS` file descriptors the message still owns, over all
-// its items. 0 for a NULL message.
+/**
+ * Number of `SCM_RIGHTS` file descriptors the message still owns, over all
+ * its items. 0 for a NULL message.
+ */
 size_t rmsg_message_fd_count(const struct rmsg_message *message);
 
-// Takes every `SCM_RIGHTS` file descriptor the message still owns, in
-// kernel order, into `fds_out` (room for `fds_len` ints). On `RMSG_OK` the
-// caller owns the `*count_out` descriptors written and must close them;
-// the message forgets them. `RMSG_ERR_BUFFER_TOO_SMALL` when fewer than
-// `rmsg_message_fd_count` slots were given: then nothing is taken.
-// `SCM_PIDFD` descriptors are not included: take them with
-// `rmsg_message_take_item_fds`.
+/**
+ * Takes every `SCM_RIGHTS` file descriptor the message still owns, in
+ * kernel order, into `fds_out` (room for `fds_len` ints). On `RMSG_OK` the
+ * caller owns the `*count_out` descriptors written and must close them;
+ * the message forgets them. `RMSG_ERR_BUFFER_TOO_SMALL` when fewer than
+ * `rmsg_message_fd_count` slots were given: then nothing is taken.
+ * `SCM_PIDFD` descriptors are not included: take them with
+ * `rmsg_message_take_item_fds`.
+ */
 rmsg_status rmsg_message_take_fds(struct rmsg_message *message,
                                   int *fds_out,
                                   size_t fds_len,
                                   size_t *count_out);
 
-// Takes the file descriptors of control item `index` (an `SCM_RIGHTS` or
-// `SCM_PIDFD` item) that the message still owns, in order, into `fds_out`
-// (room for `fds_len` ints). On `RMSG_OK` the caller owns the `*count_out`
-// descriptors written. `RMSG_ERR_INVALID_ARGUMENT` for an index out of
-// range, `RMSG_ERR_WRONG_KIND` for an item that carries no descriptors,
-// `RMSG_ERR_BUFFER_TOO_SMALL` when `fds_len` is too small (nothing taken).
+/**
+ * Takes the file descriptors of control item `index` (an `SCM_RIGHTS` or
+ * `SCM_PIDFD` item) that the message still owns, in order, into `fds_out`
+ * (room for `fds_len` ints). On `RMSG_OK` the caller owns the `*count_out`
+ * descriptors written. `RMSG_ERR_INVALID_ARGUMENT` for an index out of
+ * range, `RMSG_ERR_WRONG_KIND` for an item that carries no descriptors,
+ * `RMSG_ERR_BUFFER_TOO_SMALL` when `fds_len` is too small (nothing taken).
+ */
 rmsg_status rmsg_message_take_item_fds(struct rmsg_message *message,
                                        size_t index,
                                        int *fds_out,
                                        size_t fds_len,
                                        size_t *count_out);
 
-// The segment size of a coalesced UDP datagram: the value of its
-// `UDP_GRO` item (sent with the `UDP_GRO` socket option), each segment
-// but the last having this many bytes; 0 when the message has no such
-// item (its data is then one datagram) and for NULL.
+/**
+ * The segment size of a coalesced UDP datagram: the value of its
+ * `UDP_GRO` item (sent with the `UDP_GRO` socket option), each segment
+ * but the last having this many bytes; 0 when the message has no such
+ * item (its data is then one datagram) and for NULL.
+ */
 size_t rmsg_message_segment_size(const struct rmsg_message *message);
 
-// Number of segments in the message's data: `rmsg_message_segment_size`
-// bytes each, the last possibly shorter, when it has a `UDP_GRO` item; 1
-// (the whole data, even empty) otherwise; 0 for NULL. A datagram cut by a
-// too-small buffer has `MSG_TRUNC` in its flags, and its last segment
-// here may be cut short too.
+/**
+ * Number of segments in the message's data: `rmsg_message_segment_size`
+ * bytes each, the last possibly shorter, when it has a `UDP_GRO` item; 1
+ * (the whole data, even empty) otherwise; 0 for NULL. A datagram cut by a
+ * too-small buffer has `MSG_TRUNC` in its flags, and its last segment
+ * here may be cut short too.
+ */
 size_t rmsg_message_segment_count(const struct rmsg_message *message);
 
-// Segment `index` of the message's data (see
-// `rmsg_message_segment_count`): on `RMSG_OK` `*data_out` points at its
-// `*len_out` bytes, borrowed from the message (valid until it is freed).
-// `RMSG_ERR_INVALID_ARGUMENT` when `index` is out of range.
+/**
+ * Segment `index` of the message's data (see
+ * `rmsg_message_segment_count`): on `RMSG_OK` `*data_out` points at its
+ * `*len_out` bytes, borrowed from the message (valid until it is freed).
+ * `RMSG_ERR_INVALID_ARGUMENT` when `index` is out of range.
+ */
 rmsg_status rmsg_message_segment(const struct rmsg_message *message,
                                  size_t index,
                                  const uint8_t **data_out,
                                  size_t *len_out);
 
-// Fills `*info_out` with the message's data, flags, counts and raw source
-// address in one call. The pointers in it borrow from the message and are
-// valid until it is freed.
+/**
+ * Fills `*info_out` with the message's data, flags, counts and raw source
+ * address in one call. The pointers in it borrow from the message and are
+ * valid until it is freed.
+ */
 rmsg_status rmsg_message_summarize(const struct rmsg_message *message,
                                    struct rmsg_message_info *info_out);
 
-// Writes a view of every control item, in kernel order, to `views_out`
-// (room for `views_len`) and their number to `*count_out`. With too little
-// room it returns `RMSG_ERR_BUFFER_TOO_SMALL` and writes only `*count_out`
-// (the number needed), so a caller can size its array and call again.
-// The views borrow from the message and are valid until it is freed. (Not
-// to be confused with `rmsg_message_item`, which gives one item's handle.)
+/**
+ * Writes a view of every control item, in kernel order, to `views_out`
+ * (room for `views_len`) and their number to `*count_out`. With too little
+ * room it returns `RMSG_ERR_BUFFER_TOO_SMALL` and writes only `*count_out`
+ * (the number needed), so a caller can size its array and call again.
+ * The views borrow from the message and are valid until it is freed. (Not
+ * to be confused with `rmsg_message_item`, which gives one item's handle.)
+ */
 rmsg_status rmsg_message_items(const struct rmsg_message *message,
                                struct rmsg_item_view *views_out,
                                size_t views_len,
                                size_t *count_out);
 
-// Makes a receiver: one message of up to `bufsize` data bytes and
-// `ancbufsize` control bytes (0: no ancillary data is asked for; more than
-// `socklen_t` holds is `RMSG_ERR_TOO_LARGE`), allocated now and received
-// into again and again with no further allocation. `options` (NULL for
-// the defaults) are the options of every `rmsg_receiver_recv` that passes
-// none; rmsg copies them.
-//
-// On `RMSG_OK` the caller owns `*receiver_out` and frees it with
-// `rmsg_receiver_free`. A receiver is used by one thread at a time (it may
-// move between threads).
+/**
+ * Makes a receiver: one message of up to `bufsize` data bytes and
+ * `ancbufsize` control bytes (0: no ancillary data is asked for; more than
+ * `socklen_t` holds is `RMSG_ERR_TOO_LARGE`), allocated now and received
+ * into again and again with no further allocation. `options` (NULL for
+ * the defaults) are the options of every `rmsg_receiver_recv` that passes
+ * none; rmsg copies them.
+ *
+ * On `RMSG_OK` the caller owns `*receiver_out` and frees it with
+ * `rmsg_receiver_free`. A receiver is used by one thread at a time (it may
+ * move between threads).
+ */
 rmsg_status rmsg_receiver_new(size_t bufsize,
                               size_t ancbufsize,
                               const struct rmsg_recv_options *options,
                               struct rmsg_receiver **receiver_out);
 
-// Receives the next message from socket `fd` into the receiver's message,
-// as `rmsg_recvmsg_with` does (same `flags`, same options and statuses;
-// `options` NULL means the receiver's own). First the previous message is
-// forgotten: every descriptor of it that was not taken is closed.
-//
-// On `RMSG_OK` `*message_out` points at the receiver's message, read and
-// taken from with the `rmsg_message_*` functions. It belongs to the
-// receiver: it is valid until the next `rmsg_receiver_recv` or
-// `rmsg_receiver_free`, and `rmsg_message_free` leaves it alone. The
-// descriptors in it are the message's until taken, as for any message.
-// On any other status nothing is written and no descriptor stays open.
+/**
+ * Receives the next message from socket `fd` into the receiver's message,
+ * as `rmsg_recvmsg_with` does (same `flags`, same options and statuses;
+ * `options` NULL means the receiver's own). First the previous message is
+ * forgotten: every descriptor of it that was not taken is closed.
+ *
+ * On `RMSG_OK` `*message_out` points at the receiver's message, read and
+ * taken from with the `rmsg_message_*` functions. It belongs to the
+ * receiver: it is valid until the next `rmsg_receiver_recv` or
+ * `rmsg_receiver_free`, and `rmsg_message_free` leaves it alone. The
+ * descriptors in it are the message's until taken, as for any message.
+ * On any other status nothing is written and no descriptor stays open.
+ */
 rmsg_status rmsg_receiver_recv(struct rmsg_receiver *receiver,
                                int fd,
                                int flags,
                                const struct rmsg_recv_options *options,
                                struct rmsg_message **message_out);
 
-// Frees a receiver and its message, closing every descriptor the message
-// still owns. NULL is accepted and does nothing.
+/**
+ * Frees a receiver and its message, closing every descriptor the message
+ * still owns. NULL is accepted and does nothing.
+ */
 void rmsg_receiver_free(struct rmsg_receiver *receiver);
 
-// Makes a batch of `count` message slots (1 to `RMSG_BATCH_MAX`, the most
-// one `recvmmsg(2)` takes; 0 is `RMSG_ERR_INVALID_ARGUMENT`, more
-// `RMSG_ERR_TOO_LARGE`), each of up to `bufsize` data and `ancbufsize`
-// control bytes, all allocated now. `options` (NULL for the defaults)
-// are the options of every `rmsg_batch_recv` that passes none.
-//
-// On `RMSG_OK` the caller owns `*batch_out` and frees it with
-// `rmsg_batch_free`. A batch is used by one thread at a time (it may move
-// between threads).
+/**
+ * Makes a batch of `count` message slots (1 to `RMSG_BATCH_MAX`, the most
+ * one `recvmmsg(2)` takes; 0 is `RMSG_ERR_INVALID_ARGUMENT`, more
+ * `RMSG_ERR_TOO_LARGE`), each of up to `bufsize` data and `ancbufsize`
+ * control bytes, all allocated now. `options` (NULL for the defaults)
+ * are the options of every `rmsg_batch_recv` that passes none.
+ *
+ * On `RMSG_OK` the caller owns `*batch_out` and frees it with
+ * `rmsg_batch_free`. A batch is used by one thread at a time (it may move
+ * between threads).
+ */
 rmsg_status rmsg_batch_new(size_t count,
                            size_t bufsize,
                            size_t ancbufsize,
                            const struct rmsg_recv_options *options,
                            struct rmsg_batch **batch_out);
 
-// Receives up to the batch's count of messages from socket `fd` with one
-// `recvmmsg(2)` call. First the previous batch is forgotten: every
-// descriptor of its messages that was not taken is closed, and the slots
-// are rearmed (only those used last time).
-//
-// Waiting (`options`, NULL for the batch's own; as for
-// `rmsg_recvmsg_with`): `RMSG_WAIT_BLOCK` waits for the first message
-// only, then takes what else is queued (`MSG_WAITFORONE`);
-// `RMSG_WAIT_NONBLOCK` never waits (`RMSG_ERR_WOULD_BLOCK` when nothing is
-// queued); `RMSG_WAIT_DEADLINE` waits with `poll(2)` until a message
-// arrives or the timeout passes (`RMSG_ERR_TIMED_OUT`) — recvmmsg's own
-// timeout argument is never used. `EINTR` before the first message is
-// retried unless `RMSG_RECV_RETURN_EINTR` is set.
-//
-// On `RMSG_OK` `*count_out` (at least 1) messages arrived; read message
-// `i` with `rmsg_batch_message`. Each is complete on its own: data, flags
-// (`MSG_TRUNC`, `MSG_CTRUNC` per message), source address, items, and the
-// descriptors of its own items. When the kernel meets an error after some
-// messages arrived, it returns those messages and reports the error on
-// the next receive (as `recvmmsg(2)` does; a socket error such as an ICMP
-// one may be replaced by a later event before then). A socket error that
-// is already pending is reported first, as the status, and the queued
-// messages stay for the next receive. On any other status nothing is
-// written and no descriptor of the batch stays open.
+/**
+ * Receives up to the batch's count of messages from socket `fd` with one
+ * `recvmmsg(2)` call. First the previous batch is forgotten: every
+ * descriptor of its messages that was not taken is closed, and the slots
+ * are rearmed (only those used last time).
+ *
+ * Waiting (`options`, NULL for the batch's own; as for
+ * `rmsg_recvmsg_with`): `RMSG_WAIT_BLOCK` waits for the first message
+ * only, then takes what else is queued (`MSG_WAITFORONE`);
+ * `RMSG_WAIT_NONBLOCK` never waits (`RMSG_ERR_WOULD_BLOCK` when nothing is
+ * queued); `RMSG_WAIT_DEADLINE` waits with `poll(2)` until a message
+ * arrives or the timeout passes (`RMSG_ERR_TIMED_OUT`) — recvmmsg's own
+ * timeout argument is never used. `EINTR` before the first message is
+ * retried unless `RMSG_RECV_RETURN_EINTR` is set.
+ *
+ * On `RMSG_OK` `*count_out` (at least 1) messages arrived; read message
+ * `i` with `rmsg_batch_message`. Each is complete on its own: data, flags
+ * (`MSG_TRUNC`, `MSG_CTRUNC` per message), source address, items, and the
+ * descriptors of its own items. When the kernel meets an error after some
+ * messages arrived, it returns those messages and reports the error on
+ * the next receive (as `recvmmsg(2)` does; a socket error such as an ICMP
+ * one may be replaced by a later event before then). A socket error that
+ * is already pending is reported first, as the status, and the queued
+ * messages stay for the next receive. On any other status nothing is
+ * written and no descriptor of the batch stays open.
+ */
 rmsg_status rmsg_batch_recv(struct rmsg_batch *batch,
                             int fd,
                             int flags,
                             const struct rmsg_recv_options *options,
                             size_t *count_out);
 
-// Number of messages the last `rmsg_batch_recv` received (0 before the
-// first, after a failed one, and for NULL).
+/**
+ * Number of messages the last `rmsg_batch_recv` received (0 before the
+ * first, after a failed one, and for NULL).
+ */
 size_t rmsg_batch_count(const struct rmsg_batch *batch);
 
-// Message `index` of the last `rmsg_batch_recv` (0-based, in arrival
-// order), or NULL when `index` is not below `rmsg_batch_count` or `batch`
-// is NULL. The message belongs to the batch: it is valid until the next
-// `rmsg_batch_recv` or `rmsg_batch_free`, and `rmsg_message_free` leaves
-// it alone. Read and take from it with the `rmsg_message_*` functions.
+/**
+ * Message `index` of the last `rmsg_batch_recv` (0-based, in arrival
+ * order), or NULL when `index` is not below `rmsg_batch_count` or `batch`
+ * is NULL. The message belongs to the batch: it is valid until the next
+ * `rmsg_batch_recv` or `rmsg_batch_free`, and `rmsg_message_free` leaves
+ * it alone. Read and take from it with the `rmsg_message_*` functions.
+ */
 struct rmsg_message *rmsg_batch_message(struct rmsg_batch *batch, size_t index);
 
-// Frees a batch and its messages, closing every descriptor they still
-// own. NULL is accepted and does nothing.
+/**
+ * Frees a batch and its messages, closing every descriptor they still
+ * own. NULL is accepted and does nothing.
+ */
 void rmsg_batch_free(struct rmsg_batch *batch);
 
-// Sends one message with `sendmsg(2)`.
-//
-// - `buffers`: `buffer_count` `rmsg_iovec` gathered in order (NULL allowed
-//   when the count is 0). rmsg only reads them (the `base` pointer is not
-//   const only because the struct is shared with the receive side).
-// - `control`: a builder whose items are sent, or NULL for none. It is only
-//   read; the descriptors in it must be open during the call.
-// - `address`: the destination (`msg_name`), or NULL for a connected
-//   socket. Any `rmsg_address` serves: one built by `rmsg_address_parse` or
-//   `rmsg_address_from_*`, or one borrowed from a received message (to
-//   reply to its sender).
-// - `flags`: passed to `sendmsg(2)` (`MSG_DONTWAIT`, `MSG_MORE`,
-//   `MSG_EOR` ...).
-// - `options`: NULL for the defaults, or an `rmsg_send_options` with the
-//   same fields and meaning as `rmsg_recv_options` (`RMSG_WAIT_*`,
-//   `timeout_ns`) and `RMSG_SEND_*` flags.
-//
-// `MSG_NOSIGNAL` is added by default: a library must not kill its host
-// process with `SIGPIPE`, so writing to a stream whose peer has gone
-// returns `RMSG_ERR_BROKEN_PIPE` (errno `EPIPE`) instead. The flag
-// `RMSG_SEND_ALLOW_SIGPIPE` opts out.
-//
-// On `RMSG_OK` `*nbytes_out` is the byte count the kernel accepted. On a
-// stream socket it may be less than the total (non-blocking or deadline
-// mode with a full send buffer, or a signal after some bytes went): that
-// is reported, never hidden or retried; the caller sends the rest. With
-// nothing sent, a full buffer gives `RMSG_ERR_WOULD_BLOCK`
-// (`RMSG_WAIT_NONBLOCK`) or `RMSG_ERR_TIMED_OUT` (`RMSG_WAIT_DEADLINE`).
-// `EINTR` before anything is sent is retried unless
-// `RMSG_SEND_RETURN_EINTR` is set. A datagram is sent whole or not at all.
+/**
+ * Sends one message with `sendmsg(2)`.
+ *
+ * - `buffers`: `buffer_count` `rmsg_iovec` gathered in order (NULL allowed
+ *   when the count is 0). rmsg only reads them (the `base` pointer is not
+ *   const only because the struct is shared with the receive side).
+ * - `control`: a builder whose items are sent, or NULL for none. It is only
+ *   read; the descriptors in it must be open during the call.
+ * - `address`: the destination (`msg_name`), or NULL for a connected
+ *   socket. Any `rmsg_address` serves: one built by `rmsg_address_parse` or
+ *   `rmsg_address_from_*`, or one borrowed from a received message (to
+ *   reply to its sender).
+ * - `flags`: passed to `sendmsg(2)` (`MSG_DONTWAIT`, `MSG_MORE`,
+ *   `MSG_EOR` ...).
+ * - `options`: NULL for the defaults, or an `rmsg_send_options` with the
+ *   same fields and meaning as `rmsg_recv_options` (`RMSG_WAIT_*`,
+ *   `timeout_ns`) and `RMSG_SEND_*` flags.
+ *
+ * `MSG_NOSIGNAL` is added by default: a library must not kill its host
+ * process with `SIGPIPE`, so writing to a stream whose peer has gone
+ * returns `RMSG_ERR_BROKEN_PIPE` (errno `EPIPE`) instead. The flag
+ * `RMSG_SEND_ALLOW_SIGPIPE` opts out.
+ *
+ * On `RMSG_OK` `*nbytes_out` is the byte count the kernel accepted. On a
+ * stream socket it may be less than the total (non-blocking or deadline
+ * mode with a full send buffer, or a signal after some bytes went): that
+ * is reported, never hidden or retried; the caller sends the rest. With
+ * nothing sent, a full buffer gives `RMSG_ERR_WOULD_BLOCK`
+ * (`RMSG_WAIT_NONBLOCK`) or `RMSG_ERR_TIMED_OUT` (`RMSG_WAIT_DEADLINE`).
+ * `EINTR` before anything is sent is retried unless
+ * `RMSG_SEND_RETURN_EINTR` is set. A datagram is sent whole or not at all.
+ */
 rmsg_status rmsg_sendmsg(int fd,
                          const struct rmsg_iovec *buffers,
                          size_t buffer_count,
@@ -1372,22 +1933,24 @@ rmsg_status rmsg_sendmsg(int fd,
                          const struct rmsg_send_options *options,
                          size_t *nbytes_out);
 
-// Sends the `count` messages of `items` (NULL allowed when `count` is 0)
-// with `sendmmsg(2)`, in order, each with its own buffers, control
-// messages (a builder: credentials, `IP_PKTINFO`, TTL, `UDP_SEGMENT` for
-// GSO ...) and destination. `flags` and `options` as for `rmsg_sendmsg`
-// (`MSG_NOSIGNAL` added by default; a deadline bounds the whole call);
-// batches longer than the kernel takes at once are sent in several calls.
-// Every item is checked before anything is sent.
-//
-// On `RMSG_OK` `*sent_out` messages went, the first ones of `items`, and
-// each of those has its `nbytes` set to the bytes the kernel accepted. A
-// partly sent batch is `RMSG_OK` with `*sent_out` below `count`: the
-// socket had no room for more (non-blocking or deadline mode), or the
-// kernel met an error after some messages went (it reports that error on
-// the next send). The caller sends the rest. With nothing sent, the error
-// is the status (`RMSG_ERR_WOULD_BLOCK`, `RMSG_ERR_TIMED_OUT`, an OS
-// error).
+/**
+ * Sends the `count` messages of `items` (NULL allowed when `count` is 0)
+ * with `sendmmsg(2)`, in order, each with its own buffers, control
+ * messages (a builder: credentials, `IP_PKTINFO`, TTL, `UDP_SEGMENT` for
+ * GSO ...) and destination. `flags` and `options` as for `rmsg_sendmsg`
+ * (`MSG_NOSIGNAL` added by default; a deadline bounds the whole call);
+ * batches longer than the kernel takes at once are sent in several calls.
+ * Every item is checked before anything is sent.
+ *
+ * On `RMSG_OK` `*sent_out` messages went, the first ones of `items`, and
+ * each of those has its `nbytes` set to the bytes the kernel accepted. A
+ * partly sent batch is `RMSG_OK` with `*sent_out` below `count`: the
+ * socket had no room for more (non-blocking or deadline mode), or the
+ * kernel met an error after some messages went (it reports that error on
+ * the next send). The caller sends the rest. With nothing sent, the error
+ * is the status (`RMSG_ERR_WOULD_BLOCK`, `RMSG_ERR_TIMED_OUT`, an OS
+ * error).
+ */
 rmsg_status rmsg_sendmmsg(int fd,
                           struct rmsg_send_item *items,
                           size_t count,
@@ -1395,16 +1958,18 @@ rmsg_status rmsg_sendmmsg(int fd,
                           const struct rmsg_send_options *options,
                           size_t *sent_out);
 
-// Sends `data_len` bytes of `data` with the `fds_len` descriptors of `fds`
-// in one `SCM_RIGHTS` item, the counterpart of `rmsg_recv_fds` (like Python's
-// `socket.send_fds`), with the default options of `rmsg_sendmsg`
-// (`MSG_NOSIGNAL` added; blocking; `EINTR` retried). `data` may be NULL
-// when `data_len` is 0 and `fds` when `fds_len` is 0 (then no control
-// message is sent). The descriptors stay the caller's: rmsg neither closes nor
-// duplicates them. More than 253 is `RMSG_ERR_TOO_MANY_FDS`. Note that on
-// a stream socket at least one data byte is needed for the descriptors to
-// travel. On `RMSG_OK` `*nbytes_out` is the byte count sent (see
-// `rmsg_sendmsg` for partial sends).
+/**
+ * Sends `data_len` bytes of `data` with the `fds_len` descriptors of `fds`
+ * in one `SCM_RIGHTS` item, the counterpart of `rmsg_recv_fds` (like Python's
+ * `socket.send_fds`), with the default options of `rmsg_sendmsg`
+ * (`MSG_NOSIGNAL` added; blocking; `EINTR` retried). `data` may be NULL
+ * when `data_len` is 0 and `fds` when `fds_len` is 0 (then no control
+ * message is sent). The descriptors stay the caller's: rmsg neither closes nor
+ * duplicates them. More than 253 is `RMSG_ERR_TOO_MANY_FDS`. Note that on
+ * a stream socket at least one data byte is needed for the descriptors to
+ * travel. On `RMSG_OK` `*nbytes_out` is the byte count sent (see
+ * `rmsg_sendmsg` for partial sends).
+ */
 rmsg_status rmsg_send_fds(int fd,
                           const uint8_t *data,
                           size_t data_len,
@@ -1413,66 +1978,96 @@ rmsg_status rmsg_send_fds(int fd,
                           int flags,
                           size_t *nbytes_out);
 
-// `CMSG_LEN(n)`: the `cmsg_len` of a control message with `n` data bytes.
-// Writes it to `*len_out`. Returns `RMSG_ERR_TOO_LARGE` when the result
-// would not fit in `socklen_t`, `RMSG_ERR_NULL_ARGUMENT` when `len_out` is
-// NULL.
+/**
+ * `CMSG_LEN(n)`: the `cmsg_len` of a control message with `n` data bytes.
+ * Writes it to `*len_out`. Returns `RMSG_ERR_TOO_LARGE` when the result
+ * would not fit in `socklen_t`, `RMSG_ERR_NULL_ARGUMENT` when `len_out` is
+ * NULL.
+ */
 rmsg_status rmsg_cmsg_len(size_t n, size_t *len_out);
 
-// `CMSG_SPACE(n)`: the control-buffer bytes one control message with `n`
-// data bytes occupies, padding included. Writes it to `*space_out`.
-// Returns `RMSG_ERR_TOO_LARGE` when the result would not fit in
-// `socklen_t`, `RMSG_ERR_NULL_ARGUMENT` when `space_out` is NULL.
+/**
+ * `CMSG_SPACE(n)`: the control-buffer bytes one control message with `n`
+ * data bytes occupies, padding included. Writes it to `*space_out`.
+ * Returns `RMSG_ERR_TOO_LARGE` when the result would not fit in
+ * `socklen_t`, `RMSG_ERR_NULL_ARGUMENT` when `space_out` is NULL.
+ */
 rmsg_status rmsg_cmsg_space(size_t n, size_t *space_out);
 
-// The control-buffer size (`ancbufsize`) that holds one item of each of
-// the `count` kinds in `kinds` (NULL allowed when `count` is 0) plus one
-// `SCM_RIGHTS` item of up to `max_fds` descriptors: the sum of their
-// `CMSG_SPACE`. Timestamps get room for the larger `_NEW` layout whichever
-// variant is named; `SCM_SECURITY` gets `RMSG_SECURITY_LABEL_SPACE` bytes,
-// `SCM_TIMESTAMPING_OPT_STATS` `RMSG_OPT_STATS_SPACE`; `SCM_RIGHTS` entries
-// are sized by `max_fds` only. List a kind twice to room for two items.
-// `RMSG_ERR_UNKNOWN_KIND` for a pair rmsg has no size for (add
-// `rmsg_cmsg_space` of its payload yourself), `RMSG_ERR_TOO_LARGE` when the
-// sum passes `socklen_t`.
+/**
+ * The control-buffer size (`ancbufsize`) that holds one item of each of
+ * the `count` kinds in `kinds` (NULL allowed when `count` is 0) plus one
+ * `SCM_RIGHTS` item of up to `max_fds` descriptors: the sum of their
+ * `CMSG_SPACE`. Timestamps get room for the larger `_NEW` layout whichever
+ * variant is named; `SCM_SECURITY` gets `RMSG_SECURITY_LABEL_SPACE` bytes,
+ * `SCM_TIMESTAMPING_OPT_STATS` `RMSG_OPT_STATS_SPACE`; `SCM_RIGHTS` entries
+ * are sized by `max_fds` only. List a kind twice to room for two items.
+ * `RMSG_ERR_UNKNOWN_KIND` for a pair rmsg has no size for (add
+ * `rmsg_cmsg_space` of its payload yourself), `RMSG_ERR_TOO_LARGE` when the
+ * sum passes `socklen_t`.
+ */
 rmsg_status rmsg_control_space(const struct rmsg_cmsg_kind *kinds,
                                size_t count,
                                size_t max_fds,
                                size_t *space_out);
 
-// The control-buffer size for the receive options enabled on socket `fd`,
-// read with `getsockopt(2)`: `SO_PASSCRED`, `SO_PASSPIDFD`, `SO_PASSSEC`,
-// `SO_TIMESTAMP[_NEW]`, `SO_TIMESTAMPNS[_NEW]`, `SO_TIMESTAMPING` (with
-// `OPT_PKTINFO`, `OPT_STATS`, and an extended error for transmit stamps),
-// `SO_RXQ_OVFL`, `SO_RCVMARK`; `IP_PKTINFO`, `IP_RECVTTL`, `IP_RECVTOS`,
-// `IP_RECVERR`, `IP_RECVORIGDSTADDR`, `IP_RECVFRAGSIZE`, `IP_RECVRETOPTS`,
-// `IP_RECVOPTS`; `IPV6_RECVPKTINFO`, `IPV6_RECVHOPLIMIT`,
-// `IPV6_RECVTCLASS`, `IPV6_RECVERR`, `IPV6_RECVORIGDSTADDR`,
-// `IPV6_RECVPATHMTU`, `IPV6_RECVFRAGSIZE`; `UDP_GRO`; kernel TLS. Plus one
-// `SCM_RIGHTS` item of up to `max_fds` descriptors. Sizes as for
-// `rmsg_control_space`. Options enabled later are not counted: size again
-// after changing them. `RMSG_ERR_BAD_FD`/`RMSG_ERR_NOT_A_SOCKET` for a bad
-// `fd`.
+/**
+ * The control-buffer size for the receive options enabled on socket `fd`,
+ * read with `getsockopt(2)`: `SO_PASSCRED`, `SO_PASSPIDFD`, `SO_PASSSEC`,
+ * `SO_TIMESTAMP[_NEW]`, `SO_TIMESTAMPNS[_NEW]`, `SO_TIMESTAMPING` (with
+ * `OPT_PKTINFO`, `OPT_STATS`, and an extended error for transmit stamps),
+ * `SO_RXQ_OVFL`, `SO_RCVMARK`; `IP_PKTINFO`, `IP_RECVTTL`, `IP_RECVTOS`,
+ * `IP_RECVERR`, `IP_RECVORIGDSTADDR`, `IP_RECVFRAGSIZE`, `IP_RECVRETOPTS`,
+ * `IP_RECVOPTS`; `IPV6_RECVPKTINFO`, `IPV6_RECVHOPLIMIT`,
+ * `IPV6_RECVTCLASS`, `IPV6_RECVERR`, `IPV6_RECVORIGDSTADDR`,
+ * `IPV6_RECVPATHMTU`, `IPV6_RECVFRAGSIZE`; `UDP_GRO`; kernel TLS. Plus one
+ * `SCM_RIGHTS` item of up to `max_fds` descriptors. Sizes as for
+ * `rmsg_control_space`. Options enabled later are not counted: size again
+ * after changing them. `RMSG_ERR_BAD_FD`/`RMSG_ERR_NOT_A_SOCKET` for a bad
+ * `fd`.
+ */
 rmsg_status rmsg_control_space_for_socket(int fd, size_t max_fds, size_t *space_out);
 
-// The symbolic name of a status (`"RMSG_ERR_TIMED_OUT"`), or
-// `"RMSG_UNKNOWN_STATUS"` for a number rmsg does not define. The string is
-// static: never free it.
+/**
+ * The symbolic name of a status (`"RMSG_ERR_TIMED_OUT"`), or
+ * `"RMSG_UNKNOWN_STATUS"` for a number rmsg does not define. The string is
+ * static: never free it.
+ */
 const char *rmsg_status_name(uint32_t status);
 
-// A short description of a status for people (`"timed out"`), or
-// `"unknown status"`. The string is static: never free it.
+/**
+ * A short description of a status for people (`"timed out"`), or
+ * `"unknown status"`. The string is static: never free it.
+ */
 const char *rmsg_status_describe(uint32_t status);
 
-// The OS error number that went with the last failing rmsg call on this
-// thread (a failing call also stores it in `errno`, but later calls may
-// change `errno`). For `RMSG_ERR_OS` it is the kernel's number; for other
-// statuses the closest errno (`EAGAIN`, `ETIMEDOUT`, `EINVAL` ...).
-// Successful calls leave it as it was.
+/**
+ * The OS error number that went with the last failing rmsg call on this
+ * thread (a failing call also stores it in `errno`, but later calls may
+ * change `errno`). For `RMSG_ERR_OS` it is the kernel's number; for other
+ * statuses the closest errno (`EAGAIN`, `ETIMEDOUT`, `EINVAL` ...).
+ * Successful calls leave it as it was.
+ */
 int rmsg_last_errno(void);
+
+/**
+ * The version of the rmsg library this program runs with, as text
+ * (`"0.1.0"`, spelled as `RMSG_VERSION_STRING`). It can be newer than the
+ * header the program was compiled with. The string is static: never free
+ * it.
+ */
+const char *rmsg_version(void);
+
+/**
+ * The version of the rmsg library this program runs with as one number,
+ * `(major << 16) | (minor << 8) | patch`, encoded as `RMSG_VERSION_NUMBER`
+ * is: `rmsg_version_number() >= RMSG_VERSION_NUMBER` holds when the library
+ * is at least as new as the header.
+ */
+uint32_t rmsg_version_number(void);
 
 #ifdef __cplusplus
 }  // extern "C"
-#endif  // __cplusplus
+#endif /* __cplusplus */
 
 #endif  /* RMSG_H */

@@ -28,6 +28,12 @@
 #ifndef RMSG_HPP
 #define RMSG_HPP
 
+/* Stop at once, with one clear message, rather than with the errors that
+ * <optional> and the code below would give an older compiler mode. */
+#if !defined(__cplusplus) || __cplusplus < 201703L
+#error "rmsg.hpp needs C++17 or later (-std=c++17); from C or older C++, include rmsg.h"
+#else
+
 #include "rmsg.h"
 
 #include <chrono>
@@ -328,5 +334,7 @@ inline into_result recvmsg_into(int sockfd, const std::vector<rmsg_iovec> &buffe
 }
 
 }  // namespace rmsg
+
+#endif /* C++17 or later */
 
 #endif /* RMSG_HPP */

@@ -83,6 +83,11 @@ fn scatter() {
     cbuild::run_c_test("scatter");
 }
 
+#[test]
+fn version() {
+    cbuild::run_c_test("version");
+}
+
 /// The header also compiles, links and runs as C++11.
 #[test]
 fn header_as_cxx() {

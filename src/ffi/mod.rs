@@ -15,6 +15,7 @@
 //! | `send.rs` | `rmsg_sendmsg`, `rmsg_sendmmsg`, `rmsg_send_fds` |
 //! | `sizing.rs` | `rmsg_cmsg_len`, `rmsg_cmsg_space`, `rmsg_control_space*` |
 //! | `status.rs` | `rmsg_status_*`, `rmsg_last_errno` |
+//! | `version.rs` | `rmsg_version`, `rmsg_version_number` |
 //! | `testing.rs` | the test hook (debug builds only, not in the header) |
 //!
 //! Conventions (also in README.md): functions returning `rmsg_status` write
@@ -44,6 +45,7 @@ mod sizing;
 mod status;
 #[cfg(debug_assertions)]
 mod testing;
+mod version;
 
 pub use address::*;
 pub use builder::*;
@@ -56,6 +58,7 @@ pub use sizing::*;
 pub use status::*;
 #[cfg(debug_assertions)]
 pub use testing::*;
+pub use version::*;
 
 pub use crate::addr::{rmsg_addr_kind, rmsg_address, rmsg_inet_address, rmsg_inet6_address};
 /// The types C sees, for Rust callers of these functions.

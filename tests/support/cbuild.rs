@@ -76,12 +76,28 @@ fn stage_library(dir: &Path) -> PathBuf {
 /// Which language and standard to compile as.
 #[derive(Clone, Copy)]
 pub enum Lang {
+    /// C99 with `_DEFAULT_SOURCE` and `_GNU_SOURCE` (the C tests).
     C99,
+    /// C at the given standard with no feature-test macros: the program
+    /// defines what it needs, as one a user copies must (README programs).
+    C(&'static str),
     Cxx(&'static str),
 }
 
-/// Compiles `src` (relative to the repository root) into an executable and
-/// returns its path.
+/// The library this build produced, staged under its SONAME for programs
+/// of one kind (as `build` links them), for loaders other than the C
+/// programs' own (Python's ctypes through `RMSG_LIBRARY`).
+pub fn staged_library(kind: &str) -> PathBuf {
+    stage_library(&out_dir(kind)).join("librmsg.so.0")
+}
+
+/// The build directory of one kind of program, for files made on the way.
+pub fn build_dir(kind: &str) -> PathBuf {
+    out_dir(kind)
+}
+
+/// Compiles `src` (relative to the repository root, or absolute) into an
+/// executable and returns its path.
 pub fn build(kind: &str, src: &str, lang: Lang, opt: u32, extra: &[&str]) -> PathBuf {
     let dir = out_dir(kind);
     let lib_dir = stage_library(&dir);
@@ -100,7 +116,9 @@ pub fn build(kind: &str, src: &str, lang: Lang, opt: u32, extra: &[&str]) -> Pat
         .host(target)
         .opt_level(opt)
         .debug(true)
-        .warnings(false);
+        // Not `warnings(false)`: cc passes `-w` for that, which silences
+        // every warning, `-Werror` or not. The strict flags follow below.
+        .warnings(true);
     if let Lang::Cxx(_) = lang {
         build.cpp(true);
     }
@@ -110,7 +128,7 @@ pub fn build(kind: &str, src: &str, lang: Lang, opt: u32, extra: &[&str]) -> Pat
             .arg("-std=c99")
             .arg("-D_DEFAULT_SOURCE")
             .arg("-D_GNU_SOURCE"),
-        Lang::Cxx(std) => cmd.arg(format!("-std={std}")),
+        Lang::C(std) | Lang::Cxx(std) => cmd.arg(format!("-std={std}")),
     };
     cmd.args(["-Wall", "-Wextra", "-Wpedantic", "-Werror"]);
     if sanitize() {

@@ -3,15 +3,22 @@
 It needs nothing but the standard library, so ``pip install ./bindings/python``
 works without reaching a package index.
 
-The wheel holds the pure-Python package and, when one is found, a copy of
-the shared library built by cargo, as ``rmsg/librmsg.so.0``: the path in
-``RMSG_LIBRARY`` if set, else ``target/release/librmsg.so`` then
-``target/debug/librmsg.so`` of the repository this directory belongs to
-(``../../target`` from here; pip builds a local directory in place). A
-wheel with the library is tagged for this platform; without it the wheel is
-pure Python and the installed package finds the library at run time through
-``RMSG_LIBRARY`` or the system loader (``librmsg.so.0``). No machine path is
-recorded anywhere: the library travels inside the wheel.
+A wheel holds the pure-Python package and a copy of the shared library
+built by cargo, as ``rmsg/librmsg.so.0``: the path in ``RMSG_LIBRARY`` if
+set, else ``target/release/librmsg.so`` then ``target/debug/librmsg.so`` of
+the repository this directory belongs to (``../../target`` from here; pip
+builds a local directory in place). The wheel is tagged for this platform.
+With no library to bundle the build fails, saying how to build one: a wheel
+without it would install a package that cannot work. The copy is stripped
+(release builds already are; a debug build is stripped with ``strip``,
+``$STRIP`` if set) and checked to carry no symbol table or debug sections.
+
+The metadata comes from ``pyproject.toml``: ``[project]`` and
+``[project.urls]``, and the licence files named in ``[tool.rmsg_build]``
+(the repository's, outside this directory, where PEP 639's
+``license-files`` cannot point), which go into the wheel's
+``.dist-info/licenses/`` and the sdist. No machine path is recorded
+anywhere: the library travels inside the wheel.
 """
 
 import base64
@@ -19,28 +26,63 @@ import hashlib
 import io
 import os
 import re
+import shutil
+import struct
+import subprocess
 import sysconfig
 import tarfile
+import tempfile
 import zipfile
 
 _HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _PKG = "rmsg"
 
 
+def _section(text, name):
+    """The body of the TOML table ``[name]`` (up to the next table)."""
+    m = re.search(r"^\[%s\][ \t]*$" % re.escape(name), text, re.M)
+    if not m:
+        return ""
+    rest = text[m.end():]
+    nxt = re.search(r"^\[", rest, re.M)
+    return rest[: nxt.start()] if nxt else rest
+
+
 def _project():
     text = open(os.path.join(_HERE, "pyproject.toml"), encoding="utf-8").read()
-    section = text.split("[project]", 1)[1].split("\n[", 1)[0]
+    project = _section(text, "project")
 
     def field(name):
-        m = re.search(r'^%s\s*=\s*"([^"]*)"' % name, section, re.M)
+        m = re.search(r'^%s\s*=\s*"([^"]*)"' % re.escape(name), project, re.M)
         return m.group(1) if m else ""
 
+    urls = re.findall(r'^([A-Za-z][\w -]*?)\s*=\s*"([^"]+)"', _section(text, "project.urls"), re.M)
+    m = re.search(r"^license-files\s*=\s*\[([^\]]*)\]", _section(text, "tool.rmsg_build"), re.M)
+    licence_files = re.findall(r'"([^"]+)"', m.group(1)) if m else []
+    m = re.search(r'^license\s*=\s*\{\s*text\s*=\s*"([^"]*)"', project, re.M)
     return {
         "name": field("name"),
         "version": field("version"),
         "summary": field("description"),
         "requires_python": field("requires-python"),
+        "license": m.group(1) if m else "",
+        "urls": urls,
+        "licence_files": licence_files,
     }
+
+
+def _licence_files():
+    """(file name, path) of each licence file: where pyproject.toml says, or
+    beside it as in an sdist. A missing one is an error."""
+    out = []
+    for rel in _project()["licence_files"]:
+        path = os.path.normpath(os.path.join(_HERE, rel))
+        if not os.path.isfile(path):
+            path = os.path.join(_HERE, os.path.basename(rel))
+        if not os.path.isfile(path):
+            raise FileNotFoundError("rmsg: licence file %s (from pyproject.toml) is missing" % rel)
+        out.append((os.path.basename(path), path))
+    return out
 
 
 def _metadata():
@@ -50,8 +92,15 @@ def _metadata():
         "Name: %s" % p["name"],
         "Version: %s" % p["version"],
         "Summary: %s" % p["summary"],
-        "License: MIT OR Apache-2.0",
     ]
+    for label, url in p["urls"]:
+        if label.lower() == "homepage":
+            lines.append("Home-page: %s" % url)
+        lines.append("Project-URL: %s, %s" % (label, url))
+    if p["license"]:
+        lines.append("License: %s" % p["license"])
+    for name, _ in _licence_files():
+        lines.append("License-File: %s" % name)
     if p["requires_python"]:
         lines.append("Requires-Python: %s" % p["requires_python"])
     return "\n".join(lines) + "\n"
@@ -64,11 +113,68 @@ def _library():
             raise FileNotFoundError("RMSG_LIBRARY names a missing file: %s" % env)
         return env
     root = os.path.dirname(os.path.dirname(_HERE))
+    tried = []
     for profile in ("release", "debug"):
         p = os.path.join(root, "target", profile, "librmsg.so")
         if os.path.exists(p):
             return p
-    return None
+        tried.append(p)
+    raise RuntimeError(
+        "rmsg: no librmsg.so to put in the wheel, and a wheel without it "
+        "would not work. Build the library first (`cargo build --release` "
+        "in the repository), or set RMSG_LIBRARY to a built librmsg.so. "
+        "Looked for:\n  " + "\n  ".join(tried)
+    )
+
+
+def _elf_sections(data):
+    """The section names of an ELF file (32 or 64 bit, either byte order)."""
+    if data[:4] != b"\x7fELF":
+        raise ValueError("not an ELF file")
+    wide = data[4] == 2
+    order = "<" if data[5] == 1 else ">"
+    if wide:
+        shoff, = struct.unpack_from(order + "Q", data, 0x28)
+        shentsize, shnum, shstrndx = struct.unpack_from(order + "HHH", data, 0x3A)
+        entry = order + "IIQQQQ"
+    else:
+        shoff, = struct.unpack_from(order + "I", data, 0x20)
+        shentsize, shnum, shstrndx = struct.unpack_from(order + "HHH", data, 0x2E)
+        entry = order + "IIIIII"
+    headers = [struct.unpack_from(entry, data, shoff + i * shentsize) for i in range(shnum)]
+    if not headers:
+        return []
+    names_at, names_len = headers[shstrndx][4], headers[shstrndx][5]
+    names = data[names_at:names_at + names_len]
+    return [names[h[0]:names.index(b"\0", h[0])].decode("ascii", "replace") for h in headers]
+
+
+def _unstripped(data):
+    return [s for s in _elf_sections(data) if s == ".symtab" or s.startswith(".debug")]
+
+
+def _stripped_library(path):
+    """The library's bytes without symbol table or debug information."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if not _unstripped(data):
+        return data
+    strip = os.environ.get("STRIP") or shutil.which("strip")
+    if not strip:
+        raise RuntimeError(
+            "rmsg: %s carries %s and there is no `strip` to remove them: "
+            "install binutils, set STRIP, or bundle a release build (which "
+            "cargo strips)" % (path, ", ".join(_unstripped(data)))
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "librmsg.so.0")
+        subprocess.run([strip, "--strip-unneeded", "-o", out, path], check=True)
+        with open(out, "rb") as f:
+            data = f.read()
+    left = _unstripped(data)
+    if left:
+        raise RuntimeError("rmsg: %s still carries %s after strip" % (path, ", ".join(left)))
+    return data
 
 
 def _package_files():
@@ -96,7 +202,11 @@ def _write_wheel(wheel_directory, files, pure):
         "Wheel-Version: 1.0\nGenerator: rmsg_build\nRoot-Is-Purelib: %s\nTag: %s\n"
         % ("true" if pure else "false", tag)
     )
-    entries = list(files) + [
+    licences = []
+    for lname, path in _licence_files():
+        with open(path, "rb") as f:
+            licences.append((info + "/licenses/" + lname, f.read()))
+    entries = list(files) + licences + [
         (info + "/METADATA", _metadata().encode()),
         (info + "/WHEEL", wheel_meta.encode()),
         (info + "/top_level.txt", (_PKG + "\n").encode()),
@@ -127,15 +237,13 @@ def get_requires_for_build_editable(config_settings=None):
 
 
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    lib = _library()
     files = []
     for arcname, src in _package_files():
         with open(src, "rb") as f:
             files.append((arcname, f.read()))
-    lib = _library()
-    if lib is not None:
-        with open(lib, "rb") as f:
-            files.append((_PKG + "/librmsg.so.0", f.read()))
-    return _write_wheel(wheel_directory, files, pure=lib is None)
+    files.append((_PKG + "/librmsg.so.0", _stripped_library(lib)))
+    return _write_wheel(wheel_directory, files, pure=False)
 
 
 def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
@@ -154,6 +262,8 @@ def build_sdist(sdist_directory, config_settings=None):
             a for a, _ in _package_files()
         ]:
             tar.add(os.path.join(_HERE, rel), arcname="%s/%s" % (base, rel))
+        for lname, path in _licence_files():
+            tar.add(path, arcname="%s/%s" % (base, lname))
         pkg_info = _metadata().encode()
         ti = tarfile.TarInfo("%s/PKG-INFO" % base)
         ti.size = len(pkg_info)
