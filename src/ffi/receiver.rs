@@ -10,7 +10,51 @@ use crate::panic::{guard, guard_or};
 use crate::ptr::{check_out, free_box, opt_ref, read_or_default, try_mut, write_out};
 use crate::receiver::rmsg_receiver;
 use crate::recv::rmsg_recv_options;
-use crate::status::rmsg_status;
+use crate::status::{Result, rmsg_status};
+
+/// The body of the constructors: options read (NULL for the defaults), the
+/// handle made, handed to the caller on success.
+///
+/// # Safety
+/// `options` is NULL or readable; `handle_out` is NULL or writable.
+unsafe fn make<T>(
+    options: *const rmsg_recv_options,
+    handle_out: *mut *mut T,
+    new: impl FnOnce(&rmsg_recv_options) -> Result<Box<T>>,
+) -> rmsg_status {
+    guard(|| {
+        check_out(handle_out)?;
+        // SAFETY: options is NULL or points to a readable rmsg_recv_options.
+        let h = new(&unsafe { read_or_default(options) })?;
+        // SAFETY: checked non-NULL.
+        unsafe { give(handle_out, h) };
+        Ok(())
+    })
+}
+
+/// The body of the receive calls: the handle borrowed, the call's options
+/// (NULL: the handle's own), the result written on success.
+///
+/// # Safety
+/// `handle` is NULL or a live handle not used elsewhere now; `options` is
+/// NULL or readable; `out` is NULL or writable.
+unsafe fn receive_into<T, O>(
+    handle: *mut T,
+    options: *const rmsg_recv_options,
+    out: *mut O,
+    recv: impl FnOnce(&mut T, Option<&rmsg_recv_options>) -> Result<O>,
+) -> rmsg_status {
+    guard(|| {
+        // SAFETY: per this function's contract.
+        let h = unsafe { try_mut(handle) }?;
+        check_out(out)?;
+        // SAFETY: options is NULL or points to a readable rmsg_recv_options.
+        let v = recv(h, unsafe { opt_ref(options) })?;
+        // SAFETY: checked non-NULL.
+        unsafe { write_out(out, v) };
+        Ok(())
+    })
+}
 
 /// Makes a receiver: one message of up to `bufsize` data bytes and
 /// `ancbufsize` control bytes (0: no ancillary data is asked for; more than
@@ -29,15 +73,12 @@ pub unsafe extern "C" fn rmsg_receiver_new(
     options: *const rmsg_recv_options,
     receiver_out: *mut *mut rmsg_receiver,
 ) -> rmsg_status {
-    guard(|| {
-        check_out(receiver_out)?;
-        // SAFETY: options is NULL or points to a readable rmsg_recv_options.
-        let opts = unsafe { read_or_default(options) };
-        let r = rmsg_receiver::new(bufsize, ancbufsize, &opts)?;
-        // SAFETY: checked non-NULL.
-        unsafe { give(receiver_out, r) };
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        make(options, receiver_out, |o| {
+            rmsg_receiver::new(bufsize, ancbufsize, o)
+        })
+    }
 }
 
 /// Receives the next message from socket `fd` into the receiver's message,
@@ -59,17 +100,12 @@ pub unsafe extern "C" fn rmsg_receiver_recv(
     options: *const rmsg_recv_options,
     message_out: *mut *mut rmsg_message,
 ) -> rmsg_status {
-    guard(|| {
-        // SAFETY: receiver is NULL or a live receiver not used elsewhere now.
-        let r = unsafe { try_mut(receiver) }?;
-        check_out(message_out)?;
-        // SAFETY: options is NULL or points to a readable rmsg_recv_options.
-        let opts = unsafe { opt_ref(options) };
-        let m = r.recv(fd, flags, opts)?;
-        // SAFETY: checked non-NULL.
-        unsafe { write_out(message_out, m as *mut rmsg_message) };
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        receive_into(receiver, options, message_out, |r, o| {
+            r.recv(fd, flags, o).map(|m| m as *mut rmsg_message)
+        })
+    }
 }
 
 /// Frees a receiver and its message, closing every descriptor the message
@@ -97,15 +133,12 @@ pub unsafe extern "C" fn rmsg_batch_new(
     options: *const rmsg_recv_options,
     batch_out: *mut *mut rmsg_batch,
 ) -> rmsg_status {
-    guard(|| {
-        check_out(batch_out)?;
-        // SAFETY: options is NULL or points to a readable rmsg_recv_options.
-        let opts = unsafe { read_or_default(options) };
-        let b = rmsg_batch::new(count, bufsize, ancbufsize, &opts)?;
-        // SAFETY: checked non-NULL.
-        unsafe { give(batch_out, b) };
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        make(options, batch_out, |o| {
+            rmsg_batch::new(count, bufsize, ancbufsize, o)
+        })
+    }
 }
 
 /// Receives up to the batch's count of messages from socket `fd` with one
@@ -140,17 +173,8 @@ pub unsafe extern "C" fn rmsg_batch_recv(
     options: *const rmsg_recv_options,
     count_out: *mut usize,
 ) -> rmsg_status {
-    guard(|| {
-        // SAFETY: batch is NULL or a live batch not used elsewhere now.
-        let b = unsafe { try_mut(batch) }?;
-        check_out(count_out)?;
-        // SAFETY: options is NULL or points to a readable rmsg_recv_options.
-        let opts = unsafe { opt_ref(options) };
-        let n = b.recv(fd, flags, opts)?;
-        // SAFETY: checked non-NULL.
-        unsafe { write_out(count_out, n) };
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe { receive_into(batch, options, count_out, |b, o| b.recv(fd, flags, o)) }
 }
 
 /// Number of messages the last `rmsg_batch_recv` received (0 before the
