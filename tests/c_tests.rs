@@ -133,3 +133,10 @@ fn cxx_wrapper() {
     );
     cbuild::check("cxx_wrapper", &cbuild::run(&exe, &[]));
 }
+
+/// Multishot and single-shot io_uring recvmsg completions made into
+/// messages, on the real kernel (linked with liburing).
+#[test]
+fn uring() {
+    cbuild::run_c_test_linked("uring", &["-luring"]);
+}
