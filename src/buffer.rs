@@ -116,6 +116,28 @@ impl AlignedBuf {
         unsafe { ptr::owned_bytes_mut(self.as_mut_ptr(), len) }
     }
 
+    /// Copies `bytes` into the buffer at `offset`, as the kernel would
+    /// write them: those bytes then count as written for [`Self::written`].
+    ///
+    /// # Panics
+    /// When the bytes would pass the end of the buffer.
+    pub fn write_at(&mut self, offset: usize, bytes: &[u8]) {
+        let end = offset.checked_add(bytes.len());
+        assert!(end.is_some_and(|e| e <= self.len()));
+        if bytes.is_empty() {
+            return;
+        }
+        // SAFETY: the destination range is inside the buffer (checked), and
+        // `bytes` cannot overlap it: the buffer is borrowed mutably.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                bytes.as_ptr(),
+                self.as_mut_ptr().add(offset),
+                bytes.len(),
+            )
+        };
+    }
+
     /// Bytes `range` of a buffer the kernel wrote into.
     ///
     /// # Safety

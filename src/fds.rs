@@ -29,6 +29,14 @@ impl OwnedFds {
         self.owned
     }
 
+    /// Makes an empty table owning or borrowing from now on (a reused
+    /// message changes hands between the receive path and io_uring
+    /// buffers parsed without ownership).
+    pub fn set_owner(&mut self, owned: bool) {
+        debug_assert!(self.slots.is_empty());
+        self.owned = owned;
+    }
+
     /// The slot vector, to fill in place (a table that owns its descriptors
     /// will close what is put there).
     pub fn slots_mut(&mut self) -> &mut Vec<c_int> {

@@ -144,6 +144,13 @@ impl Items {
         self.list.is_empty() && !self.malformed
     }
 
+    /// Makes an empty table own (or only list) the descriptors decoded
+    /// into it from now on.
+    pub fn set_owner(&mut self, owned: bool) {
+        debug_assert!(self.is_clear());
+        self.fds.set_owner(owned);
+    }
+
     /// Closes the descriptors still owned and forgets every item; the
     /// memory is kept for the next decode.
     pub fn clear(&mut self) {

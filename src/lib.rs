@@ -39,6 +39,7 @@ mod sizing;
 mod status;
 #[cfg(test)]
 mod test_util;
+mod uring;
 mod wait;
 
 pub mod ffi;

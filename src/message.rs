@@ -28,6 +28,9 @@ pub struct rmsg_message {
     nbytes: usize,
     flags: c_int,
     address: rmsg_address,
+    /// The source address length the kernel reported, which exceeds the
+    /// address's own length when the name buffer was too small for it.
+    name_len: usize,
     items: Items,
     /// The message belongs to a receiver or a batch, which reuses it:
     /// `rmsg_message_free` leaves it alone.
@@ -44,6 +47,25 @@ pub struct Received {
     /// `msg_controllen` after the call (0 when no control buffer was given).
     pub control_len: usize,
     /// `msg_flags` after the call.
+    pub flags: c_int,
+}
+
+/// A message the caller received itself (an io_uring completion), as
+/// [`rmsg_message::from_parts`] takes it: every slice lies inside the
+/// caller's buffer and has been clamped to what the kernel wrote.
+pub struct Parts<'a> {
+    /// The data bytes present.
+    pub data: &'a [u8],
+    /// The byte count the kernel reported (more than `data` holds when the
+    /// data was cut).
+    pub nbytes: usize,
+    /// The source address bytes present (clamped to the name buffer).
+    pub name: &'a [u8],
+    /// The address length the kernel reported.
+    pub name_len: usize,
+    /// The control bytes the kernel wrote.
+    pub control: &'a [u8],
+    /// The message flags.
     pub flags: c_int,
 }
 
@@ -109,6 +131,7 @@ impl rmsg_message {
             // when not taken.
             items: Items::new(true),
             address: rmsg_address::empty(),
+            name_len: 0,
             held,
         })
     }
@@ -173,6 +196,7 @@ impl rmsg_message {
             nbytes: 0,
             flags: 0,
             address: rmsg_address::empty(),
+            name_len: 0,
             items: Items::new(own_fds),
             held: false,
         };
@@ -182,12 +206,48 @@ impl rmsg_message {
         Ok(msg)
     }
 
+    /// A message made of copies of pieces the caller received itself (an
+    /// io_uring completion: see `uring`): data, flags, source address and
+    /// control items, as the receive path makes them. With `own_fds` it
+    /// owns the descriptors in the control bytes (and closes them all,
+    /// once, if it cannot be made); without, it never closes one.
+    pub(crate) fn from_parts(parts: &Parts<'_>, own_fds: bool) -> Result<Box<rmsg_message>> {
+        let mut msg = match rmsg_message::obtain(parts.data.len(), parts.control.len()) {
+            Ok(m) => m,
+            Err(e) => {
+                if own_fds {
+                    fds::close_all_in_control(parts.control);
+                }
+                return Err(e);
+            }
+        };
+        msg.items.set_owner(own_fds);
+        let data_start = msg.data.start;
+        msg.storage.write_at(0, parts.control);
+        msg.storage.write_at(data_start, parts.data);
+        msg.data.end = data_start + parts.data.len();
+        msg.nbytes = parts.nbytes;
+        msg.flags = parts.flags;
+        let name = &parts.name[..parts.name.len().min(size_of::<libc::sockaddr_storage>())];
+        msg.address = rmsg_address::from_bytes(name).expect("clamped to sockaddr_storage");
+        msg.name_len = parts.name_len;
+        let rmsg_message { storage, items, .. } = &mut *msg;
+        // SAFETY: the control bytes were just copied to the start of the
+        // storage.
+        let control = unsafe { storage.written(0..parts.control.len()) };
+        // decode closes the descriptors itself when it fails.
+        items.decode(control)?;
+        Ok(msg)
+    }
+
     /// Frees a message: closes the descriptors it still owns, then keeps its
     /// memory as the spare if it is small, else releases it.
     pub(crate) fn release(mut msg: Box<rmsg_message>) {
         if !msg.items.is_clear() {
             msg.items.clear();
         }
+        // The spare is used by the receive path, whose messages own.
+        msg.items.set_owner(true);
         if msg.storage.len() <= SPARE_MAX_BYTES {
             let old = SPARE.swap(Box::into_raw(msg), Ordering::AcqRel);
             if !old.is_null() {
@@ -240,6 +300,7 @@ impl rmsg_message {
         self.data.end = self.data.start + got.nbytes.min(data_cap);
         self.flags = got.flags & !hide;
         self.address.set_len(got.name_len.unwrap_or(0));
+        self.name_len = got.name_len.unwrap_or(0);
         let control_len = got.control_len.min(self.control_cap);
         if control_len > 0 {
             // SAFETY: the kernel wrote control_len bytes at the start of the
@@ -354,6 +415,11 @@ impl rmsg_message {
     /// The source address, or `None` when the kernel returned none.
     pub(crate) fn address(&self) -> Option<&rmsg_address> {
         (!self.address.bytes().is_empty()).then_some(&self.address)
+    }
+
+    /// The source address length the kernel reported (0 without one).
+    pub(crate) fn name_len(&self) -> usize {
+        self.name_len
     }
 
     /// Everything at once, for `rmsg_message_summarize` (read straight

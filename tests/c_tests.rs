@@ -113,6 +113,20 @@ fn example_batch() {
     cbuild::check("example_batch", &cbuild::run(&exe, &[]));
 }
 
+/// The io_uring example program of the README.
+#[test]
+fn example_uring() {
+    let exe = cbuild::build_linked(
+        "c_tests",
+        "examples/uring.c",
+        Lang::C99,
+        0,
+        &[],
+        &["-luring"],
+    );
+    cbuild::check("example_uring", &cbuild::run(&exe, &[]));
+}
+
 #[test]
 fn send_batch() {
     cbuild::run_c_test("send_batch");
@@ -144,4 +158,11 @@ fn cxx_wrapper() {
         &[],
     );
     cbuild::check("cxx_wrapper", &cbuild::run(&exe, &[]));
+}
+
+/// Multishot and single-shot io_uring recvmsg completions made into
+/// messages, on the real kernel (linked with liburing).
+#[test]
+fn uring() {
+    cbuild::run_c_test_linked("uring", &["-luring"]);
 }

@@ -207,8 +207,17 @@ fn build_and_run(kind: Kind, src: &Path, what: &str) -> Result<(), String> {
             } else {
                 Lang::Cxx("c++17")
             };
-            let exe = std::panic::catch_unwind(|| cbuild::build("readme", src_arg, lang, 0, &[]))
-                .map_err(|e| {
+            // A program that uses liburing links it too.
+            let source = fs::read_to_string(src).unwrap_or_default();
+            let libs: &[&str] = if source.contains("#include <liburing.h>") {
+                &["-luring"]
+            } else {
+                &[]
+            };
+            let exe = std::panic::catch_unwind(|| {
+                cbuild::build_linked("readme", src_arg, lang, 0, &[], libs)
+            })
+            .map_err(|e| {
                 let msg = e
                     .downcast_ref::<String>()
                     .cloned()

@@ -16,6 +16,7 @@
 //! | `sizing.rs` | `rmsg_cmsg_len`, `rmsg_cmsg_space`, `rmsg_control_space*` |
 //! | `status.rs` | `rmsg_status_*`, `rmsg_last_errno` |
 //! | `version.rs` | `rmsg_version`, `rmsg_version_number` |
+//! | `uring.rs` | messages from io_uring completions (`rmsg_message_from_multishot`, `rmsg_message_from_recvmsg`), `rmsg_message_name_len` |
 //! | `testing.rs` | the test hook (debug builds only, not in the header) |
 //!
 //! Conventions (also in README.md): functions returning `rmsg_status` write
@@ -45,6 +46,7 @@ mod sizing;
 mod status;
 #[cfg(debug_assertions)]
 mod testing;
+mod uring;
 mod version;
 
 pub use address::*;
@@ -58,6 +60,7 @@ pub use sizing::*;
 pub use status::*;
 #[cfg(debug_assertions)]
 pub use testing::*;
+pub use uring::*;
 pub use version::*;
 
 pub use crate::addr::{rmsg_addr_kind, rmsg_address, rmsg_inet_address, rmsg_inet6_address};
@@ -81,6 +84,7 @@ pub use crate::send::{
 };
 pub use crate::sizing::{RMSG_OPT_STATS_SPACE, RMSG_SECURITY_LABEL_SPACE, rmsg_cmsg_kind};
 pub use crate::status::rmsg_status;
+pub use crate::uring::rmsg_recvmsg_parts;
 pub use crate::wait::{RMSG_WAIT_BLOCK, RMSG_WAIT_DEADLINE, RMSG_WAIT_NONBLOCK};
 
 /// The body of a getter: `f` applied to the handle, or `fallback` when the

@@ -99,6 +99,19 @@ pub fn build_dir(kind: &str) -> PathBuf {
 /// Compiles `src` (relative to the repository root, or absolute) into an
 /// executable and returns its path.
 pub fn build(kind: &str, src: &str, lang: Lang, opt: u32, extra: &[&str]) -> PathBuf {
+    build_linked(kind, src, lang, opt, extra, &[])
+}
+
+/// [`build`], also linking the libraries in `libs` (linker arguments such
+/// as `-luring`, placed after the source and librmsg).
+pub fn build_linked(
+    kind: &str,
+    src: &str,
+    lang: Lang,
+    opt: u32,
+    extra: &[&str],
+    libs: &[&str],
+) -> PathBuf {
     let dir = out_dir(kind);
     let lib_dir = stage_library(&dir);
     let stem = Path::new(src)
@@ -144,6 +157,7 @@ pub fn build(kind: &str, src: &str, lang: Lang, opt: u32, extra: &[&str]) -> Pat
     cmd.arg(root().join(src)).arg("-o").arg(&exe);
     cmd.arg("-L").arg(&lib_dir).arg("-lrmsg");
     cmd.arg(format!("-Wl,-rpath,{}", lib_dir.display()));
+    cmd.args(libs);
     cmd.arg("-lpthread");
     let out = cmd.output().expect("run the C compiler");
     assert!(
@@ -187,6 +201,13 @@ pub fn run(exe: &Path, args: &[&str]) -> Output {
 /// when it exits non-zero.
 pub fn run_c_test(name: &str) {
     let exe = build("c_tests", &format!("c_tests/{name}.c"), Lang::C99, 0, &[]);
+    check(name, &run(&exe, &[]));
+}
+
+/// [`run_c_test`] for a program that also links the libraries in `libs`.
+pub fn run_c_test_linked(name: &str, libs: &[&str]) {
+    let src = format!("c_tests/{name}.c");
+    let exe = build_linked("c_tests", &src, Lang::C99, 0, &[], libs);
     check(name, &run(&exe, &[]));
 }
 

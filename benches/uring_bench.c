@@ -1,0 +1,489 @@
+/*
+ * Receive rate of multishot io_uring recvmsg decoded by rmsg, against the
+ * same io_uring loop reading the raw buffers with liburing's helpers, and
+ * against rmsg's batch receive (recvmmsg), in the same binary on the same
+ * traffic.
+ *
+ * A link is an AF_UNIX SOCK_DGRAM socketpair or a connected UDP socket pair
+ * on 127.0.0.1. Datagrams are 64 bytes; with "item" every datagram carries
+ * one control item (AF_UNIX: SCM_CREDENTIALS from SO_PASSCRED; UDP:
+ * IP_PKTINFO) that every method walks. The receive queue is filled, then
+ * drained; only the draining is timed. Methods take turns, fill by fill.
+ * The process is pinned to one CPU.
+ *
+ * The ring is made with IORING_SETUP_SINGLE_ISSUER | DEFER_TASKRUN, so
+ * the kernel receives only when the loop asks for completions (never
+ * during the untimed fill); one multishot request, shared by both io_uring
+ * methods, stays armed across fills (re-armed should a completion come
+ * without IORING_CQE_F_MORE), taking buffers from a provided buffer ring
+ * that each completion's buffer goes straight back to.
+ *
+ *   uring raw       io_uring_recvmsg_validate, cmsg_firsthdr/nexthdr
+ *                   walk, payload and its length (liburing's helpers)
+ *   uring rmsg      rmsg_message_from_multishot (RMSG_PARSE_OWN_FDS),
+ *                   items walked, rmsg_message_free
+ *   rmsg batch 32   rmsg_batch_recv into a batch of 32, items walked
+ *   raw recvmmsg 32 recvmmsg of 32 into buffers set up once, the used
+ *                   headers' in/out fields reset, each control walked
+ *
+ * Usage: uring_bench unix|udp plain|item [messages-per-round] [rounds]
+ *   prints each round's ns per message, then the median and the spread
+ *   (min-max) of every ratio (1.00 = as fast as the baseline; above 1 is
+ *   faster).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <liburing.h>
+
+#include "rmsg.h"
+
+#define MSG_SIZE 64
+#define ANC_SIZE 64
+#define NAME_SIZE ((unsigned)sizeof(struct sockaddr_storage))
+#define BATCH 32
+#define NBUFS 4096
+#define BUF_SIZE 512
+#define QUEUE_MAX 2048
+
+typedef struct {
+    int udp, item, tx, rx;
+    long capacity;
+} link_t;
+
+typedef struct {
+    struct io_uring ring;
+    struct io_uring_buf_ring *br;
+    uint8_t *bufs;
+    struct msghdr mh;
+    int bgid, armed;
+} uring_t;
+
+static volatile size_t sink;
+
+#define METHOD __attribute__((noinline)) static void
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void die(const char *what) {
+    perror(what);
+    exit(1);
+}
+
+static void fail(const char *what, long got, long want) {
+    fprintf(stderr, "%s: %ld of %ld datagrams\n", what, got, want);
+    exit(1);
+}
+
+static const char payload[MSG_SIZE] = "rmsg io_uring benchmark payload";
+
+static long fill(link_t *l, long want) {
+    long n = 0;
+    if (want > l->capacity) want = l->capacity;
+    while (n < want) {
+        if (send(l->tx, payload, sizeof payload, MSG_DONTWAIT) != (ssize_t)sizeof payload) {
+            if (errno == EAGAIN) break;
+            die("send");
+        }
+        n++;
+    }
+    return n;
+}
+
+static long discard(int rx) {
+    char buf[MSG_SIZE];
+    long n = 0;
+    while (recv(rx, buf, sizeof buf, MSG_DONTWAIT) >= 0) n++;
+    return n;
+}
+
+static void set_int(int s, int level, int name, int value) {
+    if (setsockopt(s, level, name, &value, sizeof value) != 0) die("setsockopt");
+}
+
+static void link_open(link_t *l, int udp, int item) {
+    int big = 32 << 20;
+    long sent, got;
+    l->udp = udp;
+    l->item = item;
+    if (!udp) {
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) != 0) die("socketpair");
+        l->tx = sv[0];
+        l->rx = sv[1];
+        if (setsockopt(l->tx, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof big) != 0)
+            setsockopt(l->tx, SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
+        if (item) set_int(l->rx, SOL_SOCKET, SO_PASSCRED, 1);
+    } else {
+        struct sockaddr_in a;
+        socklen_t len = sizeof a;
+        l->rx = socket(AF_INET, SOCK_DGRAM, 0);
+        l->tx = socket(AF_INET, SOCK_DGRAM, 0);
+        if (l->rx < 0 || l->tx < 0) die("socket");
+        memset(&a, 0, sizeof a);
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (bind(l->rx, (struct sockaddr *)&a, sizeof a) != 0) die("bind");
+        if (getsockname(l->rx, (struct sockaddr *)&a, &len) != 0) die("getsockname");
+        if (connect(l->tx, (struct sockaddr *)&a, sizeof a) != 0) die("connect");
+        if (setsockopt(l->rx, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big) != 0)
+            setsockopt(l->rx, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+        if (item) set_int(l->rx, IPPROTO_IP, IP_PKTINFO, 1);
+    }
+    /* What the queue holds, with a margin, and at most what the buffer ring
+     * holds (so that a drain never runs out of buffers). */
+    l->capacity = 1L << 20;
+    sent = fill(l, udp ? 40000 : 1L << 20);
+    got = discard(l->rx);
+    if (got < sent && !udp) die("lost datagrams on AF_UNIX");
+    l->capacity = got * 9 / 10;
+    if (l->capacity < BATCH) fail("the queue is too small", got, BATCH);
+    if (l->capacity > QUEUE_MAX) l->capacity = QUEUE_MAX;
+}
+
+/* ---- io_uring ---------------------------------------------------------- */
+
+static void buf_give(uring_t *u, unsigned bid) {
+    io_uring_buf_ring_add(u->br, u->bufs + (size_t)bid * BUF_SIZE, BUF_SIZE, (unsigned short)bid,
+                          io_uring_buf_ring_mask(NBUFS), 0);
+    io_uring_buf_ring_advance(u->br, 1);
+}
+
+static void arm(uring_t *u, int fd) {
+    struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
+    if (sqe == NULL) die("io_uring_get_sqe");
+    io_uring_prep_recvmsg_multishot(sqe, fd, &u->mh, MSG_CMSG_CLOEXEC);
+    sqe->flags |= IOSQE_BUFFER_SELECT;
+    sqe->buf_group = (unsigned short)u->bgid;
+    if (io_uring_submit(&u->ring) != 1) die("io_uring_submit");
+    u->armed = 1;
+}
+
+/* Returns an error text when io_uring cannot be used, else NULL. */
+static const char *uring_open(uring_t *u, int bgid) {
+    static char why[128];
+    struct io_uring_params p;
+    struct io_uring_buf_reg reg;
+    unsigned i;
+    int r;
+    memset(&p, 0, sizeof p);
+    p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+    p.cq_entries = 2 * NBUFS;
+    r = io_uring_queue_init_params(64, &u->ring, &p);
+    if (r < 0) {
+        snprintf(why, sizeof why, "io_uring_queue_init_params: %s", strerror(-r));
+        return why;
+    }
+    u->br = mmap(NULL, NBUFS * sizeof(struct io_uring_buf), PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    u->bufs = mmap(NULL, (size_t)NBUFS * BUF_SIZE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (u->br == MAP_FAILED || u->bufs == MAP_FAILED) die("mmap");
+    memset(&reg, 0, sizeof reg);
+    reg.ring_addr = (uint64_t)(uintptr_t)u->br;
+    reg.ring_entries = NBUFS;
+    reg.bgid = (unsigned short)bgid;
+    r = io_uring_register_buf_ring(&u->ring, &reg, 0);
+    if (r < 0) {
+        snprintf(why, sizeof why, "io_uring_register_buf_ring: %s", strerror(-r));
+        return why;
+    }
+    io_uring_buf_ring_init(u->br);
+    for (i = 0; i < NBUFS; i++) buf_give(u, i);
+    u->bgid = bgid;
+    memset(&u->mh, 0, sizeof u->mh);
+    u->mh.msg_namelen = NAME_SIZE;
+    u->mh.msg_controllen = ANC_SIZE;
+    u->armed = 0;
+    return NULL;
+}
+
+static void uring_close(uring_t *u) {
+    io_uring_queue_exit(&u->ring);
+    munmap(u->br, NBUFS * sizeof(struct io_uring_buf));
+    munmap(u->bufs, (size_t)NBUFS * BUF_SIZE);
+}
+
+/* Drains n queued datagrams through the multishot request, handing each
+ * completed buffer to `each` (which returns the payload length). */
+#define DRAIN_URING(u, l, n, what, each)                                         \
+    do {                                                                         \
+        long done_ = 0;                                                          \
+        while (done_ < (n)) {                                                    \
+            struct io_uring_cqe *cqe_;                                           \
+            unsigned head_, seen_ = 0;                                           \
+            if (!(u)->armed) arm((u), (l)->rx);                                  \
+            if (io_uring_submit_and_wait(&(u)->ring, 1) < 0) die("wait");        \
+            io_uring_for_each_cqe(&(u)->ring, head_, cqe_) {                     \
+                seen_++;                                                         \
+                if (!(cqe_->flags & IORING_CQE_F_MORE)) (u)->armed = 0;          \
+                if (cqe_->res < 0) {                                             \
+                    if (cqe_->res == -ENOBUFS) continue;                         \
+                    fail(what, done_, (n));                                      \
+                }                                                                \
+                {                                                                \
+                    unsigned bid_ = cqe_->flags >> IORING_CQE_BUFFER_SHIFT;      \
+                    uint8_t *buf_ = (u)->bufs + (size_t)bid_ * BUF_SIZE;         \
+                    if (each(&(u)->mh, buf_, cqe_->res) != MSG_SIZE)             \
+                        fail(what, done_, (n));                                  \
+                    buf_give((u), bid_);                                         \
+                }                                                                \
+                done_++;                                                         \
+            }                                                                    \
+            io_uring_cq_advance(&(u)->ring, seen_);                              \
+        }                                                                        \
+        if (done_ != (n)) fail(what, done_, (n));                                \
+    } while (0)
+
+static inline size_t raw_buffer(struct msghdr *mh, uint8_t *buf, int res) {
+    struct io_uring_recvmsg_out *o = io_uring_recvmsg_validate(buf, res, mh);
+    struct cmsghdr *c;
+    if (o == NULL) return 0;
+    for (c = io_uring_recvmsg_cmsg_firsthdr(o, mh); c != NULL;
+         c = io_uring_recvmsg_cmsg_nexthdr(o, mh, c))
+        sink += (size_t)c->cmsg_type;
+    sink += (size_t)((const uint8_t *)io_uring_recvmsg_payload(o, mh))[0];
+    return io_uring_recvmsg_payload_length(o, res, mh);
+}
+
+/* Reads a message as the raw loops read theirs: every item's type, the
+ * first data byte, the data length. */
+static size_t walk_message(const rmsg_message *m) {
+    size_t k, items = rmsg_message_item_count(m);
+    for (k = 0; k < items; k++) sink += (size_t)rmsg_item_type(rmsg_message_item(m, k));
+    sink += (size_t)rmsg_message_data(m)[0];
+    return rmsg_message_data_len(m);
+}
+
+static inline size_t rmsg_buffer(struct msghdr *mh, uint8_t *buf, int res) {
+    rmsg_message *m = NULL;
+    size_t len;
+    if (rmsg_message_from_multishot(buf, (size_t)res, mh->msg_namelen, mh->msg_controllen,
+                                    RMSG_PARSE_OWN_FDS, &m) != RMSG_OK)
+        return 0;
+    len = walk_message(m);
+    rmsg_message_free(m);
+    return len;
+}
+
+METHOD drain_uring_raw(link_t *l, uring_t *u, long n) { DRAIN_URING(u, l, n, "uring raw", raw_buffer); }
+
+METHOD drain_uring_rmsg(link_t *l, uring_t *u, long n) { DRAIN_URING(u, l, n, "uring rmsg", rmsg_buffer); }
+
+/* ---- recvmmsg and rmsg's batch ---------------------------------------- */
+
+typedef struct {
+    struct mmsghdr hdrs[BATCH];
+    struct iovec iovs[BATCH];
+    struct sockaddr_storage names[BATCH];
+    char data[BATCH][MSG_SIZE];
+    union {
+        char buf[ANC_SIZE];
+        struct cmsghdr align;
+    } control[BATCH];
+    rmsg_batch *batch;
+} mmsg_t;
+
+static void mmsg_setup(mmsg_t *s) {
+    int i;
+    memset(s, 0, sizeof *s);
+    for (i = 0; i < BATCH; i++) {
+        s->iovs[i].iov_base = s->data[i];
+        s->iovs[i].iov_len = MSG_SIZE;
+        s->hdrs[i].msg_hdr.msg_iov = &s->iovs[i];
+        s->hdrs[i].msg_hdr.msg_iovlen = 1;
+        s->hdrs[i].msg_hdr.msg_name = &s->names[i];
+        s->hdrs[i].msg_hdr.msg_namelen = sizeof s->names[i];
+        s->hdrs[i].msg_hdr.msg_control = s->control[i].buf;
+        s->hdrs[i].msg_hdr.msg_controllen = ANC_SIZE;
+    }
+    if (rmsg_batch_new(BATCH, MSG_SIZE, ANC_SIZE, NULL, &s->batch) != RMSG_OK) die("rmsg_batch_new");
+}
+
+METHOD drain_raw_recvmmsg(link_t *l, mmsg_t *s, long n) {
+    long done = 0;
+    int used = BATCH;
+    while (done < n) {
+        int i, want = (int)(n - done < BATCH ? n - done : BATCH), got;
+        for (i = 0; i < used; i++) {
+            struct msghdr *h = &s->hdrs[i].msg_hdr;
+            h->msg_namelen = sizeof s->names[i];
+            h->msg_controllen = ANC_SIZE;
+            h->msg_flags = 0;
+        }
+        got = recvmmsg(l->rx, s->hdrs, (unsigned)want, MSG_DONTWAIT | MSG_CMSG_CLOEXEC, NULL);
+        if (got <= 0) fail("raw recvmmsg", done, n);
+        for (i = 0; i < got; i++) {
+            struct msghdr *h = &s->hdrs[i].msg_hdr;
+            struct cmsghdr *c;
+            if (s->hdrs[i].msg_len != MSG_SIZE) fail("raw recvmmsg length", done, n);
+            for (c = CMSG_FIRSTHDR(h); c != NULL; c = CMSG_NXTHDR(h, c))
+                sink += (size_t)c->cmsg_type;
+            sink += (size_t)s->data[i][0];
+        }
+        used = got;
+        done += got;
+    }
+}
+
+METHOD drain_rmsg_batch(link_t *l, mmsg_t *s, long n) {
+    long done = 0;
+    while (done < n) {
+        size_t i, got = 0;
+        if (rmsg_batch_recv(s->batch, l->rx, MSG_DONTWAIT, NULL, &got) != RMSG_OK)
+            fail("rmsg batch", done, n);
+        for (i = 0; i < got; i++)
+            if (walk_message(rmsg_batch_message(s->batch, i)) != MSG_SIZE)
+                fail("rmsg batch length", done, n);
+        done += (long)got;
+    }
+}
+
+/* ---- the runs --------------------------------------------------------- */
+
+enum { M_URING_RAW, M_URING_RMSG, M_RMSG_BATCH, M_RAW_MMSG, METHODS };
+
+static const char *const names[METHODS] = {"uring raw", "uring rmsg", "rmsg batch 32",
+                                           "raw recvmmsg 32"};
+
+static const struct {
+    int rmsg, base;
+    const char *label;
+} pairs[] = {
+    {M_URING_RMSG, M_URING_RAW, "uring rmsg / uring raw"},
+    {M_URING_RMSG, M_RMSG_BATCH, "uring rmsg / rmsg batch 32"},
+    {M_URING_RAW, M_RAW_MMSG, "uring raw / raw recvmmsg 32"},
+    {M_RMSG_BATCH, M_RAW_MMSG, "rmsg batch 32 / raw recvmmsg 32"},
+};
+#define PAIRS ((int)(sizeof pairs / sizeof pairs[0]))
+
+typedef struct {
+    uring_t u;
+    mmsg_t mraw, mrmsg;
+} run_t;
+
+static double run_method(link_t *l, run_t *r, int m, long n) {
+    double t = 0;
+    long done = 0;
+    while (done < n) {
+        long k = n - done < l->capacity ? n - done : l->capacity;
+        double t0;
+        k = fill(l, k);
+        t0 = now();
+        switch (m) {
+        case M_URING_RAW: drain_uring_raw(l, &r->u, k); break;
+        case M_URING_RMSG: drain_uring_rmsg(l, &r->u, k); break;
+        case M_RMSG_BATCH: drain_rmsg_batch(l, &r->mrmsg, k); break;
+        default: drain_raw_recvmmsg(l, &r->mraw, k); break;
+        }
+        t += now() - t0;
+        done += k;
+    }
+    return t;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n) {
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+int main(int argc, char **argv) {
+    link_t l;
+    run_t *r;
+    cpu_set_t set;
+    const char *why;
+    int m, p, round, rounds = 5;
+    long per_round = 200000;
+    double *ratio[PAIRS];
+
+    if (argc < 3 || (strcmp(argv[1], "unix") && strcmp(argv[1], "udp")) ||
+        (strcmp(argv[2], "plain") && strcmp(argv[2], "item"))) {
+        fprintf(stderr, "usage: %s unix|udp plain|item [messages-per-round] [rounds]\n", argv[0]);
+        return 2;
+    }
+    if (argc > 3) per_round = atol(argv[3]);
+    if (argc > 4) rounds = atoi(argv[4]);
+    if (per_round < 1 || rounds < 1) {
+        fprintf(stderr, "messages-per-round and rounds must be positive\n");
+        return 2;
+    }
+    CPU_ZERO(&set);
+    CPU_SET(0, &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0) perror("sched_setaffinity (not pinned)");
+    r = calloc(1, sizeof *r);
+    if (!r) die("calloc");
+    if ((why = uring_open(&r->u, 1)) != NULL) {
+        printf("uring_bench skipped: io_uring is refused here (%s)\n", why);
+        free(r);
+        return 0;
+    }
+    link_open(&l, strcmp(argv[1], "udp") == 0, strcmp(argv[2], "item") == 0);
+    mmsg_setup(&r->mraw);
+    mmsg_setup(&r->mrmsg);
+    for (p = 0; p < PAIRS; p++) ratio[p] = calloc((size_t)rounds, sizeof(double));
+    printf("uring_bench %s %s: %ld datagrams of %d bytes per method per round, %d rounds, "
+           "queue of %ld; %s\n",
+           argv[1], argv[2], per_round, MSG_SIZE, rounds, l.capacity,
+           l.item ? (l.udp ? "each with IP_PKTINFO" : "each with SCM_CREDENTIALS")
+                  : "no control items");
+    for (m = 0; m < METHODS; m++) run_method(&l, r, m, 2 * l.capacity);
+    for (round = 0; round < rounds; round++) {
+        double t[METHODS];
+        long left[METHODS];
+        int busy = 1;
+        for (m = 0; m < METHODS; m++) {
+            t[m] = 0;
+            left[m] = per_round;
+        }
+        while (busy) {
+            busy = 0;
+            for (m = 0; m < METHODS; m++) {
+                long k = left[m] < l.capacity ? left[m] : l.capacity;
+                if (k <= 0) continue;
+                busy = 1;
+                t[m] += run_method(&l, r, m, k);
+                left[m] -= k;
+            }
+        }
+        printf("round %d: ns/msg", round + 1);
+        for (m = 0; m < METHODS; m++)
+            printf("%s %s %.0f", m ? "," : "", names[m], t[m] * 1e9 / (double)per_round);
+        printf("\n");
+        for (p = 0; p < PAIRS; p++) ratio[p][round] = t[pairs[p].base] / t[pairs[p].rmsg];
+    }
+    printf("ratios, %s %s (median and spread over %d rounds):\n", argv[1], argv[2], rounds);
+    for (p = 0; p < PAIRS; p++) {
+        double med = median(ratio[p], rounds);
+        printf("  %-34s %.3f  (%.3f-%.3f)\n", pairs[p].label, med, ratio[p][0],
+               ratio[p][rounds - 1]);
+        free(ratio[p]);
+    }
+    uring_close(&r->u);
+    rmsg_batch_free(r->mraw.batch);
+    rmsg_batch_free(r->mrmsg.batch);
+    free(r);
+    close(l.tx);
+    close(l.rx);
+    return 0;
+}
