@@ -162,7 +162,7 @@ typedef struct {
     char data[MAX_BATCH][MSG_SIZE];
     union {
         char buf[ANC_SIZE];
-        struct cmsghdr align;
+        size_t align; /* as struct cmsghdr (whose flexible member -Wpedantic refuses here) */
     } control[MAX_BATCH];
 } state_t;
 
@@ -175,7 +175,7 @@ METHOD drain_raw_recvmsg(link_t *l, state_t *st, long n) {
     char data[MSG_SIZE];
     union {
         char buf[ANC_SIZE];
-        struct cmsghdr align;
+        size_t align; /* as struct cmsghdr (whose flexible member -Wpedantic refuses here) */
     } anc;
     long i;
     (void)st;
@@ -292,7 +292,7 @@ typedef struct {
     struct iovec iov;
     union {
         char buf[CMSG_SPACE(sizeof(struct ucred))];
-        struct cmsghdr align;
+        size_t align; /* as struct cmsghdr (whose flexible member -Wpedantic refuses here) */
     } control;
     rmsg_cmsg_builder *builder;
     rmsg_iovec riov;
@@ -307,7 +307,7 @@ static void send_setup(link_t *l, send_state_t *ss) {
     ss->iov.iov_len = sizeof payload;
     if (rmsg_cmsg_builder_new(&ss->builder) != RMSG_OK) die("rmsg_cmsg_builder_new");
     if (l->item) {
-        struct cmsghdr *c = &ss->control.align;
+        struct cmsghdr *c = (struct cmsghdr *)(void *)ss->control.buf;
         if (l->udp) {
             int ttl = 64;
             c->cmsg_level = IPPROTO_IP;
