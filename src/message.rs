@@ -138,6 +138,7 @@ impl rmsg_message {
 
     /// A message with room for `ancbufsize` control bytes and `bufsize`
     /// data bytes: the spare when it is big enough, else a new one.
+    #[inline(always)]
     pub(crate) fn obtain(bufsize: usize, ancbufsize: usize) -> Result<Box<rmsg_message>> {
         let spare = SPARE.swap(std::ptr::null_mut(), Ordering::Acquire);
         if !spare.is_null() {
@@ -151,6 +152,13 @@ impl rmsg_message {
                 return Ok(m);
             }
         }
+        rmsg_message::allocate(bufsize, ancbufsize)
+    }
+
+    /// A new message for [`Self::obtain`], when the spare does not serve.
+    #[cold]
+    #[inline(never)]
+    fn allocate(bufsize: usize, ancbufsize: usize) -> Result<Box<rmsg_message>> {
         rmsg_message::with_capacity(bufsize, ancbufsize, false).map(Box::new)
     }
 
