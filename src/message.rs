@@ -12,6 +12,7 @@ use crate::buffer::AlignedBuf;
 use crate::decode;
 use crate::fds;
 use crate::items::{Items, rmsg_item};
+use crate::ptr;
 use crate::status::{Error, Result, rmsg_status::*};
 
 /// A received message: data, control items, flags and source address. It
@@ -141,10 +142,10 @@ impl rmsg_message {
     #[inline(always)]
     pub(crate) fn obtain(bufsize: usize, ancbufsize: usize) -> Result<Box<rmsg_message>> {
         let spare = SPARE.swap(std::ptr::null_mut(), Ordering::Acquire);
-        if !spare.is_null() {
-            // SAFETY: the slot only ever holds a pointer from Box::into_raw
-            // (release), and swapping it out made this thread its only owner.
-            let mut m = unsafe { Box::from_raw(spare) };
+        // SAFETY: the slot only ever holds NULL or a pointer from
+        // ptr::into_raw (release), and swapping it out made this thread its
+        // only owner.
+        if let Some(mut m) = unsafe { ptr::take_box(spare) } {
             if let Some(data_start) = m.fits(bufsize, ancbufsize) {
                 m.control_cap = ancbufsize;
                 m.data = data_start..data_start;
@@ -257,12 +258,10 @@ impl rmsg_message {
         // The spare is used by the receive path, whose messages own.
         msg.items.set_owner(true);
         if msg.storage.len() <= SPARE_MAX_BYTES {
-            let old = SPARE.swap(Box::into_raw(msg), Ordering::AcqRel);
-            if !old.is_null() {
-                // SAFETY: as in obtain: a pointer from Box::into_raw, now
-                // owned by this thread alone.
-                drop(unsafe { Box::from_raw(old) });
-            }
+            let old = SPARE.swap(ptr::into_raw(msg), Ordering::AcqRel);
+            // SAFETY: as in obtain: NULL or a pointer from ptr::into_raw,
+            // now owned by this thread alone.
+            unsafe { ptr::free_box(old) };
         }
     }
 
