@@ -12,6 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// The longest address text `rmsg_address_parse` reads, in bytes: longer
+// text is `RMSG_ERR_TOO_LARGE` without a byte of it being read. Every
+// valid text is shorter: the longest are an abstract name (`@` and 107
+// bytes) and an IPv6 address with an interface and a port (under 80).
+#define RMSG_MAX_ADDRESS_TEXT 256
+
 // The most slots a batch may have: Linux's `UIO_MAXIOV`, the most messages
 // one `recvmmsg(2)` call takes.
 #define RMSG_BATCH_MAX 1024
@@ -62,6 +68,22 @@
 // closed when it is freed unless taken with `rmsg_control_take_item_fds`.
 // Without it the parsed buffer never closes a descriptor.
 #define RMSG_PARSE_OWN_FDS 1
+
+// The most bytes any one buffer may have in a call to rmsg: 2^56 (64 PiB).
+//
+// It is the size of the largest user address space Linux gives a process
+// on x86_64 (with 5-level page tables; 2^47 with the usual 4 levels), so no
+// real buffer can be larger, yet such lengths do reach a library (a
+// negative size from a binding becomes `SIZE_MAX`; `SIZE_MAX / 2` is a
+// classic attack value). One rule, applied by every function: a length
+// passed with a pointer (in bytes, or an element count times the element
+// size for arrays, output arrays included: `fds_len`, `views_len` ...), the
+// length of every `rmsg_iovec`, and a size rmsg is asked to allocate
+// (`bufsize`, `ancbufsize`) that passes this limit is refused with
+// `RMSG_ERR_TOO_LARGE`, before anything is read, written or allocated.
+// Functions with a tighter bound of their own (address text, control
+// buffers, `CMSG_SPACE`) document it.
+#define RMSG_MAX_BUFFER_SIZE 72057594037927936
 
 // Return `RMSG_ERR_INTERRUPTED` when a signal interrupts the call, instead
 // of retrying (PEP 475 retrying is the default). For callers that must run
@@ -617,7 +639,9 @@ rmsg_status rmsg_address_inet6(const struct rmsg_address *address,
 // On `RMSG_OK` the caller owns `*address_out` and frees it with
 // `rmsg_address_free`. Text that is none of these forms, a port above
 // 65535, an unknown interface or a name too long for `sun_path` is
-// `RMSG_ERR_INVALID_ADDRESS`. Host names are not resolved.
+// `RMSG_ERR_INVALID_ADDRESS`. Host names are not resolved. A `text_len`
+// above `RMSG_MAX_ADDRESS_TEXT` (256: every valid text is shorter) is
+// `RMSG_ERR_TOO_LARGE`, refused before any byte is read.
 rmsg_status rmsg_address_parse(const char *text,
                                size_t text_len,
                                struct rmsg_address **address_out);
@@ -734,7 +758,8 @@ rmsg_status rmsg_cmsg_builder_add_ip_pktinfo(struct rmsg_cmsg_builder *builder,
 // Adds `IPV6_PKTINFO` (a `struct in6_pktinfo`) for an IPv6 datagram
 // socket: send from interface `ifindex` (0: any) with source address
 // `addr` (16 bytes, `addr_len` 16; or NULL with `addr_len` 0 for the
-// routing default). Any other `addr_len` is `RMSG_ERR_INVALID_ARGUMENT`.
+// routing default). Any other `addr_len` is `RMSG_ERR_INVALID_ARGUMENT`,
+// as is an `ifindex` above `INT_MAX` (the kernel's field is an `int`).
 rmsg_status rmsg_cmsg_builder_add_ipv6_pktinfo(struct rmsg_cmsg_builder *builder,
                                                uint32_t ifindex,
                                                const uint8_t *addr,
@@ -798,18 +823,23 @@ size_t rmsg_cmsg_builder_fd_count(const struct rmsg_cmsg_builder *builder);
 // frees with `rmsg_control_free`; its items (`rmsg_control_item`) work
 // with every `rmsg_item_*` function.
 //
+// `buf_len` above 4294967295 (`socklen_t`'s range: no control buffer the
+// kernel fills, and none rmsg receives into, is larger) is
+// `RMSG_ERR_TOO_LARGE`, refused before any byte is read or allocated.
+//
 // `flags`: 0, or `RMSG_PARSE_OWN_FDS` to hand the descriptors of the
 // buffer's `SCM_RIGHTS`/`SCM_PIDFD` items to the handle (closed by
 // `rmsg_control_free` unless taken; use it only for a buffer the kernel
 // filled, each descriptor once). Without it the handle never closes a
-// descriptor. Unknown flag bits are `RMSG_ERR_INVALID_ARGUMENT`.
+// descriptor. Unknown flag bits are `RMSG_ERR_INVALID_ARGUMENT`. The
+// descriptors change hands only on `RMSG_OK`: on any other status
+// (argument errors, `RMSG_ERR_TOO_LARGE`, `RMSG_ERR_OUT_OF_MEMORY`) none
+// is closed and they stay the caller's.
 //
 // Malformed input never reads outside `buf` and never loops: the walk
 // stops at a length below the header size (`rmsg_control_malformed`), and
 // an item claiming more bytes than remain is clamped and marked
-// (`rmsg_item_truncated`). On `RMSG_ERR_OUT_OF_MEMORY` with
-// `RMSG_PARSE_OWN_FDS`, the buffer's descriptors are closed; on argument
-// errors nothing happens to them.
+// (`rmsg_item_truncated`).
 rmsg_status rmsg_control_parse(const uint8_t *buf,
                                size_t buf_len,
                                uint32_t flags,

@@ -120,7 +120,12 @@ impl rmsg_cmsg_builder {
     }
 
     /// `IPV6_PKTINFO`: `struct in6_pktinfo` (source address, interface).
+    /// The kernel's `ipi6_ifindex` is an `int`, so an index above
+    /// `INT_MAX` is refused as for `IP_PKTINFO`.
     pub(crate) fn add_ipv6_pktinfo(&mut self, ifindex: u32, addr: [u8; 16]) -> Result<()> {
+        if c_int::try_from(ifindex).is_err() {
+            return Err(Error::new(RMSG_ERR_INVALID_ARGUMENT));
+        }
         let info = libc::in6_pktinfo {
             ipi6_addr: libc::in6_addr { s6_addr: addr },
             ipi6_ifindex: ifindex,
@@ -277,5 +282,14 @@ mod tests {
         b.add_ipv6_hoplimit(-1).unwrap();
         b.add_ip_pktinfo(1, [127, 0, 0, 2]).unwrap();
         assert!(b.add_ip_pktinfo(u32::MAX, [0; 4]).is_err());
+        let len = b.bytes().len();
+        for ifindex in [i32::MAX as u32 + 1, u32::MAX] {
+            let e = b.add_ipv6_pktinfo(ifindex, [0; 16]).unwrap_err();
+            assert_eq!(e.status, RMSG_ERR_INVALID_ARGUMENT);
+            let e = b.add_ip_pktinfo(ifindex, [0; 4]).unwrap_err();
+            assert_eq!(e.status, RMSG_ERR_INVALID_ARGUMENT);
+        }
+        assert_eq!(b.bytes().len(), len, "a refused add changes nothing");
+        b.add_ipv6_pktinfo(i32::MAX as u32, [0; 16]).unwrap();
     }
 }

@@ -210,6 +210,12 @@ impl Items {
         Ok(())
     }
 
+    /// From now on the table owns the descriptors decoded into it: it
+    /// closes those not taken when cleared or dropped.
+    pub fn adopt_fds(&mut self) {
+        self.fds.adopt();
+    }
+
     /// The items in buffer order.
     pub fn list(&self) -> &[rmsg_item] {
         &self.list

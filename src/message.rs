@@ -154,18 +154,12 @@ impl rmsg_message {
 
     /// A message holding only control items, decoded from a copy of
     /// `control` (the parse API). With `own_fds` it owns the descriptors
-    /// the items carry (and closes them all, once, if it cannot be made);
-    /// without, it never closes one.
+    /// the items carry, from the moment it exists; until then (and so on
+    /// any failure: no memory for the copy or for the item list) it owns
+    /// nothing and closes nothing, and the caller's bytes are read only by
+    /// the copy: no cleanup ever walks memory that was not copied.
     pub(crate) fn from_control(control: &[u8], own_fds: bool) -> Result<rmsg_message> {
-        let storage = match AlignedBuf::copy_of(control) {
-            Ok(s) => s,
-            Err(e) => {
-                if own_fds {
-                    fds::close_all_in_control(control);
-                }
-                return Err(e);
-            }
-        };
+        let storage = AlignedBuf::copy_of(control)?;
         let mut msg = rmsg_message {
             storage,
             control_cap: control.len(),
@@ -173,12 +167,15 @@ impl rmsg_message {
             nbytes: 0,
             flags: 0,
             address: rmsg_address::empty(),
-            items: Items::new(own_fds),
+            items: Items::new(false),
             held: false,
         };
         let rmsg_message { storage, items, .. } = &mut msg;
-        // decode closes the descriptors itself when it fails.
+        // A table that does not own its descriptors closes none on failure.
         items.decode(storage.bytes(control.len()))?;
+        if own_fds {
+            items.adopt_fds();
+        }
         Ok(msg)
     }
 

@@ -93,10 +93,7 @@ impl Outgoing<'_> {
         if self.bufs.len() > c_int::MAX as usize || self.control.len() > cmsg::SOCKLEN_MAX {
             return Err(Error::new(RMSG_ERR_TOO_LARGE));
         }
-        if self.bufs.iter().any(|b| b.base.is_null() && b.len > 0) {
-            return Err(Error::new(RMSG_ERR_NULL_ARGUMENT));
-        }
-        Ok(())
+        buffer::check_iovecs(self.bufs)
     }
 
     /// The header the kernel reads for this message (it only reads it).

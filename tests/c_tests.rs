@@ -133,3 +133,9 @@ fn cxx_wrapper() {
     );
     cbuild::check("cxx_wrapper", &cbuild::run(&exe, &[]));
 }
+
+/// Hostile lengths and the documented bounds (the hardening issue's crashes).
+#[test]
+fn lengths() {
+    cbuild::run_c_test("lengths");
+}

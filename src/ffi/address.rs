@@ -130,7 +130,9 @@ pub unsafe extern "C" fn rmsg_address_inet6(
 /// On `RMSG_OK` the caller owns `*address_out` and frees it with
 /// `rmsg_address_free`. Text that is none of these forms, a port above
 /// 65535, an unknown interface or a name too long for `sun_path` is
-/// `RMSG_ERR_INVALID_ADDRESS`. Host names are not resolved.
+/// `RMSG_ERR_INVALID_ADDRESS`. Host names are not resolved. A `text_len`
+/// above `RMSG_MAX_ADDRESS_TEXT` (256: every valid text is shorter) is
+/// `RMSG_ERR_TOO_LARGE`, refused before any byte is read.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_address_parse(
     text: *const c_char,
@@ -140,6 +142,9 @@ pub unsafe extern "C" fn rmsg_address_parse(
     // SAFETY: text is readable for text_len bytes; address_out per the contract.
     unsafe {
         make(address_out, || {
+            if text_len > addr_text::RMSG_MAX_ADDRESS_TEXT {
+                return Err(Error::new(rmsg_status::RMSG_ERR_TOO_LARGE));
+            }
             addr_text::parse(try_slice(text.cast::<u8>(), text_len)?)
         })
     }

@@ -58,6 +58,7 @@ pub use status::*;
 pub use testing::*;
 
 pub use crate::addr::{rmsg_addr_kind, rmsg_address, rmsg_inet_address, rmsg_inet6_address};
+pub use crate::addr_text::RMSG_MAX_ADDRESS_TEXT;
 /// The types C sees, for Rust callers of these functions.
 pub use crate::batch::{RMSG_BATCH_MAX, rmsg_batch};
 pub use crate::buffer::rmsg_iovec;
@@ -69,6 +70,7 @@ pub use crate::decode::{
 pub use crate::items::{rmsg_item, rmsg_item_view};
 pub use crate::message::{rmsg_message, rmsg_message_info};
 pub use crate::parse::{RMSG_PARSE_OWN_FDS, rmsg_control};
+pub use crate::ptr::RMSG_MAX_BUFFER_SIZE;
 pub use crate::receiver::rmsg_receiver;
 pub use crate::recv::{
     RMSG_RECV_NO_ADDRESS, RMSG_RECV_NO_CLOEXEC, RMSG_RECV_RETURN_EINTR, rmsg_recv_options,
