@@ -43,8 +43,10 @@ impl AlignedBuf {
         let n = words_for(bytes)?;
         let mut words = Vec::new();
         words.try_reserve_exact(n).map_err(|_| out_of_memory())?;
-        // MaybeUninit words need no initialisation.
-        words.resize(n, MaybeUninit::uninit());
+        // SAFETY: the capacity is at least n (reserved above), and
+        // MaybeUninit words need no initialisation. (Filling them with
+        // `resize` would touch every page of a large receive buffer.)
+        unsafe { words.set_len(n) };
         Ok(AlignedBuf { words, init: 0 })
     }
 
