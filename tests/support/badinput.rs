@@ -74,7 +74,7 @@ fn strip_comments(text: &str) -> String {
 }
 
 /// Parses the prototypes between `extern "C" {` and its closing brace, and
-/// the `typedef struct rmsg_x rmsg_x;` lines of opaque handles.
+/// the `typedef struct ... rmsg_x;` lines of opaque handles.
 pub fn parse_header(text: &str) -> Header {
     let text = strip_comments(text);
     let lines: Vec<&str> = text
@@ -85,9 +85,11 @@ pub fn parse_header(text: &str) -> Header {
     let mut handles = BTreeSet::new();
     for l in text.lines() {
         let words: Vec<&str> = l.split_whitespace().collect();
-        if let ["typedef", "struct", a, b] = words[..] {
-            if b.strip_suffix(';') == Some(a) {
-                handles.insert(a.to_string());
+        // `typedef struct rmsg_x rmsg_x;`, or an alias of another handle
+        // (`typedef struct rmsg_x rmsg_y;`).
+        if let ["typedef", "struct", _, b] = words[..] {
+            if let Some(name) = b.strip_suffix(';') {
+                handles.insert(name.to_string());
             }
         }
     }
