@@ -310,40 +310,80 @@ typedef uint32_t rmsg_kind;
 // message frees it), or build an owned one with `rmsg_address_parse`,
 // `rmsg_address_from_*` or `rmsg_address_copy` (free it with
 // `rmsg_address_free`); read it with the `rmsg_address_*` functions.
+//
+// Threads: an owned address may move between threads, and several threads
+// may read one at once (every function but `rmsg_address_free` takes it
+// `const`; `rmsg_sendmsg` and `rmsg_sendmmsg` only read it). An address
+// borrowed from a message is part of the message.
 typedef struct rmsg_address rmsg_address;
 
 // A batch: N message slots with their `mmsghdr`s, and how many the last
 // receive filled. Opaque to C; made by `rmsg_batch_new`, freed with
 // `rmsg_batch_free`; its messages are read with the `rmsg_message_*`
 // functions.
+//
+// Threads: one thread at a time (`rmsg_batch_message` included); it may
+// move between threads. Its messages are distinct messages: once their
+// pointers are obtained, different threads may use different messages at
+// the same time, as the message's contract says, until the next
+// `rmsg_batch_recv` or `rmsg_batch_free`, which need the batch and all its
+// messages to themselves.
 typedef struct rmsg_batch rmsg_batch;
 
 // A control buffer being built (opaque to C). It holds copies of the values
 // added; for `SCM_RIGHTS` it holds the descriptor *numbers* only: it does
 // not own, duplicate or close them, and they must stay open until the
 // message is sent.
+//
+// Threads: a builder may move between threads. Several threads may send
+// with one builder at once (`rmsg_sendmsg`, `rmsg_sendmmsg`,
+// `rmsg_cmsg_builder_data` and `rmsg_cmsg_builder_fd_count` take it
+// `const`); the `rmsg_cmsg_builder_add_*` functions,
+// `rmsg_cmsg_builder_reset` and `rmsg_cmsg_builder_free` need it to
+// themselves.
 typedef struct rmsg_cmsg_builder rmsg_cmsg_builder;
 
 // A parsed control buffer: a message that has control items only (no
 // data, no address, no flags), made from a copy of the caller's bytes.
 // Opaque to C; made by `rmsg_control_parse`, freed with
 // `rmsg_control_free`; its functions are the message's.
+//
+// Threads: as for a message. It may move between threads; functions that
+// take it `const` (and its items' functions) may run on it from several
+// threads at once; `rmsg_control_take_item_fds` and `rmsg_control_free`
+// need it to themselves.
 typedef struct rmsg_control rmsg_control;
 
 // One control message of a received (or parsed) control buffer: level,
 // type, data and a truncated mark. Opaque to C; read it with the
 // `rmsg_item_*` functions. It lives inside its message (or parsed buffer)
 // and is valid until that is freed.
+//
+// Threads: an item is part of its message. Several threads may read it
+// at once (the `rmsg_item_*` functions take it `const`), like the rest of
+// the message, while no thread changes or frees the message.
 typedef struct rmsg_item rmsg_item;
 
 // A received message: data, control items, flags and source address. It
 // owns every descriptor the kernel installed for it until the caller takes
 // them. Opaque to C.
+//
+// Threads: a message may move between threads (received on one, read on a
+// second, freed on a third). Several threads may at once call functions
+// that take it `const` (the `rmsg_message_*` getters,
+// `rmsg_message_summarize`, `rmsg_message_items`) and read its items and
+// address. A function that takes it non-`const` (`rmsg_message_take_fds`,
+// `rmsg_message_take_item_fds`, `rmsg_message_free`) needs it to itself:
+// no other call on the message, its items or its address may run
+// meanwhile; the caller provides that exclusion.
 typedef struct rmsg_message rmsg_message;
 
 // A receiver: capacities fixed when it is made, default options, and the
 // one message it fills (read with the `rmsg_message_*` functions). Opaque
 // to C; made by `rmsg_receiver_new`, freed with `rmsg_receiver_free`.
+//
+// Threads: one thread at a time, its message included; it may move
+// between threads (made on one, receiving on another).
 typedef struct rmsg_receiver rmsg_receiver;
 
 // An IPv4 address and port, decoded.
@@ -1499,6 +1539,11 @@ const char *rmsg_status_describe(uint32_t status);
 // change `errno`). For `RMSG_ERR_OS` it is the kernel's number; for other
 // statuses the closest errno (`EAGAIN`, `ETIMEDOUT`, `EINVAL` ...).
 // Successful calls leave it as it was.
+//
+// This number is the only state rmsg keeps per thread, and rmsg keeps no
+// state shared between threads that a caller can observe: every function
+// may be called from any thread, and calls on different handles may run
+// at the same time (each handle type says which calls on one handle may).
 int rmsg_last_errno(void);
 
 #ifdef __cplusplus

@@ -16,6 +16,13 @@ use crate::status::{Error, Result, rmsg_status::*};
 /// added; for `SCM_RIGHTS` it holds the descriptor *numbers* only: it does
 /// not own, duplicate or close them, and they must stay open until the
 /// message is sent.
+///
+/// Threads: a builder may move between threads. Several threads may send
+/// with one builder at once (`rmsg_sendmsg`, `rmsg_sendmmsg`,
+/// `rmsg_cmsg_builder_data` and `rmsg_cmsg_builder_fd_count` take it
+/// `const`); the `rmsg_cmsg_builder_add_*` functions,
+/// `rmsg_cmsg_builder_reset` and `rmsg_cmsg_builder_free` need it to
+/// themselves.
 #[derive(Default)]
 pub struct rmsg_cmsg_builder {
     /// The control buffer, aligned for `struct cmsghdr`.

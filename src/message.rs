@@ -17,6 +17,15 @@ use crate::status::{Error, Result, rmsg_status::*};
 /// A received message: data, control items, flags and source address. It
 /// owns every descriptor the kernel installed for it until the caller takes
 /// them. Opaque to C.
+///
+/// Threads: a message may move between threads (received on one, read on a
+/// second, freed on a third). Several threads may at once call functions
+/// that take it `const` (the `rmsg_message_*` getters,
+/// `rmsg_message_summarize`, `rmsg_message_items`) and read its items and
+/// address. A function that takes it non-`const` (`rmsg_message_take_fds`,
+/// `rmsg_message_take_item_fds`, `rmsg_message_free`) needs it to itself:
+/// no other call on the message, its items or its address may run
+/// meanwhile; the caller provides that exclusion.
 pub struct rmsg_message {
     /// The control buffer (its capacity rounded up to 8 bytes), then room
     /// for the data. Only what the kernel reported writing is read.

@@ -17,6 +17,11 @@ const KNOWN_FLAGS: u32 = RMSG_PARSE_OWN_FDS;
 /// data, no address, no flags), made from a copy of the caller's bytes.
 /// Opaque to C; made by `rmsg_control_parse`, freed with
 /// `rmsg_control_free`; its functions are the message's.
+///
+/// Threads: as for a message. It may move between threads; functions that
+/// take it `const` (and its items' functions) may run on it from several
+/// threads at once; `rmsg_control_take_item_fds` and `rmsg_control_free`
+/// need it to themselves.
 #[derive(Debug)]
 pub struct rmsg_control {
     message: rmsg_message,

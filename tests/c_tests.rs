@@ -153,3 +153,10 @@ fn bad_input() {
     let exe = cbuild::build("c_tests", "c_tests/bad_input.c", Lang::C99, 0, &[&include]);
     cbuild::check("bad_input", &cbuild::run(&exe, &[]));
 }
+
+/// The thread-safety contract, 8 threads at once (and under ThreadSanitizer
+/// in `.ci/run`).
+#[test]
+fn threads() {
+    cbuild::run_c_test("threads");
+}
