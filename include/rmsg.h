@@ -730,8 +730,12 @@ void rmsg_address_free(struct rmsg_address *address);
 // id; flow information is not shown), a path (with `./` in front of a
 // relative one), `@name` for an abstract name (its bytes exactly, NULs
 // included), the empty text for an unnamed `AF_UNIX` address, and
-// `<family N>:hexbytes` for other families. Except for the last, the text
-// parses back with `rmsg_address_parse` to an equal address.
+// `<family N>:hexbytes` for other families. The text of every form but
+// the last parses back with `rmsg_address_parse` to an equal address,
+// except that IPv6 flow information comes back 0 and a relative path
+// comes back with its `./` (the same file; a relative path longer than
+// 105 bytes no longer fits `sun_path` with it, and does not parse back).
+// Such text is at most `RMSG_MAX_ADDRESS_TEXT` bytes.
 //
 // `*len_out` is the text length without the terminating NUL, as `strlen`
 // would give unless the name holds NULs. On `RMSG_OK` the text and the NUL
