@@ -9,7 +9,8 @@
 #include <stdint.h>
 
 /* Makes the next `count` receive calls on this thread fail with
- * RMSG_ERR_OUT_OF_MEMORY after recvmsg(2) returned (0 disarms it). */
+ * RMSG_ERR_OUT_OF_MEMORY after recvmsg(2) returned (0 disarms it);
+ * rmsg_control_parse fails at the same point (its item list). */
 extern void rmsg_testing_fail_after_syscall(uint32_t count) __attribute__((weak));
 
 /* True when the library under test has the hook. */

@@ -44,6 +44,14 @@ __extension__ typedef _Bool rmsg_c89_bool;
 #define RMSG_VERSION_NUMBER 0x000100
 
 /**
+ * The longest address text `rmsg_address_parse` reads, in bytes: longer
+ * text is `RMSG_ERR_TOO_LARGE` without a byte of it being read. Every
+ * valid text is shorter: the longest are an abstract name (`@` and 107
+ * bytes) and an IPv6 address with an interface and a port (under 80).
+ */
+#define RMSG_MAX_ADDRESS_TEXT 256
+
+/**
  * The most slots a batch may have: Linux's `UIO_MAXIOV`, the most messages
  * one `recvmmsg(2)` call takes.
  */
@@ -117,6 +125,24 @@ __extension__ typedef _Bool rmsg_c89_bool;
  * Without it the parsed buffer never closes a descriptor.
  */
 #define RMSG_PARSE_OWN_FDS 1
+
+/**
+ * The most bytes any one buffer may have in a call to rmsg: 2^56 (64 PiB).
+ *
+ * It is the size of the largest user address space Linux gives a process
+ * on x86_64 (with 5-level page tables; 2^47 with the usual 4 levels), so no
+ * real buffer can be larger, yet such lengths do reach a library (a
+ * negative size from a binding becomes `SIZE_MAX`; `SIZE_MAX / 2` is a
+ * classic attack value). One rule, applied by every function: a length
+ * passed with a pointer (in bytes, or an element count times the element
+ * size for arrays, output arrays included: `fds_len`, `views_len` ...), the
+ * length of every `rmsg_iovec`, and a size rmsg is asked to allocate
+ * (`bufsize`, `ancbufsize`) that passes this limit is refused with
+ * `RMSG_ERR_TOO_LARGE`, before anything is read, written or allocated.
+ * Functions with a tighter bound of their own (address text, control
+ * buffers, `CMSG_SPACE`) document it.
+ */
+#define RMSG_MAX_BUFFER_SIZE 72057594037927936
 
 /**
  * Return `RMSG_ERR_INTERRUPTED` when a signal interrupts the call, instead
@@ -472,6 +498,11 @@ typedef uint32_t rmsg_kind;
  * message frees it), or build an owned one with `rmsg_address_parse`,
  * `rmsg_address_from_*` or `rmsg_address_copy` (free it with
  * `rmsg_address_free`); read it with the `rmsg_address_*` functions.
+ *
+ * Threads: an owned address may move between threads, and several threads
+ * may read one at once (every function but `rmsg_address_free` takes it
+ * `const`; `rmsg_sendmsg` and `rmsg_sendmmsg` only read it). An address
+ * borrowed from a message is part of the message.
  */
 typedef struct rmsg_address rmsg_address;
 
@@ -480,6 +511,13 @@ typedef struct rmsg_address rmsg_address;
  * receive filled. Opaque to C; made by `rmsg_batch_new`, freed with
  * `rmsg_batch_free`; its messages are read with the `rmsg_message_*`
  * functions.
+ *
+ * Threads: one thread at a time (`rmsg_batch_message` included); it may
+ * move between threads. Its messages are distinct messages: once their
+ * pointers are obtained, different threads may use different messages at
+ * the same time, as the message's contract says, until the next
+ * `rmsg_batch_recv` or `rmsg_batch_free`, which need the batch and all its
+ * messages to themselves.
  */
 typedef struct rmsg_batch rmsg_batch;
 
@@ -488,6 +526,13 @@ typedef struct rmsg_batch rmsg_batch;
  * added; for `SCM_RIGHTS` it holds the descriptor *numbers* only: it does
  * not own, duplicate or close them, and they must stay open until the
  * message is sent.
+ *
+ * Threads: a builder may move between threads. Several threads may send
+ * with one builder at once (`rmsg_sendmsg`, `rmsg_sendmmsg`,
+ * `rmsg_cmsg_builder_data` and `rmsg_cmsg_builder_fd_count` take it
+ * `const`); the `rmsg_cmsg_builder_add_*` functions,
+ * `rmsg_cmsg_builder_reset` and `rmsg_cmsg_builder_free` need it to
+ * themselves.
  */
 typedef struct rmsg_cmsg_builder rmsg_cmsg_builder;
 
@@ -496,6 +541,11 @@ typedef struct rmsg_cmsg_builder rmsg_cmsg_builder;
  * data, no address, no flags), made from a copy of the caller's bytes.
  * Opaque to C; made by `rmsg_control_parse`, freed with
  * `rmsg_control_free`; its functions are the message's.
+ *
+ * Threads: as for a message. It may move between threads; functions that
+ * take it `const` (and its items' functions) may run on it from several
+ * threads at once; `rmsg_control_take_item_fds` and `rmsg_control_free`
+ * need it to themselves.
  */
 typedef struct rmsg_control rmsg_control;
 
@@ -504,6 +554,10 @@ typedef struct rmsg_control rmsg_control;
  * type, data and a truncated mark. Opaque to C; read it with the
  * `rmsg_item_*` functions. It lives inside its message (or parsed buffer)
  * and is valid until that is freed.
+ *
+ * Threads: an item is part of its message. Several threads may read it
+ * at once (the `rmsg_item_*` functions take it `const`), like the rest of
+ * the message, while no thread changes or frees the message.
  */
 typedef struct rmsg_item rmsg_item;
 
@@ -511,6 +565,15 @@ typedef struct rmsg_item rmsg_item;
  * A received message: data, control items, flags and source address. It
  * owns every descriptor the kernel installed for it until the caller takes
  * them. Opaque to C.
+ *
+ * Threads: a message may move between threads (received on one, read on a
+ * second, freed on a third). Several threads may at once call functions
+ * that take it `const` (the `rmsg_message_*` getters,
+ * `rmsg_message_summarize`, `rmsg_message_items`) and read its items and
+ * address. A function that takes it non-`const` (`rmsg_message_take_fds`,
+ * `rmsg_message_take_item_fds`, `rmsg_message_free`) needs it to itself:
+ * no other call on the message, its items or its address may run
+ * meanwhile; the caller provides that exclusion.
  */
 typedef struct rmsg_message rmsg_message;
 
@@ -518,6 +581,9 @@ typedef struct rmsg_message rmsg_message;
  * A receiver: capacities fixed when it is made, default options, and the
  * one message it fills (read with the `rmsg_message_*` functions). Opaque
  * to C; made by `rmsg_receiver_new`, freed with `rmsg_receiver_free`.
+ *
+ * Threads: one thread at a time, its message included; it may move
+ * between threads (made on one, receiving on another).
  */
 typedef struct rmsg_receiver rmsg_receiver;
 
@@ -1048,7 +1114,9 @@ rmsg_status rmsg_address_inet6(const struct rmsg_address *address,
  * On `RMSG_OK` the caller owns `*address_out` and frees it with
  * `rmsg_address_free`. Text that is none of these forms, a port above
  * 65535, an unknown interface or a name too long for `sun_path` is
- * `RMSG_ERR_INVALID_ADDRESS`. Host names are not resolved.
+ * `RMSG_ERR_INVALID_ADDRESS`. Host names are not resolved. A `text_len`
+ * above `RMSG_MAX_ADDRESS_TEXT` (256: every valid text is shorter) is
+ * `RMSG_ERR_TOO_LARGE`, refused before any byte is read.
  */
 rmsg_status rmsg_address_parse(const char *text,
                                size_t text_len,
@@ -1111,8 +1179,12 @@ void rmsg_address_free(struct rmsg_address *address);
  * id; flow information is not shown), a path (with `./` in front of a
  * relative one), `@name` for an abstract name (its bytes exactly, NULs
  * included), the empty text for an unnamed `AF_UNIX` address, and
- * `<family N>:hexbytes` for other families. Except for the last, the text
- * parses back with `rmsg_address_parse` to an equal address.
+ * `<family N>:hexbytes` for other families. The text of every form but
+ * the last parses back with `rmsg_address_parse` to an equal address,
+ * except that IPv6 flow information comes back 0 and a relative path
+ * comes back with its `./` (the same file; a relative path longer than
+ * 105 bytes no longer fits `sun_path` with it, and does not parse back).
+ * Such text is at most `RMSG_MAX_ADDRESS_TEXT` bytes.
  *
  * `*len_out` is the text length without the terminating NUL, as `strlen`
  * would give unless the name holds NULs. On `RMSG_OK` the text and the NUL
@@ -1193,7 +1265,8 @@ rmsg_status rmsg_cmsg_builder_add_ip_pktinfo(struct rmsg_cmsg_builder *builder,
  * Adds `IPV6_PKTINFO` (a `struct in6_pktinfo`) for an IPv6 datagram
  * socket: send from interface `ifindex` (0: any) with source address
  * `addr` (16 bytes, `addr_len` 16; or NULL with `addr_len` 0 for the
- * routing default). Any other `addr_len` is `RMSG_ERR_INVALID_ARGUMENT`.
+ * routing default). Any other `addr_len` is `RMSG_ERR_INVALID_ARGUMENT`,
+ * as is an `ifindex` above `INT_MAX` (the kernel's field is an `int`).
  */
 rmsg_status rmsg_cmsg_builder_add_ipv6_pktinfo(struct rmsg_cmsg_builder *builder,
                                                uint32_t ifindex,
@@ -1277,18 +1350,23 @@ size_t rmsg_cmsg_builder_fd_count(const struct rmsg_cmsg_builder *builder);
  * frees with `rmsg_control_free`; its items (`rmsg_control_item`) work
  * with every `rmsg_item_*` function.
  *
+ * `buf_len` above 4294967295 (`socklen_t`'s range: no control buffer the
+ * kernel fills, and none rmsg receives into, is larger) is
+ * `RMSG_ERR_TOO_LARGE`, refused before any byte is read or allocated.
+ *
  * `flags`: 0, or `RMSG_PARSE_OWN_FDS` to hand the descriptors of the
  * buffer's `SCM_RIGHTS`/`SCM_PIDFD` items to the handle (closed by
  * `rmsg_control_free` unless taken; use it only for a buffer the kernel
  * filled, each descriptor once). Without it the handle never closes a
- * descriptor. Unknown flag bits are `RMSG_ERR_INVALID_ARGUMENT`.
+ * descriptor. Unknown flag bits are `RMSG_ERR_INVALID_ARGUMENT`. The
+ * descriptors change hands only on `RMSG_OK`: on any other status
+ * (argument errors, `RMSG_ERR_TOO_LARGE`, `RMSG_ERR_OUT_OF_MEMORY`) none
+ * is closed and they stay the caller's.
  *
  * Malformed input never reads outside `buf` and never loops: the walk
  * stops at a length below the header size (`rmsg_control_malformed`), and
  * an item claiming more bytes than remain is clamped and marked
- * (`rmsg_item_truncated`). On `RMSG_ERR_OUT_OF_MEMORY` with
- * `RMSG_PARSE_OWN_FDS`, the buffer's descriptors are closed; on argument
- * errors nothing happens to them.
+ * (`rmsg_item_truncated`).
  */
 rmsg_status rmsg_control_parse(const uint8_t *buf,
                                size_t buf_len,
@@ -1995,7 +2073,9 @@ rmsg_status rmsg_sendmsg(int fd,
  * GSO ...) and destination. `flags` and `options` as for `rmsg_sendmsg`
  * (`MSG_NOSIGNAL` added by default; a deadline bounds the whole call);
  * batches longer than the kernel takes at once are sent in several calls.
- * Every item is checked before anything is sent.
+ * Every item is checked before anything is sent. An empty batch sends
+ * nothing but still checks `fd` with the kernel: a bad descriptor is an
+ * error (`RMSG_ERR_BAD_FD`, `RMSG_ERR_NOT_A_SOCKET`) whatever `count` is.
  *
  * On `RMSG_OK` `*sent_out` messages went, the first ones of `items`, and
  * each of those has its `nbytes` set to the bytes the kernel accepted. A
@@ -2102,6 +2182,11 @@ const char *rmsg_status_describe(uint32_t status);
  * change `errno`). For `RMSG_ERR_OS` it is the kernel's number; for other
  * statuses the closest errno (`EAGAIN`, `ETIMEDOUT`, `EINVAL` ...).
  * Successful calls leave it as it was.
+ *
+ * This number is the only state rmsg keeps per thread, and rmsg keeps no
+ * state shared between threads that a caller can observe: every function
+ * may be called from any thread, and calls on different handles may run
+ * at the same time (each handle type says which calls on one handle may).
  */
 int rmsg_last_errno(void);
 
@@ -2152,10 +2237,10 @@ int rmsg_last_errno(void);
  *
  * On `RMSG_OK` `*message_out` is a new message that the caller owns and
  * frees with `rmsg_message_free`; everything in it is a copy, so the
- * buffer can go back to the ring at once. On `RMSG_ERR_OUT_OF_MEMORY`
- * with `RMSG_PARSE_OWN_FDS` the buffer's descriptors are closed; on the
- * other errors nothing is read and nothing closed (the layout cannot be
- * trusted), and nothing is written.
+ * buffer can go back to the ring at once. As for `rmsg_control_parse`,
+ * descriptors change hands only on `RMSG_OK`: on any other status they
+ * are still the caller's (in the buffer), nothing is written, and on a
+ * malformed layout nothing is read.
  *
  * The request goes on while completions carry `IORING_CQE_F_MORE`; the
  * first one without it ends it (after its buffer, if it has one:
@@ -2185,9 +2270,9 @@ rmsg_status rmsg_message_from_multishot(const uint8_t *buf,
  * the request's flags). On `RMSG_OK` the caller owns `*message_out` and
  * frees it with `rmsg_message_free`. A NULL pointer with a non-zero
  * length is `RMSG_ERR_NULL_ARGUMENT`, unknown flag bits
- * `RMSG_ERR_INVALID_ARGUMENT`; then nothing is closed or written. On
- * `RMSG_ERR_OUT_OF_MEMORY` with `RMSG_PARSE_OWN_FDS` the control bytes'
- * descriptors are closed.
+ * `RMSG_ERR_INVALID_ARGUMENT`. Descriptors change hands only on
+ * `RMSG_OK`; on any other status they are still the caller's and nothing
+ * is written.
  */
 rmsg_status rmsg_message_from_recvmsg(const struct rmsg_recvmsg_parts *parts,
                                       uint32_t flags,

@@ -11,6 +11,11 @@ use crate::ptr::{self, Plain};
 /// message frees it), or build an owned one with `rmsg_address_parse`,
 /// `rmsg_address_from_*` or `rmsg_address_copy` (free it with
 /// `rmsg_address_free`); read it with the `rmsg_address_*` functions.
+///
+/// Threads: an owned address may move between threads, and several threads
+/// may read one at once (every function but `rmsg_address_free` takes it
+/// `const`; `rmsg_sendmsg` and `rmsg_sendmmsg` only read it). An address
+/// borrowed from a message is part of the message.
 #[derive(Clone, Copy)]
 pub struct rmsg_address {
     storage: libc::sockaddr_storage,

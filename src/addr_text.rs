@@ -17,6 +17,12 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use crate::addr::{Decoded, rmsg_address, rmsg_inet_address, rmsg_inet6_address};
 use crate::status::{Error, Result, rmsg_status::*};
 
+/// The longest address text `rmsg_address_parse` reads, in bytes: longer
+/// text is `RMSG_ERR_TOO_LARGE` without a byte of it being read. Every
+/// valid text is shorter: the longest are an abstract name (`@` and 107
+/// bytes) and an IPv6 address with an interface and a port (under 80).
+pub const RMSG_MAX_ADDRESS_TEXT: usize = 256;
+
 /// Bytes of `sun_path`.
 const SUN_PATH_LEN: usize = 108;
 

@@ -19,6 +19,13 @@ pub const RMSG_BATCH_MAX: usize = 1024;
 /// receive filled. Opaque to C; made by `rmsg_batch_new`, freed with
 /// `rmsg_batch_free`; its messages are read with the `rmsg_message_*`
 /// functions.
+///
+/// Threads: one thread at a time (`rmsg_batch_message` included); it may
+/// move between threads. Its messages are distinct messages: once their
+/// pointers are obtained, different threads may use different messages at
+/// the same time, as the message's contract says, until the next
+/// `rmsg_batch_recv` or `rmsg_batch_free`, which need the batch and all its
+/// messages to themselves.
 pub struct rmsg_batch {
     /// The slots. Never resized after creation, so the headers' pointers
     /// into them stay valid.

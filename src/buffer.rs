@@ -25,11 +25,10 @@ pub struct AlignedBuf {
 
 const _: () = assert!(align_of::<libc::cmsghdr>() <= align_of::<u64>());
 
-/// Words holding `bytes` bytes, refusing sizes no allocation can have.
+/// Words holding `bytes` bytes, refusing sizes no buffer can have
+/// (`RMSG_MAX_BUFFER_SIZE`) before anything is allocated.
 fn words_for(bytes: usize) -> Result<usize> {
-    if bytes > isize::MAX as usize - size_of::<u64>() {
-        return Err(Error::new(RMSG_ERR_TOO_LARGE));
-    }
+    ptr::check_size(bytes)?;
     Ok(bytes.div_ceil(size_of::<u64>()))
 }
 
@@ -44,8 +43,10 @@ impl AlignedBuf {
         let n = words_for(bytes)?;
         let mut words = Vec::new();
         words.try_reserve_exact(n).map_err(|_| out_of_memory())?;
-        // MaybeUninit words need no initialisation.
-        words.resize(n, MaybeUninit::uninit());
+        // SAFETY: the capacity is at least n (reserved above), and
+        // MaybeUninit words need no initialisation. (Filling them with
+        // `resize` would touch every page of a large receive buffer.)
+        unsafe { words.set_len(n) };
         Ok(AlignedBuf { words, init: 0 })
     }
 
@@ -169,6 +170,13 @@ const _: () = {
     assert!(size_of::<rmsg_iovec>() == size_of::<libc::iovec>());
     assert!(align_of::<rmsg_iovec>() == align_of::<libc::iovec>());
 };
+
+/// Applies the rule for `(pointer, length)` pairs (`ptr::check_region`) to
+/// every buffer of a scatter/gather array, before the kernel sees any.
+pub fn check_iovecs(bufs: &[rmsg_iovec]) -> Result<()> {
+    bufs.iter()
+        .try_for_each(|b| ptr::check_region(b.base.cast_const(), b.len))
+}
 
 /// The iovec array as the kernel's type (the layouts are the same,
 /// asserted above). The kernel reads the entries and, on receive, writes

@@ -16,6 +16,13 @@ use crate::status::{Error, Result, rmsg_status::*};
 /// added; for `SCM_RIGHTS` it holds the descriptor *numbers* only: it does
 /// not own, duplicate or close them, and they must stay open until the
 /// message is sent.
+///
+/// Threads: a builder may move between threads. Several threads may send
+/// with one builder at once (`rmsg_sendmsg`, `rmsg_sendmmsg`,
+/// `rmsg_cmsg_builder_data` and `rmsg_cmsg_builder_fd_count` take it
+/// `const`); the `rmsg_cmsg_builder_add_*` functions,
+/// `rmsg_cmsg_builder_reset` and `rmsg_cmsg_builder_free` need it to
+/// themselves.
 #[derive(Default)]
 pub struct rmsg_cmsg_builder {
     /// The control buffer, aligned for `struct cmsghdr`.
@@ -120,7 +127,12 @@ impl rmsg_cmsg_builder {
     }
 
     /// `IPV6_PKTINFO`: `struct in6_pktinfo` (source address, interface).
+    /// The kernel's `ipi6_ifindex` is an `int`, so an index above
+    /// `INT_MAX` is refused as for `IP_PKTINFO`.
     pub(crate) fn add_ipv6_pktinfo(&mut self, ifindex: u32, addr: [u8; 16]) -> Result<()> {
+        if c_int::try_from(ifindex).is_err() {
+            return Err(Error::new(RMSG_ERR_INVALID_ARGUMENT));
+        }
         let info = libc::in6_pktinfo {
             ipi6_addr: libc::in6_addr { s6_addr: addr },
             ipi6_ifindex: ifindex,
@@ -277,5 +289,14 @@ mod tests {
         b.add_ipv6_hoplimit(-1).unwrap();
         b.add_ip_pktinfo(1, [127, 0, 0, 2]).unwrap();
         assert!(b.add_ip_pktinfo(u32::MAX, [0; 4]).is_err());
+        let len = b.bytes().len();
+        for ifindex in [i32::MAX as u32 + 1, u32::MAX] {
+            let e = b.add_ipv6_pktinfo(ifindex, [0; 16]).unwrap_err();
+            assert_eq!(e.status, RMSG_ERR_INVALID_ARGUMENT);
+            let e = b.add_ip_pktinfo(ifindex, [0; 4]).unwrap_err();
+            assert_eq!(e.status, RMSG_ERR_INVALID_ARGUMENT);
+        }
+        assert_eq!(b.bytes().len(), len, "a refused add changes nothing");
+        b.add_ipv6_pktinfo(i32::MAX as u32, [0; 16]).unwrap();
     }
 }

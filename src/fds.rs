@@ -37,6 +37,12 @@ impl OwnedFds {
         self.owned = owned;
     }
 
+    /// Makes the table the owner of what it holds (and of what is put in
+    /// it later): it closes every slot not taken from now on.
+    pub fn adopt(&mut self) {
+        self.owned = true;
+    }
+
     /// The slot vector, to fill in place (a table that owns its descriptors
     /// will close what is put there).
     pub fn slots_mut(&mut self) -> &mut Vec<c_int> {

@@ -17,13 +17,17 @@ use crate::status::{Error, Result, rmsg_status::*};
 /// type, data and a truncated mark. Opaque to C; read it with the
 /// `rmsg_item_*` functions. It lives inside its message (or parsed buffer)
 /// and is valid until that is freed.
+///
+/// Threads: an item is part of its message. Several threads may read it
+/// at once (the `rmsg_item_*` functions take it `const`), like the rest of
+/// the message, while no thread changes or frees the message.
 #[derive(Debug)]
 pub struct rmsg_item {
     level: c_int,
     kind: c_int,
     /// The item's data: it points into the owner's control bytes (heap
     /// memory that does not move while the owner lives).
-    data: *const u8,
+    data: DataPtr,
     data_len: usize,
     truncated: bool,
     /// The slots of the owner's descriptor table this item's fds occupy.
@@ -48,7 +52,7 @@ impl rmsg_item {
         // SAFETY: data points at data_len initialised bytes of the owner's
         // control buffer, which outlives &self (an item is only reachable
         // through its owner, which never changes the bytes while items exist).
-        unsafe { ptr::owned_bytes(self.data, self.data_len) }
+        unsafe { ptr::owned_bytes(self.data.0, self.data_len) }
     }
 
     /// Where the data starts (never NULL).
@@ -196,7 +200,7 @@ impl Items {
             list.push(rmsg_item {
                 level: it.level,
                 kind: it.kind,
-                data: data.as_ptr(),
+                data: DataPtr(data.as_ptr()),
                 data_len: data.len(),
                 truncated: it.truncated,
                 fds: first..slots.len(),
@@ -215,6 +219,12 @@ impl Items {
         }
         self.malformed = end == WalkEnd::Malformed;
         Ok(())
+    }
+
+    /// From now on the table owns the descriptors decoded into it: it
+    /// closes those not taken when cleared or dropped.
+    pub fn adopt_fds(&mut self) {
+        self.fds.adopt();
     }
 
     /// The items in buffer order.
@@ -271,10 +281,20 @@ impl Items {
     }
 }
 
-// SAFETY: the raw pointers inside the items point into a buffer owned by
-// the same owner (message or parsed buffer), which moves with the table;
-// nothing is shared between threads.
-unsafe impl Send for Items {}
+/// Where an item's data starts: a pointer into the control bytes of the
+/// item's owner (a message or parsed buffer), which are never changed
+/// while items point into them.
+#[derive(Debug, Clone, Copy)]
+struct DataPtr(*const u8);
+
+// SAFETY: the pointer is only read through, and only into bytes the same
+// owner holds: sending an item (with its owner) to another thread sends
+// those bytes too.
+unsafe impl Send for DataPtr {}
+// SAFETY: the bytes behind it are never written while an item points at
+// them, so reading them from several threads at once is sound. The rest of
+// every handle is checked by the compiler (see `ffi::mod`'s assertions).
+unsafe impl Sync for DataPtr {}
 
 #[cfg(test)]
 mod tests {

@@ -9,6 +9,11 @@
 //! Raw-pointer and slice conversions live in `ptr`, aligned control-byte
 //! storage in `buffer`, Linux constants that `libc` lacks in `linux`.
 //!
+//! Threads: the contract is stated on each handle type (and so in the
+//! header) and in README.md: handles are `Send`; those whose `const`
+//! functions may run concurrently are `Sync`, which `ffi` asserts at
+//! compile time; the only per-thread state is `rmsg_last_errno`.
+//!
 //! Platform-specific code is behind `cfg`, but Linux is the only platform
 //! rmsg is built and tested on; other Unixes need their own constants,
 //! widths and tests before they can be claimed.

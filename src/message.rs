@@ -18,6 +18,15 @@ use crate::status::{Error, Result, rmsg_status::*};
 /// A received message: data, control items, flags and source address. It
 /// owns every descriptor the kernel installed for it until the caller takes
 /// them. Opaque to C.
+///
+/// Threads: a message may move between threads (received on one, read on a
+/// second, freed on a third). Several threads may at once call functions
+/// that take it `const` (the `rmsg_message_*` getters,
+/// `rmsg_message_summarize`, `rmsg_message_items`) and read its items and
+/// address. A function that takes it non-`const` (`rmsg_message_take_fds`,
+/// `rmsg_message_take_item_fds`, `rmsg_message_free`) needs it to itself:
+/// no other call on the message, its items or its address may run
+/// meanwhile; the caller provides that exclusion.
 pub struct rmsg_message {
     /// The control buffer (its capacity rounded up to 8 bytes), then room
     /// for the data. Only what the kernel reported writing is read.
@@ -186,18 +195,12 @@ impl rmsg_message {
 
     /// A message holding only control items, decoded from a copy of
     /// `control` (the parse API). With `own_fds` it owns the descriptors
-    /// the items carry (and closes them all, once, if it cannot be made);
-    /// without, it never closes one.
+    /// the items carry, from the moment it exists; until then (and so on
+    /// any failure: no memory for the copy or for the item list) it owns
+    /// nothing and closes nothing, and the caller's bytes are read only by
+    /// the copy: no cleanup ever walks memory that was not copied.
     pub(crate) fn from_control(control: &[u8], own_fds: bool) -> Result<rmsg_message> {
-        let storage = match AlignedBuf::copy_of(control) {
-            Ok(s) => s,
-            Err(e) => {
-                if own_fds {
-                    fds::close_all_in_control(control);
-                }
-                return Err(e);
-            }
-        };
+        let storage = AlignedBuf::copy_of(control)?;
         let mut msg = rmsg_message {
             storage,
             control_cap: control.len(),
@@ -206,31 +209,27 @@ impl rmsg_message {
             flags: 0,
             address: rmsg_address::empty(),
             name_len: 0,
-            items: Items::new(own_fds),
+            items: Items::new(false),
             held: false,
         };
         let rmsg_message { storage, items, .. } = &mut msg;
-        // decode closes the descriptors itself when it fails.
+        // A table that does not own its descriptors closes none on failure.
         items.decode(storage.bytes(control.len()))?;
+        if own_fds {
+            items.adopt_fds();
+        }
         Ok(msg)
     }
 
     /// A message made of copies of pieces the caller received itself (an
     /// io_uring completion: see `uring`): data, flags, source address and
     /// control items, as the receive path makes them. With `own_fds` it
-    /// owns the descriptors in the control bytes (and closes them all,
-    /// once, if it cannot be made); without, it never closes one.
+    /// owns the descriptors in the control bytes once it is made (on a
+    /// failure they stay the caller's); without, it never closes one.
     pub(crate) fn from_parts(parts: &Parts<'_>, own_fds: bool) -> Result<Box<rmsg_message>> {
-        let mut msg = match rmsg_message::obtain(parts.data.len(), parts.control.len()) {
-            Ok(m) => m,
-            Err(e) => {
-                if own_fds {
-                    fds::close_all_in_control(parts.control);
-                }
-                return Err(e);
-            }
-        };
-        msg.items.set_owner(own_fds);
+        let mut msg = rmsg_message::obtain(parts.data.len(), parts.control.len())?;
+        // Borrowed while it is built: a failure closes nothing.
+        msg.items.set_owner(false);
         let data_start = msg.data.start;
         msg.storage.write_at(0, parts.control);
         msg.storage.write_at(data_start, parts.data);
@@ -244,8 +243,13 @@ impl rmsg_message {
         // SAFETY: the control bytes were just copied to the start of the
         // storage.
         let control = unsafe { storage.written(0..parts.control.len()) };
-        // decode closes the descriptors itself when it fails.
-        items.decode(control)?;
+        if let Err(e) = items.decode(control) {
+            rmsg_message::release(msg);
+            return Err(e);
+        }
+        if own_fds {
+            items.adopt_fds();
+        }
         Ok(msg)
     }
 

@@ -17,6 +17,11 @@ const KNOWN_FLAGS: u32 = RMSG_PARSE_OWN_FDS;
 /// data, no address, no flags), made from a copy of the caller's bytes.
 /// Opaque to C; made by `rmsg_control_parse`, freed with
 /// `rmsg_control_free`; its functions are the message's.
+///
+/// Threads: as for a message. It may move between threads; functions that
+/// take it `const` (and its items' functions) may run on it from several
+/// threads at once; `rmsg_control_take_item_fds` and `rmsg_control_free`
+/// need it to themselves.
 #[derive(Debug)]
 pub struct rmsg_control {
     message: rmsg_message,
@@ -24,8 +29,8 @@ pub struct rmsg_control {
 
 impl rmsg_control {
     /// Copies `buf` and decodes its items. With `own_fds` the descriptors in
-    /// it are owned by the result; should allocation fail they are closed
-    /// before the error is returned.
+    /// it are owned by the result once it is made; on failure they stay the
+    /// caller's (nothing is closed).
     pub(crate) fn parse(buf: &[u8], own_fds: bool) -> Result<Box<rmsg_control>> {
         let message = rmsg_message::from_control(buf, own_fds)?;
         Ok(Box::new(rmsg_control { message }))
@@ -181,6 +186,22 @@ mod tests {
         assert!(!w.closed());
         drop(c);
         assert!(w.closed());
+    }
+
+    #[test]
+    fn descriptors_stay_the_callers_when_parsing_fails() {
+        let mut w = Watch::new();
+        let fd = w.give();
+        let buf = item(libc::SOL_SOCKET, libc::SCM_RIGHTS, &fd_bytes(&[fd]));
+        // The item list cannot be allocated: nothing changes hands, so
+        // nothing is closed.
+        crate::fault::arm(1);
+        let e = rmsg_control::parse(&buf, true).unwrap_err();
+        assert_eq!(e.status, RMSG_ERR_OUT_OF_MEMORY);
+        assert!(!w.closed(), "a failed parse closes no descriptor");
+        let c = rmsg_control::parse(&buf, true).unwrap();
+        drop(c);
+        assert!(w.closed(), "a parse that succeeded owns it");
     }
 
     #[test]

@@ -102,50 +102,89 @@ pub unsafe fn write_opt<T>(ptr: *mut T, value: T) {
     }
 }
 
-/// Refuses an element count whose span passes `isize::MAX` bytes with
-/// `RMSG_ERR_TOO_LARGE`. No real buffer is that large, but such counts do
-/// reach us (a negative size from a binding becomes `SIZE_MAX`), and making a
-/// slice of them is undefined behaviour (debug builds abort in
-/// `from_raw_parts`): a value that cannot be honoured gets a status instead.
+/// The most bytes any one buffer may have in a call to rmsg: 2^56 (64 PiB).
+///
+/// It is the size of the largest user address space Linux gives a process
+/// on x86_64 (with 5-level page tables; 2^47 with the usual 4 levels), so no
+/// real buffer can be larger, yet such lengths do reach a library (a
+/// negative size from a binding becomes `SIZE_MAX`; `SIZE_MAX / 2` is a
+/// classic attack value). One rule, applied by every function: a length
+/// passed with a pointer (in bytes, or an element count times the element
+/// size for arrays, output arrays included: `fds_len`, `views_len` ...), the
+/// length of every `rmsg_iovec`, and a size rmsg is asked to allocate
+/// (`bufsize`, `ancbufsize`) that passes this limit is refused with
+/// `RMSG_ERR_TOO_LARGE`, before anything is read, written or allocated.
+/// Functions with a tighter bound of their own (address text, control
+/// buffers, `CMSG_SPACE`) document it.
+pub const RMSG_MAX_BUFFER_SIZE: u64 = 0x0100_0000_0000_0000;
+
+/// The limit in `usize`: [`RMSG_MAX_BUFFER_SIZE`], or below it Rust's own
+/// bound for any object (`isize::MAX` bytes) should `usize` be narrower.
+const MAX_BYTES: usize = if RMSG_MAX_BUFFER_SIZE < isize::MAX as u64 {
+    RMSG_MAX_BUFFER_SIZE as usize
+} else {
+    isize::MAX as usize
+};
+
+/// Refuses a size in bytes past [`RMSG_MAX_BUFFER_SIZE`] with
+/// `RMSG_ERR_TOO_LARGE`: the rule for sizes rmsg allocates.
+pub fn check_size(bytes: usize) -> Result<()> {
+    if bytes > MAX_BYTES {
+        return Err(Error::new(rmsg_status::RMSG_ERR_TOO_LARGE));
+    }
+    Ok(())
+}
+
+/// Refuses `len` elements of `T` whose bytes pass [`RMSG_MAX_BUFFER_SIZE`]
+/// (or overflow) with `RMSG_ERR_TOO_LARGE`. Below the limit a span also
+/// fits in `isize`, as making a slice of it requires.
 fn check_span<T>(len: usize) -> Result<()> {
-    match len.checked_mul(std::mem::size_of::<T>()) {
-        Some(bytes) if bytes <= isize::MAX as usize => Ok(()),
-        _ => Err(Error::new(rmsg_status::RMSG_ERR_TOO_LARGE)),
+    match len.checked_mul(size_of::<T>()) {
+        Some(bytes) => check_size(bytes),
+        None => Err(Error::new(rmsg_status::RMSG_ERR_TOO_LARGE)),
     }
 }
 
-/// Borrows `(ptr, len)` as a byte slice. A NULL pointer is accepted only with
-/// a zero length.
-///
-/// # Safety
-/// `ptr` is readable for `len` bytes for `'a` when `len > 0`.
-pub unsafe fn try_slice<'a, T>(ptr: *const T, len: usize) -> Result<&'a [T]> {
+/// The rule for every `(pointer, length)` pair C passes, before anything
+/// behind the pointer is touched: a NULL pointer only with a zero length
+/// (else `RMSG_ERR_NULL_ARGUMENT`), and no more than
+/// [`RMSG_MAX_BUFFER_SIZE`] bytes (else `RMSG_ERR_TOO_LARGE`).
+pub fn check_region<T>(ptr: *const T, len: usize) -> Result<()> {
     if len == 0 {
-        return Ok(&[]);
+        return Ok(());
     }
     if ptr.is_null() {
         return Err(Error::new(rmsg_status::RMSG_ERR_NULL_ARGUMENT));
     }
-    check_span::<T>(len)?;
+    check_span::<T>(len)
+}
+
+/// Borrows `(ptr, len)` as a slice, after [`check_region`]. A NULL pointer
+/// is accepted only with a zero length.
+///
+/// # Safety
+/// `ptr` is readable for `len` elements for `'a` when `len > 0`.
+pub unsafe fn try_slice<'a, T>(ptr: *const T, len: usize) -> Result<&'a [T]> {
+    check_region(ptr, len)?;
+    if len == 0 {
+        return Ok(&[]);
+    }
     // SAFETY: non-NULL and readable for len elements per the contract above;
     // the span fits in isize (checked).
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
-/// Borrows `(ptr, len)` as a writable slice. A NULL pointer is accepted only
-/// with a zero length.
+/// Borrows `(ptr, len)` as a writable slice, after [`check_region`]. A NULL
+/// pointer is accepted only with a zero length.
 ///
 /// # Safety
 /// `ptr` is writable for `len` elements for `'a` when `len > 0`, and not
 /// otherwise borrowed.
 pub unsafe fn try_slice_mut<'a, T>(ptr: *mut T, len: usize) -> Result<&'a mut [T]> {
+    check_region(ptr.cast_const(), len)?;
     if len == 0 {
         return Ok(&mut []);
     }
-    if ptr.is_null() {
-        return Err(Error::new(rmsg_status::RMSG_ERR_NULL_ARGUMENT));
-    }
-    check_span::<T>(len)?;
     // SAFETY: non-NULL and writable for len elements per the contract above;
     // the span fits in isize (checked).
     Ok(unsafe { std::slice::from_raw_parts_mut(ptr, len) })
@@ -259,10 +298,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counts_past_isize_are_too_large_not_ub() {
+    fn lengths_past_the_limit_are_too_large_before_any_access() {
         let mut x = [0i32; 2];
         let p = x.as_mut_ptr();
-        for len in [usize::MAX, usize::MAX / 2, isize::MAX as usize / 4 + 1] {
+        let limit = RMSG_MAX_BUFFER_SIZE as usize;
+        for len in [
+            usize::MAX,
+            usize::MAX / 2,
+            isize::MAX as usize / 4 + 1,
+            limit / 4 + 1,
+        ] {
             // SAFETY: the length is refused before any slice is made.
             let r = unsafe { try_slice_mut(p, len) };
             assert_eq!(
@@ -276,7 +321,27 @@ mod tests {
                 Some(rmsg_status::RMSG_ERR_TOO_LARGE)
             );
         }
+        assert_eq!(check_region(p.cast_const(), limit / 4), Ok(()));
+        assert_eq!(check_size(limit), Ok(()));
+        assert_eq!(
+            check_size(limit + 1).unwrap_err().status,
+            rmsg_status::RMSG_ERR_TOO_LARGE
+        );
         // SAFETY: x holds two ints.
         assert_eq!(unsafe { try_slice_mut(p, 2) }.map(|s| s.len()), Ok(2));
+    }
+
+    #[test]
+    fn null_is_refused_unless_the_length_is_zero() {
+        let null = std::ptr::null::<u8>();
+        assert_eq!(check_region(null, 0), Ok(()));
+        for len in [1, usize::MAX] {
+            assert_eq!(
+                check_region(null, len).unwrap_err().status,
+                rmsg_status::RMSG_ERR_NULL_ARGUMENT
+            );
+        }
+        // SAFETY: a zero length reads nothing.
+        assert_eq!(unsafe { try_slice(null, 0) }.map(|s| s.len()), Ok(0));
     }
 }

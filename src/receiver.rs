@@ -12,6 +12,9 @@ use crate::status::{Error, Result, rmsg_status::*};
 /// A receiver: capacities fixed when it is made, default options, and the
 /// one message it fills (read with the `rmsg_message_*` functions). Opaque
 /// to C; made by `rmsg_receiver_new`, freed with `rmsg_receiver_free`.
+///
+/// Threads: one thread at a time, its message included; it may move
+/// between threads (made on one, receiving on another).
 pub struct rmsg_receiver {
     message: Box<rmsg_message>,
     /// The header aimed at `message`, kept between calls; its iov points at

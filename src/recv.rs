@@ -215,7 +215,10 @@ pub fn receive(
         Target::Into(bufs) if bufs.len() > c_int::MAX as usize => {
             return Err(Error::new(RMSG_ERR_TOO_LARGE));
         }
-        Target::Into(_) => 0,
+        Target::Into(bufs) => {
+            buffer::check_iovecs(bufs)?;
+            0
+        }
     };
     let mut msg = rmsg_message::obtain(bufsize, ancbufsize)?;
     let mut own_iov = libc::iovec {

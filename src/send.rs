@@ -93,10 +93,7 @@ impl Outgoing<'_> {
         if self.bufs.len() > c_int::MAX as usize || self.control.len() > cmsg::SOCKLEN_MAX {
             return Err(Error::new(RMSG_ERR_TOO_LARGE));
         }
-        if self.bufs.iter().any(|b| b.base.is_null() && b.len > 0) {
-            return Err(Error::new(RMSG_ERR_NULL_ARGUMENT));
-        }
-        Ok(())
+        buffer::check_iovecs(self.bufs)
     }
 
     /// The header the kernel reads for this message (it only reads it).
@@ -199,7 +196,9 @@ pub unsafe fn send_items(
     let deadline = policy.wait.deadline();
     let mut hdrs = [const { MaybeUninit::<libc::mmsghdr>::uninit() }; CHUNK];
     let (mut done, count) = (0, items.len());
-    while done < count {
+    // At least one call, also for an empty batch: the kernel then checks
+    // the descriptor (and sends nothing), as for any other send.
+    loop {
         let chunk = &mut items[done..(done + CHUNK).min(count)];
         for (h, item) in hdrs.iter_mut().zip(chunk.iter()) {
             // SAFETY: per this function's contract (checked above).
@@ -229,7 +228,7 @@ pub unsafe fn send_items(
             item.nbytes = h.msg_len as usize;
         }
         done += n;
-        if n < k {
+        if n < k || done >= count {
             break;
         }
     }
@@ -293,5 +292,28 @@ mod tests {
         assert_eq!(e.status, RMSG_ERR_BROKEN_PIPE);
         assert_eq!(e.errno, libc::EPIPE);
         fds::close(tx);
+    }
+
+    #[test]
+    fn an_empty_batch_still_checks_the_descriptor() {
+        let (tx, rx) = pair(libc::SOCK_DGRAM);
+        let opts = Default::default();
+        // SAFETY: no items, so no pointers to vouch for.
+        assert_eq!(unsafe { send_items(tx, &mut [], 0, &opts) }, Ok(0));
+        fds::close(rx);
+        fds::close(tx);
+        // A number no descriptor can have (a closed one might be reused by
+        // a test on another thread).
+        // SAFETY: as above.
+        let e = unsafe { send_items(c_int::MAX, &mut [], 0, &opts) }.unwrap_err();
+        assert_eq!(e.status, RMSG_ERR_BAD_FD);
+        let mut p = [0; 2];
+        // SAFETY: p has room for the two descriptors of a pipe.
+        assert_eq!(unsafe { libc::pipe(p.as_mut_ptr()) }, 0);
+        // SAFETY: as above.
+        let e = unsafe { send_items(p[0], &mut [], 0, &opts) }.unwrap_err();
+        assert_eq!(e.status, RMSG_ERR_NOT_A_SOCKET);
+        fds::close(p[0]);
+        fds::close(p[1]);
     }
 }

@@ -6,6 +6,7 @@
 
 mod support;
 
+use support::badinput;
 use support::cbuild::{self, Lang};
 
 #[test]
@@ -165,4 +166,30 @@ fn cxx_wrapper() {
 #[test]
 fn uring() {
     cbuild::run_c_test_linked("uring", &["-luring"]);
+}
+
+/// Hostile lengths and the documented bounds (the hardening issue's crashes).
+#[test]
+fn lengths() {
+    cbuild::run_c_test("lengths");
+}
+
+/// Every function of the header with hostile arguments, one call per child
+/// process; the calls are generated from `include/rmsg.h`.
+#[test]
+fn bad_input() {
+    let generated = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("bad_input");
+    let header = cbuild::root().join("include").join("rmsg.h");
+    let calls = badinput::generate(&header, &generated.join("bad_input_cases.h"));
+    assert!(calls > 0);
+    let include = format!("-I{}", generated.display());
+    let exe = cbuild::build("c_tests", "c_tests/bad_input.c", Lang::C99, 0, &[&include]);
+    cbuild::check("bad_input", &cbuild::run(&exe, &[]));
+}
+
+/// The thread-safety contract, 8 threads at once (and under ThreadSanitizer
+/// in `.ci/run`).
+#[test]
+fn threads() {
+    cbuild::run_c_test("threads");
 }

@@ -130,7 +130,9 @@ pub unsafe extern "C" fn rmsg_address_inet6(
 /// On `RMSG_OK` the caller owns `*address_out` and frees it with
 /// `rmsg_address_free`. Text that is none of these forms, a port above
 /// 65535, an unknown interface or a name too long for `sun_path` is
-/// `RMSG_ERR_INVALID_ADDRESS`. Host names are not resolved.
+/// `RMSG_ERR_INVALID_ADDRESS`. Host names are not resolved. A `text_len`
+/// above `RMSG_MAX_ADDRESS_TEXT` (256: every valid text is shorter) is
+/// `RMSG_ERR_TOO_LARGE`, refused before any byte is read.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_address_parse(
     text: *const c_char,
@@ -140,6 +142,9 @@ pub unsafe extern "C" fn rmsg_address_parse(
     // SAFETY: text is readable for text_len bytes; address_out per the contract.
     unsafe {
         make(address_out, || {
+            if text_len > addr_text::RMSG_MAX_ADDRESS_TEXT {
+                return Err(Error::new(rmsg_status::RMSG_ERR_TOO_LARGE));
+            }
             addr_text::parse(try_slice(text.cast::<u8>(), text_len)?)
         })
     }
@@ -231,8 +236,12 @@ pub unsafe extern "C" fn rmsg_address_free(address: *mut rmsg_address) {
 /// id; flow information is not shown), a path (with `./` in front of a
 /// relative one), `@name` for an abstract name (its bytes exactly, NULs
 /// included), the empty text for an unnamed `AF_UNIX` address, and
-/// `<family N>:hexbytes` for other families. Except for the last, the text
-/// parses back with `rmsg_address_parse` to an equal address.
+/// `<family N>:hexbytes` for other families. The text of every form but
+/// the last parses back with `rmsg_address_parse` to an equal address,
+/// except that IPv6 flow information comes back 0 and a relative path
+/// comes back with its `./` (the same file; a relative path longer than
+/// 105 bytes no longer fits `sun_path` with it, and does not parse back).
+/// Such text is at most `RMSG_MAX_ADDRESS_TEXT` bytes.
 ///
 /// `*len_out` is the text length without the terminating NUL, as `strlen`
 /// would give unless the name holds NULs. On `RMSG_OK` the text and the NUL

@@ -140,7 +140,8 @@ pub unsafe extern "C" fn rmsg_cmsg_builder_add_ip_pktinfo(
 /// Adds `IPV6_PKTINFO` (a `struct in6_pktinfo`) for an IPv6 datagram
 /// socket: send from interface `ifindex` (0: any) with source address
 /// `addr` (16 bytes, `addr_len` 16; or NULL with `addr_len` 0 for the
-/// routing default). Any other `addr_len` is `RMSG_ERR_INVALID_ARGUMENT`.
+/// routing default). Any other `addr_len` is `RMSG_ERR_INVALID_ARGUMENT`,
+/// as is an `ifindex` above `INT_MAX` (the kernel's field is an `int`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_cmsg_builder_add_ipv6_pktinfo(
     builder: *mut rmsg_cmsg_builder,

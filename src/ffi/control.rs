@@ -8,6 +8,7 @@ use super::give;
 use super::message::{
     rmsg_message_item, rmsg_message_item_count, rmsg_message_malformed, rmsg_message_take_item_fds,
 };
+use crate::cmsg;
 use crate::items::rmsg_item;
 use crate::message::rmsg_message;
 use crate::panic::{guard, guard_or};
@@ -31,18 +32,23 @@ unsafe fn as_message(control: *const rmsg_control) -> *mut rmsg_message {
 /// frees with `rmsg_control_free`; its items (`rmsg_control_item`) work
 /// with every `rmsg_item_*` function.
 ///
+/// `buf_len` above 4294967295 (`socklen_t`'s range: no control buffer the
+/// kernel fills, and none rmsg receives into, is larger) is
+/// `RMSG_ERR_TOO_LARGE`, refused before any byte is read or allocated.
+///
 /// `flags`: 0, or `RMSG_PARSE_OWN_FDS` to hand the descriptors of the
 /// buffer's `SCM_RIGHTS`/`SCM_PIDFD` items to the handle (closed by
 /// `rmsg_control_free` unless taken; use it only for a buffer the kernel
 /// filled, each descriptor once). Without it the handle never closes a
-/// descriptor. Unknown flag bits are `RMSG_ERR_INVALID_ARGUMENT`.
+/// descriptor. Unknown flag bits are `RMSG_ERR_INVALID_ARGUMENT`. The
+/// descriptors change hands only on `RMSG_OK`: on any other status
+/// (argument errors, `RMSG_ERR_TOO_LARGE`, `RMSG_ERR_OUT_OF_MEMORY`) none
+/// is closed and they stay the caller's.
 ///
 /// Malformed input never reads outside `buf` and never loops: the walk
 /// stops at a length below the header size (`rmsg_control_malformed`), and
 /// an item claiming more bytes than remain is clamped and marked
-/// (`rmsg_item_truncated`). On `RMSG_ERR_OUT_OF_MEMORY` with
-/// `RMSG_PARSE_OWN_FDS`, the buffer's descriptors are closed; on argument
-/// errors nothing happens to them.
+/// (`rmsg_item_truncated`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_control_parse(
     buf: *const u8,
@@ -53,7 +59,7 @@ pub unsafe extern "C" fn rmsg_control_parse(
     guard(|| {
         check_out(control_out)?;
         let own = parse::parse_flags(flags)?;
-        if buf_len > isize::MAX as usize {
+        if buf_len > cmsg::SOCKLEN_MAX {
             return Err(Error::new(rmsg_status::RMSG_ERR_TOO_LARGE));
         }
         // SAFETY: buf is readable for buf_len bytes per the contract.

@@ -11,7 +11,8 @@ use crate::items::{Items, rmsg_item, rmsg_item_view};
 use crate::message::{rmsg_message, rmsg_message_info};
 use crate::panic::{guard, guard_or};
 use crate::ptr::{
-    check_out, opt_ref, take_box, try_mut, try_ref, try_slice, try_slice_mut, write_opt, write_out,
+    check_out, check_region, opt_ref, take_box, try_mut, try_ref, try_slice, try_slice_mut,
+    write_opt, write_out,
 };
 use crate::recv::{self, Target, rmsg_recv_options};
 use crate::status::Result;
@@ -154,9 +155,8 @@ pub unsafe extern "C" fn rmsg_recv_fds(
         check_out(nfds_out)?;
         // SAFETY: fds_out is writable for fds_len ints (NULL-ness checked inside).
         let out = unsafe { try_slice_mut(fds_out, fds_len) }?;
-        if buf.is_null() && buf_len > 0 {
-            return Err(Error::new(rmsg_status::RMSG_ERR_NULL_ARGUMENT));
-        }
+        // The kernel writes the data: the pair is only checked here.
+        check_region(buf.cast_const(), buf_len)?;
         let ancbufsize = fds_len
             .checked_mul(size_of::<c_int>())
             .and_then(cmsg::cmsg_len)
@@ -430,14 +430,16 @@ pub unsafe extern "C" fn rmsg_message_items(
         // SAFETY: message is NULL or a live message.
         let m = unsafe { try_ref(message) }?;
         check_out(count_out)?;
+        // The whole array is checked, as for every output array, even
+        // when fewer views are needed.
+        // SAFETY: views_out is writable for views_len views.
+        let out = unsafe { try_slice_mut(views_out, views_len) }?;
         let needed = m.items().list().len();
-        if needed > views_len {
+        if needed > out.len() {
             // SAFETY: checked non-NULL.
             unsafe { write_out(count_out, needed) };
             return Err(Error::new(rmsg_status::RMSG_ERR_BUFFER_TOO_SMALL));
         }
-        // SAFETY: views_out is writable for views_len >= needed views.
-        let out = unsafe { try_slice_mut(views_out, needed) }?;
         for (view, item) in out.iter_mut().zip(m.items().list()) {
             *view = item.view();
         }

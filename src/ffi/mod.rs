@@ -64,6 +64,7 @@ pub use uring::*;
 pub use version::*;
 
 pub use crate::addr::{rmsg_addr_kind, rmsg_address, rmsg_inet_address, rmsg_inet6_address};
+pub use crate::addr_text::RMSG_MAX_ADDRESS_TEXT;
 /// The types C sees, for Rust callers of these functions.
 pub use crate::batch::{RMSG_BATCH_MAX, rmsg_batch};
 pub use crate::buffer::rmsg_iovec;
@@ -75,6 +76,7 @@ pub use crate::decode::{
 pub use crate::items::{rmsg_item, rmsg_item_view};
 pub use crate::message::{rmsg_message, rmsg_message_info};
 pub use crate::parse::{RMSG_PARSE_OWN_FDS, rmsg_control};
+pub use crate::ptr::RMSG_MAX_BUFFER_SIZE;
 pub use crate::receiver::rmsg_receiver;
 pub use crate::recv::{
     RMSG_RECV_NO_ADDRESS, RMSG_RECV_NO_CLOEXEC, RMSG_RECV_RETURN_EINTR, rmsg_recv_options,
@@ -86,6 +88,29 @@ pub use crate::sizing::{RMSG_OPT_STATS_SPACE, RMSG_SECURITY_LABEL_SPACE, rmsg_cm
 pub use crate::status::rmsg_status;
 pub use crate::uring::rmsg_recvmsg_parts;
 pub use crate::wait::{RMSG_WAIT_BLOCK, RMSG_WAIT_DEADLINE, RMSG_WAIT_NONBLOCK};
+
+/// The thread-safety contract the header states, held to by the compiler:
+/// every handle may move between threads (`Send`), and those whose `const`
+/// functions may run on one handle from several threads at once are
+/// `Sync` (no interior mutability; the one raw pointer inside, to an item's
+/// data, is vouched for in `items`). Receivers and batches are used by one
+/// thread at a time, so they need only `Send`.
+const _: () = {
+    const fn movable<T: Send>() {}
+    const fn shared<T: Sync>() {}
+    movable::<rmsg_message>();
+    movable::<rmsg_control>();
+    movable::<rmsg_item>();
+    movable::<rmsg_address>();
+    movable::<rmsg_cmsg_builder>();
+    movable::<rmsg_receiver>();
+    movable::<rmsg_batch>();
+    shared::<rmsg_message>();
+    shared::<rmsg_control>();
+    shared::<rmsg_item>();
+    shared::<rmsg_address>();
+    shared::<rmsg_cmsg_builder>();
+};
 
 /// The body of a getter: `f` applied to the handle, or `fallback` when the
 /// handle is NULL (or should `f` panic).

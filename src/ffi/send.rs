@@ -74,7 +74,9 @@ pub unsafe extern "C" fn rmsg_sendmsg(
 /// GSO ...) and destination. `flags` and `options` as for `rmsg_sendmsg`
 /// (`MSG_NOSIGNAL` added by default; a deadline bounds the whole call);
 /// batches longer than the kernel takes at once are sent in several calls.
-/// Every item is checked before anything is sent.
+/// Every item is checked before anything is sent. An empty batch sends
+/// nothing but still checks `fd` with the kernel: a bad descriptor is an
+/// error (`RMSG_ERR_BAD_FD`, `RMSG_ERR_NOT_A_SOCKET`) whatever `count` is.
 ///
 /// On `RMSG_OK` `*sent_out` messages went, the first ones of `items`, and
 /// each of those has its `nbytes` set to the bytes the kernel accepted. A

@@ -30,6 +30,11 @@ pub extern "C" fn rmsg_status_describe(status: u32) -> *const c_char {
 /// change `errno`). For `RMSG_ERR_OS` it is the kernel's number; for other
 /// statuses the closest errno (`EAGAIN`, `ETIMEDOUT`, `EINVAL` ...).
 /// Successful calls leave it as it was.
+///
+/// This number is the only state rmsg keeps per thread, and rmsg keeps no
+/// state shared between threads that a caller can observe: every function
+/// may be called from any thread, and calls on different handles may run
+/// at the same time (each handle type says which calls on one handle may).
 #[unsafe(no_mangle)]
 pub extern "C" fn rmsg_last_errno() -> c_int {
     status::last_errno()

@@ -56,10 +56,10 @@ use crate::uring::{self, rmsg_recvmsg_parts};
 ///
 /// On `RMSG_OK` `*message_out` is a new message that the caller owns and
 /// frees with `rmsg_message_free`; everything in it is a copy, so the
-/// buffer can go back to the ring at once. On `RMSG_ERR_OUT_OF_MEMORY`
-/// with `RMSG_PARSE_OWN_FDS` the buffer's descriptors are closed; on the
-/// other errors nothing is read and nothing closed (the layout cannot be
-/// trusted), and nothing is written.
+/// buffer can go back to the ring at once. As for `rmsg_control_parse`,
+/// descriptors change hands only on `RMSG_OK`: on any other status they
+/// are still the caller's (in the buffer), nothing is written, and on a
+/// malformed layout nothing is read.
 ///
 /// The request goes on while completions carry `IORING_CQE_F_MORE`; the
 /// first one without it ends it (after its buffer, if it has one:
@@ -102,9 +102,9 @@ pub unsafe extern "C" fn rmsg_message_from_multishot(
 /// the request's flags). On `RMSG_OK` the caller owns `*message_out` and
 /// frees it with `rmsg_message_free`. A NULL pointer with a non-zero
 /// length is `RMSG_ERR_NULL_ARGUMENT`, unknown flag bits
-/// `RMSG_ERR_INVALID_ARGUMENT`; then nothing is closed or written. On
-/// `RMSG_ERR_OUT_OF_MEMORY` with `RMSG_PARSE_OWN_FDS` the control bytes'
-/// descriptors are closed.
+/// `RMSG_ERR_INVALID_ARGUMENT`. Descriptors change hands only on
+/// `RMSG_OK`; on any other status they are still the caller's and nothing
+/// is written.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_message_from_recvmsg(
     parts: *const rmsg_recvmsg_parts,

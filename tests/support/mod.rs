@@ -1,1 +1,2 @@
+pub mod badinput;
 pub mod cbuild;
