@@ -32,7 +32,7 @@ the typed API in ``rmsg._typed``, the receive machinery both share in
 says where the library is loaded from).
 """
 
-from ._native import library_path
+from ._native import implementation, library_path
 from . import _dropin, _typed
 from ._dropin import *  # noqa: F401,F403  (the names in _dropin.__all__)
 from ._typed import *  # noqa: F401,F403  (the names in _typed.__all__)

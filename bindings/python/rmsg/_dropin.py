@@ -1,7 +1,13 @@
 """The CPython-compatible drop-ins: ``recvmsg``, ``recvmsg_into``,
 ``recv_fds``, ``CMSG_LEN`` and ``CMSG_SPACE`` (see the package's docstring
-for what they promise). They share the receive machinery of
-``rmsg._recv`` with the typed API.
+for what they promise), and ``recvmsg_batch``, which returns what as many
+``recvmsg`` calls would, from one ``recvmmsg(2)``. They share the receive
+machinery of ``rmsg._recv`` with the typed API.
+
+Each receive function is written here over ctypes; when the compiled
+module is in use (``rmsg._native.implementation``) the names are bound to
+its functions instead, which behave identically (the same tests run
+against both) and build their results in C.
 """
 
 import ctypes
@@ -9,6 +15,7 @@ import socket as _socket
 import warnings
 
 from . import _native as _n
+from . import _recv
 from ._recv import (
     _BLOCK_REFS,
     _INT_MAX,
@@ -23,17 +30,23 @@ from ._recv import (
     _call,
     _cint,
     _close_quietly,
+    _fd_of,
     _free_no_fds,
     _get_state,
     _iter_views,
     _pool,
+    _raise_status,
     _recvmsg_with,
+    _sock_family,
     _ssize_arg,
+    _timeout_of,
     _string_at,
     _summarize,
 )
 
-__all__ = ["recvmsg", "recvmsg_into", "recv_fds", "CMSG_LEN", "CMSG_SPACE"]
+__all__ = [
+    "recvmsg", "recvmsg_into", "recv_fds", "recvmsg_batch", "CMSG_LEN", "CMSG_SPACE",
+]
 
 _WARNING = "received malformed or improperly-truncated ancillary data"
 _BUFFERS_MSG = (
@@ -176,11 +189,11 @@ def recvmsg(sock, bufsize, ancbufsize=0, flags=0, *, cloexec=True):
         st = _State()
     taken = ()
     try:
-        timeout = sock.gettimeout()
+        timeout = _timeout_of(sock)
         if timeout is None or not timeout > 0:
             # The common case, inlined: see _call.
             status = _recvmsg_with(
-                sock.fileno(), bufsize, ancbufsize, flags,
+                _fd_of(sock), bufsize, ancbufsize, flags,
                 _BLOCK_REFS[1 if cloexec else 0], st.msg_addr,
             )
             if status:
@@ -308,3 +321,171 @@ def _fds_space(maxfds):
     if 0 <= maxfds <= 1024:
         _fds_space_cache[maxfds] = n
     return n
+
+
+# --- batches ---------------------------------------------------------------------
+
+# Batches kept between calls, by (count, bufsize, ancbufsize): making one
+# costs as much as a receive. A call takes one out (list.pop is atomic), so
+# no two threads share one.
+_batches = []
+_BATCHES_KEPT = 4
+
+
+def _take_batch(key):
+    for i in range(len(_batches) - 1, -1, -1):
+        try:
+            entry = _batches[i]
+        except IndexError:
+            continue
+        if entry[0] == key:
+            try:
+                _batches.remove(entry)
+            except ValueError:
+                continue
+            return entry[1]
+    out = ctypes.c_void_p()
+    status = _n.batch_new(key[0], key[1], key[2], None, ctypes.byref(out))
+    if status != _n.RMSG_OK:
+        _raise_status(status)
+    return out.value
+
+
+def _put_back_batch(key, batch):
+    if len(_batches) < _BATCHES_KEPT:
+        _batches.append((key, batch))
+    else:
+        _n.batch_free(batch)
+
+
+def _batch_recv(fd, batch, flags, opts, count_out):
+    return _n.batch_recv(batch, fd, flags, opts, count_out)
+
+
+def _batch_args(count, bufsize, ancbufsize, flags):
+    count = _ssize_arg(count)
+    bufsize = _ssize_arg(bufsize)
+    ancbufsize = _ssize_arg(ancbufsize)
+    flags = _cint(flags)
+    if not 1 <= count <= _n.RMSG_BATCH_MAX:
+        raise ValueError("recvmsg_batch() count must be 1 to %d" % _n.RMSG_BATCH_MAX)
+    if bufsize < 0:
+        raise ValueError("negative buffer size in recvmsg_batch()")
+    if ancbufsize < 0 or ancbufsize > _SOCKLEN_T_LIMIT:
+        raise ValueError("invalid ancillary data buffer length")
+    return count, bufsize, ancbufsize, flags
+
+
+def _receive_batch(sock, key, flags, cloexec, build):
+    """One ``rmsg_batch_recv`` on a pooled batch of ``key`` (count,
+    bufsize, ancbufsize); ``build(st, message)`` makes the result of each
+    message, appending the descriptors it took out of it to ``st.taken``.
+    Any failure after the syscall closes every descriptor of the batch:
+    those taken, and (freeing the batch) all the others."""
+    batch = _take_batch(key)
+    received = ctypes.c_size_t()
+    try:
+        _call(
+            _batch_recv, sock, cloexec,
+            (batch, flags), (ctypes.byref(received),),
+        )
+    except BaseException:
+        _put_back_batch(key, batch)  # a failed receive leaves nothing open
+        raise
+    st = _get_state()
+    taken = []
+    try:
+        out = []
+        for i in range(received.value):
+            m = _n.batch_message(batch, i)
+            out.append(build(st, m, taken))
+        st.msg.value = None
+        _put_back_batch(key, batch)
+        return out
+    except BaseException:
+        st.msg.value = None
+        _close_quietly(taken)
+        _n.batch_free(batch)
+        raise
+    finally:
+        st.release()
+
+
+def _batch_tuple(sock):
+    def build(st, m, taken):
+        st.msg.value = m
+        _summarize(m, st.info_addr)
+        info = st.info
+        data = _string_at(info.data, info.data_len)
+        anc, mflags, addr, got = _finish(st, sock, 4)
+        taken.extend(got)
+        return data, anc, mflags, addr
+
+    return build
+
+
+def recvmsg_batch(sock, count, bufsize, ancbufsize=0, flags=0, *, cloexec=True):
+    """Receives up to ``count`` messages with one ``recvmmsg(2)`` call: a
+    list of ``(data, ancdata, msg_flags, address)`` tuples, each exactly
+    what ``sock.recvmsg(bufsize, ancbufsize, flags)`` would have returned
+    for that message (at least one; blocking as ``recvmsg`` does for the
+    first, then taking only what is already queued). The socket's timeout,
+    signal handlers and descriptors as for ``recvmsg``; if anything fails
+    after the syscall, every descriptor of the batch is closed."""
+    count, bufsize, ancbufsize, flags = _batch_args(count, bufsize, ancbufsize, flags)
+    return _receive_batch(
+        sock, (count, bufsize, ancbufsize), flags, cloexec, _batch_tuple(sock)
+    )
+
+
+# --- the compiled path ----------------------------------------------------------------
+
+
+def _signature(name, fn):
+    """A function with the public signature of ``name`` that returns its
+    arguments in order: the compiled functions call it for keyword
+    arguments and wrong counts, so that the TypeErrors are Python's own, as
+    the functions above raise them."""
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+_SIGNATURES = {
+    "recvmsg": _signature(
+        "recvmsg",
+        lambda sock, bufsize, ancbufsize=0, flags=0, *, cloexec=True: (
+            sock, bufsize, ancbufsize, flags, cloexec),
+    ),
+    "recvmsg_into": _signature(
+        "recvmsg_into",
+        lambda sock, buffers, ancbufsize=0, flags=0, *, cloexec=True: (
+            sock, buffers, ancbufsize, flags, cloexec),
+    ),
+    "recv_fds": _signature(
+        "recv_fds",
+        lambda sock, bufsize, maxfds, flags=0, *, cloexec=True: (
+            sock, bufsize, maxfds, flags, cloexec),
+    ),
+    "recvmsg_batch": _signature(
+        "recvmsg_batch",
+        lambda sock, count, bufsize, ancbufsize=0, flags=0, *, cloexec=True: (
+            sock, count, bufsize, ancbufsize, flags, cloexec),
+    ),
+}
+
+
+def _format_address(raw, family):
+    # Looked up at each call, so that tests can replace it.
+    return _recv._make_address(raw, family)
+
+
+_compiled = _n.extension
+if _compiled is not None:
+    _compiled.bind(
+        _n.addresses(_compiled.FUNCTIONS), _format_address, _sock_family,
+        _SIGNATURES, CMSG_LEN,
+    )
+    recvmsg = _compiled.recvmsg
+    recvmsg_into = _compiled.recvmsg_into
+    recv_fds = _compiled.recv_fds
+    recvmsg_batch = _compiled.recvmsg_batch

@@ -67,6 +67,43 @@ def _cint(value):
     return v
 
 
+def _cuint(value, bits=32):
+    """A C unsigned integer of ``bits`` bits, with PyLong_AsUnsignedLong's
+    errors (ctypes would silently keep the low bits)."""
+    v = operator.index(value)
+    if v < 0:
+        raise OverflowError("can't convert negative int to unsigned")
+    if v >> bits:
+        raise OverflowError(
+            "Python int too large to convert to C unsigned %s"
+            % ("int" if bits <= 32 else "long")
+        )
+    return v
+
+
+def _size_arg(value, what):
+    """A size_t from a Py_ssize_t argument that must not be negative."""
+    v = _ssize_arg(value)
+    if v < 0:
+        raise ValueError("%s must not be negative" % what)
+    return v
+
+
+def _fd_of(sock):
+    """``sock.fileno()``, checked to fit the C int it is handed to C as
+    (ctypes would pass ``2**32 + n`` as ``n``): ``OverflowError`` as
+    PyObject_AsFileDescriptor raises. -1, a closed socket's, is passed on
+    so that the call fails with EBADF, as CPython's methods do."""
+    fd = sock.fileno()
+    if type(fd) is int and _INT_MIN <= fd <= _INT_MAX:
+        return fd
+    if not isinstance(fd, int):
+        raise TypeError("fileno() returned a non-integer")
+    if _INT_MIN <= fd <= _INT_MAX:
+        return int(fd)
+    raise OverflowError("Python int too large to convert to C int")
+
+
 # --- addresses: CPython's makesockaddr over the raw bytes -----------------
 
 _SOCKADDR_LEN = {
@@ -284,14 +321,25 @@ _BLOCK_OPTIONS = (
 _BLOCK_REFS = tuple(ctypes.addressof(o) for o in _BLOCK_OPTIONS)
 
 
+def _timeout_of(sock):
+    """The socket's timeout: its ``timeout`` attribute, which a socket
+    object's getter answers from the field CPython's own methods read
+    (cheaper than calling ``gettimeout()``); objects without one are asked
+    ``gettimeout()``."""
+    try:
+        return sock.timeout
+    except AttributeError:
+        return sock.gettimeout()
+
+
 def _call(func, sock, cloexec, pre, post):
     """Runs ``func(fd, *pre, options, *post)`` (a receive that stores the
     message pointer in the state's ``c_void_p``, so that the caller's
     ``finally`` frees it even when a signal handler raises at any bytecode
     after the C call returned) with the socket's timeout and CPython's
     signal handling. Returns on success, raises otherwise."""
-    fd = sock.fileno()
-    timeout = sock.gettimeout()
+    fd = _fd_of(sock)
+    timeout = _timeout_of(sock)
     if timeout is None or not timeout > 0:
         # Blocking socket, or non-blocking (timeout 0: the socket's
         # O_NONBLOCK gives EAGAIN).
@@ -301,6 +349,7 @@ def _call(func, sock, cloexec, pre, post):
             if status == 0:
                 return
             _after_failure(status)
+            fd = _fd_of(sock)  # a handler may have closed the socket
     opts = _n.RecvOptions()
     opts.flags = _n.RMSG_RECV_RETURN_EINTR
     if not cloexec:
@@ -319,6 +368,7 @@ def _call(func, sock, cloexec, pre, post):
         if status == 0:
             return
         _after_failure(status)
+        fd = _fd_of(sock)
 
 
 def _after_failure(status):
