@@ -33,9 +33,10 @@ says where the library is loaded from).
 """
 
 from ._native import implementation, library_path
-from . import _dropin, _typed
+from . import _dropin, _sendmsg, _typed
 from ._dropin import *  # noqa: F401,F403  (the names in _dropin.__all__)
+from ._sendmsg import *  # noqa: F401,F403  (the names in _sendmsg.__all__)
 from ._typed import *  # noqa: F401,F403  (the names in _typed.__all__)
 
-__all__ = _dropin.__all__ + _typed.__all__
+__all__ = _dropin.__all__ + _sendmsg.__all__ + _typed.__all__
 __version__ = "0.1.0"
