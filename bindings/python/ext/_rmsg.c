@@ -33,6 +33,16 @@
 
 #include "rmsg.h"
 
+/* Filling a new tuple or list: the macros where the API has them (a
+ * function call with checks in the limited API). */
+#ifdef Py_LIMITED_API
+#define TUPLE_SET(t, i, o) PyTuple_SetItem((t), (i), (o))
+#define LIST_SET(l, i, o) PyList_SetItem((l), (i), (o))
+#else
+#define TUPLE_SET(t, i, o) PyTuple_SET_ITEM((t), (i), (o))
+#define LIST_SET(l, i, o) PyList_SET_ITEM((l), (i), (o))
+#endif
+
 /* CPython's SOCKLEN_T_LIMIT: the largest control buffer it accepts. */
 #define SOCKLEN_T_LIMIT 0x7fffffff
 
@@ -104,6 +114,19 @@ raise_status(rmsg_status status)
     }
 }
 
+/* sock.name(): vectorcall where the API has it (the full API, or the
+ * limited API of 3.12), which skips the va_list of the older call. */
+static PyObject *
+call_method(PyObject *obj, PyObject *name)
+{
+#if !defined(Py_LIMITED_API) || Py_LIMITED_API + 0 >= 0x030C0000
+    PyObject *args[1] = {obj};
+    return PyObject_VectorcallMethod(name, args, 1 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+#else
+    return PyObject_CallMethodObjArgs(obj, name, NULL);
+#endif
+}
+
 /* --- arguments, as CPython's PyArg_Parse converts them ---------------------- */
 
 /* "n": a Py_ssize_t from an int or any object with __index__. */
@@ -148,11 +171,27 @@ int_arg(PyObject *o, int *out)
 /* The socket's descriptor: sock.fileno(), which must be an int that fits a
  * C int (as PyObject_AsFileDescriptor requires; -1, a closed socket's, is
  * passed on so that the call fails with EBADF as CPython's does). */
+/* socket.socket, whose fileno and timeout are those of _socket.socket: for
+ * an object of exactly this type they are called through their descriptors
+ * (found once, in bind()), which skips the attribute lookup. */
+static PyTypeObject *socket_type;
+static PyObject *fileno_descr, *timeout_descr;
+static descrgetfunc timeout_get;
+
 static int
 sock_fd(PyObject *sock, int *out)
 {
-    PyObject *r = PyObject_CallMethodObjArgs(sock, str_fileno, NULL);
+    PyObject *r;
     long v;
+    if (Py_TYPE(sock) == socket_type) {
+#if !defined(Py_LIMITED_API) || Py_LIMITED_API + 0 >= 0x030C0000
+        r = PyObject_Vectorcall(fileno_descr, &sock, 1, NULL);
+#else
+        r = PyObject_CallFunctionObjArgs(fileno_descr, sock, NULL);
+#endif
+    } else {
+        r = call_method(sock, str_fileno);
+    }
     if (r == NULL)
         return -1;
     if (!PyLong_Check(r)) {
@@ -186,13 +225,15 @@ sock_fd(PyObject *sock, int *out)
 static int
 sock_timeout(PyObject *sock, double *out)
 {
-    PyObject *r = PyObject_GetAttr(sock, str_timeout);
+    PyObject *r = Py_TYPE(sock) == socket_type
+                      ? timeout_get(timeout_descr, sock, (PyObject *)socket_type)
+                      : PyObject_GetAttr(sock, str_timeout);
     double t = 0.0;
     if (r == NULL) {
         if (!PyErr_ExceptionMatches(PyExc_AttributeError))
             return -1;
         PyErr_Clear();
-        r = PyObject_CallMethodObjArgs(sock, str_gettimeout, NULL);
+        r = call_method(sock, str_gettimeout);
         if (r == NULL)
             return -1;
     }
@@ -230,7 +271,7 @@ normalize_args(const char *name, PyObject *const *args, Py_ssize_t nargs,
         return NULL;
     for (i = 0; i < nargs; i++) {
         Py_INCREF(args[i]);
-        PyTuple_SetItem(tuple, i, args[i]);
+        TUPLE_SET(tuple, i, args[i]);
     }
     if (nkw) {
         kw = PyDict_New();
@@ -515,18 +556,18 @@ message_tuple(PyObject *first, rmsg_message *m, const rmsg_message_info *info,
             PyObject *t = PyTuple_New(3), *o;
             if (t == NULL)
                 goto fail;
-            PyList_SetItem(anc, (Py_ssize_t)i, t);
+            LIST_SET(anc, (Py_ssize_t)i, t);
             if ((o = PyLong_FromLong(v->cmsg_level)) == NULL)
                 goto fail;
-            PyTuple_SetItem(t, 0, o);
+            TUPLE_SET(t, 0, o);
             if ((o = PyLong_FromLong(v->cmsg_type)) == NULL)
                 goto fail;
-            PyTuple_SetItem(t, 1, o);
+            TUPLE_SET(t, 1, o);
             o = PyBytes_FromStringAndSize(v->data_len ? (const char *)v->data : "",
                                           (Py_ssize_t)v->data_len);
             if (o == NULL)
                 goto fail;
-            PyTuple_SetItem(t, 2, o);
+            TUPLE_SET(t, 2, o);
         }
     }
     if ((flags = PyLong_FromLong(info->flags)) == NULL)
@@ -569,7 +610,7 @@ message_tuple(PyObject *first, rmsg_message *m, const rmsg_message_info *info,
             PyObject *o = PyLong_FromLong(taken->v[i]);
             if (o == NULL)
                 goto fail;
-            PyList_SetItem(anc, (Py_ssize_t)(i - first_fd), o);
+            LIST_SET(anc, (Py_ssize_t)(i - first_fd), o);
         }
     }
     if (views != local)
@@ -578,10 +619,10 @@ message_tuple(PyObject *first, rmsg_message *m, const rmsg_message_info *info,
     result = PyTuple_New(4);
     if (result == NULL)
         goto fail;
-    PyTuple_SetItem(result, 0, first);
-    PyTuple_SetItem(result, 1, anc);
-    PyTuple_SetItem(result, 2, flags);
-    PyTuple_SetItem(result, 3, addr);
+    TUPLE_SET(result, 0, first);
+    TUPLE_SET(result, 1, anc);
+    TUPLE_SET(result, 2, flags);
+    TUPLE_SET(result, 3, addr);
     return result;
 fail:
     if (views != local)
@@ -678,11 +719,11 @@ recvmsg_core(PyObject *sock, recvmsg_ctx *c, int cloexec, enum shape shape)
         result = NULL;
         if (data && (anc = PyList_New(0)) && (flags = PyLong_FromLong(info.flags)) &&
             (result = PyTuple_New(4))) {
-            PyTuple_SetItem(result, 0, data);
-            PyTuple_SetItem(result, 1, anc);
-            PyTuple_SetItem(result, 2, flags);
+            TUPLE_SET(result, 0, data);
+            TUPLE_SET(result, 1, anc);
+            TUPLE_SET(result, 2, flags);
             Py_INCREF(Py_None);
-            PyTuple_SetItem(result, 3, Py_None);
+            TUPLE_SET(result, 3, Py_None);
         } else {
             Py_XDECREF(data);
             Py_XDECREF(anc);
@@ -865,8 +906,18 @@ into_core(PyObject *sock, PyObject *buffers, PyObject *ancbufsize_o, PyObject *f
     for (; nbufs < nitems; nbufs++) {
         PyObject *item = PyList_Check(fast) ? PyList_GetItem(fast, nbufs)
                                             : PyTuple_GetItem(fast, nbufs);
-        if (!PyArg_Parse(item, INTO_BUFFERS_MSG, &bufs[nbufs]))
+        /* What "w*" asks for; on failure PyArg_Parse itself says why, in
+         * CPython's words. */
+        if (PyObject_GetBuffer(item, &bufs[nbufs], PyBUF_WRITABLE) < 0 ||
+            (!PyBuffer_IsContiguous(&bufs[nbufs], 'C') &&
+             (PyBuffer_Release(&bufs[nbufs]), 1))) {
+            PyErr_Clear();
+            if (PyArg_Parse(item, INTO_BUFFERS_MSG, &bufs[nbufs]))
+                PyBuffer_Release(&bufs[nbufs]);
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, INTO_BUFFERS_MSG + 3);
             goto done;
+        }
         iov[nbufs].base = bufs[nbufs].buf;
         iov[nbufs].len = (size_t)bufs[nbufs].len;
     }
@@ -1031,7 +1082,7 @@ batch_core(PyObject *sock, PyObject *count_o, PyObject *bufsize_o, PyObject *anc
         t = message_tuple(data_bytes(&info), m, &info, sock, SHAPE_ANCDATA, &taken);
         if (t == NULL)
             goto fail;
-        PyList_SetItem(list, (Py_ssize_t)i, t);
+        LIST_SET(list, (Py_ssize_t)i, t);
     }
     fdvec_free(&taken);
     put_back_batch(b, (size_t)count, (size_t)bufsize, (size_t)ancbufsize);
@@ -1079,9 +1130,12 @@ c_recvmsg_batch(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
 /* --- binding and testing -------------------------------------------------------------- */
 
 PyDoc_STRVAR(bind_doc,
-"bind(functions, make_address, family_of, signatures, cmsg_len)\n--\n\n"
+"bind(functions, make_address, family_of, signatures, cmsg_len, socket_type,\n"
+"     fileno, timeout)\n--\n\n"
 "Binds the module to the library rmsg._native loaded: functions maps each\n"
-"C name (rmsg_recvmsg_with ...) to its address in that library.");
+"C name (rmsg_recvmsg_with ...) to its address in that library. For objects\n"
+"of exactly socket_type, fileno (a method descriptor) and timeout (a data\n"
+"descriptor) are called directly.");
 
 /* Replaces the reference in *slot with a new one to `value`. */
 static void
@@ -1098,9 +1152,17 @@ c_bind(PyObject *self, PyObject *args)
 {
     PyObject *functions, *make_address, *family_of, *sigs, *cmsg_len;
     (void)self;
-    if (!PyArg_ParseTuple(args, "O!OOO!O:bind", &PyDict_Type, &functions, &make_address,
-                          &family_of, &PyDict_Type, &sigs, &cmsg_len))
+    PyObject *sock_type, *fileno, *timeout;
+    descrgetfunc get;
+    if (!PyArg_ParseTuple(args, "O!OOO!OO!OO:bind", &PyDict_Type, &functions,
+                          &make_address, &family_of, &PyDict_Type, &sigs, &cmsg_len,
+                          &PyType_Type, &sock_type, &fileno, &timeout))
         return NULL;
+    get = (descrgetfunc)PyType_GetSlot(Py_TYPE(timeout), Py_tp_descr_get);
+    if (get == NULL) {
+        PyErr_SetString(PyExc_TypeError, "bind(): the timeout attribute is no descriptor");
+        return NULL;
+    }
 #define BIND(name)                                                                     \
     {                                                                                  \
         PyObject *a = PyDict_GetItemString(functions, "rmsg_" #name);                  \
@@ -1123,6 +1185,10 @@ c_bind(PyObject *self, PyObject *args)
     set_ref(&family_of_fn, family_of);
     set_ref(&signatures, sigs);
     set_ref(&cmsg_len_fn, cmsg_len);
+    set_ref(&fileno_descr, fileno);
+    set_ref(&timeout_descr, timeout);
+    set_ref((PyObject **)&socket_type, sock_type);
+    timeout_get = get;
     addr_cache_clear();
     bound = 1;
     Py_RETURN_NONE;
@@ -1211,7 +1277,7 @@ PyInit__rmsg(void)
             if (s == NULL)
                 Py_CLEAR(names);
             else
-                PyTuple_SetItem(names, i, s);
+                TUPLE_SET(names, i, s);
         }
     }
     if (names == NULL || PyModule_AddObject(m, "FUNCTIONS", names) < 0) {

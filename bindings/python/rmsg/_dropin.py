@@ -394,11 +394,23 @@ def _format_address(raw, family):
     return _recv._make_address(raw, family)
 
 
+def _socket_descriptors():
+    """socket.socket, and the descriptors of the fileno method and timeout
+    attribute its objects use (those of _socket.socket, which socket.py
+    does not override): the compiled functions call them directly for
+    objects of exactly that type."""
+    fileno = timeout = None
+    for klass in _socket.socket.__mro__:
+        fileno = fileno or vars(klass).get("fileno")
+        timeout = timeout or vars(klass).get("timeout")
+    return _socket.socket, fileno, timeout
+
+
 _compiled = _n.extension
 if _compiled is not None:
     _compiled.bind(
         _n.addresses(_compiled.FUNCTIONS), _format_address, _sock_family,
-        _SIGNATURES, CMSG_LEN,
+        _SIGNATURES, CMSG_LEN, *_socket_descriptors(),
     )
     recvmsg = _compiled.recvmsg
     recvmsg_into = _compiled.recvmsg_into
