@@ -63,6 +63,9 @@ static const char WARNING_TEXT[] =
     X(batch_recv)                                                              \
     X(batch_message)                                                           \
     X(batch_free)                                                              \
+    X(receiver_new)                                                            \
+    X(receiver_recv)                                                           \
+    X(receiver_free)                                                           \
     X(status_name)                                                             \
     X(last_errno)
 
@@ -514,13 +517,13 @@ is_rights(int level, int type)
  * it is freed. New reference, or NULL with an exception. */
 static PyObject *
 message_tuple(PyObject *first, rmsg_message *m, const rmsg_message_info *info,
-              PyObject *sock, enum shape shape, fdvec *taken)
+              PyObject *sock, enum shape shape, fdvec *taken, int *leftover)
 {
     rmsg_item_view local[8], *views = local;
     size_t count = info->item_count, n_listed = 0, i, got;
     PyObject *anc = NULL, *flags = NULL, *addr = NULL, *result;
     int warn = info->malformed || force_warning, other = 0;
-    size_t first_fd = taken->n;
+    size_t first_fd = taken->n, owed = 0;
 
     if (first == NULL)
         return NULL;
@@ -536,6 +539,8 @@ message_tuple(PyObject *first, rmsg_message *m, const rmsg_message_info *info,
             PyErr_SetString(PyExc_RuntimeError, "rmsg: the message's items changed");
             goto fail;
         }
+        for (i = 0; i < count; i++)
+            owed += views[i].fd_count;
         /* CPython stops at the first item that runs past the buffer. */
         for (i = 0; i < count; i++) {
             n_listed++;
@@ -616,6 +621,9 @@ message_tuple(PyObject *first, rmsg_message *m, const rmsg_message_info *info,
     if (views != local)
         PyMem_Free(views);
     views = local;
+    /* Descriptors the message still owns: a message that is not freed
+     * now (a receiver's, a batch's) must not keep them open. */
+    *leftover = taken->n - first_fd < owed;
     result = PyTuple_New(4);
     if (result == NULL)
         goto fail;
@@ -662,6 +670,7 @@ data_bytes(const rmsg_message_info *info)
 typedef struct {
     size_t bufsize, ancbufsize;
     int flags;
+    rmsg_receiver *receiver;
     rmsg_message *msg;
 } recvmsg_ctx;
 
@@ -669,7 +678,55 @@ static rmsg_status
 call_recvmsg(void *p, int fd, const rmsg_recv_options *o)
 {
     recvmsg_ctx *c = p;
-    return L.recvmsg_with(fd, c->bufsize, c->ancbufsize, c->flags, o, &c->msg);
+    return L.receiver_recv(c->receiver, fd, c->flags, o, &c->msg);
+}
+
+/* One receiver kept between calls, for the sizes last asked for: its
+ * message is received into again and again (no allocation, memory that
+ * stays in cache). Taken out during a call, as the spare batch is. */
+static struct {
+    rmsg_receiver *receiver;
+    size_t bufsize, ancbufsize;
+} spare_receiver;
+
+static int
+take_receiver(recvmsg_ctx *c)
+{
+    rmsg_status st;
+    if (spare_receiver.receiver != NULL && spare_receiver.bufsize == c->bufsize &&
+        spare_receiver.ancbufsize == c->ancbufsize) {
+        c->receiver = spare_receiver.receiver;
+        spare_receiver.receiver = NULL;
+        return 0;
+    }
+    st = L.receiver_new(c->bufsize, c->ancbufsize, NULL, &c->receiver);
+    if (st != RMSG_OK) {
+        raise_status(st);
+        return -1;
+    }
+    return 0;
+}
+
+/* Returns the receiver for the next call, or frees it (closing every
+ * descriptor its message still owns) when `discard`. */
+static void
+put_back_receiver(recvmsg_ctx *c, int discard)
+{
+    rmsg_receiver *old = NULL;
+    if (discard) {
+        old = c->receiver;
+    } else {
+        old = spare_receiver.receiver;
+        spare_receiver.receiver = c->receiver;
+        spare_receiver.bufsize = c->bufsize;
+        spare_receiver.ancbufsize = c->ancbufsize;
+    }
+    c->receiver = NULL;
+    if (old != NULL) {
+        Py_BEGIN_ALLOW_THREADS
+        L.receiver_free(old);
+        Py_END_ALLOW_THREADS
+    }
 }
 
 /* The arguments of recvmsg as CPython checks them ("n|ni" and its own two
@@ -697,6 +754,7 @@ recvmsg_args(PyObject *bufsize_o, PyObject *ancbufsize_o, PyObject *flags_o,
     c->bufsize = (size_t)bufsize;
     c->ancbufsize = (size_t)ancbufsize;
     c->flags = flags;
+    c->receiver = NULL;
     c->msg = NULL;
     return 0;
 }
@@ -708,10 +766,14 @@ recvmsg_core(PyObject *sock, recvmsg_ctx *c, int cloexec, enum shape shape)
     rmsg_message_info info;
     fdvec taken;
     PyObject *result;
-    int other_fds_left;
+    int leftover = 0;
 
-    if (recv_loop(sock, cloexec, call_recvmsg, c) < 0)
+    if (take_receiver(c) < 0)
         return NULL;
+    if (recv_loop(sock, cloexec, call_recvmsg, c) < 0) {
+        put_back_receiver(c, 0); /* a failed receive leaves nothing open */
+        return NULL;
+    }
     L.message_summarize(c->msg, &info);
     if (!(info.item_count || info.address_len || info.malformed || force_warning)) {
         /* No items, so no descriptors: the common case, built directly. */
@@ -729,17 +791,17 @@ recvmsg_core(PyObject *sock, recvmsg_ctx *c, int cloexec, enum shape shape)
             Py_XDECREF(anc);
             Py_XDECREF(flags);
         }
-        free_message(c->msg, 0);
+        put_back_receiver(c, 0);
         return result;
     }
     fdvec_init(&taken);
-    result = message_tuple(data_bytes(&info), c->msg, &info, sock, shape, &taken);
+    result = message_tuple(data_bytes(&info), c->msg, &info, sock, shape, &taken, &leftover);
     if (result == NULL)
         fdvec_close_all(&taken);
     fdvec_free(&taken);
-    /* recv_fds leaves the descriptors of other items to the message. */
-    other_fds_left = result == NULL || shape == SHAPE_FDS;
-    free_message(c->msg, other_fds_left && info.item_count);
+    /* A failure, or descriptors left in the message (recv_fds leaves
+     * those of other items): free the receiver, which closes them now. */
+    put_back_receiver(c, result == NULL || leftover);
     return result;
 }
 
@@ -934,10 +996,11 @@ into_core(PyObject *sock, PyObject *buffers, PyObject *ancbufsize_o, PyObject *f
     if (recv_loop(sock, cloexec, call_into, &c) == 0) {
         rmsg_message_info info;
         fdvec taken;
+        int leftover = 0;
         L.message_summarize(c.msg, &info);
         fdvec_init(&taken);
         result = message_tuple(PyLong_FromSize_t(c.nbytes), c.msg, &info, sock,
-                               SHAPE_ANCDATA, &taken);
+                               SHAPE_ANCDATA, &taken, &leftover);
         if (result == NULL)
             fdvec_close_all(&taken);
         fdvec_free(&taken);
@@ -1030,6 +1093,7 @@ batch_core(PyObject *sock, PyObject *count_o, PyObject *bufsize_o, PyObject *anc
     fdvec taken;
     PyObject *list = NULL;
     size_t i;
+    int leftover = 0, any_leftover = 0;
 
     if (ssize_arg(count_o, &count) < 0 || ssize_arg(bufsize_o, &bufsize) < 0)
         return NULL;
@@ -1079,13 +1143,22 @@ batch_core(PyObject *sock, PyObject *count_o, PyObject *bufsize_o, PyObject *anc
         rmsg_message_info info;
         PyObject *t;
         L.message_summarize(m, &info);
-        t = message_tuple(data_bytes(&info), m, &info, sock, SHAPE_ANCDATA, &taken);
+        t = message_tuple(data_bytes(&info), m, &info, sock, SHAPE_ANCDATA, &taken,
+                          &leftover);
         if (t == NULL)
             goto fail;
+        any_leftover |= leftover;
         LIST_SET(list, (Py_ssize_t)i, t);
     }
     fdvec_free(&taken);
-    put_back_batch(b, (size_t)count, (size_t)bufsize, (size_t)ancbufsize);
+    if (any_leftover) {
+        /* Close what the batch still owns now, not at its next receive. */
+        Py_BEGIN_ALLOW_THREADS
+        L.batch_free(b);
+        Py_END_ALLOW_THREADS
+    } else {
+        put_back_batch(b, (size_t)count, (size_t)bufsize, (size_t)ancbufsize);
+    }
     return list;
 fail:
     /* A failure after the syscall closes every descriptor of the batch:
