@@ -13,6 +13,7 @@ import pytest
 
 import rmsg
 import rmsg.asyncio as ra
+from test_typed import fill
 from test_differential import normalize
 
 
@@ -85,14 +86,6 @@ def test_every_receive_function(nb_pair, pipe):
             a.recv(8)
         except BlockingIOError:
             break
-
-
-def fill(sock):
-    try:
-        while True:
-            sock.send(b"x" * 1024)
-    except BlockingIOError:
-        pass
 
 
 def drain(sock):

@@ -15,6 +15,7 @@ import time
 import pytest
 
 import rmsg
+from test_typed import fill
 from test_differential import compare, normalize, record
 
 INT = array.array("i").itemsize
@@ -235,15 +236,6 @@ def test_closed_socket(unix_pair):
 
 
 # --- waiting, signals -----------------------------------------------------------------
-
-
-def fill(sock):
-    sock.setblocking(False)
-    try:
-        while True:
-            sock.send(b"x" * 1024)
-    except BlockingIOError:
-        pass
 
 
 def test_timeouts(unix_pair):
