@@ -21,21 +21,38 @@ Deliberate differences from CPython, all on the safe side:
 - Argument-count and keyword errors are Python's own ``TypeError`` wording
   (the socket methods take no keywords; these functions do).
 
-Beyond CPython, ``receive(sock, bufsize, ancbufsize=None, flags=0)`` returns
-a ``Message`` with decoded control items and owned descriptors (``Fd``), and
+``sendmsg(sock, buffers, ancdata=(), flags=0, address=None)`` and
+``send_fds(sock, buffers, fds, flags=0, address=None)`` are the send side's
+drop-ins (``rmsg._sendmsg``; ``MSG_NOSIGNAL`` is added, and ``send_fds``
+honours ``flags`` and ``address``).
+
+Beyond CPython: ``recvmsg_batch(sock, count, bufsize, ancbufsize=0,
+flags=0)`` receives up to ``count`` messages with one ``recvmmsg(2)`` call,
+as a list of what ``recvmsg`` would return for each; ``receive(sock,
+bufsize, ancbufsize=None, flags=0)`` (and ``receive_batch``) returns a
+``Message`` with decoded control items and owned descriptors (``Fd``), and
 ``send(sock, data, fds=(), *, address=None, ttl=None, tos=None, ...)`` sends
 with control messages built by librmsg: see ``rmsg._typed``.
+``rmsg.asyncio`` has the awaitable forms of all of them for non-blocking
+sockets.
 
-The package itself only re-exports: the drop-ins live in ``rmsg._dropin``,
-the typed API in ``rmsg._typed``, the receive machinery both share in
-``rmsg._recv``, and the ctypes declarations in ``rmsg._native`` (which also
-says where the library is loaded from).
+Two paths implement the receive functions with identical behaviour: the
+compiled module ``rmsg._rmsg`` (built by ``pip install``) and, where it is
+missing, ctypes. ``implementation`` says which is in use, ``library_path``
+which librmsg.
+
+The package itself only re-exports: the drop-ins live in ``rmsg._dropin``
+and ``rmsg._sendmsg``, the typed API in ``rmsg._typed``, the machinery they
+share in ``rmsg._recv``, and the ctypes declarations and the choice of path
+in ``rmsg._native`` (which also says where the library is loaded from).
 """
 
-from ._native import library_path
-from . import _dropin, _typed
+from ._native import implementation, library_path
+from . import _dropin, _sendmsg, _typed
+from . import asyncio  # rmsg.asyncio: the awaitable forms
 from ._dropin import *  # noqa: F401,F403  (the names in _dropin.__all__)
+from ._sendmsg import *  # noqa: F401,F403  (the names in _sendmsg.__all__)
 from ._typed import *  # noqa: F401,F403  (the names in _typed.__all__)
 
-__all__ = _dropin.__all__ + _typed.__all__
+__all__ = _dropin.__all__ + _sendmsg.__all__ + _typed.__all__
 __version__ = "0.1.0"

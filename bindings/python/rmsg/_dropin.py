@@ -1,7 +1,13 @@
 """The CPython-compatible drop-ins: ``recvmsg``, ``recvmsg_into``,
 ``recv_fds``, ``CMSG_LEN`` and ``CMSG_SPACE`` (see the package's docstring
-for what they promise). They share the receive machinery of
-``rmsg._recv`` with the typed API.
+for what they promise), and ``recvmsg_batch``, which returns what as many
+``recvmsg`` calls would, from one ``recvmmsg(2)``. They share the receive
+machinery of ``rmsg._recv`` with the typed API.
+
+Each receive function is written here over ctypes; when the compiled
+module is in use (``rmsg._native.implementation``) the names are bound to
+its functions instead, which behave identically (the same tests run
+against both) and build their results in C.
 """
 
 import ctypes
@@ -9,8 +15,11 @@ import socket as _socket
 import warnings
 
 from . import _native as _n
+from . import _recv
 from ._recv import (
     _BLOCK_REFS,
+    _batch_args,
+    _receive_batch,
     _INT_MAX,
     _INT_MIN,
     _INT_SIZE,
@@ -23,17 +32,22 @@ from ._recv import (
     _call,
     _cint,
     _close_quietly,
+    _fd_of,
     _free_no_fds,
     _get_state,
     _iter_views,
     _pool,
     _recvmsg_with,
+    _sock_family,
     _ssize_arg,
+    _timeout_of,
     _string_at,
     _summarize,
 )
 
-__all__ = ["recvmsg", "recvmsg_into", "recv_fds", "CMSG_LEN", "CMSG_SPACE"]
+__all__ = [
+    "recvmsg", "recvmsg_into", "recv_fds", "recvmsg_batch", "CMSG_LEN", "CMSG_SPACE",
+]
 
 _WARNING = "received malformed or improperly-truncated ancillary data"
 _BUFFERS_MSG = (
@@ -176,11 +190,11 @@ def recvmsg(sock, bufsize, ancbufsize=0, flags=0, *, cloexec=True):
         st = _State()
     taken = ()
     try:
-        timeout = sock.gettimeout()
+        timeout = _timeout_of(sock)
         if timeout is None or not timeout > 0:
             # The common case, inlined: see _call.
             status = _recvmsg_with(
-                sock.fileno(), bufsize, ancbufsize, flags,
+                _fd_of(sock), bufsize, ancbufsize, flags,
                 _BLOCK_REFS[1 if cloexec else 0], st.msg_addr,
             )
             if status:
@@ -308,3 +322,97 @@ def _fds_space(maxfds):
     if 0 <= maxfds <= 1024:
         _fds_space_cache[maxfds] = n
     return n
+
+
+# --- batches ---------------------------------------------------------------------
+
+def _batch_tuple(sock):
+    def build(st, m, taken):
+        st.msg.value = m
+        _summarize(m, st.info_addr)
+        info = st.info
+        data = _string_at(info.data, info.data_len)
+        anc, mflags, addr, got = _finish(st, sock, 4)
+        taken.extend(got)
+        return data, anc, mflags, addr
+
+    return build
+
+
+def recvmsg_batch(sock, count, bufsize, ancbufsize=0, flags=0, *, cloexec=True):
+    """Receives up to ``count`` messages with one ``recvmmsg(2)`` call: a
+    list of ``(data, ancdata, msg_flags, address)`` tuples, each exactly
+    what ``sock.recvmsg(bufsize, ancbufsize, flags)`` would have returned
+    for that message (at least one; blocking as ``recvmsg`` does for the
+    first, then taking only what is already queued). The socket's timeout,
+    signal handlers and descriptors as for ``recvmsg``; if anything fails
+    after the syscall, every descriptor of the batch is closed."""
+    count, bufsize, ancbufsize, flags = _batch_args(count, bufsize, ancbufsize, flags)
+    return _receive_batch(
+        sock, (count, bufsize, ancbufsize), flags, cloexec, _batch_tuple(sock)
+    )
+
+
+# --- the compiled path ----------------------------------------------------------------
+
+
+def _signature(name, fn):
+    """A function with the public signature of ``name`` that returns its
+    arguments in order: the compiled functions call it for keyword
+    arguments and wrong counts, so that the TypeErrors are Python's own, as
+    the functions above raise them."""
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+_SIGNATURES = {
+    "recvmsg": _signature(
+        "recvmsg",
+        lambda sock, bufsize, ancbufsize=0, flags=0, *, cloexec=True: (
+            sock, bufsize, ancbufsize, flags, cloexec),
+    ),
+    "recvmsg_into": _signature(
+        "recvmsg_into",
+        lambda sock, buffers, ancbufsize=0, flags=0, *, cloexec=True: (
+            sock, buffers, ancbufsize, flags, cloexec),
+    ),
+    "recv_fds": _signature(
+        "recv_fds",
+        lambda sock, bufsize, maxfds, flags=0, *, cloexec=True: (
+            sock, bufsize, maxfds, flags, cloexec),
+    ),
+    "recvmsg_batch": _signature(
+        "recvmsg_batch",
+        lambda sock, count, bufsize, ancbufsize=0, flags=0, *, cloexec=True: (
+            sock, count, bufsize, ancbufsize, flags, cloexec),
+    ),
+}
+
+
+def _format_address(raw, family):
+    # Looked up at each call, so that tests can replace it.
+    return _recv._make_address(raw, family)
+
+
+def _socket_descriptors():
+    """socket.socket, and the descriptors of the fileno method and timeout
+    attribute its objects use (those of _socket.socket, which socket.py
+    does not override): the compiled functions call them directly for
+    objects of exactly that type."""
+    fileno = timeout = None
+    for klass in _socket.socket.__mro__:
+        fileno = fileno or vars(klass).get("fileno")
+        timeout = timeout or vars(klass).get("timeout")
+    return _socket.socket, fileno, timeout
+
+
+_compiled = _n.extension
+if _compiled is not None:
+    _compiled.bind(
+        _n.addresses(_compiled.FUNCTIONS), _format_address, _sock_family,
+        _SIGNATURES, CMSG_LEN, *_socket_descriptors(),
+    )
+    recvmsg = _compiled.recvmsg
+    recvmsg_into = _compiled.recvmsg_into
+    recv_fds = _compiled.recv_fds
+    recvmsg_batch = _compiled.recvmsg_batch

@@ -14,12 +14,22 @@ Where the library is looked for, in order (the first that loads wins):
    backend copies the library it finds at install time, see
    ``build_backend/rmsg_build.py``): ``rmsg/librmsg.so.0``.
 4. The system loader: ``librmsg.so.0`` (``LD_LIBRARY_PATH``, ``ldconfig``).
+
+The compiled fast path, the extension module ``rmsg._rmsg`` (built from
+``ext/_rmsg.c`` by ``pip install``, or in a checkout by
+``python3 build_backend/rmsg_build.py``), does not link the library: it is
+given the address of each function it calls from the library loaded here
+(``addresses``), so both paths always use the same copy. ``RMSG_IMPL``
+chooses the path: ``compiled`` (an error if the module cannot be
+imported), ``ctypes`` (never the module), or unset (the module when it
+imports, else ctypes). ``implementation`` says which is in use.
 """
 
 import ctypes
+import importlib
 import os
 
-__all__ = ["lib", "library_path"]
+__all__ = ["lib", "library_path", "extension", "implementation"]
 
 
 def _candidates():
@@ -205,6 +215,10 @@ RMSG_WAIT_DEADLINE = 2
 RMSG_RECV_RETURN_EINTR = 1
 RMSG_RECV_NO_CLOEXEC = 2
 RMSG_SEND_RETURN_EINTR = 1
+RMSG_SEND_ALLOW_SIGPIPE = 2
+
+# The most slots a batch may have (Linux's UIO_MAXIOV).
+RMSG_BATCH_MAX = 1024
 
 # Linux numbers that the C library's headers (and Python's socket module)
 # may lack.
@@ -268,6 +282,12 @@ _FUNCTIONS = (
     ("rmsg_recvmsg_into", _BLOCKS, _status,
      c_int, c_void_p, c_size_t, c_size_t, c_int, c_void_p, c_void_p, c_void_p),
     ("rmsg_message_free", _BLOCKS, None, c_void_p),
+    # Batches (recvmmsg): the receive blocks, and so may freeing (it
+    # closes descriptors not taken).
+    ("rmsg_batch_new", _QUICK, _status, c_size_t, c_size_t, c_size_t, c_void_p, c_void_p),
+    ("rmsg_batch_recv", _BLOCKS, _status, c_void_p, c_int, c_int, c_void_p, c_void_p),
+    ("rmsg_batch_message", _QUICK, c_void_p, c_void_p, c_size_t),
+    ("rmsg_batch_free", _BLOCKS, None, c_void_p),
     ("rmsg_message_item", _QUICK, c_void_p, c_void_p, c_size_t),
     ("rmsg_message_summarize", _QUICK, _status, c_void_p, c_void_p),
     ("rmsg_message_items", _QUICK, _status, c_void_p, c_void_p, c_size_t, c_void_p),
@@ -326,3 +346,31 @@ del _entry
 
 # For a message known to own no descriptors: then freeing cannot block.
 message_free_no_fds = _declare(_QUICK, "rmsg_message_free", None, c_void_p)
+
+
+# --- the compiled fast path ---------------------------------------------------------
+
+
+def _load_extension():
+    choice = os.environ.get("RMSG_IMPL", "")
+    if choice not in ("", "compiled", "ctypes"):
+        raise ValueError("RMSG_IMPL must be 'compiled' or 'ctypes', not %r" % choice)
+    if choice == "ctypes":
+        return None
+    try:
+        return importlib.import_module(__package__ + "._rmsg")
+    except ImportError:
+        if choice == "compiled":
+            raise
+        return None
+
+
+def addresses(names):
+    """The address of each named function in the library loaded here."""
+    return {name: ctypes.cast(lib[name], c_void_p).value for name in names}
+
+
+# The module, unbound until rmsg._dropin binds it (it supplies the Python
+# helpers the module calls back), or None; and "compiled" or "ctypes".
+extension = _load_extension()
+implementation = "compiled" if extension is not None else "ctypes"

@@ -67,6 +67,43 @@ def _cint(value):
     return v
 
 
+def _cuint(value, bits=32):
+    """A C unsigned integer of ``bits`` bits, with PyLong_AsUnsignedLong's
+    errors (ctypes would silently keep the low bits)."""
+    v = operator.index(value)
+    if v < 0:
+        raise OverflowError("can't convert negative int to unsigned")
+    if v >> bits:
+        raise OverflowError(
+            "Python int too large to convert to C unsigned %s"
+            % ("int" if bits <= 32 else "long")
+        )
+    return v
+
+
+def _size_arg(value, what):
+    """A size_t from a Py_ssize_t argument that must not be negative."""
+    v = _ssize_arg(value)
+    if v < 0:
+        raise ValueError("%s must not be negative" % what)
+    return v
+
+
+def _fd_of(sock):
+    """``sock.fileno()``, checked to fit the C int it is handed to C as
+    (ctypes would pass ``2**32 + n`` as ``n``): ``OverflowError`` as
+    PyObject_AsFileDescriptor raises. -1, a closed socket's, is passed on
+    so that the call fails with EBADF, as CPython's methods do."""
+    fd = sock.fileno()
+    if type(fd) is int and _INT_MIN <= fd <= _INT_MAX:
+        return fd
+    if not isinstance(fd, int):
+        raise TypeError("fileno() returned a non-integer")
+    if _INT_MIN <= fd <= _INT_MAX:
+        return int(fd)
+    raise OverflowError("Python int too large to convert to C int")
+
+
 # --- addresses: CPython's makesockaddr over the raw bytes -----------------
 
 _SOCKADDR_LEN = {
@@ -284,14 +321,25 @@ _BLOCK_OPTIONS = (
 _BLOCK_REFS = tuple(ctypes.addressof(o) for o in _BLOCK_OPTIONS)
 
 
+def _timeout_of(sock):
+    """The socket's timeout: its ``timeout`` attribute, which a socket
+    object's getter answers from the field CPython's own methods read
+    (cheaper than calling ``gettimeout()``); objects without one are asked
+    ``gettimeout()``."""
+    try:
+        return sock.timeout
+    except AttributeError:
+        return sock.gettimeout()
+
+
 def _call(func, sock, cloexec, pre, post):
     """Runs ``func(fd, *pre, options, *post)`` (a receive that stores the
     message pointer in the state's ``c_void_p``, so that the caller's
     ``finally`` frees it even when a signal handler raises at any bytecode
     after the C call returned) with the socket's timeout and CPython's
     signal handling. Returns on success, raises otherwise."""
-    fd = sock.fileno()
-    timeout = sock.gettimeout()
+    fd = _fd_of(sock)
+    timeout = _timeout_of(sock)
     if timeout is None or not timeout > 0:
         # Blocking socket, or non-blocking (timeout 0: the socket's
         # O_NONBLOCK gives EAGAIN).
@@ -301,6 +349,7 @@ def _call(func, sock, cloexec, pre, post):
             if status == 0:
                 return
             _after_failure(status)
+            fd = _fd_of(sock)  # a handler may have closed the socket
     opts = _n.RecvOptions()
     opts.flags = _n.RMSG_RECV_RETURN_EINTR
     if not cloexec:
@@ -319,6 +368,7 @@ def _call(func, sock, cloexec, pre, post):
         if status == 0:
             return
         _after_failure(status)
+        fd = _fd_of(sock)
 
 
 def _after_failure(status):
@@ -343,3 +393,127 @@ def _close_quietly(fds):
 _recvmsg_with = _n.recvmsg_with
 _summarize = _n.message_summarize
 _free_no_fds = _n.message_free_no_fds
+
+
+# --- the send loop ------------------------------------------------------------------
+
+
+def _send_loop(sock, iov, count, builder, dest, flags, send_flags=0):
+    """``rmsg_sendmsg`` of ``count`` iovecs, the builder and destination
+    (NULL for none) with the socket's timeout and CPython's signal handling,
+    as for receiving. Returns the bytes sent."""
+    fd = _fd_of(sock)
+    timeout = _timeout_of(sock)
+    opts = _n.SendOptions()
+    opts.flags = _n.RMSG_SEND_RETURN_EINTR | send_flags
+    nbytes = ctypes.c_size_t()
+    deadline = None
+    if timeout is not None and timeout > 0:
+        opts.wait = _n.RMSG_WAIT_DEADLINE
+        deadline = time.monotonic() + timeout
+    first = True
+    while True:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left < 0 and not first:
+                raise TimeoutError("timed out")
+            opts.timeout_ns = max(0, int(left * 1e9))
+        first = False
+        status = _n.sendmsg(
+            fd, iov, count, builder, dest, flags, ctypes.byref(opts),
+            ctypes.byref(nbytes),
+        )
+        if status == _n.RMSG_OK:
+            return nbytes.value
+        if status != _n.RMSG_ERR_INTERRUPTED:
+            _raise_status(status)
+        _check_signals()
+        fd = _fd_of(sock)
+
+
+# --- batches ---------------------------------------------------------------------
+
+# Batches kept between calls, by (count, bufsize, ancbufsize): making one
+# costs as much as a receive. A call takes one out (list.pop is atomic), so
+# no two threads share one.
+_batches = []
+_BATCHES_KEPT = 4
+
+
+def _take_batch(key):
+    for i in range(len(_batches) - 1, -1, -1):
+        try:
+            entry = _batches[i]
+        except IndexError:
+            continue
+        if entry[0] == key:
+            try:
+                _batches.remove(entry)
+            except ValueError:
+                continue
+            return entry[1]
+    out = ctypes.c_void_p()
+    status = _n.batch_new(key[0], key[1], key[2], None, ctypes.byref(out))
+    if status != _n.RMSG_OK:
+        _raise_status(status)
+    return out.value
+
+
+def _put_back_batch(key, batch):
+    if len(_batches) < _BATCHES_KEPT:
+        _batches.append((key, batch))
+    else:
+        _n.batch_free(batch)
+
+
+def _batch_recv(fd, batch, flags, opts, count_out):
+    return _n.batch_recv(batch, fd, flags, opts, count_out)
+
+
+def _batch_args(count, bufsize, ancbufsize, flags):
+    count = _ssize_arg(count)
+    bufsize = _ssize_arg(bufsize)
+    ancbufsize = _ssize_arg(ancbufsize)
+    flags = _cint(flags)
+    if not 1 <= count <= _n.RMSG_BATCH_MAX:
+        raise ValueError("recvmsg_batch() count must be 1 to %d" % _n.RMSG_BATCH_MAX)
+    if bufsize < 0:
+        raise ValueError("negative buffer size in recvmsg_batch()")
+    if ancbufsize < 0 or ancbufsize > _SOCKLEN_T_LIMIT:
+        raise ValueError("invalid ancillary data buffer length")
+    return count, bufsize, ancbufsize, flags
+
+
+def _receive_batch(sock, key, flags, cloexec, build):
+    """One ``rmsg_batch_recv`` on a pooled batch of ``key`` (count,
+    bufsize, ancbufsize); ``build(st, message)`` makes the result of each
+    message, appending the descriptors it took out of it to ``st.taken``.
+    Any failure after the syscall closes every descriptor of the batch:
+    those taken, and (freeing the batch) all the others."""
+    batch = _take_batch(key)
+    received = ctypes.c_size_t()
+    try:
+        _call(
+            _batch_recv, sock, cloexec,
+            (batch, flags), (ctypes.byref(received),),
+        )
+    except BaseException:
+        _put_back_batch(key, batch)  # a failed receive leaves nothing open
+        raise
+    st = _get_state()
+    taken = []
+    try:
+        out = []
+        for i in range(received.value):
+            m = _n.batch_message(batch, i)
+            out.append(build(st, m, taken))
+        st.msg.value = None
+        _put_back_batch(key, batch)
+        return out
+    except BaseException:
+        st.msg.value = None
+        _close_quietly(taken)
+        _n.batch_free(batch)
+        raise
+    finally:
+        st.release()

@@ -9,13 +9,15 @@ drop-ins.
 """
 
 import ctypes
+import operator
 import os
 import socket as _socket
-import time
 import warnings
 
 from . import _native as _n
 from ._recv import (
+    _batch_args,
+    _receive_batch,
     _SOCKLEN_T_LIMIT,
     _State,
     _address,
@@ -28,9 +30,12 @@ from ._recv import (
     _ssize_arg,
     _cint,
     _close_quietly,
+    _fd_of,
     _string_at,
     _summarize,
-    _check_signals,
+    _send_loop,
+    _cuint,
+    _size_arg,
 )
 
 __all__ = [
@@ -55,6 +60,7 @@ __all__ = [
     "PathMtu",
     "TlsRecordType",
     "receive",
+    "receive_batch",
     "send",
     "DEFAULT_MAXFDS",
     "kind_name",
@@ -551,8 +557,9 @@ class Message:
 def _auto_space(sock, maxfds):
     if maxfds is None:
         maxfds = DEFAULT_MAXFDS if _sock_family(sock) == _socket.AF_UNIX else 0
+    maxfds = _size_arg(maxfds, "maxfds")
     out = ctypes.c_size_t()
-    status = _n.control_space_for_socket(sock.fileno(), maxfds, ctypes.byref(out))
+    status = _n.control_space_for_socket(_fd_of(sock), maxfds, ctypes.byref(out))
     if status != _n.RMSG_OK:
         _raise_status(status)
     return out.value
@@ -597,38 +604,75 @@ def receive(sock, bufsize, ancbufsize=None, flags=0, *, maxfds=None, cloexec=Tru
             _recvmsg_with, sock, cloexec,
             (bufsize, ancbufsize, flags), (st.msg_addr,),
         )
-        m = st.msg.value
-        info = st.info
-        _summarize(m, st.info_addr)
-        data = _string_at(info.data, info.data_len)
-        count = info.item_count
-        views = list(_iter_views(st.item_views(m, count))) if count else []
-        # Descriptors first, so that nothing below can leave one unowned.
-        owned = {}
-        for i, v in enumerate(views):
-            n = v[5]
-            if not n:
-                continue
-            arr = st.fd_array(n)
-            if _n.message_take_item_fds(m, i, arr, n, st.count_addr) == _n.RMSG_OK:
-                got = arr[: st.count.value]
-                taken.extend(got)
-                fl = [Fd(fd) for fd in got]
-                wrapped.extend(fl)
-                owned[i] = fl
-        items = [_decode(m, i, v, owned.get(i)) for i, v in enumerate(views)]
-        return Message(
-            data, info.nbytes, info.flags, _address(info, sock), items,
-            bool(info.malformed),
-        )
+        return _message_of(st, st.msg.value, sock, taken, wrapped)
     except BaseException:
-        # Close each taken number exactly once: the Fd objects forget theirs.
-        for f in wrapped:
-            f._fd = -1
-        _close_quietly(taken)
+        _forget(wrapped, taken)
         raise
     finally:
         st.release()
+
+
+def _forget(wrapped, taken):
+    """After a failure: closes each taken number exactly once (the Fd
+    objects made for them forget theirs)."""
+    for f in wrapped:
+        f._fd = -1
+    _close_quietly(taken)
+
+
+def _message_of(st, m, sock, taken, wrapped):
+    """The ``Message`` of received message ``m``, with ``st``'s arrays: its
+    descriptors are taken first (numbers appended to ``taken``, their
+    ``Fd`` objects to ``wrapped``), so that nothing below can leave one
+    unowned."""
+    info = st.info
+    _summarize(m, st.info_addr)
+    data = _string_at(info.data, info.data_len)
+    count = info.item_count
+    views = list(_iter_views(st.item_views(m, count))) if count else []
+    owned = {}
+    for i, v in enumerate(views):
+        n = v[5]
+        if not n:
+            continue
+        arr = st.fd_array(n)
+        if _n.message_take_item_fds(m, i, arr, n, st.count_addr) == _n.RMSG_OK:
+            got = arr[: st.count.value]
+            taken.extend(got)
+            fl = [Fd(fd) for fd in got]
+            wrapped.extend(fl)
+            owned[i] = fl
+    items = [_decode(m, i, v, owned.get(i)) for i, v in enumerate(views)]
+    return Message(
+        data, info.nbytes, info.flags, _address(info, sock), items,
+        bool(info.malformed),
+    )
+
+
+def receive_batch(sock, count, bufsize, ancbufsize=None, flags=0, *, maxfds=None,
+                  cloexec=True):
+    """Up to ``count`` messages with one ``recvmmsg(2)`` call, decoded: a
+    list of ``Message`` (at least one), each as ``receive`` makes it, with
+    the same arguments (``ancbufsize=None`` sizes each slot's control
+    buffer for the socket's options), timeout and signal handling. If
+    anything fails after the syscall every descriptor of the batch is
+    closed."""
+    count, bufsize, ancbufsize_n, flags = _batch_args(
+        count, bufsize, 0 if ancbufsize is None else ancbufsize, flags
+    )
+    if ancbufsize is None:
+        ancbufsize_n = _auto_space(sock, maxfds)
+    wrapped = []
+
+    def build(st, m, taken):
+        try:
+            return _message_of(st, m, sock, taken, wrapped)
+        except BaseException:
+            for f in wrapped:
+                f._fd = -1  # _receive_batch closes the numbers
+            raise
+
+    return _receive_batch(sock, (count, bufsize, ancbufsize_n), flags, cloexec, build)
 
 
 # --- send --------------------------------------------------------------------------
@@ -670,9 +714,9 @@ def _buffers(data):
 
 
 def _fd_number(f):
-    if isinstance(f, int):
-        return f
-    return f.fileno()
+    """A descriptor to send: an int, or an object's ``fileno()``, as the C
+    int it is handed to C as."""
+    return _cint(f if isinstance(f, int) else f.fileno())
 
 
 def _check_build(status, what):
@@ -712,6 +756,7 @@ def _make_destination(sock, address):
         host, port = address
         a = _n.InetAddress()
         a.addr[:] = _ip_bytes(_socket.AF_INET, host or "0.0.0.0", sock.type)
+        port = operator.index(port)
         if not 0 <= port <= 0xFFFF:
             raise OverflowError("port must be 0-65535.")
         a.port = port
@@ -720,12 +765,13 @@ def _make_destination(sock, address):
         host, port = address[0], address[1]
         a = _n.Inet6Address()
         a.addr[:] = _ip_bytes(_socket.AF_INET6, host.split("%")[0] or "::", sock.type)
+        port = operator.index(port)
         if not 0 <= port <= 0xFFFF:
             raise OverflowError("port must be 0-65535.")
         a.port = port
-        a.flowinfo = address[2] if len(address) > 2 else 0
+        a.flowinfo = _cuint(address[2]) if len(address) > 2 else 0
         if len(address) > 3:
-            a.scope_id = address[3]
+            a.scope_id = _cuint(address[3])
         elif "%" in host:
             a.scope_id = _socket.if_nametoindex(host.split("%", 1)[1])
         status = _n.address_from_inet6(ctypes.byref(a), ctypes.byref(out))
@@ -774,10 +820,12 @@ def _build(builder, sock, fds, ttl, tos, pktinfo, credentials, segment_size,
             credentials = (os.getpid(), os.getuid(), os.getgid())
         pid, uid, gid = credentials
         _check_build(
-            _n.cmsg_builder_add_credentials(builder, pid, uid, gid), "credentials"
+            _n.cmsg_builder_add_credentials(builder, _cint(pid), _cuint(uid), _cuint(gid)),
+            "credentials",
         )
     if pktinfo is not None:
         ifindex, src = pktinfo
+        ifindex = _cuint(ifindex)
         add = _for_family("pktinfo", family)
         raw = _socket.inet_pton(family, src) if src else None
         _check_build(add(builder, ifindex, raw, len(raw) if raw else 0), "pktinfo")
@@ -786,13 +834,14 @@ def _build(builder, sock, fds, ttl, tos, pktinfo, credentials, segment_size,
             add = _for_family(what, family)
             _check_build(add(builder, _cint(value)), what)
     if segment_size is not None:
+        segment_size = operator.index(segment_size)
         if not 0 <= segment_size <= 0xFFFF:
             raise ValueError("segment_size out of range")
         _check_build(
             _n.cmsg_builder_add_udp_segment(builder, segment_size), "segment_size"
         )
     if txtime is not None:
-        _check_build(_n.cmsg_builder_add_txtime(builder, txtime), "txtime")
+        _check_build(_n.cmsg_builder_add_txtime(builder, _cuint(txtime, 64)), "txtime")
     for level, kind, payload in ancillary:
         payload = bytes(memoryview(payload))
         _check_build(
@@ -857,32 +906,3 @@ def send(sock, data, fds=(), *, address=None, ttl=None, tos=None,
         if dest:
             _n.address_free(dest)
         del keep
-
-
-def _send_loop(sock, iov, count, builder, dest, flags):
-    fd = sock.fileno()
-    timeout = sock.gettimeout()
-    opts = _n.SendOptions()
-    opts.flags = _n.RMSG_SEND_RETURN_EINTR
-    nbytes = ctypes.c_size_t()
-    deadline = None
-    if timeout is not None and timeout > 0:
-        opts.wait = _n.RMSG_WAIT_DEADLINE
-        deadline = time.monotonic() + timeout
-    first = True
-    while True:
-        if deadline is not None:
-            left = deadline - time.monotonic()
-            if left < 0 and not first:
-                raise TimeoutError("timed out")
-            opts.timeout_ns = max(0, int(left * 1e9))
-        first = False
-        status = _n.sendmsg(
-            fd, iov, count, builder, dest, flags, ctypes.byref(opts),
-            ctypes.byref(nbytes),
-        )
-        if status == _n.RMSG_OK:
-            return nbytes.value
-        if status != _n.RMSG_ERR_INTERRUPTED:
-            _raise_status(status)
-        _check_signals()

@@ -32,6 +32,7 @@ RECEIVERS = {
     "rmsg": lambda s: rmsg.recvmsg(s, 16, 64),
     "rmsg_into": lambda s: rmsg.recvmsg_into(s, [bytearray(16)], 64),
     "rmsg_fds": lambda s: rmsg.recv_fds(s, 16, 2),
+    "rmsg_batch": lambda s: rmsg.recvmsg_batch(s, 4, 16, 64),
 }
 
 
@@ -124,6 +125,8 @@ def test_quiet_signal_handler_then_data(unix_pair, name):
         res = with_timer(0.05, 0.05, lambda s, f: calls.append(s), lambda: RECEIVERS[name](a))
     finally:
         t.join()
+    if name == "rmsg_batch":
+        res = res[0]
     assert res[0] in (b"after", 5)
     assert calls, "the handler ran while the call was blocked"
 
@@ -183,43 +186,69 @@ def test_cloexec_by_default_and_inheritable_on_request(unix_pair, pipe):
             os.close(fd)
 
 
-def test_descriptors_closed_when_building_the_result_fails(unix_pair, pipe, monkeypatch):
+def bound_pair(tmp_path):
+    """A datagram receiver and a sender bound to a path: its messages
+    carry a source address to format."""
+    rx = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    tx = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    rx.bind(str(tmp_path / "rx"))
+    tx.bind(str(tmp_path / "tx"))
+    tx.connect(str(tmp_path / "rx"))
+    return rx, tx
+
+
+RECEIVE_WITH_FDS = {
+    "recvmsg": lambda s: rmsg.recvmsg(s, 16, 64),
+    "recvmsg_into": lambda s: rmsg.recvmsg_into(s, [bytearray(16)], 64),
+    "recv_fds": lambda s: rmsg.recv_fds(s, 16, 2),
+    "recvmsg_batch": lambda s: rmsg.recvmsg_batch(s, 8, 16, 64),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RECEIVE_WITH_FDS))
+def test_descriptors_closed_when_building_the_result_fails(
+    tmp_path, pipe, failing_address_format, name
+):
+    rx, tx = bound_pair(tmp_path)
+    with rx, tx:
+        r, w = pipe
+        for _ in range(3):
+            send_pipe_fds(tx, [r, w])
+        with pytest.raises(failing_address_format):
+            RECEIVE_WITH_FDS[name](rx)
+    # The autouse fixture checks that the received copies were closed
+    # (for the batch: all three messages' descriptors).
+
+
+@pytest.mark.parametrize("name", ["recvmsg", "recvmsg_into", "recvmsg_batch"])
+def test_warnings_as_errors_close_descriptors(unix_pair, pipe, forced_warning, name):
+    # As CPython does, the warning comes before the descriptors are handed
+    # over, and an exception from it closes them.
     a, b = unix_pair
     r, w = pipe
-    send_pipe_fds(b, [r, w])
-
-    def broken(*args):
-        raise Boom("address")
-
-    # The drop-ins look _address up in their own module.
-    monkeypatch.setattr(rmsg._dropin, "_address", broken)
-    with pytest.raises(Boom):
-        rmsg.recvmsg(a, 16, 64)
-    send_pipe_fds(b, [r, w])
-    with pytest.raises(Boom):
-        rmsg.recv_fds(a, 16, 2)
-    # The autouse fixture checks that the received copies were closed.
-
-
-def test_warnings_as_errors_close_descriptors(unix_pair, pipe, monkeypatch):
-    # Linux never writes an item past the end of the buffer, so force the
-    # warning path to see that it closes what was received, as CPython does.
-    a, b = unix_pair
-    r, w = pipe
-    send_pipe_fds(b, [r, w])
-    real = rmsg._dropin._items
-
-    def always_warn(m):
-        anc, _ = real(m)
-        return anc, True
-
-    monkeypatch.setattr(rmsg._dropin, "_items", always_warn)
+    for _ in range(2):
+        send_pipe_fds(b, [r, w])
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         with pytest.raises(RuntimeWarning, match="malformed or improperly-truncated"):
-            rmsg.recvmsg(a, 16, 64)
+            RECEIVE_WITH_FDS[name](a)
+    if name != "recvmsg_batch":
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            with pytest.raises(RuntimeWarning):
+                RECEIVE_WITH_FDS[name](a)
+
+
+def test_warning_is_the_one_cpython_gives(unix_pair, pipe, forced_warning):
+    a, b = unix_pair
+    send_pipe_fds(b, [pipe[0]])
+    with pytest.warns(RuntimeWarning, match="malformed or improperly-truncated") as rec:
+        data, anc, flags, addr = rmsg.recvmsg(a, 16, 64)
+    assert len(rec) == 1
+    for fd in fds_of(anc):
+        os.close(fd)
 
 
 def test_fds_beyond_maxfds_are_not_leaked(unix_pair, pipe):
