@@ -35,122 +35,16 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
-#include <sched.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
+#include "bench_common.h"
 
-#include "rmsg.h"
-
-#define MSG_SIZE 64
-#define ANC_SIZE 64
 #define MAX_BATCH 64
 #define SEND_BATCH 32
-
-typedef struct {
-    int udp, item;
-    int tx, rx;
-    long capacity; /* datagrams the receive queue holds */
-} link_t;
-
-static volatile size_t sink;
 
 /* Each method's work stays in its own function, so that callgrind can
  * count it (inclusive cost per function). */
 #define METHOD __attribute__((noinline, noclone)) static void
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what) {
-    perror(what);
-    exit(1);
-}
-
-static const char payload[MSG_SIZE] = "rmsg benchmark payload";
-
-/* Queues up to `want` datagrams (at most the capacity); returns how many. */
-static long fill(link_t *l, long want) {
-    long n = 0;
-    if (want > l->capacity) want = l->capacity;
-    while (n < want) {
-        if (send(l->tx, payload, sizeof payload, MSG_DONTWAIT) != (ssize_t)sizeof payload) {
-            if (errno == EAGAIN) break;
-            die("send");
-        }
-        n++;
-    }
-    return n;
-}
-
-/* Receives and drops everything queued; returns how many. */
-static long discard(int rx) {
-    char buf[MSG_SIZE];
-    long n = 0;
-    while (recv(rx, buf, sizeof buf, MSG_DONTWAIT) >= 0) n++;
-    return n;
-}
-
-static void set_int(int s, int level, int name, int value) {
-    if (setsockopt(s, level, name, &value, sizeof value) != 0) die("setsockopt");
-}
-
-static void link_open(link_t *l, int udp, int item) {
-    int big = 32 << 20;
-    l->udp = udp;
-    l->item = item;
-    if (!udp) {
-        int sv[2];
-        if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) != 0) die("socketpair");
-        l->tx = sv[0];
-        l->rx = sv[1];
-        if (setsockopt(l->tx, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof big) != 0)
-            setsockopt(l->tx, SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
-        if (item) set_int(l->rx, SOL_SOCKET, SO_PASSCRED, 1);
-    } else {
-        struct sockaddr_in a;
-        socklen_t len = sizeof a;
-        l->rx = socket(AF_INET, SOCK_DGRAM, 0);
-        l->tx = socket(AF_INET, SOCK_DGRAM, 0);
-        if (l->rx < 0 || l->tx < 0) die("socket");
-        memset(&a, 0, sizeof a);
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (bind(l->rx, (struct sockaddr *)&a, sizeof a) != 0) die("bind");
-        if (getsockname(l->rx, (struct sockaddr *)&a, &len) != 0) die("getsockname");
-        if (connect(l->tx, (struct sockaddr *)&a, sizeof a) != 0) die("connect");
-        if (setsockopt(l->rx, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big) != 0)
-            setsockopt(l->rx, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
-        if (item) set_int(l->rx, IPPROTO_IP, IP_PKTINFO, 1);
-    }
-    /* How many datagrams the queue holds: fill until the kernel refuses
-     * (AF_UNIX) or drops (UDP), count what arrived, keep a margin. */
-    l->capacity = 1L << 20;
-    {
-        long sent = fill(l, l->udp ? 40000 : 1L << 20);
-        long got = discard(l->rx);
-        if (got < sent && !l->udp) die("lost datagrams on AF_UNIX");
-        l->capacity = got * 9 / 10;
-        if (l->capacity < MAX_BATCH) {
-            fprintf(stderr, "the queue holds only %ld datagrams\n", got);
-            exit(1);
-        }
-        if (l->capacity > 8192) l->capacity = 8192;
-    }
-}
-
 /* ---- receive methods: each receives exactly n queued datagrams ---------- */
-
-static void short_read(const char *what, long got, long want);
 
 typedef struct {
     int batch;
@@ -165,11 +59,6 @@ typedef struct {
         size_t align; /* as struct cmsghdr (whose flexible member -Wpedantic refuses here) */
     } control[MAX_BATCH];
 } state_t;
-
-static void short_read(const char *what, long got, long want) {
-    fprintf(stderr, "%s: received %ld of %ld datagrams\n", what, got, want);
-    exit(1);
-}
 
 METHOD drain_raw_recvmsg(link_t *l, state_t *st, long n) {
     char data[MSG_SIZE];
@@ -197,15 +86,6 @@ METHOD drain_raw_recvmsg(link_t *l, state_t *st, long n) {
             sink += (size_t)c->cmsg_type;
         sink += (size_t)data[0];
     }
-}
-
-/* Reads a received rmsg message as the raw methods read theirs: the data
- * and its length, and every item's type. Returns the data length. */
-static size_t walk_message(const rmsg_message *m) {
-    size_t k, items = rmsg_message_item_count(m);
-    for (k = 0; k < items; k++) sink += (size_t)rmsg_item_type(rmsg_message_item(m, k));
-    sink += (size_t)rmsg_message_data(m)[0];
-    return rmsg_message_data_len(m);
 }
 
 METHOD drain_rmsg_recvmsg(link_t *l, state_t *st, long n) {
@@ -426,7 +306,8 @@ static void run_teardown(run_t *r) {
 
 /* Runs method m on n datagrams (filling and draining as the queue allows);
  * returns the seconds of the timed part. */
-static double run_method(link_t *l, run_t *r, int m, long n) {
+static double run_method(link_t *l, void *rv, int m, long n) {
+    run_t *r = rv;
     double t = 0;
     long done = 0;
     while (done < n) {
@@ -458,22 +339,8 @@ static double run_method(link_t *l, run_t *r, int m, long n) {
     return t;
 }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Median of v[0..n) (sorted in place). */
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* The comparisons printed: rmsg method over its baseline (throughput). */
-static const struct {
-    int rmsg, base;
-    const char *label;
-} pairs[] = {
+static const bench_pair pairs[] = {
     {M_RMSG_RECVMSG, M_RAW_RECVMSG, "rmsg_recvmsg / raw recvmsg"},
     {M_RMSG_RECEIVER, M_RAW_RECVMSG, "receiver / raw recvmsg"},
     {M_RMSG_BATCH_8, M_RAW_MMSG_8, "batch 8 / raw recvmmsg 8"},
@@ -490,10 +357,9 @@ static const struct {
 int main(int argc, char **argv) {
     link_t l;
     run_t *r;
-    cpu_set_t set;
-    int udp, item, m, p, round, rounds = 5;
+    int udp, item, m, rounds = 5;
     long per_round = 200000;
-    double *ratio[PAIRS];
+    char title[64];
 
     if (argc < 3 || (strcmp(argv[1], "unix") && strcmp(argv[1], "udp")) ||
         (strcmp(argv[2], "plain") && strcmp(argv[2], "item"))) {
@@ -505,10 +371,8 @@ int main(int argc, char **argv) {
     }
     udp = strcmp(argv[1], "udp") == 0;
     item = strcmp(argv[2], "item") == 0;
-    CPU_ZERO(&set);
-    CPU_SET(0, &set);
-    if (sched_setaffinity(0, sizeof set, &set) != 0) perror("sched_setaffinity (not pinned)");
-    link_open(&l, udp, item);
+    pin_to_cpu0();
+    link_open(&l, udp, item, MAX_BATCH, 8192);
     r = calloc(1, sizeof *r);
     if (!r) die("calloc");
     run_setup(&l, r);
@@ -531,47 +395,12 @@ int main(int argc, char **argv) {
         fprintf(stderr, "messages-per-round and rounds must be positive\n");
         return 2;
     }
-    for (p = 0; p < PAIRS; p++) ratio[p] = calloc((size_t)rounds, sizeof(double));
     printf("recv_bench %s %s: %ld datagrams of %d bytes per method per round, %d rounds, "
-           "queue of %ld; %s\n",
-           argv[1], argv[2], per_round, MSG_SIZE, rounds, l.capacity,
-           item ? (udp ? "each with IP_PKTINFO (sent with IP_TTL)"
-                       : "each with SCM_CREDENTIALS")
-                : "no control items");
-    /* Warm-up. */
-    for (m = 0; m < METHODS; m++) run_method(&l, r, m, 2 * l.capacity);
-    for (round = 0; round < rounds; round++) {
-        double t[METHODS];
-        long left[METHODS];
-        int busy = 1;
-        for (m = 0; m < METHODS; m++) {
-            t[m] = 0;
-            left[m] = per_round;
-        }
-        /* Take turns, one queue's worth at a time. */
-        while (busy) {
-            busy = 0;
-            for (m = 0; m < METHODS; m++) {
-                long k = left[m] < l.capacity ? left[m] : l.capacity;
-                if (k <= 0) continue;
-                busy = 1;
-                t[m] += run_method(&l, r, m, k);
-                left[m] -= k;
-            }
-        }
-        printf("round %d: ns/msg", round + 1);
-        for (m = 0; m < METHODS; m++)
-            printf("%s %s %.0f", m ? "," : "", names[m], t[m] * 1e9 / (double)per_round);
-        printf("\n");
-        for (p = 0; p < PAIRS; p++) ratio[p][round] = t[pairs[p].base] / t[pairs[p].rmsg];
-    }
-    printf("ratios, %s %s (median and spread over %d rounds):\n", argv[1], argv[2], rounds);
-    for (p = 0; p < PAIRS; p++) {
-        double med = median(ratio[p], rounds);
-        printf("  %-36s %.3f  (%.3f-%.3f)\n", pairs[p].label, med, ratio[p][0],
-               ratio[p][rounds - 1]);
-        free(ratio[p]);
-    }
+           "queue of %ld; %s%s\n",
+           argv[1], argv[2], per_round, MSG_SIZE, rounds, l.capacity, link_traffic(&l),
+           item && udp ? " (sent with IP_TTL)" : "");
+    snprintf(title, sizeof title, "%s %s", argv[1], argv[2]);
+    run_rounds(&l, r, run_method, METHODS, names, pairs, PAIRS, per_round, rounds, title);
     run_teardown(r);
     free(r);
     close(l.tx);

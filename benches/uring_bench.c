@@ -34,34 +34,17 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
-#include <sched.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <liburing.h>
 
-#include "rmsg.h"
+#include "bench_common.h"
 
-#define MSG_SIZE 64
-#define ANC_SIZE 64
 #define NAME_SIZE ((unsigned)sizeof(struct sockaddr_storage))
 #define BATCH 32
 #define NBUFS 4096
 #define BUF_SIZE 512
 #define QUEUE_MAX 2048
-
-typedef struct {
-    int udp, item, tx, rx;
-    long capacity;
-} link_t;
 
 typedef struct {
     struct io_uring ring;
@@ -71,91 +54,7 @@ typedef struct {
     int bgid, armed;
 } uring_t;
 
-static volatile size_t sink;
-
 #define METHOD __attribute__((noinline)) static void
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what) {
-    perror(what);
-    exit(1);
-}
-
-static void fail(const char *what, long got, long want) {
-    fprintf(stderr, "%s: %ld of %ld datagrams\n", what, got, want);
-    exit(1);
-}
-
-static const char payload[MSG_SIZE] = "rmsg io_uring benchmark payload";
-
-static long fill(link_t *l, long want) {
-    long n = 0;
-    if (want > l->capacity) want = l->capacity;
-    while (n < want) {
-        if (send(l->tx, payload, sizeof payload, MSG_DONTWAIT) != (ssize_t)sizeof payload) {
-            if (errno == EAGAIN) break;
-            die("send");
-        }
-        n++;
-    }
-    return n;
-}
-
-static long discard(int rx) {
-    char buf[MSG_SIZE];
-    long n = 0;
-    while (recv(rx, buf, sizeof buf, MSG_DONTWAIT) >= 0) n++;
-    return n;
-}
-
-static void set_int(int s, int level, int name, int value) {
-    if (setsockopt(s, level, name, &value, sizeof value) != 0) die("setsockopt");
-}
-
-static void link_open(link_t *l, int udp, int item) {
-    int big = 32 << 20;
-    long sent, got;
-    l->udp = udp;
-    l->item = item;
-    if (!udp) {
-        int sv[2];
-        if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) != 0) die("socketpair");
-        l->tx = sv[0];
-        l->rx = sv[1];
-        if (setsockopt(l->tx, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof big) != 0)
-            setsockopt(l->tx, SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
-        if (item) set_int(l->rx, SOL_SOCKET, SO_PASSCRED, 1);
-    } else {
-        struct sockaddr_in a;
-        socklen_t len = sizeof a;
-        l->rx = socket(AF_INET, SOCK_DGRAM, 0);
-        l->tx = socket(AF_INET, SOCK_DGRAM, 0);
-        if (l->rx < 0 || l->tx < 0) die("socket");
-        memset(&a, 0, sizeof a);
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (bind(l->rx, (struct sockaddr *)&a, sizeof a) != 0) die("bind");
-        if (getsockname(l->rx, (struct sockaddr *)&a, &len) != 0) die("getsockname");
-        if (connect(l->tx, (struct sockaddr *)&a, sizeof a) != 0) die("connect");
-        if (setsockopt(l->rx, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big) != 0)
-            setsockopt(l->rx, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
-        if (item) set_int(l->rx, IPPROTO_IP, IP_PKTINFO, 1);
-    }
-    /* What the queue holds, with a margin, and at most what the buffer ring
-     * holds (so that a drain never runs out of buffers). */
-    l->capacity = 1L << 20;
-    sent = fill(l, udp ? 40000 : 1L << 20);
-    got = discard(l->rx);
-    if (got < sent && !udp) die("lost datagrams on AF_UNIX");
-    l->capacity = got * 9 / 10;
-    if (l->capacity < BATCH) fail("the queue is too small", got, BATCH);
-    if (l->capacity > QUEUE_MAX) l->capacity = QUEUE_MAX;
-}
 
 /* ---- io_uring ---------------------------------------------------------- */
 
@@ -235,20 +134,20 @@ static void uring_close(uring_t *u) {
                 if (!(cqe_->flags & IORING_CQE_F_MORE)) (u)->armed = 0;          \
                 if (cqe_->res < 0) {                                             \
                     if (cqe_->res == -ENOBUFS) continue;                         \
-                    fail(what, done_, (n));                                      \
+                    short_read(what, done_, (n));                                 \
                 }                                                                \
                 {                                                                \
                     unsigned bid_ = cqe_->flags >> IORING_CQE_BUFFER_SHIFT;      \
                     uint8_t *buf_ = (u)->bufs + (size_t)bid_ * BUF_SIZE;         \
                     if (each(&(u)->mh, buf_, cqe_->res) != MSG_SIZE)             \
-                        fail(what, done_, (n));                                  \
+                        short_read(what, done_, (n));                             \
                     buf_give((u), bid_);                                         \
                 }                                                                \
                 done_++;                                                         \
             }                                                                    \
             io_uring_cq_advance(&(u)->ring, seen_);                              \
         }                                                                        \
-        if (done_ != (n)) fail(what, done_, (n));                                \
+        if (done_ != (n)) short_read(what, done_, (n));                           \
     } while (0)
 
 static inline size_t raw_buffer(struct msghdr *mh, uint8_t *buf, int res) {
@@ -260,15 +159,6 @@ static inline size_t raw_buffer(struct msghdr *mh, uint8_t *buf, int res) {
         sink += (size_t)c->cmsg_type;
     sink += (size_t)((const uint8_t *)io_uring_recvmsg_payload(o, mh))[0];
     return io_uring_recvmsg_payload_length(o, res, mh);
-}
-
-/* Reads a message as the raw loops read theirs: every item's type, the
- * first data byte, the data length. */
-static size_t walk_message(const rmsg_message *m) {
-    size_t k, items = rmsg_message_item_count(m);
-    for (k = 0; k < items; k++) sink += (size_t)rmsg_item_type(rmsg_message_item(m, k));
-    sink += (size_t)rmsg_message_data(m)[0];
-    return rmsg_message_data_len(m);
 }
 
 static inline size_t rmsg_buffer(struct msghdr *mh, uint8_t *buf, int res) {
@@ -295,7 +185,7 @@ typedef struct {
     char data[BATCH][MSG_SIZE];
     union {
         char buf[ANC_SIZE];
-        struct cmsghdr align;
+        size_t align; /* as struct cmsghdr (whose flexible member -Wpedantic refuses here) */
     } control[BATCH];
     rmsg_batch *batch;
 } mmsg_t;
@@ -328,11 +218,11 @@ METHOD drain_raw_recvmmsg(link_t *l, mmsg_t *s, long n) {
             h->msg_flags = 0;
         }
         got = recvmmsg(l->rx, s->hdrs, (unsigned)want, MSG_DONTWAIT | MSG_CMSG_CLOEXEC, NULL);
-        if (got <= 0) fail("raw recvmmsg", done, n);
+        if (got <= 0) short_read("raw recvmmsg", done, n);
         for (i = 0; i < got; i++) {
             struct msghdr *h = &s->hdrs[i].msg_hdr;
             struct cmsghdr *c;
-            if (s->hdrs[i].msg_len != MSG_SIZE) fail("raw recvmmsg length", done, n);
+            if (s->hdrs[i].msg_len != MSG_SIZE) short_read("raw recvmmsg length", done, n);
             for (c = CMSG_FIRSTHDR(h); c != NULL; c = CMSG_NXTHDR(h, c))
                 sink += (size_t)c->cmsg_type;
             sink += (size_t)s->data[i][0];
@@ -347,10 +237,10 @@ METHOD drain_rmsg_batch(link_t *l, mmsg_t *s, long n) {
     while (done < n) {
         size_t i, got = 0;
         if (rmsg_batch_recv(s->batch, l->rx, MSG_DONTWAIT, NULL, &got) != RMSG_OK)
-            fail("rmsg batch", done, n);
+            short_read("rmsg batch", done, n);
         for (i = 0; i < got; i++)
             if (walk_message(rmsg_batch_message(s->batch, i)) != MSG_SIZE)
-                fail("rmsg batch length", done, n);
+                short_read("rmsg batch length", done, n);
         done += (long)got;
     }
 }
@@ -362,10 +252,7 @@ enum { M_URING_RAW, M_URING_RMSG, M_RMSG_BATCH, M_RAW_MMSG, METHODS };
 static const char *const names[METHODS] = {"uring raw", "uring rmsg", "rmsg batch 32",
                                            "raw recvmmsg 32"};
 
-static const struct {
-    int rmsg, base;
-    const char *label;
-} pairs[] = {
+static const bench_pair pairs[] = {
     {M_URING_RMSG, M_URING_RAW, "uring rmsg / uring raw"},
     {M_URING_RMSG, M_RMSG_BATCH, "uring rmsg / rmsg batch 32"},
     {M_URING_RAW, M_RAW_MMSG, "uring raw / raw recvmmsg 32"},
@@ -378,7 +265,8 @@ typedef struct {
     mmsg_t mraw, mrmsg;
 } run_t;
 
-static double run_method(link_t *l, run_t *r, int m, long n) {
+static double run_method(link_t *l, void *rv, int m, long n) {
+    run_t *r = rv;
     double t = 0;
     long done = 0;
     while (done < n) {
@@ -398,24 +286,13 @@ static double run_method(link_t *l, run_t *r, int m, long n) {
     return t;
 }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 int main(int argc, char **argv) {
     link_t l;
     run_t *r;
-    cpu_set_t set;
     const char *why;
-    int m, p, round, rounds = 5;
+    int rounds = 5;
     long per_round = 200000;
-    double *ratio[PAIRS];
+    char title[64];
 
     if (argc < 3 || (strcmp(argv[1], "unix") && strcmp(argv[1], "udp")) ||
         (strcmp(argv[2], "plain") && strcmp(argv[2], "item"))) {
@@ -428,9 +305,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "messages-per-round and rounds must be positive\n");
         return 2;
     }
-    CPU_ZERO(&set);
-    CPU_SET(0, &set);
-    if (sched_setaffinity(0, sizeof set, &set) != 0) perror("sched_setaffinity (not pinned)");
+    pin_to_cpu0();
     r = calloc(1, sizeof *r);
     if (!r) die("calloc");
     if ((why = uring_open(&r->u, 1)) != NULL) {
@@ -438,47 +313,16 @@ int main(int argc, char **argv) {
         free(r);
         return 0;
     }
-    link_open(&l, strcmp(argv[1], "udp") == 0, strcmp(argv[2], "item") == 0);
+    /* At most what the buffer ring holds, so that a drain never runs out
+     * of buffers. */
+    link_open(&l, strcmp(argv[1], "udp") == 0, strcmp(argv[2], "item") == 0, BATCH, QUEUE_MAX);
     mmsg_setup(&r->mraw);
     mmsg_setup(&r->mrmsg);
-    for (p = 0; p < PAIRS; p++) ratio[p] = calloc((size_t)rounds, sizeof(double));
     printf("uring_bench %s %s: %ld datagrams of %d bytes per method per round, %d rounds, "
            "queue of %ld; %s\n",
-           argv[1], argv[2], per_round, MSG_SIZE, rounds, l.capacity,
-           l.item ? (l.udp ? "each with IP_PKTINFO" : "each with SCM_CREDENTIALS")
-                  : "no control items");
-    for (m = 0; m < METHODS; m++) run_method(&l, r, m, 2 * l.capacity);
-    for (round = 0; round < rounds; round++) {
-        double t[METHODS];
-        long left[METHODS];
-        int busy = 1;
-        for (m = 0; m < METHODS; m++) {
-            t[m] = 0;
-            left[m] = per_round;
-        }
-        while (busy) {
-            busy = 0;
-            for (m = 0; m < METHODS; m++) {
-                long k = left[m] < l.capacity ? left[m] : l.capacity;
-                if (k <= 0) continue;
-                busy = 1;
-                t[m] += run_method(&l, r, m, k);
-                left[m] -= k;
-            }
-        }
-        printf("round %d: ns/msg", round + 1);
-        for (m = 0; m < METHODS; m++)
-            printf("%s %s %.0f", m ? "," : "", names[m], t[m] * 1e9 / (double)per_round);
-        printf("\n");
-        for (p = 0; p < PAIRS; p++) ratio[p][round] = t[pairs[p].base] / t[pairs[p].rmsg];
-    }
-    printf("ratios, %s %s (median and spread over %d rounds):\n", argv[1], argv[2], rounds);
-    for (p = 0; p < PAIRS; p++) {
-        double med = median(ratio[p], rounds);
-        printf("  %-34s %.3f  (%.3f-%.3f)\n", pairs[p].label, med, ratio[p][0],
-               ratio[p][rounds - 1]);
-        free(ratio[p]);
-    }
+           argv[1], argv[2], per_round, MSG_SIZE, rounds, l.capacity, link_traffic(&l));
+    snprintf(title, sizeof title, "%s %s", argv[1], argv[2]);
+    run_rounds(&l, r, run_method, METHODS, names, pairs, PAIRS, per_round, rounds, title);
     uring_close(&r->u);
     rmsg_batch_free(r->mraw.batch);
     rmsg_batch_free(r->mrmsg.batch);
