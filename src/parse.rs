@@ -69,7 +69,7 @@ mod tests {
     use super::*;
     use crate::cmsg::HDR_SIZE;
     use crate::decode;
-    use crate::test_util::{Watch, fd_bytes, hdr_bytes, item};
+    use crate::test_util::{Watch, fd_bytes, hdr_bytes, item, xorshift};
 
     /// Runs every typed decoder over every item (what the fuzz target does).
     fn decode_all(c: &rmsg_control) {
@@ -218,13 +218,7 @@ mod tests {
     /// target does the same on arbitrary input).
     #[test]
     fn pseudo_random_buffers_never_misbehave() {
-        let mut state = 0x1234_5678_9abc_def0u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = xorshift(0x1234_5678_9abc_def0);
         for _ in 0..2000 {
             let len = (next() % 200) as usize;
             let mut buf: Vec<u8> = (0..len).map(|_| next() as u8).collect();

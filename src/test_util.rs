@@ -1,5 +1,5 @@
 //! Helpers shared by the unit tests: descriptors, socket pairs, crafted
-//! control buffers.
+//! control buffers, pseudo-random bytes.
 
 use std::ffi::c_int;
 
@@ -107,4 +107,16 @@ pub fn send_fds(sock: c_int, data: &[u8], fds: &[c_int]) {
     }];
     let n = send::send(sock, &iov, b.bytes(), None, 0, &Default::default()).unwrap();
     assert_eq!(n, data.len());
+}
+
+/// A xorshift64 generator from `seed` (not zero): cheap, deterministic
+/// input for the sweeps over malformed buffers.
+pub fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+    let mut state = seed;
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
 }

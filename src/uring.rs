@@ -160,7 +160,7 @@ mod tests {
     use crate::decode;
     use crate::message::rmsg_message;
     use crate::ptr;
-    use crate::test_util::{Watch, fd_bytes, item};
+    use crate::test_util::{Watch, fd_bytes, item, xorshift};
 
     /// A multishot buffer as the kernel lays it out.
     fn buffer(
@@ -317,13 +317,7 @@ mod tests {
     /// (the fuzz target does the same at length).
     #[test]
     fn pseudo_random_buffers_never_misbehave() {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         for _ in 0..3000 {
             let len = (next() % 300) as usize;
             let b: Vec<u8> = (0..len).map(|_| next() as u8).collect();
