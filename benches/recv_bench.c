@@ -37,27 +37,13 @@
 #endif
 #include "bench_common.h"
 
-#define MAX_BATCH 64
 #define SEND_BATCH 32
-
-/* Each method's work stays in its own function, so that callgrind can
- * count it (inclusive cost per function). */
-#define METHOD __attribute__((noinline, noclone)) static void
 
 /* ---- receive methods: each receives exactly n queued datagrams ---------- */
 
 typedef struct {
-    int batch;
+    mmsg_t mm;
     rmsg_receiver *receiver;
-    rmsg_batch *rbatch;
-    struct mmsghdr hdrs[MAX_BATCH];
-    struct iovec iovs[MAX_BATCH];
-    struct sockaddr_storage names[MAX_BATCH];
-    char data[MAX_BATCH][MSG_SIZE];
-    union {
-        char buf[ANC_SIZE];
-        size_t align; /* as struct cmsghdr (whose flexible member -Wpedantic refuses here) */
-    } control[MAX_BATCH];
 } state_t;
 
 METHOD drain_raw_recvmsg(link_t *l, state_t *st, long n) {
@@ -107,61 +93,6 @@ METHOD drain_rmsg_receiver(link_t *l, state_t *st, long n) {
         if (rmsg_receiver_recv(st->receiver, l->rx, MSG_DONTWAIT, NULL, &m) != RMSG_OK ||
             walk_message(m) != MSG_SIZE)
             short_read("rmsg receiver", i, n);
-    }
-}
-
-static void raw_batch_setup(state_t *st) {
-    int i;
-    memset(st->hdrs, 0, sizeof st->hdrs);
-    for (i = 0; i < MAX_BATCH; i++) {
-        st->iovs[i].iov_base = st->data[i];
-        st->iovs[i].iov_len = MSG_SIZE;
-        st->hdrs[i].msg_hdr.msg_iov = &st->iovs[i];
-        st->hdrs[i].msg_hdr.msg_iovlen = 1;
-        st->hdrs[i].msg_hdr.msg_name = &st->names[i];
-        st->hdrs[i].msg_hdr.msg_namelen = sizeof st->names[i];
-        st->hdrs[i].msg_hdr.msg_control = st->control[i].buf;
-        st->hdrs[i].msg_hdr.msg_controllen = ANC_SIZE;
-    }
-}
-
-METHOD drain_raw_recvmmsg(link_t *l, state_t *st, long n) {
-    long done = 0;
-    int used = 0;
-    while (done < n) {
-        int i, want = (int)(n - done < st->batch ? n - done : st->batch), got;
-        for (i = 0; i < used; i++) {
-            struct msghdr *h = &st->hdrs[i].msg_hdr;
-            h->msg_namelen = sizeof st->names[i];
-            h->msg_controllen = ANC_SIZE;
-            h->msg_flags = 0;
-        }
-        got = recvmmsg(l->rx, st->hdrs, (unsigned)want, MSG_DONTWAIT | MSG_CMSG_CLOEXEC, NULL);
-        if (got <= 0) short_read("raw recvmmsg", done, n);
-        for (i = 0; i < got; i++) {
-            struct msghdr *h = &st->hdrs[i].msg_hdr;
-            struct cmsghdr *c;
-            if (st->hdrs[i].msg_len != MSG_SIZE) short_read("raw recvmmsg length", done, n);
-            for (c = CMSG_FIRSTHDR(h); c != NULL; c = CMSG_NXTHDR(h, c))
-                sink += (size_t)c->cmsg_type;
-            sink += (size_t)st->data[i][0];
-        }
-        used = got;
-        done += got;
-    }
-}
-
-METHOD drain_rmsg_batch(link_t *l, state_t *st, long n) {
-    long done = 0;
-    while (done < n) {
-        size_t i, got = 0;
-        if (rmsg_batch_recv(st->rbatch, l->rx, MSG_DONTWAIT, NULL, &got) != RMSG_OK)
-            short_read("rmsg batch", done, n);
-        if ((long)got > n - done) short_read("rmsg batch: more than queued", done, n);
-        for (i = 0; i < got; i++)
-            if (walk_message(rmsg_batch_message(st->rbatch, i)) != MSG_SIZE)
-                short_read("rmsg batch length", done, n);
-        done += (long)got;
     }
 }
 
@@ -286,11 +217,9 @@ static void run_setup(link_t *l, run_t *r) {
     int m;
     for (m = 0; m < METHODS; m++) {
         state_t *st = &r->st[m];
-        st->batch = batch_of(m);
-        raw_batch_setup(st);
-        if (rmsg_receiver_new(MSG_SIZE, ANC_SIZE, NULL, &st->receiver) != RMSG_OK ||
-            rmsg_batch_new((size_t)st->batch, MSG_SIZE, ANC_SIZE, NULL, &st->rbatch) != RMSG_OK)
-            die("rmsg setup");
+        mmsg_setup(&st->mm, batch_of(m));
+        if (rmsg_receiver_new(MSG_SIZE, ANC_SIZE, NULL, &st->receiver) != RMSG_OK)
+            die("rmsg_receiver_new");
     }
     send_setup(l, &r->ss);
 }
@@ -299,7 +228,7 @@ static void run_teardown(run_t *r) {
     int m;
     for (m = 0; m < METHODS; m++) {
         rmsg_receiver_free(r->st[m].receiver);
-        rmsg_batch_free(r->st[m].rbatch);
+        mmsg_free(&r->st[m].mm);
     }
     rmsg_cmsg_builder_free(r->ss.builder);
 }
@@ -328,9 +257,9 @@ static double run_method(link_t *l, void *rv, int m, long n) {
             case M_RMSG_RECVMSG: drain_rmsg_recvmsg(l, st, k); break;
             case M_RMSG_RECEIVER: drain_rmsg_receiver(l, st, k); break;
             case M_RAW_MMSG_8: case M_RAW_MMSG_32: case M_RAW_MMSG_64:
-                drain_raw_recvmmsg(l, st, k);
+                drain_raw_recvmmsg(l, &st->mm, k);
                 break;
-            default: drain_rmsg_batch(l, st, k); break;
+            default: drain_rmsg_batch(l, &st->mm, k); break;
             }
             t += now() - t0;
         }
@@ -372,7 +301,7 @@ int main(int argc, char **argv) {
     udp = strcmp(argv[1], "udp") == 0;
     item = strcmp(argv[2], "item") == 0;
     pin_to_cpu0();
-    link_open(&l, udp, item, MAX_BATCH, 8192);
+    link_open(&l, udp, item, MMSG_MAX, 8192);
     r = calloc(1, sizeof *r);
     if (!r) die("calloc");
     run_setup(&l, r);

@@ -54,8 +54,6 @@ typedef struct {
     int bgid, armed;
 } uring_t;
 
-#define METHOD __attribute__((noinline)) static void
-
 /* ---- io_uring ---------------------------------------------------------- */
 
 static void buf_give(uring_t *u, unsigned bid) {
@@ -176,75 +174,6 @@ METHOD drain_uring_raw(link_t *l, uring_t *u, long n) { DRAIN_URING(u, l, n, "ur
 
 METHOD drain_uring_rmsg(link_t *l, uring_t *u, long n) { DRAIN_URING(u, l, n, "uring rmsg", rmsg_buffer); }
 
-/* ---- recvmmsg and rmsg's batch ---------------------------------------- */
-
-typedef struct {
-    struct mmsghdr hdrs[BATCH];
-    struct iovec iovs[BATCH];
-    struct sockaddr_storage names[BATCH];
-    char data[BATCH][MSG_SIZE];
-    union {
-        char buf[ANC_SIZE];
-        size_t align; /* as struct cmsghdr (whose flexible member -Wpedantic refuses here) */
-    } control[BATCH];
-    rmsg_batch *batch;
-} mmsg_t;
-
-static void mmsg_setup(mmsg_t *s) {
-    int i;
-    memset(s, 0, sizeof *s);
-    for (i = 0; i < BATCH; i++) {
-        s->iovs[i].iov_base = s->data[i];
-        s->iovs[i].iov_len = MSG_SIZE;
-        s->hdrs[i].msg_hdr.msg_iov = &s->iovs[i];
-        s->hdrs[i].msg_hdr.msg_iovlen = 1;
-        s->hdrs[i].msg_hdr.msg_name = &s->names[i];
-        s->hdrs[i].msg_hdr.msg_namelen = sizeof s->names[i];
-        s->hdrs[i].msg_hdr.msg_control = s->control[i].buf;
-        s->hdrs[i].msg_hdr.msg_controllen = ANC_SIZE;
-    }
-    if (rmsg_batch_new(BATCH, MSG_SIZE, ANC_SIZE, NULL, &s->batch) != RMSG_OK) die("rmsg_batch_new");
-}
-
-METHOD drain_raw_recvmmsg(link_t *l, mmsg_t *s, long n) {
-    long done = 0;
-    int used = BATCH;
-    while (done < n) {
-        int i, want = (int)(n - done < BATCH ? n - done : BATCH), got;
-        for (i = 0; i < used; i++) {
-            struct msghdr *h = &s->hdrs[i].msg_hdr;
-            h->msg_namelen = sizeof s->names[i];
-            h->msg_controllen = ANC_SIZE;
-            h->msg_flags = 0;
-        }
-        got = recvmmsg(l->rx, s->hdrs, (unsigned)want, MSG_DONTWAIT | MSG_CMSG_CLOEXEC, NULL);
-        if (got <= 0) short_read("raw recvmmsg", done, n);
-        for (i = 0; i < got; i++) {
-            struct msghdr *h = &s->hdrs[i].msg_hdr;
-            struct cmsghdr *c;
-            if (s->hdrs[i].msg_len != MSG_SIZE) short_read("raw recvmmsg length", done, n);
-            for (c = CMSG_FIRSTHDR(h); c != NULL; c = CMSG_NXTHDR(h, c))
-                sink += (size_t)c->cmsg_type;
-            sink += (size_t)s->data[i][0];
-        }
-        used = got;
-        done += got;
-    }
-}
-
-METHOD drain_rmsg_batch(link_t *l, mmsg_t *s, long n) {
-    long done = 0;
-    while (done < n) {
-        size_t i, got = 0;
-        if (rmsg_batch_recv(s->batch, l->rx, MSG_DONTWAIT, NULL, &got) != RMSG_OK)
-            short_read("rmsg batch", done, n);
-        for (i = 0; i < got; i++)
-            if (walk_message(rmsg_batch_message(s->batch, i)) != MSG_SIZE)
-                short_read("rmsg batch length", done, n);
-        done += (long)got;
-    }
-}
-
 /* ---- the runs --------------------------------------------------------- */
 
 enum { M_URING_RAW, M_URING_RMSG, M_RMSG_BATCH, M_RAW_MMSG, METHODS };
@@ -316,16 +245,16 @@ int main(int argc, char **argv) {
     /* At most what the buffer ring holds, so that a drain never runs out
      * of buffers. */
     link_open(&l, strcmp(argv[1], "udp") == 0, strcmp(argv[2], "item") == 0, BATCH, QUEUE_MAX);
-    mmsg_setup(&r->mraw);
-    mmsg_setup(&r->mrmsg);
+    mmsg_setup(&r->mraw, BATCH);
+    mmsg_setup(&r->mrmsg, BATCH);
     printf("uring_bench %s %s: %ld datagrams of %d bytes per method per round, %d rounds, "
            "queue of %ld; %s\n",
            argv[1], argv[2], per_round, MSG_SIZE, rounds, l.capacity, link_traffic(&l));
     snprintf(title, sizeof title, "%s %s", argv[1], argv[2]);
     run_rounds(&l, r, run_method, METHODS, names, pairs, PAIRS, per_round, rounds, title);
     uring_close(&r->u);
-    rmsg_batch_free(r->mraw.batch);
-    rmsg_batch_free(r->mrmsg.batch);
+    mmsg_free(&r->mraw);
+    mmsg_free(&r->mrmsg);
     free(r);
     close(l.tx);
     close(l.rx);
