@@ -5,6 +5,7 @@ use std::ffi::c_int;
 use std::mem::{offset_of, size_of};
 
 use crate::ptr::{self, Plain};
+use crate::status::{Error, Result, rmsg_status};
 
 /// A socket address (opaque to C): the raw `sockaddr` bytes and their
 /// length. Borrow one from a message with `rmsg_message_address` (the
@@ -80,10 +81,20 @@ pub enum Decoded<'a> {
     },
 }
 
-impl rmsg_inet_address {
-    /// Decodes a `sockaddr_in` at the start of `bytes` (any alignment);
+/// The two decoded IP address structs, each read from its `sockaddr`.
+pub(crate) trait InetSockaddr: Sized {
+    /// The size of the `sockaddr_in` or `sockaddr_in6` it is read from.
+    const SOCKADDR_LEN: usize;
+
+    /// Decodes the `sockaddr` at the start of `bytes` (any alignment);
     /// `None` when the bytes are too short or of another family.
-    pub(crate) fn from_sockaddr(bytes: &[u8]) -> Option<rmsg_inet_address> {
+    fn from_sockaddr(bytes: &[u8]) -> Option<Self>;
+}
+
+impl InetSockaddr for rmsg_inet_address {
+    const SOCKADDR_LEN: usize = size_of::<libc::sockaddr_in>();
+
+    fn from_sockaddr(bytes: &[u8]) -> Option<rmsg_inet_address> {
         let sin = ptr::read_plain::<libc::sockaddr_in>(bytes)?;
         (c_int::from(sin.sin_family) == libc::AF_INET).then(|| rmsg_inet_address {
             addr: sin.sin_addr.s_addr.to_ne_bytes(),
@@ -92,10 +103,10 @@ impl rmsg_inet_address {
     }
 }
 
-impl rmsg_inet6_address {
-    /// Decodes a `sockaddr_in6` at the start of `bytes` (any alignment);
-    /// `None` when the bytes are too short or of another family.
-    pub(crate) fn from_sockaddr(bytes: &[u8]) -> Option<rmsg_inet6_address> {
+impl InetSockaddr for rmsg_inet6_address {
+    const SOCKADDR_LEN: usize = size_of::<libc::sockaddr_in6>();
+
+    fn from_sockaddr(bytes: &[u8]) -> Option<rmsg_inet6_address> {
         let sin6 = ptr::read_plain::<libc::sockaddr_in6>(bytes)?;
         (c_int::from(sin6.sin6_family) == libc::AF_INET6).then(|| rmsg_inet6_address {
             addr: sin6.sin6_addr.s6_addr,
@@ -104,6 +115,10 @@ impl rmsg_inet6_address {
             scope_id: sin6.sin6_scope_id,
         })
     }
+}
+
+fn wrong_family() -> Error {
+    Error::new(rmsg_status::RMSG_ERR_WRONG_FAMILY)
 }
 
 impl rmsg_address {
@@ -187,6 +202,24 @@ impl rmsg_address {
                 rmsg_inet6_address::from_sockaddr(bytes).map_or(other, Decoded::Inet6)
             }
             _ => other,
+        }
+    }
+
+    /// The address as an IPv4 or IPv6 struct (as [`Self::decode`] reads
+    /// it); `RMSG_ERR_WRONG_FAMILY` for any other family or a length too
+    /// short for the struct.
+    pub(crate) fn inet<A: InetSockaddr>(&self) -> Result<A> {
+        A::from_sockaddr(self.bytes()).ok_or_else(wrong_family)
+    }
+
+    /// The name of an `AF_UNIX` address: the path without its NUL, the
+    /// abstract name with its leading NUL, or empty for an unnamed one;
+    /// `RMSG_ERR_WRONG_FAMILY` for other families.
+    pub(crate) fn unix_name(&self) -> Result<&[u8]> {
+        match self.decode() {
+            Decoded::UnixPath(p) | Decoded::UnixAbstract(p) => Ok(p),
+            Decoded::UnixUnnamed => Ok(&[]),
+            _ => Err(wrong_family()),
         }
     }
 

@@ -11,7 +11,7 @@
 use std::ffi::{CStr, c_int};
 use std::mem::size_of;
 
-use crate::addr::{rmsg_inet_address, rmsg_inet6_address};
+use crate::addr::{InetSockaddr, rmsg_inet_address, rmsg_inet6_address};
 use crate::status::{Error, Result, rmsg_status::*};
 
 #[cfg(target_os = "linux")]
@@ -301,6 +301,22 @@ fn i32_at(data: &[u8], off: usize) -> Result<i32> {
     Ok(i32::from_ne_bytes(bytes(data, off)?))
 }
 
+/// An IPv4 address (its 4 bytes, no port) at `off`.
+fn inet_at(data: &[u8], off: usize) -> Result<rmsg_inet_address> {
+    Ok(rmsg_inet_address {
+        addr: bytes(data, off)?,
+        port: 0,
+    })
+}
+
+/// An IPv6 address (its 16 bytes; no port, flow or scope) at `off`.
+fn inet6_at(data: &[u8], off: usize) -> Result<rmsg_inet6_address> {
+    Ok(rmsg_inet6_address {
+        addr: bytes(data, off)?,
+        ..Default::default()
+    })
+}
+
 fn i64_at(data: &[u8], off: usize) -> Result<i64> {
     Ok(i64::from_ne_bytes(bytes(data, off)?))
 }
@@ -406,14 +422,8 @@ pub fn ip_pktinfo(raw: Raw<'_>) -> Result<rmsg_ip_pktinfo> {
     let d = raw.expect(RMSG_KIND_IP_PKTINFO)?;
     Ok(rmsg_ip_pktinfo {
         ifindex: i32_at(d, 0)?,
-        spec_dst: rmsg_inet_address {
-            addr: bytes(d, 4)?,
-            port: 0,
-        },
-        addr: rmsg_inet_address {
-            addr: bytes(d, 8)?,
-            port: 0,
-        },
+        spec_dst: inet_at(d, 4)?,
+        addr: inet_at(d, 8)?,
     })
 }
 
@@ -461,22 +471,17 @@ pub fn extended_error(raw: Raw<'_>) -> Result<rmsg_extended_error> {
 }
 
 /// An original destination address (`IP_ORIGDSTADDR`,
-/// `IPV6_ORIGDSTADDR`): a `sockaddr` of `len` bytes, decoded by `decode`.
-fn origdstaddr<A>(data: &[u8], len: usize, decode: fn(&[u8]) -> Option<A>) -> Result<A> {
-    if data.len() < len {
+/// `IPV6_ORIGDSTADDR`): a whole `sockaddr_in` or `sockaddr_in6`.
+fn origdstaddr<A: InetSockaddr>(data: &[u8]) -> Result<A> {
+    if data.len() < A::SOCKADDR_LEN {
         return Err(short());
     }
-    decode(data).ok_or(Error::new(RMSG_ERR_WRONG_FAMILY))
+    A::from_sockaddr(data).ok_or(Error::new(RMSG_ERR_WRONG_FAMILY))
 }
 
 /// `IP_ORIGDSTADDR`: a `sockaddr_in`.
 pub fn ip_origdstaddr(raw: Raw<'_>) -> Result<rmsg_inet_address> {
-    let d = raw.expect(RMSG_KIND_IP_ORIGDSTADDR)?;
-    origdstaddr(
-        d,
-        size_of::<libc::sockaddr_in>(),
-        rmsg_inet_address::from_sockaddr,
-    )
+    origdstaddr(raw.expect(RMSG_KIND_IP_ORIGDSTADDR)?)
 }
 
 /// `IP_RECVFRAGSIZE` and `IPV6_RECVFRAGSIZE`: an `int`.
@@ -489,10 +494,7 @@ pub fn ipv6_pktinfo(raw: Raw<'_>) -> Result<rmsg_ipv6_pktinfo> {
     let d = raw.expect(RMSG_KIND_IPV6_PKTINFO)?;
     Ok(rmsg_ipv6_pktinfo {
         ifindex: i32_at(d, 16)?,
-        addr: rmsg_inet6_address {
-            addr: bytes(d, 0)?,
-            ..Default::default()
-        },
+        addr: inet6_at(d, 0)?,
     })
 }
 
@@ -510,18 +512,13 @@ pub fn ipv6_tclass(raw: Raw<'_>) -> Result<rmsg_traffic_class> {
 
 /// `IPV6_ORIGDSTADDR`: a `sockaddr_in6`.
 pub fn ipv6_origdstaddr(raw: Raw<'_>) -> Result<rmsg_inet6_address> {
-    let d = raw.expect(RMSG_KIND_IPV6_ORIGDSTADDR)?;
-    origdstaddr(
-        d,
-        size_of::<libc::sockaddr_in6>(),
-        rmsg_inet6_address::from_sockaddr,
-    )
+    origdstaddr(raw.expect(RMSG_KIND_IPV6_ORIGDSTADDR)?)
 }
 
 /// `IPV6_PATHMTU`: `struct ip6_mtuinfo`.
 pub fn ipv6_pathmtu(raw: Raw<'_>) -> Result<rmsg_ipv6_mtuinfo> {
     let d = raw.expect(RMSG_KIND_IPV6_PATHMTU)?;
-    let sa = size_of::<libc::sockaddr_in6>();
+    let sa = rmsg_inet6_address::SOCKADDR_LEN;
     let mtu = u32_at(d, sa)?;
     let addr = rmsg_inet6_address::from_sockaddr(d).unwrap_or_default();
     Ok(rmsg_ipv6_mtuinfo { addr, mtu })
