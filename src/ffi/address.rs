@@ -3,33 +3,39 @@
 
 use std::ffi::{c_char, c_int};
 
-use super::{get, give, read_bytes, read_into};
-use crate::addr::{Decoded, rmsg_addr_kind, rmsg_address, rmsg_inet_address, rmsg_inet6_address};
+use super::{get, make, read_into};
+use crate::addr::{rmsg_addr_kind, rmsg_address, rmsg_inet_address, rmsg_inet6_address};
 use crate::addr_text;
 use crate::panic::{guard, guard_or};
 use crate::ptr::{check_out, free_box, try_ref, try_slice, try_slice_mut, write_out};
 use crate::status::{Error, Result, rmsg_status};
 
-fn wrong_family() -> Error {
-    Error::new(rmsg_status::RMSG_ERR_WRONG_FAMILY)
-}
-
-/// The body of the functions that make a new address: on success the
-/// caller owns `*address_out`.
+/// The body of a constructor of an owned address.
 ///
 /// # Safety
 /// `address_out` is NULL or writable.
-unsafe fn make(
+unsafe fn make_address(
     address_out: *mut *mut rmsg_address,
     f: impl FnOnce() -> Result<rmsg_address>,
 ) -> rmsg_status {
-    guard(|| {
-        check_out(address_out)?;
-        let a = f()?;
-        // SAFETY: checked non-NULL; writable per the contract.
-        unsafe { give(address_out, Box::new(a)) };
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe { make(address_out, || f().map(Box::new)) }
+}
+
+/// The body of a constructor from `(bytes, len)`, handed to `f`.
+///
+/// # Safety
+/// `bytes` is readable for `len` bytes; `address_out` is NULL or writable.
+unsafe fn make_from_bytes(
+    bytes: *const u8,
+    len: usize,
+    address_out: *mut *mut rmsg_address,
+    f: fn(&[u8]) -> Result<rmsg_address>,
+) -> rmsg_status {
+    // SAFETY: bytes is readable for len bytes, per this function's contract.
+    let made = || f(unsafe { try_slice(bytes, len) }?);
+    // SAFETY: address_out is NULL or writable.
+    unsafe { make_address(address_out, made) }
 }
 
 /// The address family (`AF_UNIX`, `AF_INET` ...). `AF_UNSPEC` (0) for NULL.
@@ -63,7 +69,7 @@ pub unsafe extern "C" fn rmsg_address_raw(
     len_out: *mut usize,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { read_bytes(address, bytes_out, len_out, |a| Ok(a.bytes())) }
+    unsafe { read_into(address, (bytes_out, len_out), |a| Ok(a.bytes())) }
 }
 
 /// The name of an `AF_UNIX` address. For `RMSG_ADDRESS_UNIX_PATH` the path
@@ -79,13 +85,7 @@ pub unsafe extern "C" fn rmsg_address_unix(
     len_out: *mut usize,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe {
-        read_bytes(address, name_out, len_out, |a| match a.decode() {
-            Decoded::UnixPath(p) | Decoded::UnixAbstract(p) => Ok(p),
-            Decoded::UnixUnnamed => Ok(&[]),
-            _ => Err(wrong_family()),
-        })
-    }
+    unsafe { read_into(address, (name_out, len_out), rmsg_address::unix_name) }
 }
 
 /// Decodes an `AF_INET` address into `*inet_out`. `RMSG_ERR_WRONG_FAMILY`
@@ -96,12 +96,7 @@ pub unsafe extern "C" fn rmsg_address_inet(
     inet_out: *mut rmsg_inet_address,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe {
-        read_into(address, inet_out, |a| match a.decode() {
-            Decoded::Inet(v) => Ok(v),
-            _ => Err(wrong_family()),
-        })
-    }
+    unsafe { read_into(address, inet_out, rmsg_address::inet) }
 }
 
 /// Decodes an `AF_INET6` address into `*inet6_out`. `RMSG_ERR_WRONG_FAMILY`
@@ -112,12 +107,7 @@ pub unsafe extern "C" fn rmsg_address_inet6(
     inet6_out: *mut rmsg_inet6_address,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe {
-        read_into(address, inet6_out, |a| match a.decode() {
-            Decoded::Inet6(v) => Ok(v),
-            _ => Err(wrong_family()),
-        })
-    }
+    unsafe { read_into(address, inet6_out, rmsg_address::inet) }
 }
 
 /// Builds an address from text: `127.0.0.1:53`; `[::1]:53`;
@@ -139,15 +129,16 @@ pub unsafe extern "C" fn rmsg_address_parse(
     text_len: usize,
     address_out: *mut *mut rmsg_address,
 ) -> rmsg_status {
-    // SAFETY: text is readable for text_len bytes; address_out per the contract.
-    unsafe {
-        make(address_out, || {
-            if text_len > addr_text::RMSG_MAX_ADDRESS_TEXT {
-                return Err(Error::new(rmsg_status::RMSG_ERR_TOO_LARGE));
-            }
-            addr_text::parse(try_slice(text.cast::<u8>(), text_len)?)
-        })
-    }
+    let parsed = || {
+        // The length rule comes before the pointer is looked at.
+        if text_len > addr_text::RMSG_MAX_ADDRESS_TEXT {
+            return Err(Error::new(rmsg_status::RMSG_ERR_TOO_LARGE));
+        }
+        // SAFETY: text is readable for text_len bytes per the contract.
+        addr_text::parse(unsafe { try_slice(text.cast::<u8>(), text_len) }?)
+    };
+    // SAFETY: address_out is NULL or writable.
+    unsafe { make_address(address_out, parsed) }
 }
 
 /// Builds an `AF_INET` address from its parts. On `RMSG_OK` the caller owns
@@ -158,7 +149,7 @@ pub unsafe extern "C" fn rmsg_address_from_inet(
     address_out: *mut *mut rmsg_address,
 ) -> rmsg_status {
     // SAFETY: inet is NULL or readable; address_out per the contract.
-    unsafe { make(address_out, || Ok(addr_text::inet(try_ref(inet)?))) }
+    unsafe { make_address(address_out, || Ok(addr_text::inet(try_ref(inet)?))) }
 }
 
 /// Builds an `AF_INET6` address from its parts (address, port, flow
@@ -170,7 +161,7 @@ pub unsafe extern "C" fn rmsg_address_from_inet6(
     address_out: *mut *mut rmsg_address,
 ) -> rmsg_status {
     // SAFETY: inet6 is NULL or readable; address_out per the contract.
-    unsafe { make(address_out, || Ok(addr_text::inet6(try_ref(inet6)?))) }
+    unsafe { make_address(address_out, || Ok(addr_text::inet6(try_ref(inet6)?))) }
 }
 
 /// Builds an `AF_UNIX` filesystem-path address from `path_len` path bytes
@@ -184,11 +175,7 @@ pub unsafe extern "C" fn rmsg_address_from_unix_path(
     address_out: *mut *mut rmsg_address,
 ) -> rmsg_status {
     // SAFETY: path is readable for path_len bytes; address_out per the contract.
-    unsafe {
-        make(address_out, || {
-            addr_text::unix_path(try_slice(path, path_len)?)
-        })
-    }
+    unsafe { make_from_bytes(path, path_len, address_out, addr_text::unix_path) }
 }
 
 /// Builds an `AF_UNIX` abstract address from the name *without* its leading
@@ -203,11 +190,7 @@ pub unsafe extern "C" fn rmsg_address_from_unix_abstract(
     address_out: *mut *mut rmsg_address,
 ) -> rmsg_status {
     // SAFETY: name is readable for name_len bytes; address_out per the contract.
-    unsafe {
-        make(address_out, || {
-            addr_text::unix_abstract(try_slice(name, name_len)?)
-        })
-    }
+    unsafe { make_from_bytes(name, name_len, address_out, addr_text::unix_abstract) }
 }
 
 /// Copies any address (for example one borrowed from a received message)
@@ -218,7 +201,7 @@ pub unsafe extern "C" fn rmsg_address_copy(
     address_out: *mut *mut rmsg_address,
 ) -> rmsg_status {
     // SAFETY: address is NULL or a live address; address_out per the contract.
-    unsafe { make(address_out, || Ok(*try_ref(address)?)) }
+    unsafe { make_address(address_out, || Ok(*try_ref(address)?)) }
 }
 
 /// Frees an address made by `rmsg_address_parse`, `rmsg_address_from_*` or

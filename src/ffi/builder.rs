@@ -3,10 +3,10 @@
 
 use std::ffi::c_int;
 
-use super::{get, give, read_bytes};
+use super::{get, make, read_into};
 use crate::builder::rmsg_cmsg_builder;
 use crate::panic::{guard, guard_or};
-use crate::ptr::{check_out, free_box, try_mut, try_slice};
+use crate::ptr::{free_box, try_mut, try_slice};
 use crate::status::{Error, Result, rmsg_status};
 
 /// Creates an empty control-message builder. On `RMSG_OK` the caller owns
@@ -17,12 +17,8 @@ use crate::status::{Error, Result, rmsg_status};
 pub unsafe extern "C" fn rmsg_cmsg_builder_new(
     builder_out: *mut *mut rmsg_cmsg_builder,
 ) -> rmsg_status {
-    guard(|| {
-        check_out(builder_out)?;
-        // SAFETY: checked non-NULL; the caller provides a writable pointer.
-        unsafe { give(builder_out, Box::default()) };
-        Ok(())
-    })
+    // SAFETY: builder_out is NULL or writable.
+    unsafe { make(builder_out, || Ok(Box::default())) }
 }
 
 /// Frees a builder. It never owned the descriptors added with
@@ -258,7 +254,7 @@ pub unsafe extern "C" fn rmsg_cmsg_builder_data(
     len_out: *mut usize,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { read_bytes(builder, data_out, len_out, |b| Ok(b.bytes())) }
+    unsafe { read_into(builder, (data_out, len_out), |b| Ok(b.bytes())) }
 }
 
 /// Number of descriptors added to the builder since it was created or

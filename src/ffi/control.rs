@@ -4,17 +4,16 @@
 
 use std::ffi::c_int;
 
-use super::give;
+use super::make_parsed;
 use super::message::{
     rmsg_message_item, rmsg_message_item_count, rmsg_message_malformed, rmsg_message_take_item_fds,
 };
-use crate::cmsg;
 use crate::items::rmsg_item;
 use crate::message::rmsg_message;
-use crate::panic::{guard, guard_or};
-use crate::parse::{self, rmsg_control};
-use crate::ptr::{check_out, free_box, try_slice};
-use crate::status::{Error, rmsg_status};
+use crate::panic::guard_or;
+use crate::parse::rmsg_control;
+use crate::ptr::free_box;
+use crate::status::rmsg_status;
 
 /// The message inside a parsed buffer (NULL stays NULL).
 ///
@@ -56,19 +55,8 @@ pub unsafe extern "C" fn rmsg_control_parse(
     flags: u32,
     control_out: *mut *mut rmsg_control,
 ) -> rmsg_status {
-    guard(|| {
-        check_out(control_out)?;
-        let own = parse::parse_flags(flags)?;
-        if buf_len > cmsg::SOCKLEN_MAX {
-            return Err(Error::new(rmsg_status::RMSG_ERR_TOO_LARGE));
-        }
-        // SAFETY: buf is readable for buf_len bytes per the contract.
-        let bytes = unsafe { try_slice(buf, buf_len) }?;
-        let c = rmsg_control::parse(bytes, own)?;
-        // SAFETY: checked non-NULL.
-        unsafe { give(control_out, c) };
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe { make_parsed(buf, buf_len, flags, control_out, rmsg_control::parse) }
 }
 
 /// Frees a parsed control buffer; with `RMSG_PARSE_OWN_FDS` closes every

@@ -3,7 +3,7 @@
 
 use std::ffi::{c_char, c_int};
 
-use super::{get, read_bytes, read_into};
+use super::{get, read_into};
 use crate::addr::{rmsg_inet_address, rmsg_inet6_address};
 use crate::cmsg;
 use crate::decode::{
@@ -41,7 +41,7 @@ unsafe fn payload_of(
     len_out: *mut usize,
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
-    unsafe { read_bytes(item, bytes_out, len_out, |i| i.raw().expect(kind)) }
+    unsafe { read_into(item, (bytes_out, len_out), |i| i.raw().expect(kind)) }
 }
 
 /// The item's `cmsg_level` (`SOL_SOCKET`, `IPPROTO_IP` ...). -1 for NULL.

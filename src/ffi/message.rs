@@ -3,7 +3,7 @@
 use std::ffi::c_int;
 use std::mem::size_of;
 
-use super::{get, give, read_bytes, read_into};
+use super::{get, make, read_into};
 use crate::addr::rmsg_address;
 use crate::buffer::rmsg_iovec;
 use crate::cmsg;
@@ -73,15 +73,13 @@ pub unsafe extern "C" fn rmsg_recvmsg_with(
     options: *const rmsg_recv_options,
     message_out: *mut *mut rmsg_message,
 ) -> rmsg_status {
-    guard(|| {
-        check_out(message_out)?;
+    let received = || {
         // SAFETY: options is NULL or points to a readable rmsg_recv_options.
         let opts = unsafe { opt_ref(options) };
-        let msg = recv::receive(fd, Target::Owned(bufsize), ancbufsize, flags, opts)?;
-        // SAFETY: checked non-NULL; the caller provides a writable pointer.
-        unsafe { give(message_out, msg) };
-        Ok(())
-    })
+        recv::receive(fd, Target::Owned(bufsize), ancbufsize, flags, opts)
+    };
+    // SAFETY: message_out is NULL or writable.
+    unsafe { make(message_out, received) }
 }
 
 /// Receives one message with its data scattered into the caller's buffers,
@@ -104,21 +102,20 @@ pub unsafe extern "C" fn rmsg_recvmsg_into(
     nbytes_out: *mut usize,
     message_out: *mut *mut rmsg_message,
 ) -> rmsg_status {
-    guard(|| {
+    let received = || {
         check_out(nbytes_out)?;
-        check_out(message_out)?;
         // SAFETY: buffers is readable for buffer_count entries.
         let bufs = unsafe { try_slice(buffers, buffer_count) }?;
         // SAFETY: options is NULL or points to a readable rmsg_recv_options.
         let opts = unsafe { opt_ref(options) };
         let msg = recv::receive(fd, Target::Into(bufs), ancbufsize, flags, opts)?;
-        // SAFETY: both checked non-NULL and writable per the contract.
-        unsafe {
-            write_out(nbytes_out, msg.nbytes());
-            give(message_out, msg);
-        }
-        Ok(())
-    })
+        // SAFETY: checked non-NULL; writable per the contract. Nothing fails
+        // after this, so make writes *message_out too.
+        unsafe { write_out(nbytes_out, msg.nbytes()) };
+        Ok(msg)
+    };
+    // SAFETY: message_out is NULL or writable.
+    unsafe { make(message_out, received) }
 }
 
 /// Receives data and up to `fds_len` file descriptors, like the `recv_fds`
@@ -394,7 +391,7 @@ pub unsafe extern "C" fn rmsg_message_segment(
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
     unsafe {
-        read_bytes(message, data_out, len_out, |m| {
+        read_into(message, (data_out, len_out), |m| {
             m.segment(index)
                 .ok_or(Error::new(rmsg_status::RMSG_ERR_INVALID_ARGUMENT))
         })

@@ -32,7 +32,8 @@
 #![allow(clippy::missing_safety_doc)]
 
 use crate::panic::{guard, guard_or};
-use crate::ptr::{check_out, into_raw, try_ref, write_out};
+use crate::parse;
+use crate::ptr::{check_out, into_raw, try_ref, try_slice, write_out};
 use crate::status::Result;
 
 mod address;
@@ -98,18 +99,23 @@ pub use crate::wait::{RMSG_WAIT_BLOCK, RMSG_WAIT_DEADLINE, RMSG_WAIT_NONBLOCK};
 const _: () = {
     const fn movable<T: Send>() {}
     const fn shared<T: Sync>() {}
-    movable::<rmsg_message>();
-    movable::<rmsg_control>();
-    movable::<rmsg_item>();
-    movable::<rmsg_address>();
-    movable::<rmsg_cmsg_builder>();
-    movable::<rmsg_receiver>();
-    movable::<rmsg_batch>();
-    shared::<rmsg_message>();
-    shared::<rmsg_control>();
-    shared::<rmsg_item>();
-    shared::<rmsg_address>();
-    shared::<rmsg_cmsg_builder>();
+    // A tuple is Send (Sync) exactly when each of its members is.
+    movable::<(
+        rmsg_message,
+        rmsg_control,
+        rmsg_item,
+        rmsg_address,
+        rmsg_cmsg_builder,
+        rmsg_receiver,
+        rmsg_batch,
+    )>();
+    shared::<(
+        rmsg_message,
+        rmsg_control,
+        rmsg_item,
+        rmsg_address,
+        rmsg_cmsg_builder,
+    )>();
 };
 
 /// The body of a getter: `f` applied to the handle, or `fallback` when the
@@ -127,61 +133,106 @@ unsafe fn get<T, R: Copy>(handle: *const T, fallback: R, f: impl FnOnce(&T) -> R
     })
 }
 
-/// The body of a function that reads a handle and writes one value to
-/// `out`: NULL pointers are `RMSG_ERR_NULL_ARGUMENT`, `*out` is written
-/// only when `f` succeeds.
-///
-/// # Safety
-/// `handle` is NULL or a live handle; `out` is NULL or writable for one `O`.
-unsafe fn read_into<T, O>(
-    handle: *const T,
-    out: *mut O,
-    f: impl FnOnce(&T) -> Result<O>,
-) -> rmsg_status {
-    guard(|| {
-        // SAFETY: handle is NULL or live, per this function's contract.
-        let h = unsafe { try_ref(handle) }?;
-        check_out(out)?;
-        let v = f(h)?;
-        // SAFETY: checked non-NULL; writable per this function's contract.
-        unsafe { write_out(out, v) };
-        Ok(())
-    })
+/// Where a function that reads a handle puts its result: one `*mut V`, or
+/// a pointer and a length `(*mut *const u8, *mut usize)` for bytes that
+/// borrow from the handle. The one place that writes a pointer-plus-length
+/// result.
+trait Outputs<V> {
+    /// `RMSG_ERR_NULL_ARGUMENT` unless every output pointer is non-NULL.
+    fn check(&self) -> Result<()>;
+
+    /// Writes the result.
+    ///
+    /// # Safety
+    /// [`Outputs::check`] passed, and each pointer is writable.
+    unsafe fn write(self, value: V);
 }
 
-/// The body of a function that hands out bytes borrowed from a handle as a
-/// pointer and a length, both written only when `f` succeeds.
-///
-/// # Safety
-/// `handle` is NULL or a live handle; `bytes_out` and `len_out` are NULL
-/// or writable.
-unsafe fn read_bytes<T>(
-    handle: *const T,
-    bytes_out: *mut *const u8,
-    len_out: *mut usize,
-    f: impl for<'a> FnOnce(&'a T) -> Result<&'a [u8]>,
-) -> rmsg_status {
-    guard(|| {
-        // SAFETY: handle is NULL or live, per this function's contract.
-        let h = unsafe { try_ref(handle) }?;
-        check_out(bytes_out)?;
-        check_out(len_out)?;
-        let b = f(h)?;
-        // SAFETY: both checked non-NULL; writable per this function's contract.
+impl<V> Outputs<V> for *mut V {
+    fn check(&self) -> Result<()> {
+        check_out(*self)
+    }
+
+    unsafe fn write(self, value: V) {
+        // SAFETY: per the trait's contract.
+        unsafe { write_out(self, value) }
+    }
+}
+
+impl<'a> Outputs<&'a [u8]> for (*mut *const u8, *mut usize) {
+    fn check(&self) -> Result<()> {
+        check_out(self.0)?;
+        check_out(self.1)
+    }
+
+    unsafe fn write(self, value: &'a [u8]) {
+        // SAFETY: per the trait's contract.
         unsafe {
-            write_out(bytes_out, b.as_ptr());
-            write_out(len_out, b.len());
+            write_out(self.0, value.as_ptr());
+            write_out(self.1, value.len());
         }
+    }
+}
+
+/// The body of a function that reads a handle and writes a result: NULL
+/// pointers are `RMSG_ERR_NULL_ARGUMENT`, and `out` is written only when
+/// `f` succeeds.
+///
+/// # Safety
+/// `handle` is NULL or a live handle that outlives `'a` as the C contract
+/// says (borrowed bytes stay valid as long as the handle); `out` is NULL or
+/// writable.
+unsafe fn read_into<'a, T: 'a, V>(
+    handle: *const T,
+    out: impl Outputs<V>,
+    f: impl FnOnce(&'a T) -> Result<V>,
+) -> rmsg_status {
+    guard(|| {
+        // SAFETY: handle is NULL or live, per this function's contract.
+        let h = unsafe { try_ref(handle) }?;
+        out.check()?;
+        let v = f(h)?;
+        // SAFETY: checked; writable per this function's contract.
+        unsafe { out.write(v) };
         Ok(())
     })
 }
 
-/// Stores a new handle in `*handle_out` (checked non-NULL by the caller):
-/// the caller of the C function owns it from now on.
+/// The body of a function that makes a handle: `handle_out` is checked
+/// non-NULL first, and on `RMSG_OK` the caller of the C function owns
+/// `*handle_out`; on any other status it is not written.
 ///
 /// # Safety
-/// `handle_out` is non-NULL and writable.
-unsafe fn give<T>(handle_out: *mut *mut T, value: Box<T>) {
-    // SAFETY: per this function's contract.
-    unsafe { write_out(handle_out, into_raw(value)) };
+/// `handle_out` is NULL or writable.
+unsafe fn make<T>(handle_out: *mut *mut T, f: impl FnOnce() -> Result<Box<T>>) -> rmsg_status {
+    guard(|| {
+        check_out(handle_out)?;
+        let h = f()?;
+        // SAFETY: checked non-NULL; writable per this function's contract.
+        unsafe { write_out(handle_out, into_raw(h)) };
+        Ok(())
+    })
+}
+
+/// The body of a function that decodes a caller's buffer into a new handle:
+/// `flags` checked (`RMSG_PARSE_OWN_FDS` or 0), `(buf, buf_len)` borrowed,
+/// and `f` given the bytes and whether the result owns their descriptors.
+///
+/// # Safety
+/// `buf` is readable for `buf_len` bytes; `handle_out` is NULL or writable.
+unsafe fn make_parsed<T>(
+    buf: *const u8,
+    buf_len: usize,
+    flags: u32,
+    handle_out: *mut *mut T,
+    f: impl FnOnce(&[u8], bool) -> Result<Box<T>>,
+) -> rmsg_status {
+    let parsed = || {
+        let own = parse::parse_flags(flags)?;
+        // SAFETY: buf is readable for buf_len bytes, per this function's
+        // contract.
+        f(unsafe { try_slice(buf, buf_len) }?, own)
+    };
+    // SAFETY: handle_out is NULL or writable.
+    unsafe { make(handle_out, parsed) }
 }

@@ -3,7 +3,7 @@
 
 use std::ffi::c_int;
 
-use super::{get, give};
+use super::{get, make};
 use crate::batch::rmsg_batch;
 use crate::message::rmsg_message;
 use crate::panic::{guard, guard_or};
@@ -17,19 +17,15 @@ use crate::status::{Result, rmsg_status};
 ///
 /// # Safety
 /// `options` is NULL or readable; `handle_out` is NULL or writable.
-unsafe fn make<T>(
+unsafe fn make_with<T>(
     options: *const rmsg_recv_options,
     handle_out: *mut *mut T,
     new: impl FnOnce(&rmsg_recv_options) -> Result<Box<T>>,
 ) -> rmsg_status {
-    guard(|| {
-        check_out(handle_out)?;
-        // SAFETY: options is NULL or points to a readable rmsg_recv_options.
-        let h = new(&unsafe { read_or_default(options) })?;
-        // SAFETY: checked non-NULL.
-        unsafe { give(handle_out, h) };
-        Ok(())
-    })
+    // SAFETY: options is NULL or points to a readable rmsg_recv_options.
+    let made = || new(&unsafe { read_or_default(options) });
+    // SAFETY: handle_out is NULL or writable.
+    unsafe { make(handle_out, made) }
 }
 
 /// The body of the receive calls: the handle borrowed, the call's options
@@ -75,7 +71,7 @@ pub unsafe extern "C" fn rmsg_receiver_new(
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
     unsafe {
-        make(options, receiver_out, |o| {
+        make_with(options, receiver_out, |o| {
             rmsg_receiver::new(bufsize, ancbufsize, o)
         })
     }
@@ -135,7 +131,7 @@ pub unsafe extern "C" fn rmsg_batch_new(
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
     unsafe {
-        make(options, batch_out, |o| {
+        make_with(options, batch_out, |o| {
             rmsg_batch::new(count, bufsize, ancbufsize, o)
         })
     }

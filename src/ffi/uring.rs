@@ -2,11 +2,10 @@
 //! `IORING_OP_RECVMSG` buffer, a single-shot completion's msghdr pieces,
 //! and the one getter that only such messages need.
 
-use super::{get, give};
+use super::{get, make, make_parsed};
 use crate::message::rmsg_message;
-use crate::panic::guard;
 use crate::parse;
-use crate::ptr::{check_out, try_ref, try_slice};
+use crate::ptr::{try_ref, try_slice};
 use crate::status::rmsg_status;
 use crate::uring::{self, rmsg_recvmsg_parts};
 
@@ -74,17 +73,13 @@ pub unsafe extern "C" fn rmsg_message_from_multishot(
     flags: u32,
     message_out: *mut *mut rmsg_message,
 ) -> rmsg_status {
-    guard(|| {
-        check_out(message_out)?;
-        let own = parse::parse_flags(flags)?;
-        // SAFETY: buf is readable for buf_len bytes per the contract.
-        let bytes = unsafe { try_slice(buf, buf_len) }?;
-        let parts = uring::split_multishot(bytes, name_size, control_size)?;
-        let m = rmsg_message::from_parts(&parts, own)?;
-        // SAFETY: checked non-NULL.
-        unsafe { give(message_out, m) };
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        make_parsed(buf, buf_len, flags, message_out, |bytes, own| {
+            let parts = uring::split_multishot(bytes, name_size, control_size)?;
+            rmsg_message::from_parts(&parts, own)
+        })
+    }
 }
 
 /// Makes a message of a completed single-shot `IORING_OP_RECVMSG` (or of
@@ -111,10 +106,9 @@ pub unsafe extern "C" fn rmsg_message_from_recvmsg(
     flags: u32,
     message_out: *mut *mut rmsg_message,
 ) -> rmsg_status {
-    guard(|| {
+    let from_parts = || {
         // SAFETY: parts is NULL or readable per the contract.
         let p = unsafe { try_ref(parts) }?;
-        check_out(message_out)?;
         let own = parse::parse_flags(flags)?;
         // SAFETY: each pointer is readable for the length beside it, per
         // the contract (rmsg_recvmsg_parts documents which).
@@ -126,11 +120,10 @@ pub unsafe extern "C" fn rmsg_message_from_recvmsg(
             )
         };
         let pieces = uring::recvmsg_parts(p, data, name, control);
-        let m = rmsg_message::from_parts(&pieces, own)?;
-        // SAFETY: checked non-NULL.
-        unsafe { give(message_out, m) };
-        Ok(())
-    })
+        rmsg_message::from_parts(&pieces, own)
+    };
+    // SAFETY: message_out is NULL or writable.
+    unsafe { make(message_out, from_parts) }
 }
 
 /// The source address length the kernel reported for the message: for
