@@ -233,39 +233,31 @@ static void run_teardown(run_t *r) {
     rmsg_cmsg_builder_free(r->ss.builder);
 }
 
-/* Runs method m on n datagrams (filling and draining as the queue allows);
- * returns the seconds of the timed part. */
-static double run_method(link_t *l, void *rv, int m, long n) {
+/* One queue's worth of method m (a bench_run). */
+static double run_method(link_t *l, void *rv, int m, long *k) {
     run_t *r = rv;
-    double t = 0;
-    long done = 0;
-    while (done < n) {
-        long k = n - done < l->capacity ? n - done : l->capacity;
-        double t0;
-        if (m == M_RAW_SENDMMSG || m == M_RMSG_SENDMMSG) {
-            t0 = now();
-            if (m == M_RAW_SENDMMSG) send_raw_sendmmsg(l, &r->ss, k);
-            else send_rmsg_sendmmsg(l, &r->ss, k);
-            t += now() - t0;
-            if (discard(l->rx) != k) die("send: not every datagram arrived");
-        } else {
-            state_t *st = &r->st[m];
-            k = fill(l, k);
-            t0 = now();
-            switch (m) {
-            case M_RAW_RECVMSG: drain_raw_recvmsg(l, st, k); break;
-            case M_RMSG_RECVMSG: drain_rmsg_recvmsg(l, st, k); break;
-            case M_RMSG_RECEIVER: drain_rmsg_receiver(l, st, k); break;
-            case M_RAW_MMSG_8: case M_RAW_MMSG_32: case M_RAW_MMSG_64:
-                drain_raw_recvmmsg(l, &st->mm, k);
-                break;
-            default: drain_rmsg_batch(l, &st->mm, k); break;
-            }
-            t += now() - t0;
-        }
-        done += k;
+    state_t *st = &r->st[m];
+    double t0, t;
+    if (m == M_RAW_SENDMMSG || m == M_RMSG_SENDMMSG) {
+        t0 = now();
+        if (m == M_RAW_SENDMMSG) send_raw_sendmmsg(l, &r->ss, *k);
+        else send_rmsg_sendmmsg(l, &r->ss, *k);
+        t = now() - t0;
+        if (discard(l->rx) != *k) die("send: not every datagram arrived");
+        return t;
     }
-    return t;
+    *k = fill(l, *k);
+    t0 = now();
+    switch (m) {
+    case M_RAW_RECVMSG: drain_raw_recvmsg(l, st, *k); break;
+    case M_RMSG_RECVMSG: drain_rmsg_recvmsg(l, st, *k); break;
+    case M_RMSG_RECEIVER: drain_rmsg_receiver(l, st, *k); break;
+    case M_RAW_MMSG_8: case M_RAW_MMSG_32: case M_RAW_MMSG_64:
+        drain_raw_recvmmsg(l, &st->mm, *k);
+        break;
+    default: drain_rmsg_batch(l, &st->mm, *k); break;
+    }
+    return now() - t0;
 }
 
 /* The comparisons printed: rmsg method over its baseline (throughput). */
@@ -311,7 +303,7 @@ int main(int argc, char **argv) {
         int b = argc > 5 ? atoi(argv[5]) : 32;
         for (m = 0; m < METHODS; m++) {
             if (batch_of(m) != 1 && batch_of(m) != b) continue;
-            run_method(&l, r, m, n);
+            run_chunked(&l, r, run_method, m, n);
         }
         printf("calls: %ld datagrams per method, batch %d, %s %s\n", n, b, argv[1], argv[2]);
         run_teardown(r);

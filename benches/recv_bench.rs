@@ -15,12 +15,9 @@ use std::process::Command;
 #[path = "../tests/support/cbuild.rs"]
 mod cbuild;
 
-const CONFIGS: [(&str, &str); 4] = [
-    ("unix", "plain"),
-    ("unix", "item"),
-    ("udp", "plain"),
-    ("udp", "item"),
-];
+#[path = "support/links.rs"]
+mod links;
+use links::CONFIGS;
 
 /// Datagrams per method for the instruction counts.
 const CALLS: usize = 20_000;

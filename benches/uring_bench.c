@@ -194,25 +194,19 @@ typedef struct {
     mmsg_t mraw, mrmsg;
 } run_t;
 
-static double run_method(link_t *l, void *rv, int m, long n) {
+/* One queue's worth of method m (a bench_run). */
+static double run_method(link_t *l, void *rv, int m, long *k) {
     run_t *r = rv;
-    double t = 0;
-    long done = 0;
-    while (done < n) {
-        long k = n - done < l->capacity ? n - done : l->capacity;
-        double t0;
-        k = fill(l, k);
-        t0 = now();
-        switch (m) {
-        case M_URING_RAW: drain_uring_raw(l, &r->u, k); break;
-        case M_URING_RMSG: drain_uring_rmsg(l, &r->u, k); break;
-        case M_RMSG_BATCH: drain_rmsg_batch(l, &r->mrmsg, k); break;
-        default: drain_raw_recvmmsg(l, &r->mraw, k); break;
-        }
-        t += now() - t0;
-        done += k;
+    double t0;
+    *k = fill(l, *k);
+    t0 = now();
+    switch (m) {
+    case M_URING_RAW: drain_uring_raw(l, &r->u, *k); break;
+    case M_URING_RMSG: drain_uring_rmsg(l, &r->u, *k); break;
+    case M_RMSG_BATCH: drain_rmsg_batch(l, &r->mrmsg, *k); break;
+    default: drain_raw_recvmmsg(l, &r->mraw, *k); break;
     }
-    return t;
+    return now() - t0;
 }
 
 int main(int argc, char **argv) {

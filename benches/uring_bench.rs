@@ -11,12 +11,9 @@
 #[path = "../tests/support/cbuild.rs"]
 mod cbuild;
 
-const CONFIGS: [(&str, &str); 4] = [
-    ("unix", "plain"),
-    ("unix", "item"),
-    ("udp", "plain"),
-    ("udp", "item"),
-];
+#[path = "support/links.rs"]
+mod links;
+use links::CONFIGS;
 
 fn main() {
     let sizes: Vec<String> = std::env::args()
