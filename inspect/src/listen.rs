@@ -150,15 +150,16 @@ pub fn run(args: &ListenArgs) -> Result<(), Failure> {
     let address = parse_address(&args.address)?;
     let family = api::family(&address);
     let request = kinds::parse(&args.enable).map_err(Failure::Usage)?;
-    let settings = kinds::plan(&request, family, args.sock_type.raw()).map_err(Failure::Usage)?;
+    let settings =
+        kinds::plan(&request, family, args.sock_type.value.raw()).map_err(Failure::Usage)?;
     let format = if args.json {
         Format::Json
     } else {
         Format::Text
     };
 
-    let fd =
-        sock::socket(family, args.sock_type.raw()).map_err(runtime("cannot create the socket"))?;
+    let fd = sock::socket(family, args.sock_type.value.raw())
+        .map_err(runtime("cannot create the socket"))?;
     sock::bind(&fd, &address)
         .map_err(|e| Failure::Runtime(format!("cannot bind {}: {e}", args.address)))?;
     // A path the listener bound is its own: remove it when done.
@@ -170,17 +171,19 @@ pub fn run(args: &ListenArgs) -> Result<(), Failure> {
         .map_err(runtime("cannot read the bound address"))?
         .map_or_else(|| args.address.clone(), |a| show::address_text(&a));
 
-    let connected = args.sock_type != SocketType::Dgram;
+    let connected = args.sock_type.value != SocketType::Dgram;
     if connected {
         sock::listen(&fd).map_err(runtime("cannot listen"))?;
     }
     // On a listening socket the options are set for the connections it
     // accepts (Linux copies some of them, not all: they are set again).
-    let listener = Receiver::new(fd, family, args.sock_type, &settings, &request, true)?;
+    let listener = Receiver::new(fd, family, args.sock_type.value, &settings, &request, true)?;
 
     print(&[match format {
-        Format::Text => format!("listening on {bound} ({})", args.sock_type.name()),
-        Format::Json => json!({"listening": bound, "type": args.sock_type.name()}).to_string(),
+        Format::Text => format!("listening on {bound} ({})", args.sock_type.value.name()),
+        Format::Json => {
+            json!({"listening": bound, "type": args.sock_type.value.name()}).to_string()
+        }
     }])?;
 
     let mut shown = 0u64;
@@ -208,7 +211,7 @@ pub fn run(args: &ListenArgs) -> Result<(), Failure> {
             connection = Some(Receiver::new(
                 fd,
                 family,
-                args.sock_type,
+                args.sock_type.value,
                 &settings,
                 &request,
                 false,

@@ -63,19 +63,27 @@ impl SocketType {
     }
 }
 
+/// `--type`, shared by both commands.
 #[derive(Args)]
-struct ListenArgs {
-    /// Where to listen: 127.0.0.1:PORT, [::1]:PORT, /path or @abstract
-    /// (port 0 picks a free port; the first line says which)
-    address: String,
-    /// Socket type
+struct TypeArg {
+    /// Socket type (stream and seqpacket: listen accepts connections, send
+    /// connects first)
     #[arg(
         long = "type",
         value_name = "TYPE",
         value_enum,
         default_value = "dgram"
     )]
-    sock_type: SocketType,
+    value: SocketType,
+}
+
+#[derive(Args)]
+struct ListenArgs {
+    /// Where to listen: 127.0.0.1:PORT, [::1]:PORT, /path or @abstract
+    /// (port 0 picks a free port; the first line says which)
+    address: String,
+    #[command(flatten)]
+    sock_type: TypeArg,
     /// Receive options to enable, comma-separated: pktinfo, ttl, tos,
     /// hoplimit, tclass, timestamp, timestampns, timestamping, creds,
     /// pidfd, rxq_ovfl, mark, origdstaddr, recverr, gro, or all
@@ -98,14 +106,8 @@ struct SendArgs {
     address: String,
     /// The data to send (its bytes, as given)
     data: std::ffi::OsString,
-    /// Socket type (stream and seqpacket connect first)
-    #[arg(
-        long = "type",
-        value_name = "TYPE",
-        value_enum,
-        default_value = "dgram"
-    )]
-    sock_type: SocketType,
+    #[command(flatten)]
+    sock_type: TypeArg,
     /// IP_TTL (IPv4) or IPV6_HOPLIMIT (IPv6) for each message
     #[arg(long, value_name = "N", value_parser = parse_byte)]
     ttl: Option<u8>,

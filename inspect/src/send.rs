@@ -23,7 +23,7 @@ pub fn run(args: &SendArgs) -> Result<(), Failure> {
     let family = api::family(&address);
     let data = args.data.as_bytes();
     let inet = matches!(family, libc::AF_INET | libc::AF_INET6);
-    let ip_datagram = inet && args.sock_type == SocketType::Dgram;
+    let ip_datagram = inet && args.sock_type.value == SocketType::Dgram;
     if (args.ttl.is_some() || args.tos.is_some()) && !ip_datagram {
         return Err(usage(
             "--ttl and --tos apply to IPv4 and IPv6 datagram sockets",
@@ -32,7 +32,7 @@ pub fn run(args: &SendArgs) -> Result<(), Failure> {
     if (!args.fds.is_empty() || args.creds) && family != libc::AF_UNIX {
         return Err(usage("--fd and --creds apply to AF_UNIX sockets"));
     }
-    if args.sock_type == SocketType::Stream
+    if args.sock_type.value == SocketType::Stream
         && data.is_empty()
         && (!args.fds.is_empty() || args.creds)
     {
@@ -95,10 +95,10 @@ pub fn run(args: &SendArgs) -> Result<(), Failure> {
         }
     }
 
-    let fd = sock::socket(family, args.sock_type.raw())
+    let fd = sock::socket(family, args.sock_type.value.raw())
         .map_err(|e| Failure::Runtime(format!("cannot create the socket: {e}")))?;
     let target = show::address_text(&address);
-    let to = if args.sock_type == SocketType::Dgram {
+    let to = if args.sock_type.value == SocketType::Dgram {
         Some(&*address)
     } else {
         sock::connect(&fd, &address)
