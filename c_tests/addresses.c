@@ -74,6 +74,35 @@ static void check_wrong_families(const rmsg_address *a, int unix_ok, int inet_ok
     }
 }
 
+/* Receives one message of up to `bufsize` bytes on `fd` and checks that it
+ * came from an AF_UNIX address of `kind` named by the `want_len` bytes at
+ * `want`. Returns the message (the caller frees it); `*a_out` (if not
+ * NULL) is its address. */
+static rmsg_message *recv_from_unix(int fd, size_t bufsize, rmsg_addr_kind kind,
+                                    const void *want, size_t want_len,
+                                    const rmsg_address **a_out) {
+    rmsg_message *m = NULL;
+    const rmsg_address *a;
+    const uint8_t *name = NULL;
+    size_t len = 0;
+    CHECK_OK(rmsg_recvmsg(fd, bufsize, 0, 0, &m));
+    a = rmsg_message_address(m);
+    CHECK(a != NULL);
+    CHECK(rmsg_address_family(a) == AF_UNIX);
+    CHECK(rmsg_address_kind(a) == kind);
+    CHECK_OK(rmsg_address_unix(a, &name, &len));
+    CHECK_BYTES(name, len, want, want_len);
+    if (a_out) *a_out = a;
+    return m;
+}
+
+/* Removes the two socket files of a path test and their directory. */
+static void remove_socket_dir(const char *dir, const char *rpath, const char *spath) {
+    CHECK(unlink(rpath) == 0);
+    CHECK(unlink(spath) == 0);
+    CHECK(rmdir(dir) == 0);
+}
+
 static void test_unix_path(void) {
     char dir[] = "/tmp/rmsg-addresses-XXXXXX";
     char rpath[64], spath[64];
@@ -82,8 +111,6 @@ static void test_unix_path(void) {
     socklen_t peek_len, self_len = sizeof self;
     rmsg_message *m = NULL;
     const rmsg_address *a;
-    const uint8_t *name = NULL;
-    size_t len = 0;
     int r, s;
     CHECK(mkdtemp(dir) != NULL);
     snprintf(rpath, sizeof rpath, "%s/recv.sock", dir);
@@ -101,13 +128,7 @@ static void test_unix_path(void) {
     CHECK(getsockname(s, (struct sockaddr *)&self, &self_len) == 0);
     CHECK(sendto(s, "p", 1, 0, (struct sockaddr *)&ra, sizeof ra) == 1);
     peek_len = peek_name(r, &peeked);
-    CHECK_OK(rmsg_recvmsg(r, 16, 0, 0, &m));
-    a = rmsg_message_address(m);
-    CHECK(a != NULL);
-    CHECK(rmsg_address_family(a) == AF_UNIX);
-    CHECK(rmsg_address_kind(a) == RMSG_ADDRESS_UNIX_PATH);
-    CHECK_OK(rmsg_address_unix(a, &name, &len));
-    CHECK_BYTES(name, len, spath, strlen(spath));
+    m = recv_from_unix(r, 16, RMSG_ADDRESS_UNIX_PATH, spath, strlen(spath), &a);
     /* The raw bytes are what the kernel returned, and match the sender's
      * own name. */
     check_raw(a, &peeked, peek_len);
@@ -116,9 +137,7 @@ static void test_unix_path(void) {
     rmsg_message_free(m);
     close(r);
     close(s);
-    CHECK(unlink(rpath) == 0);
-    CHECK(unlink(spath) == 0);
-    CHECK(rmdir(dir) == 0);
+    remove_socket_dir(dir, rpath, spath);
 }
 
 /* A path that fills all of sun_path, with no NUL: bound with the full
@@ -142,8 +161,7 @@ static void test_unix_path_filling_sun_path(void) {
     socklen_t peek_len;
     rmsg_message *m = NULL;
     const rmsg_address *a;
-    const uint8_t *name = NULL;
-    size_t len = 0, used;
+    size_t used;
     int r, s;
     CHECK(mkdtemp(dir) != NULL);
     snprintf(rpath, sizeof rpath, "%s/r", dir);
@@ -164,19 +182,12 @@ static void test_unix_path_filling_sun_path(void) {
     CHECK(bind(s, (struct sockaddr *)&sa.un, sizeof sa.un) == 0);
     CHECK(sendto(s, "L", 1, 0, (struct sockaddr *)&ra, sizeof ra) == 1);
     peek_len = peek_name(r, &peeked);
-    CHECK_OK(rmsg_recvmsg(r, 16, 0, 0, &m));
-    a = rmsg_message_address(m);
-    CHECK(a != NULL);
-    CHECK(rmsg_address_kind(a) == RMSG_ADDRESS_UNIX_PATH);
-    CHECK_OK(rmsg_address_unix(a, &name, &len));
-    CHECK_BYTES(name, len, spath, max);
+    m = recv_from_unix(r, 16, RMSG_ADDRESS_UNIX_PATH, spath, max, &a);
     check_raw(a, &peeked, peek_len);
     rmsg_message_free(m);
     close(r);
     close(s);
-    CHECK(unlink(rpath) == 0);
-    CHECK(unlink(spath) == 0);
-    CHECK(rmdir(dir) == 0);
+    remove_socket_dir(dir, rpath, spath);
 }
 
 /* An abstract name with bytes after an inner NUL and no terminator: the
@@ -189,8 +200,6 @@ static void test_unix_abstract(void) {
     size_t sn;
     rmsg_message *m = NULL;
     const rmsg_address *a;
-    const uint8_t *name = NULL;
-    size_t len = 0;
     int r = unix_abstract(SOCK_DGRAM, "rmsg-addr-r", &ra, &rlen);
     int s = socket(AF_UNIX, SOCK_DGRAM, 0);
     CHECK(s >= 0);
@@ -206,14 +215,8 @@ static void test_unix_abstract(void) {
     CHECK(sendto(s, "q", 1, 0, (struct sockaddr *)&ra, rlen) == 1);
     peek_len = peek_name(r, &peeked);
     CHECK(peek_len == slen);
-    CHECK_OK(rmsg_recvmsg(r, 16, 0, 0, &m));
-    a = rmsg_message_address(m);
-    CHECK(a != NULL);
-    CHECK(rmsg_address_family(a) == AF_UNIX);
-    CHECK(rmsg_address_kind(a) == RMSG_ADDRESS_UNIX_ABSTRACT);
-    CHECK_OK(rmsg_address_unix(a, &name, &len));
-    CHECK_BYTES(name, len, sname, sn);
-    CHECK(name[0] == '\0');
+    /* The name comes back exactly, its leading NUL included (sname[0]). */
+    m = recv_from_unix(r, 16, RMSG_ADDRESS_UNIX_ABSTRACT, sname, sn, &a);
     check_raw(a, &peeked, peek_len);
     check_wrong_families(a, 1, 0, 0);
     rmsg_message_free(m);
@@ -229,8 +232,6 @@ static void test_unix_autobind(void) {
     socklen_t self_len = sizeof self, rlen;
     rmsg_message *m = NULL;
     const rmsg_address *a;
-    const uint8_t *name = NULL;
-    size_t len = 0;
     int r = unix_abstract(SOCK_DGRAM, "rmsg-addr-auto", &ra, &rlen);
     int s = socket(AF_UNIX, SOCK_DGRAM, 0);
     CHECK(s >= 0);
@@ -241,12 +242,8 @@ static void test_unix_autobind(void) {
     CHECK(self_len > offsetof(struct sockaddr_un, sun_path));
     CHECK(self.sun_path[0] == '\0');
     CHECK(sendto(s, "a", 1, 0, (struct sockaddr *)&ra, rlen) == 1);
-    CHECK_OK(rmsg_recvmsg(r, 16, 0, 0, &m));
-    a = rmsg_message_address(m);
-    CHECK(a != NULL);
-    CHECK(rmsg_address_kind(a) == RMSG_ADDRESS_UNIX_ABSTRACT);
-    CHECK_OK(rmsg_address_unix(a, &name, &len));
-    CHECK_BYTES(name, len, self.sun_path, self_len - offsetof(struct sockaddr_un, sun_path));
+    m = recv_from_unix(r, 16, RMSG_ADDRESS_UNIX_ABSTRACT, self.sun_path,
+                       self_len - offsetof(struct sockaddr_un, sun_path), &a);
     check_raw(a, &self, self_len);
     rmsg_message_free(m);
     close(r);
@@ -499,9 +496,6 @@ static void test_unix_stream_carries_bound_peer_name(void) {
     struct sockaddr_un la, ca;
     socklen_t llen, clen;
     rmsg_message *m = NULL;
-    const rmsg_address *a;
-    const uint8_t *name = NULL;
-    size_t len = 0;
     int l, c, acc;
     l = unix_abstract(SOCK_STREAM, "rmsg-addr-listen", &la, &llen);
     CHECK(listen(l, 1) == 0);
@@ -511,18 +505,11 @@ static void test_unix_stream_carries_bound_peer_name(void) {
     CHECK(acc >= 0);
     CHECK(send(c, "up", 2, 0) == 2);
     CHECK(send(acc, "down", 4, 0) == 4);
-    CHECK_OK(rmsg_recvmsg(acc, 2, 0, 0, &m));
-    a = rmsg_message_address(m);
-    CHECK(a != NULL);
-    CHECK(rmsg_address_kind(a) == RMSG_ADDRESS_UNIX_ABSTRACT);
-    CHECK_OK(rmsg_address_unix(a, &name, &len));
-    CHECK_BYTES(name, len, ca.sun_path, clen - offsetof(struct sockaddr_un, sun_path));
+    m = recv_from_unix(acc, 2, RMSG_ADDRESS_UNIX_ABSTRACT, ca.sun_path,
+                       clen - offsetof(struct sockaddr_un, sun_path), NULL);
     rmsg_message_free(m);
-    CHECK_OK(rmsg_recvmsg(c, 4, 0, 0, &m));
-    a = rmsg_message_address(m);
-    CHECK(a != NULL);
-    CHECK_OK(rmsg_address_unix(a, &name, &len));
-    CHECK_BYTES(name, len, la.sun_path, llen - offsetof(struct sockaddr_un, sun_path));
+    m = recv_from_unix(c, 4, RMSG_ADDRESS_UNIX_ABSTRACT, la.sun_path,
+                       llen - offsetof(struct sockaddr_un, sun_path), NULL);
     rmsg_message_free(m);
     close(acc);
     close(c);
