@@ -44,6 +44,18 @@ static void test_address_text_bound(void) {
     CHECK(a == NULL);
 }
 
+/* A control buffer longer than socklen_t holds is refused before the
+ * pointer is looked at, NULL or not. */
+static void test_control_socklen_bound(void) {
+#if SIZE_MAX > UINT32_MAX
+    rmsg_control *c = NULL;
+    const size_t over = (size_t)UINT32_MAX + 1;
+    CHECK_STATUS(rmsg_control_parse(NULL, over, 0, &c), RMSG_ERR_TOO_LARGE);
+    CHECK_STATUS(rmsg_control_parse(NULL, over, RMSG_PARSE_OWN_FDS, &c), RMSG_ERR_TOO_LARGE);
+    CHECK(c == NULL);
+#endif
+}
+
 /* Output arrays follow the same rule as inputs, whatever the message
  * holds: views_len, fds_len, a format buffer, a receive buffer. */
 static void test_output_arrays(void) {
@@ -190,6 +202,7 @@ int main(void) {
     TEST_BEGIN();
     RUN(test_reported_crashes);
     RUN(test_address_text_bound);
+    RUN(test_control_socklen_bound);
     RUN(test_output_arrays);
     RUN(test_iovecs);
     RUN(test_allocation_sizes);

@@ -2,7 +2,6 @@
 //! `recvmsg`, io_uring ...) into the same items a received message has (the
 //! safe core; the C shims are in `ffi::control`).
 
-use crate::cmsg;
 use crate::message::rmsg_message;
 use crate::status::{Error, Result, rmsg_status::*};
 
@@ -31,12 +30,8 @@ pub struct rmsg_control {
 impl rmsg_control {
     /// Copies `buf` and decodes its items. With `own_fds` the descriptors in
     /// it are owned by the result once it is made; on failure they stay the
-    /// caller's (nothing is closed). A buffer longer than a `socklen_t`
-    /// counts (no kernel could have filled it) is `RMSG_ERR_TOO_LARGE`.
+    /// caller's (nothing is closed).
     pub(crate) fn parse(buf: &[u8], own_fds: bool) -> Result<Box<rmsg_control>> {
-        if buf.len() > cmsg::SOCKLEN_MAX {
-            return Err(Error::new(RMSG_ERR_TOO_LARGE));
-        }
         let message = rmsg_message::from_control(buf, own_fds)?;
         Ok(Box::new(rmsg_control { message }))
     }

@@ -8,6 +8,7 @@ use super::make_parsed;
 use super::message::{
     rmsg_message_item, rmsg_message_item_count, rmsg_message_malformed, rmsg_message_take_item_fds,
 };
+use crate::cmsg;
 use crate::items::rmsg_item;
 use crate::message::rmsg_message;
 use crate::panic::guard_or;
@@ -55,8 +56,9 @@ pub unsafe extern "C" fn rmsg_control_parse(
     flags: u32,
     control_out: *mut *mut rmsg_control,
 ) -> rmsg_status {
+    let max = cmsg::SOCKLEN_MAX;
     // SAFETY: forwarded contract.
-    unsafe { make_parsed(buf, buf_len, flags, control_out, rmsg_control::parse) }
+    unsafe { make_parsed(buf, buf_len, max, flags, control_out, rmsg_control::parse) }
 }
 
 /// Frees a parsed control buffer; with `RMSG_PARSE_OWN_FDS` closes every

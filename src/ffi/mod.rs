@@ -34,7 +34,7 @@
 use crate::panic::{guard, guard_or};
 use crate::parse;
 use crate::ptr::{check_out, into_raw, try_ref, try_slice, write_out};
-use crate::status::Result;
+use crate::status::{Error, Result};
 
 mod address;
 mod builder;
@@ -215,20 +215,26 @@ unsafe fn make<T>(handle_out: *mut *mut T, f: impl FnOnce() -> Result<Box<T>>) -
 }
 
 /// The body of a function that decodes a caller's buffer into a new handle:
-/// `flags` checked (`RMSG_PARSE_OWN_FDS` or 0), `(buf, buf_len)` borrowed,
-/// and `f` given the bytes and whether the result owns their descriptors.
+/// `flags` checked (`RMSG_PARSE_OWN_FDS` or 0), `buf_len` checked against
+/// `max_len` (`RMSG_ERR_TOO_LARGE`, before `buf` is looked at), `(buf,
+/// buf_len)` borrowed, and `f` given the bytes and whether the result owns
+/// their descriptors.
 ///
 /// # Safety
 /// `buf` is readable for `buf_len` bytes; `handle_out` is NULL or writable.
 unsafe fn make_parsed<T>(
     buf: *const u8,
     buf_len: usize,
+    max_len: usize,
     flags: u32,
     handle_out: *mut *mut T,
     f: impl FnOnce(&[u8], bool) -> Result<Box<T>>,
 ) -> rmsg_status {
     let parsed = || {
         let own = parse::parse_flags(flags)?;
+        if buf_len > max_len {
+            return Err(Error::new(rmsg_status::RMSG_ERR_TOO_LARGE));
+        }
         // SAFETY: buf is readable for buf_len bytes, per this function's
         // contract.
         f(unsafe { try_slice(buf, buf_len) }?, own)

@@ -75,10 +75,18 @@ pub unsafe extern "C" fn rmsg_message_from_multishot(
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
     unsafe {
-        make_parsed(buf, buf_len, flags, message_out, |bytes, own| {
-            let parts = uring::split_multishot(bytes, name_size, control_size)?;
-            rmsg_message::from_parts(&parts, own)
-        })
+        // No limit of its own: try_slice's RMSG_MAX_BUFFER_SIZE applies.
+        make_parsed(
+            buf,
+            buf_len,
+            usize::MAX,
+            flags,
+            message_out,
+            |bytes, own| {
+                let parts = uring::split_multishot(bytes, name_size, control_size)?;
+                rmsg_message::from_parts(&parts, own)
+            },
+        )
     }
 }
 
