@@ -7,6 +7,8 @@
 #   bash bindings/java/build.sh          # target/java/rmsg.jar (rebuilt when a source is newer)
 #   bash bindings/java/build.sh test     # the jar, then the tests (tests/)
 #   bash bindings/java/build.sh bench    # the jar, then the benchmark (bench/); args follow
+#   bash bindings/java/build.sh java-cmd # the jar, then prints the java command that runs
+#                                        # a program against it, one argument a line
 #
 # The library is found as the binding finds it (RMSG_LIBRARY, else this
 # checkout's target/release then target/debug, else librmsg.so.0): build it
@@ -34,7 +36,7 @@ build_jar() {
     "$jdk/bin/jar" --create --file "$tmp/rmsg.jar" --module-version "$version" -C "$tmp/classes" .
     mv "$tmp/rmsg.jar" "$jar"
     rm -rf "$tmp"
-    echo "built $jar (JDK: $jdk)"
+    echo "built $jar (JDK: $jdk)" >&2
 }
 
 # (-restricted: calling native code is what the binding is for.)
