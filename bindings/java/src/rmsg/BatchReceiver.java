@@ -1,17 +1,12 @@
 package rmsg;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
-import java.nio.ReadOnlyBufferException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Receives up to {@link #capacity} messages with one {@code recvmmsg(2)}
@@ -25,48 +20,25 @@ import java.util.Objects;
  *
  * <p>Memory, threads and closing: as for {@link Receiver}.
  */
-public final class BatchReceiver implements AutoCloseable {
-    private record Release(Arena arena, MemorySegment batch) implements Runnable {
-        @Override
-        public void run() {
-            Native.batchFree(batch); // closes descriptors never taken
-            arena.close();
-        }
-    }
-
-    private final MessageSocket socket;
+public final class BatchReceiver extends NativeReceiver {
     private final int capacity;
     private final int bufsize;
-    private final MemorySegment batch;
-    private final MemorySegment options;
     private final MemorySegment count;
-    private final Decoder decoder;
-    private final Exclusive guard;
 
     BatchReceiver(MessageSocket socket, int capacity, int bufsize, int ancbufsize) throws IOException {
+        super(socket, "rmsg_batch_new", (options, out) -> Native.batchNew(checked(capacity, bufsize, ancbufsize),
+                bufsize, ancbufsize, options, out), Native::batchFree, "the batch receiver");
+        this.capacity = capacity;
+        this.bufsize = bufsize;
+        this.count = arena.allocate(JAVA_LONG);
+    }
+
+    private static long checked(int capacity, int bufsize, int ancbufsize) {
         if (capacity < 1 || capacity > 1024 || bufsize < 0 || ancbufsize < 0) {
             throw new IllegalArgumentException("a batch has 1 to 1024 messages and sizes that are not negative: "
                     + "count " + capacity + ", bufsize " + bufsize + ", ancbufsize " + ancbufsize);
         }
-        this.socket = socket;
-        this.capacity = capacity;
-        this.bufsize = bufsize;
-        Arena arena = Arena.ofShared();
-        try {
-            MemorySegment out = arena.allocate(ADDRESS);
-            options = arena.allocate(Layouts.RECV_OPTIONS);
-            count = arena.allocate(JAVA_LONG);
-            int s = Native.batchNew(capacity, bufsize, ancbufsize, MemorySegment.NULL, out);
-            if (s != Errors.OK) {
-                throw Errors.status("rmsg_batch_new", s);
-            }
-            batch = out.get(ADDRESS, 0);
-            decoder = new Decoder(arena);
-        } catch (Throwable t) {
-            arena.close();
-            throw t;
-        }
-        guard = new Exclusive(this, new Release(arena, batch), "the batch receiver");
+        return capacity;
     }
 
     /** The most messages one receive brings. */
@@ -97,11 +69,7 @@ public final class BatchReceiver implements AutoCloseable {
      * @throws IllegalArgumentException if the buffer has less room than {@link #room}
      */
     public List<Message> receive(ByteBuffer dst, int flags) throws IOException {
-        Objects.requireNonNull(dst, "dst");
-        if (dst.isReadOnly()) {
-            throw new ReadOnlyBufferException();
-        }
-        List<Message> got = receive(MemorySegment.ofBuffer(dst), flags);
+        List<Message> got = receive(MessageSocket.segmentOf(dst), flags);
         long used = 0;
         for (Message m : got) {
             used += m.length();
@@ -123,46 +91,29 @@ public final class BatchReceiver implements AutoCloseable {
      *     smaller than {@link #room}
      */
     public List<Message> receive(MemorySegment dst, int flags) throws IOException {
-        MessageSocket.checkDestination(dst, room());
-        guard.enter();
-        try {
-            socket.acquire();
-            try {
-                socket.writeReceiveWait(options);
-                int s = Native.batchRecv(batch, socket.fd, flags, options, count);
-                if (s != Errors.OK) {
-                    throw Errors.status("rmsg_batch_recv", s);
-                }
-                int n = (int) count.get(JAVA_LONG, 0);
-                List<Message> out = new ArrayList<>(n);
-                long offset = 0;
-                try {
-                    for (int i = 0; i < n; i++) {
-                        Message m = decoder.decode(Native.batchMessage(batch, i), dst, offset, -1);
-                        out.add(m);
-                        offset += m.length();
-                    }
-                } catch (Throwable t) {
-                    // Descriptors already taken are closed here; the rest
-                    // stay with the batch, which closes them.
-                    for (Message m : out) {
-                        m.close();
-                    }
-                    throw t;
-                }
-                return out;
-            } finally {
-                socket.release();
+        return receiving(dst, room(), () -> {
+            int s = Native.batchRecv(handle, socket.fd, flags, options, count);
+            if (s != Errors.OK) {
+                throw Errors.status("rmsg_batch_recv", s);
             }
-        } finally {
-            guard.exit();
-            Reference.reachabilityFence(this);
-        }
-    }
-
-    /** Frees the native buffers (closing descriptors never taken). */
-    @Override
-    public void close() {
-        guard.close();
+            int n = (int) count.get(JAVA_LONG, 0);
+            List<Message> out = new ArrayList<>(n);
+            long offset = 0;
+            try {
+                for (int i = 0; i < n; i++) {
+                    Message m = decoder.decode(Native.batchMessage(handle, i), dst, offset, -1);
+                    out.add(m);
+                    offset += m.length();
+                }
+            } catch (Throwable t) {
+                // Descriptors already taken are closed here; the rest stay
+                // with the batch, which closes them.
+                for (Message m : out) {
+                    m.close();
+                }
+                throw t;
+            }
+            return out;
+        });
     }
 }

@@ -6,7 +6,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.ref.Reference;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.util.Objects;
@@ -69,14 +68,12 @@ public final class ControlMessages implements AutoCloseable {
 
     /** Runs {@code add} on the builder, in a confined arena for its arguments. */
     private ControlMessages add(String operation, Function<Arena, Integer> add) {
-        guard.enter();
-        try (Arena a = Arena.ofConfined()) {
-            check(add.apply(a), operation);
-            return this;
-        } finally {
-            guard.exit();
-            Reference.reachabilityFence(this);
-        }
+        return guard.run(this, () -> {
+            try (Arena a = Arena.ofConfined()) {
+                check(add.apply(a), operation);
+                return this;
+            }
+        });
     }
 
     /**
@@ -192,26 +189,16 @@ public final class ControlMessages implements AutoCloseable {
 
     /** Removes every item, keeping the memory for the next message. */
     public ControlMessages clear() {
-        guard.enter();
-        try {
+        return guard.run(this, () -> {
             Native.builderReset(builder);
             return this;
-        } finally {
-            guard.exit();
-            Reference.reachabilityFence(this);
-        }
+        });
     }
 
     /** {@code rmsg_sendmsg} with this builder, which is held for the call. */
     int send(int fd, MemorySegment iov, MemorySegment address, int flags, MemorySegment options,
             MemorySegment nbytes) {
-        guard.enter();
-        try {
-            return Native.sendmsg(fd, iov, 1, builder, address, flags, options, nbytes);
-        } finally {
-            guard.exit();
-            Reference.reachabilityFence(this);
-        }
+        return guard.run(this, () -> Native.sendmsg(fd, iov, 1, builder, address, flags, options, nbytes));
     }
 
     /** Frees the builder (it never owned the descriptors added). */

@@ -63,6 +63,26 @@ final class Exclusive {
         }
     }
 
+    /** A call that returns a value and may throw {@code X}. */
+    interface Call<T, X extends Throwable> {
+        T run() throws X;
+    }
+
+    /**
+     * Runs {@code call} between {@link #enter} and {@link #exit}, with
+     * {@code owner} kept reachable to the end (so that the cleaner cannot
+     * release the memory the call uses while it runs).
+     */
+    <T, X extends Throwable> T run(Object owner, Call<T, X> call) throws X {
+        enter();
+        try {
+            return call.run();
+        } finally {
+            exit();
+            java.lang.ref.Reference.reachabilityFence(owner);
+        }
+    }
+
     void close() {
         closed = true;
         if (lock.tryLock()) {

@@ -190,6 +190,16 @@ public abstract sealed class MessageSocket implements AutoCloseable permits Rmsg
         Reference.reachabilityFence(this);
     }
 
+    /** Runs {@code call} on the descriptor, between {@link #acquire} and {@link #release}. */
+    final <T, X extends Throwable> T using(Exclusive.Call<T, X> call) throws X, ClosedChannelException {
+        acquire();
+        try {
+            return call.run();
+        } finally {
+            release();
+        }
+    }
+
     /** True until {@link #close}. */
     public final boolean isOpen() {
         return (state.get() & CLOSED) == 0;
@@ -251,29 +261,28 @@ public abstract sealed class MessageSocket implements AutoCloseable permits Rmsg
 
     /** {@code bind(2)}. */
     public final MessageSocket bind(SocketAddress local) throws IOException {
-        Objects.requireNonNull(local, "local");
-        acquire();
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = Native.callState(a);
-            MemorySegment sa = Addresses.sockaddr(local, a);
-            if (Native.bind(st, fd, sa, (int) sa.byteSize()) != 0) {
-                throw Errors.os("bind(" + local + ")", Native.errno(st));
-            }
-            return this;
-        } finally {
-            release();
-        }
+        return withAddress("bind", local, Native::bind);
     }
 
     /** {@code connect(2)}: a stream connects, a datagram socket sets its default peer. */
     public final MessageSocket connect(SocketAddress remote) throws IOException {
-        Objects.requireNonNull(remote, "remote");
+        return withAddress("connect", remote, Native::connect);
+    }
+
+    /** A libc call that takes the descriptor and a {@code sockaddr}. */
+    private interface AddressCall {
+        int call(MemorySegment state, int fd, MemorySegment sockaddr, int len);
+    }
+
+    private MessageSocket withAddress(String operation, SocketAddress address, AddressCall call)
+            throws IOException {
+        Objects.requireNonNull(address, "address");
         acquire();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = Native.callState(a);
-            MemorySegment sa = Addresses.sockaddr(remote, a);
-            if (Native.connect(st, fd, sa, (int) sa.byteSize()) != 0) {
-                throw Errors.os("connect(" + remote + ")", Native.errno(st));
+            MemorySegment sa = Addresses.sockaddr(address, a);
+            if (call.call(st, fd, sa, (int) sa.byteSize()) != 0) {
+                throw Errors.os(operation + "(" + address + ")", Native.errno(st));
             }
             return this;
         } finally {
@@ -521,13 +530,18 @@ public abstract sealed class MessageSocket implements AutoCloseable permits Rmsg
      * @throws ReadOnlyBufferException for a read-only buffer
      */
     public final Message receive(ByteBuffer dst, int flags) throws IOException {
+        Message m = receive(segmentOf(dst), flags);
+        dst.position(dst.position() + m.length());
+        return m;
+    }
+
+    /** The remaining room of a buffer to receive into, as a segment. */
+    static MemorySegment segmentOf(ByteBuffer dst) {
         Objects.requireNonNull(dst, "dst");
         if (dst.isReadOnly()) {
             throw new ReadOnlyBufferException();
         }
-        Message m = receive(MemorySegment.ofBuffer(dst), flags);
-        dst.position(dst.position() + m.length());
-        return m;
+        return MemorySegment.ofBuffer(dst);
     }
 
     /**

@@ -5,10 +5,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
-import java.nio.ReadOnlyBufferException;
-import java.util.Objects;
 
 /**
  * Receives message after message from one socket into native buffers
@@ -24,45 +21,23 @@ import java.util.Objects;
  * <p>Threads: calls take the receiver in turn (a second thread waits for
  * the first's receive to return); {@code close} does not wait.
  */
-public final class Receiver implements AutoCloseable {
-    private record Release(Arena arena, MemorySegment receiver) implements Runnable {
-        @Override
-        public void run() {
-            Native.receiverFree(receiver); // closes descriptors never taken
-            arena.close();
-        }
-    }
-
-    private final MessageSocket socket;
+public final class Receiver extends NativeReceiver {
     private final int bufsize;
-    private final MemorySegment receiver;
-    private final MemorySegment options;
     private final MemorySegment out;
-    private final Decoder decoder;
-    private final Exclusive guard;
 
     Receiver(MessageSocket socket, int bufsize, int ancbufsize) throws IOException {
+        super(socket, "rmsg_receiver_new", (options, out) -> Native.receiverNew(checked(bufsize, ancbufsize),
+                ancbufsize, options, out), Native::receiverFree, "the receiver");
+        this.bufsize = bufsize;
+        this.out = arena.allocate(ADDRESS);
+    }
+
+    private static long checked(int bufsize, int ancbufsize) {
         if (bufsize < 0 || ancbufsize < 0) {
             throw new IllegalArgumentException("sizes are not negative: bufsize " + bufsize
                     + ", ancbufsize " + ancbufsize);
         }
-        this.socket = socket;
-        this.bufsize = bufsize;
-        Arena arena = Arena.ofShared();
-        try {
-            out = arena.allocate(ADDRESS);
-            options = arena.allocate(Layouts.RECV_OPTIONS);
-            int s = Native.receiverNew(bufsize, ancbufsize, MemorySegment.NULL, out);
-            if (s != Errors.OK) {
-                throw Errors.status("rmsg_receiver_new", s);
-            }
-            receiver = out.get(ADDRESS, 0);
-            decoder = new Decoder(arena);
-        } catch (Throwable t) {
-            arena.close();
-            throw t;
-        }
-        guard = new Exclusive(this, new Release(arena, receiver), "the receiver");
+        return bufsize;
     }
 
     /** The most data bytes one message brings. */
@@ -83,11 +58,7 @@ public final class Receiver implements AutoCloseable {
      *     {@link #bufferSize}
      */
     public Message receive(ByteBuffer dst, int flags) throws IOException {
-        Objects.requireNonNull(dst, "dst");
-        if (dst.isReadOnly()) {
-            throw new ReadOnlyBufferException();
-        }
-        Message m = receive(MemorySegment.ofBuffer(dst), flags);
+        Message m = receive(MessageSocket.segmentOf(dst), flags);
         dst.position(dst.position() + m.length());
         return m;
     }
@@ -104,29 +75,12 @@ public final class Receiver implements AutoCloseable {
      *     smaller than {@link #bufferSize}
      */
     public Message receive(MemorySegment dst, int flags) throws IOException {
-        MessageSocket.checkDestination(dst, bufsize);
-        guard.enter();
-        try {
-            socket.acquire();
-            try {
-                socket.writeReceiveWait(options);
-                int s = Native.receiverRecv(receiver, socket.fd, flags, options, out);
-                if (s != Errors.OK) {
-                    throw Errors.status("rmsg_receiver_recv", s);
-                }
-                return decoder.decode(out.get(ADDRESS, 0), dst, 0, -1);
-            } finally {
-                socket.release();
+        return receiving(dst, bufsize, () -> {
+            int s = Native.receiverRecv(handle, socket.fd, flags, options, out);
+            if (s != Errors.OK) {
+                throw Errors.status("rmsg_receiver_recv", s);
             }
-        } finally {
-            guard.exit();
-            Reference.reachabilityFence(this);
-        }
-    }
-
-    /** Frees the native buffers (closing descriptors of the last message never taken). */
-    @Override
-    public void close() {
-        guard.close();
+            return decoder.decode(out.get(ADDRESS, 0), dst, 0, -1);
+        });
     }
 }
