@@ -404,6 +404,56 @@ final class SocketTests {
         }
     }
 
+    /**
+     * A failure after the kernel installed descriptors leaves none open:
+     * the destination's arena is closed while a receive waits, so that
+     * copying the data out fails after the syscall. The message's
+     * descriptors stay with the receiver, which closes them (the runner's
+     * descriptor count checks it).
+     */
+    @RmsgTests.Test
+    static void descriptorsClosedWhenAFailureFollowsTheReceive() throws Exception {
+        int[] p = Libc.pipe();
+        try (SocketPair pair = RmsgSocket.pair(SocketType.DATAGRAM);
+             ControlMessages cm = new ControlMessages().fds(p[0], p[1])) {
+            for (int attempt = 0; attempt < 20; attempt++) {
+                Arena shared = Arena.ofShared();
+                MemorySegment dst = shared.allocate(64);
+                AtomicReference<Throwable> failure = new AtomicReference<>();
+                try (Receiver r = pair.second().receiver(64)) {
+                    Thread t = new Thread(() -> {
+                        try (Message m = r.receive(dst)) {
+                            failure.set(new AssertionError("received into a closed arena: " + m));
+                        } catch (Throwable e) {
+                            failure.set(e);
+                        }
+                    });
+                    t.start();
+                    Thread.sleep(100); // lets it wait in recvmsg; retried below if it did not
+                    shared.close();
+                    pair.first().send(text("fds"), cm);
+                    t.join(30_000);
+                    RmsgTests.check(!t.isAlive(), "the receive returned");
+                }
+                RmsgTests.check(failure.get() instanceof IllegalStateException, "refused: " + failure.get());
+                // If the arena closed before the receive began, the message is still queued: try again.
+                pair.second().setReceiveTimeout(Duration.ZERO);
+                try (Message m = pair.second().receive(ByteBuffer.allocate(64))) {
+                    RmsgTests.eq(2, m.fds().size(), "the queued message");
+                    continue;
+                } catch (WouldBlockException e) {
+                    return; // consumed by the failed receive, and its descriptors are closed
+                } finally {
+                    pair.second().setReceiveTimeout(null);
+                }
+            }
+            throw new AssertionError("the arena never closed while the receive waited");
+        } finally {
+            Libc.close(p[0]);
+            Libc.close(p[1]);
+        }
+    }
+
     /** Heap buffers and segments work as destinations and sources, through a copy. */
     @RmsgTests.Test
     static void heapAndNativeMemory() throws Exception {
