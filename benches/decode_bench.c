@@ -8,8 +8,9 @@
  * control item to a value: the TTL (an int), IP_PKTINFO (interface and both
  * addresses), SCM_CREDENTIALS (pid, uid, gid). The raw methods walk the
  * control buffer with CMSG_FIRSTHDR/CMSG_NXTHDR and memcpy each payload
- * into its struct; the rmsg methods use the typed accessors
- * (rmsg_item_kind, then the accessor of that kind).
+ * into its struct; the rmsg methods either use the typed accessors
+ * (rmsg_item_kind, then the accessor of that kind: "acc") or read the
+ * fields of a per-message view (rmsg_view: "view").
  *
  * Links (bench_common.h): an AF_UNIX SOCK_DGRAM socketpair, plain or with
  * SO_PASSCRED (one SCM_CREDENTIALS item per datagram); a connected UDP pair
@@ -20,10 +21,13 @@
  *
  *   raw recvmsg         recvmsg into stack buffers, decoded by hand
  *   rmsg_recvmsg acc    rmsg_recvmsg_with, accessors, rmsg_message_free
+ *   rmsg_recvmsg view   rmsg_recvmsg_with, rmsg_message_view, free
  *   receiver acc        rmsg_receiver_recv, accessors
+ *   receiver view       rmsg_receiver_recv_view
  *   raw recvmmsg 32     recvmmsg of up to 32 into headers set up once (the
  *                       used ones reset before each call), decoded by hand
  *   batch 32 acc        rmsg_batch_recv of 32, rmsg_batch_message, accessors
+ *   batch 32 view       rmsg_batch_recv_views of 32
  *
  * Usage: decode_bench unix|udp plain|item [messages-per-round] [rounds]
  *   prints each round's ns per message, then the median and the spread
@@ -113,6 +117,27 @@ static size_t decode_accessors(const rmsg_message *m) {
     return rmsg_message_data_len(m);
 }
 
+/* The view side: the same from the fields of an rmsg_view. */
+static size_t decode_view(const rmsg_view *v) {
+    decoded_t d;
+    memset(&d, 0, sizeof d);
+    sink += (size_t)v->data[0] + (size_t)v->flags + v->address_len;
+    if (v->address) sink += ((const struct sockaddr *)(const void *)v->address)->sa_family;
+    if (v->present & RMSG_VIEW_IP_TTL) d.ttl = v->ip_ttl;
+    if (v->present & RMSG_VIEW_IP_PKTINFO) {
+        d.pktinfo.ipi_ifindex = v->ip_pktinfo.ifindex;
+        memcpy(&d.pktinfo.ipi_addr, v->ip_pktinfo.addr.addr, 4);
+        memcpy(&d.pktinfo.ipi_spec_dst, v->ip_pktinfo.spec_dst.addr, 4);
+    }
+    if (v->present & RMSG_VIEW_CREDENTIALS) {
+        d.cred.pid = v->credentials.pid;
+        d.cred.uid = v->credentials.uid;
+        d.cred.gid = v->credentials.gid;
+    }
+    consume(&d);
+    return v->data_len;
+}
+
 /* ---- receive methods: each receives exactly n queued datagrams ---------- */
 
 typedef struct {
@@ -155,6 +180,30 @@ METHOD drain_rmsg_recvmsg(link_t *l, state_t *st, long n) {
             decode_accessors(m) != MSG_SIZE)
             short_read("rmsg_recvmsg", i, n);
         rmsg_message_free(m);
+    }
+}
+
+METHOD drain_rmsg_recvmsg_view(link_t *l, state_t *st, long n) {
+    long i;
+    (void)st;
+    for (i = 0; i < n; i++) {
+        rmsg_message *m = NULL;
+        const rmsg_view *v = NULL;
+        if (rmsg_recvmsg_with(l->rx, MSG_SIZE, ANC_SIZE, MSG_DONTWAIT, NULL, &m) != RMSG_OK ||
+            rmsg_message_view(m, sizeof(rmsg_view), &v) != RMSG_OK || decode_view(v) != MSG_SIZE)
+            short_read("rmsg_recvmsg view", i, n);
+        rmsg_message_free(m);
+    }
+}
+
+METHOD drain_receiver_view(link_t *l, state_t *st, long n) {
+    long i;
+    for (i = 0; i < n; i++) {
+        const rmsg_view *v = NULL;
+        if (rmsg_receiver_recv_view(st->receiver, l->rx, MSG_DONTWAIT, NULL, sizeof(rmsg_view),
+                                    &v) != RMSG_OK ||
+            decode_view(v) != MSG_SIZE)
+            short_read("rmsg receiver view", i, n);
     }
 }
 
@@ -203,19 +252,39 @@ METHOD drain_batch(link_t *l, mmsg_t *s, long n) {
     }
 }
 
+METHOD drain_batch_view(link_t *l, state_t *st, long n) {
+    long done = 0;
+    while (done < n) {
+        size_t i, got = 0;
+        const rmsg_view *const *views = NULL;
+        if (rmsg_batch_recv_views(st->mm.rbatch, l->rx, MSG_DONTWAIT, NULL, sizeof(rmsg_view),
+                                  &views, &got) != RMSG_OK ||
+            (long)got > n - done)
+            short_read("rmsg batch views", done, n);
+        for (i = 0; i < got; i++)
+            if (decode_view(views[i]) != MSG_SIZE)
+                short_read("rmsg batch views length", done, n);
+        done += (long)got;
+    }
+}
+
 /* ---- the runs --------------------------------------------------------- */
 
 enum {
     M_RAW_RECVMSG,
     M_RMSG_RECVMSG,
+    M_RMSG_RECVMSG_VIEW,
     M_RECEIVER,
+    M_RECEIVER_VIEW,
     M_RAW_MMSG,
     M_BATCH,
+    M_BATCH_VIEW,
     METHODS
 };
 
 static const char *const names[METHODS] = {
-    "raw recvmsg", "rmsg_recvmsg acc", "receiver acc", "raw recvmmsg 32", "batch 32 acc",
+    "raw recvmsg",     "rmsg_recvmsg acc", "rmsg_recvmsg view", "receiver acc",
+    "receiver view",   "raw recvmmsg 32",  "batch 32 acc",      "batch 32 view",
 };
 
 typedef struct {
@@ -250,9 +319,12 @@ static double run_method(link_t *l, void *rv, int m, long *k) {
     switch (m) {
     case M_RAW_RECVMSG: drain_raw_recvmsg(l, st, *k); break;
     case M_RMSG_RECVMSG: drain_rmsg_recvmsg(l, st, *k); break;
+    case M_RMSG_RECVMSG_VIEW: drain_rmsg_recvmsg_view(l, st, *k); break;
     case M_RECEIVER: drain_receiver(l, st, *k); break;
+    case M_RECEIVER_VIEW: drain_receiver_view(l, st, *k); break;
     case M_RAW_MMSG: drain_raw_recvmmsg_decoded(l, &st->mm, *k); break;
-    default: drain_batch(l, &st->mm, *k); break;
+    case M_BATCH: drain_batch(l, &st->mm, *k); break;
+    default: drain_batch_view(l, st, *k); break;
     }
     return now() - t0;
 }
@@ -260,8 +332,11 @@ static double run_method(link_t *l, void *rv, int m, long *k) {
 /* The comparisons printed: rmsg method over its baseline (throughput). */
 static const bench_pair pairs[] = {
     {M_RMSG_RECVMSG, M_RAW_RECVMSG, "rmsg_recvmsg acc / raw recvmsg"},
+    {M_RMSG_RECVMSG_VIEW, M_RAW_RECVMSG, "rmsg_recvmsg view / raw recvmsg"},
     {M_RECEIVER, M_RAW_RECVMSG, "receiver acc / raw recvmsg"},
+    {M_RECEIVER_VIEW, M_RAW_RECVMSG, "receiver view / raw recvmsg"},
     {M_BATCH, M_RAW_MMSG, "batch 32 acc / raw recvmmsg 32"},
+    {M_BATCH_VIEW, M_RAW_MMSG, "batch 32 view / raw recvmmsg 32"},
 };
 #define PAIRS ((int)(sizeof pairs / sizeof pairs[0]))
 

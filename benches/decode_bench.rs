@@ -29,21 +29,42 @@ const COUNTS: [usize; 2] = [10_000, 20_000];
 
 /// Each method's function in `decode_bench.c`, its label and the raw
 /// function it is compared with.
-const METHODS: [(&str, &str, &str); 5] = [
+const METHODS: [(&str, &str, &str); 8] = [
     ("raw recvmsg", "drain_raw_recvmsg", "drain_raw_recvmsg"),
-    ("rmsg_recvmsg acc", "drain_rmsg_recvmsg", "drain_raw_recvmsg"),
+    (
+        "rmsg_recvmsg acc",
+        "drain_rmsg_recvmsg",
+        "drain_raw_recvmsg",
+    ),
+    (
+        "rmsg_recvmsg view",
+        "drain_rmsg_recvmsg_view",
+        "drain_raw_recvmsg",
+    ),
     ("receiver acc", "drain_receiver", "drain_raw_recvmsg"),
+    ("receiver view", "drain_receiver_view", "drain_raw_recvmsg"),
     (
         "raw recvmmsg 32",
         "drain_raw_recvmmsg_decoded",
         "drain_raw_recvmmsg_decoded",
     ),
     ("batch 32 acc", "drain_batch", "drain_raw_recvmmsg_decoded"),
+    (
+        "batch 32 view",
+        "drain_batch_view",
+        "drain_raw_recvmmsg_decoded",
+    ),
 ];
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let exe = cbuild::build("benches", "benches/decode_bench.c", cbuild::Lang::C99, 2, &[]);
+    let exe = cbuild::build(
+        "benches",
+        "benches/decode_bench.c",
+        cbuild::Lang::C99,
+        2,
+        &[],
+    );
     if args.iter().any(|a| a == "--callgrind") {
         instructions(&exe);
         return;
