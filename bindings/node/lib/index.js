@@ -469,10 +469,12 @@ class Socket {
   /** Use createSocket(), socketPair() or Socket.from(). */
   constructor(fd, token) {
     if (token !== OPEN) throw typeError('use rmsg.createSocket(), rmsg.socketPair() or rmsg.Socket.from()', 'ERR_ILLEGAL_CONSTRUCTOR');
-    this.#h = native.open(fd, (status, events) => this.#onPoll(status, events));
-    this.#fd = fd;
+    // Checked first (ENOTSOCK, EBADF): once open() returns, the handle
+    // owns fd.
     this.#family = native.getsockopt(fd, C.SOL_SOCKET, C.SO_DOMAIN);
     this.#type = native.getsockopt(fd, C.SOL_SOCKET, C.SO_TYPE);
+    this.#h = native.open(fd, (status, events) => this.#onPoll(status, events));
+    this.#fd = fd;
   }
 
   /**

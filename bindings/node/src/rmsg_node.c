@@ -433,12 +433,15 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
         free(s);
         return NULL;
     }
-    /* From here the finalizer owns s (and closes fd). */
+    /* From here the finalizer frees s. fd is the caller's again on
+     * failure (it closes it), the handle's on success. */
     if (napi_create_reference(env, argv[1], 0, &s->callback) != napi_ok ||
         napi_create_reference(env, external, 0, &s->self) != napi_ok ||
         napi_create_string_utf8(env, "rmsg.Socket", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-        napi_async_init(env, NULL, name, &s->actx) != napi_ok)
+        napi_async_init(env, NULL, name, &s->actx) != napi_ok) {
+        s->fd = -1;
         return NULL;
+    }
     return external;
 }
 
