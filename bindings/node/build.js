@@ -13,6 +13,7 @@
 //
 //   node build.js            build if a source is newer than the addon
 //   node build.js --force    build in any case
+//   node build.js --bundle   build, and bundle the library (npm pack)
 //
 // The compiler is $CC, else cc. Flags: C11 with GNU extensions
 // (__typeof__ for the function table), -O2, every warning an error.
@@ -80,11 +81,36 @@ function build({ force = false, quiet = false } = {}) {
   return out;
 }
 
-module.exports = { build, out };
+// For `npm pack` (the prepack script): the addon, the release library
+// of this checkout as build/librmsg.so.0 (stripped when strip(1) is
+// there), and a copy of rmsg.h in include/ so that the unpacked package
+// can rebuild the addon. No tarball without a library: a package that
+// cannot load is worse than none.
+function bundle() {
+  const lib = path.join(here, '..', '..', 'target', 'release', 'librmsg.so');
+  if (!fs.existsSync(lib)) {
+    throw new Error(`no ${lib}: run \`cargo build --release\` first (the package bundles the library)`);
+  }
+  build();
+  const dest = path.join(here, 'build', 'librmsg.so.0');
+  const tmp = `${dest}.${process.pid}.tmp`;
+  fs.copyFileSync(fs.realpathSync(lib), tmp);
+  try {
+    execFileSync('strip', ['--strip-unneeded', tmp], { stdio: 'ignore' });
+  } catch {
+    // strip(1) is missing: the library goes unstripped.
+  }
+  fs.renameSync(tmp, dest);
+  fs.mkdirSync(path.join(here, 'include'), { recursive: true });
+  fs.copyFileSync(path.join(rmsgInclude(), 'rmsg.h'), path.join(here, 'include', 'rmsg.h'));
+}
+
+module.exports = { build, bundle, out };
 
 if (require.main === module) {
   try {
-    build({ force: process.argv.includes('--force') });
+    if (process.argv.includes('--bundle')) bundle();
+    else build({ force: process.argv.includes('--force') });
   } catch (e) {
     console.error(`build.js: ${e.message}`);
     process.exit(1);

@@ -10,10 +10,13 @@
  *   readiness with one libuv poll handle per socket (pollStart), on the
  *   loop of the environment (napi_get_uv_event_loop). No thread is made.
  * - A received batch reaches JavaScript as three values: a Float64Array of
- *   numbers (the layout is in lib/index.js, decode()), one Buffer holding
+ *   numbers (the layout is in lib/index.js, decode()), a Buffer holding
  *   every message's data and raw item bytes, and an array of the address
  *   strings. Making the message objects in JavaScript costs less than
- *   setting their properties through Node-API one call at a time.
+ *   setting their properties through Node-API one call at a time. The
+ *   arrays are the socket's, reused by every receive (decode() reads them
+ *   at once); the data go into a pooled Buffer that messages view, and
+ *   address strings are kept for the next receives.
  * - Received descriptors change hands last, once nothing can fail; any
  *   failure before that closes every descriptor of the batch.
  * - Argument checks here are a last line: lib/index.js throws the
@@ -342,6 +345,23 @@ static napi_value js_kind_name(napi_env env, napi_callback_info info) {
 
 /* One per rmsg Socket: the descriptor it owns, the poll handle that waits
  * for it, and the receiver, batch and builder reused by its calls. */
+/* A string made by an earlier receive (an address), kept for the next
+ * ones: keyed by a tag and the bytes it was made from. The strings
+ * themselves are in the socket's cache array, at the entry's index (Node-API
+ * 9 has no references to strings). */
+#define STRING_CACHE 8
+typedef struct {
+    uint8_t tag;
+    uint8_t len;            /* 0: empty slot */
+    uint8_t bytes[32];
+    uint32_t call;          /* the receive that last put it in the strings array */
+    uint32_t index;         /* its index there */
+} cached_string;
+
+/* The data pool: small messages' data are copied into one Buffer, each
+ * message's data a view of it (as Node's own sockets pool their reads). */
+#define POOL_SIZE 65536
+
 typedef struct sock {
     napi_env env;
     int fd;                 /* -1 once closed */
@@ -360,6 +380,17 @@ typedef struct sock {
     rmsg_cmsg_builder *builder;
     rmsg_address *to;       /* the last destination parsed, for the next send */
     char to_text[RMSG_MAX_ADDRESS_TEXT + 1];
+    /* Kept between receives (see convert): the result array, the
+     * numbers array, the strings array, the data pool, the strings. */
+    napi_ref out, nums_ref, strs, cached;
+    double *nums;
+    size_t nums_cap;
+    napi_ref pool_ref;
+    uint8_t *pool;
+    size_t pool_used;
+    cached_string cache[STRING_CACHE];
+    unsigned cache_next;
+    uint32_t call;
 } sock;
 
 static void free_handles(sock *s) {
@@ -390,13 +421,23 @@ static void sock_close(sock *s) {
     free_handles(s);
 }
 
+static void delete_ref(napi_env env, napi_ref *r) {
+    if (*r) napi_delete_reference(env, *r);
+    *r = NULL;
+}
+
 static void sock_finalize(napi_env env, void *data, void *hint) {
     (void)hint;
     sock *s = data;
     s->finalized = true;
     sock_close(s);
-    if (s->callback) napi_delete_reference(env, s->callback);
-    if (s->self) napi_delete_reference(env, s->self);
+    delete_ref(env, &s->callback);
+    delete_ref(env, &s->self);
+    delete_ref(env, &s->out);
+    delete_ref(env, &s->nums_ref);
+    delete_ref(env, &s->strs);
+    delete_ref(env, &s->pool_ref);
+    delete_ref(env, &s->cached);
     if (s->actx) napi_async_destroy(env, s->actx);
     if (!s->poll_init) free(s);
 }
@@ -545,44 +586,53 @@ static napi_value js_fileno(napi_env env, napi_callback_info info) {
 /* Slots of the numbers array (lib/index.js decode() reads the same). */
 enum { MSG_SLOTS = 7, ITEM_SLOTS = 5, MAX_VALUES = 8 };
 
-/* A small cache of the strings made during one call, so that a batch from
- * one sender formats its address once. Keyed by tag and bytes. */
-#define STRING_CACHE 8
+/* The strings of one receive: an array of the address texts its messages
+ * use, each made once and kept in the socket's cache for later receives
+ * (a server hears the same peers again and again). */
 typedef struct {
     napi_env env;
+    sock *s;
     napi_value array;
+    napi_value cached; /* the socket's cache array */
     uint32_t count;
-    struct {
-        uint8_t tag;
-        uint8_t len;
-        uint8_t bytes[32];
-        uint32_t index;
-    } cache[STRING_CACHE];
-    unsigned next;
 } strings;
 
-/* The index of text (made by make() if not cached) in the strings array,
+/* The index of text (made by make() unless cached) in the strings array,
  * or -1 after a failure (an exception is pending). */
 static double intern(strings *st, uint8_t tag, const void *key, size_t key_len,
                      bool (*make)(const void *ctx, char *buf, size_t cap), const void *ctx) {
-    if (key_len <= sizeof st->cache[0].bytes) {
-        for (unsigned i = 0; i < STRING_CACHE; i++)
-            if (st->cache[i].len == key_len && st->cache[i].tag == tag &&
-                memcmp(st->cache[i].bytes, key, key_len) == 0)
-                return st->cache[i].index;
-    }
-    char buf[RMSG_MAX_ADDRESS_TEXT + 1];
-    if (!make(ctx, buf, sizeof buf)) buf[0] = 0;
+    sock *s = st->s;
     napi_value v;
-    if (napi_create_string_utf8(st->env, buf, NAPI_AUTO_LENGTH, &v) != napi_ok ||
-        napi_set_element(st->env, st->array, st->count, v) != napi_ok)
-        return -1;
-    if (key_len <= sizeof st->cache[0].bytes) {
-        unsigned slot = st->next++ % STRING_CACHE;
-        st->cache[slot].tag = tag;
-        st->cache[slot].len = (uint8_t)key_len;
-        memcpy(st->cache[slot].bytes, key, key_len);
-        st->cache[slot].index = st->count;
+    cached_string *c = NULL;
+    if (key_len <= sizeof s->cache[0].bytes) {
+        for (unsigned i = 0; i < STRING_CACHE; i++) {
+            cached_string *e = &s->cache[i];
+            if (e->len == key_len && e->tag == tag && memcmp(e->bytes, key, key_len) == 0) {
+                if (e->call == s->call) return e->index;
+                if (napi_get_element(st->env, st->cached, i, &v) != napi_ok) return -1;
+                c = e;
+                break;
+            }
+        }
+    }
+    if (!c) {
+        char buf[RMSG_MAX_ADDRESS_TEXT + 1];
+        if (!make(ctx, buf, sizeof buf)) buf[0] = 0;
+        if (napi_create_string_utf8(st->env, buf, NAPI_AUTO_LENGTH, &v) != napi_ok) return -1;
+        if (key_len <= sizeof s->cache[0].bytes) {
+            unsigned slot = s->cache_next++ % STRING_CACHE;
+            c = &s->cache[slot];
+            c->len = 0;
+            if (napi_set_element(st->env, st->cached, slot, v) != napi_ok) return -1;
+            c->tag = tag;
+            c->len = (uint8_t)key_len;
+            memcpy(c->bytes, key, key_len);
+        }
+    }
+    if (napi_set_element(st->env, st->array, st->count, v) != napi_ok) return -1;
+    if (c) {
+        c->call = s->call;
+        c->index = st->count;
     }
     return st->count++;
 }
@@ -845,23 +895,77 @@ static void measure(rmsg_message **msgs, size_t n, size_t *slots, size_t *bytes)
 /* Turns n received messages into [numbers, data, strings] (see the top of
  * the file), handing their descriptors over last. On failure closes every
  * descriptor and returns NULL (an exception pending). */
-static napi_value convert(napi_env env, rmsg_message **msgs, size_t n) {
-    size_t slots, bytes;
+/* A value kept in *ref, made by make() when there is none yet. */
+static bool kept(napi_env env, napi_ref *ref, napi_value *out) {
+    if (*ref) return napi_get_reference_value(env, *ref, out) == napi_ok && *out;
+    return false;
+}
+
+static bool keep(napi_env env, napi_ref *ref, napi_value v) {
+    delete_ref(env, ref);
+    return napi_create_reference(env, v, 1, ref) == napi_ok;
+}
+
+/* The numbers array (kept, grown when too small) and the data Buffer:
+ * the pool when the bytes fit in it (a new pool when the old one is
+ * full), a Buffer of their own when they are large. *base is where the
+ * bytes start in it. */
+static bool arrays(napi_env env, sock *s, size_t slots, size_t bytes, napi_value *numbers,
+                   napi_value *databuf, uint8_t **data, size_t *base) {
+    if (slots > s->nums_cap || !kept(env, &s->nums_ref, numbers)) {
+        size_t cap = slots > 1024 ? slots : 1024;
+        napi_value ab;
+        void *p;
+        if (napi_create_arraybuffer(env, cap * sizeof(double), &p, &ab) != napi_ok ||
+            napi_create_typedarray(env, napi_float64_array, cap, ab, 0, numbers) != napi_ok ||
+            !keep(env, &s->nums_ref, *numbers))
+            return false;
+        s->nums = p;
+        s->nums_cap = cap;
+    }
+    void *p;
+    if (bytes > POOL_SIZE / 4) {
+        *base = 0;
+        if (napi_create_buffer(env, bytes, &p, databuf) != napi_ok) return false;
+        *data = p;
+        return true;
+    }
+    if (!s->pool || s->pool_used + bytes > POOL_SIZE || !kept(env, &s->pool_ref, databuf)) {
+        if (napi_create_buffer(env, POOL_SIZE, &p, databuf) != napi_ok ||
+            !keep(env, &s->pool_ref, *databuf))
+            return false;
+        s->pool = p;
+        s->pool_used = 0;
+    }
+    *data = s->pool;
+    *base = s->pool_used;
+    s->pool_used += (bytes + 7) & ~(size_t)7;
+    return true;
+}
+
+static napi_value convert(napi_env env, sock *s, rmsg_message **msgs, size_t n) {
+    size_t slots, bytes, data_off;
     measure(msgs, n, &slots, &bytes);
-    napi_value ab, numbers, databuf, out;
-    double *num;
-    void *datap;
+    napi_value numbers, databuf, out;
+    uint8_t *data;
     strings st;
     memset(&st, 0, sizeof st);
     st.env = env;
-    if (napi_create_arraybuffer(env, slots * sizeof(double), (void **)&num, &ab) != napi_ok ||
-        napi_create_typedarray(env, napi_float64_array, slots, ab, 0, &numbers) != napi_ok ||
-        napi_create_buffer(env, bytes, &datap, &databuf) != napi_ok ||
-        napi_create_array(env, &st.array) != napi_ok ||
-        napi_create_array_with_length(env, 3, &out) != napi_ok)
+    st.s = s;
+    s->call++;
+    if (!arrays(env, s, slots, bytes, &numbers, &databuf, &data, &data_off)) goto fail;
+    if (!kept(env, &s->strs, &st.array) &&
+        (napi_create_array(env, &st.array) != napi_ok || !keep(env, &s->strs, st.array)))
         goto fail;
-    uint8_t *data = datap;
-    size_t at = 1, data_off = 0;
+    if (!kept(env, &s->out, &out) &&
+        (napi_create_array_with_length(env, 3, &out) != napi_ok || !keep(env, &s->out, out)))
+        goto fail;
+    if (!kept(env, &s->cached, &st.cached) &&
+        (napi_create_array_with_length(env, STRING_CACHE, &st.cached) != napi_ok ||
+         !keep(env, &s->cached, st.cached)))
+        goto fail;
+    double *num = s->nums;
+    size_t at = 1;
     num[0] = (double)n;
     /* Where each fd-carrying item's slots are, to fill after the rest. */
     for (size_t m = 0; m < n; m++) {
@@ -930,6 +1034,9 @@ static napi_value convert(napi_env env, rmsg_message **msgs, size_t n) {
     return out;
 fail:
     discard_fds(msgs, n);
+    bool pending = false;
+    if (napi_is_exception_pending(env, &pending) == napi_ok && !pending)
+        napi_throw_error(env, "ERR_RMSG_CONVERT", "rmsg: the message could not be made into JavaScript values");
     return NULL;
 }
 
@@ -980,7 +1087,7 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
         return null;
     }
     if (st != RMSG_OK) return throw_status(env, "recvmsg", st);
-    return convert(env, &m, 1);
+    return convert(env, s, &m, 1);
 }
 
 /* recvBatch(handle, count, bufsize, ancbufsize, flags, cloexec): up to count
@@ -1016,7 +1123,7 @@ static napi_value js_recv_batch(napi_env env, napi_callback_info info) {
     if (st != RMSG_OK) return throw_status(env, "recvmmsg", st);
     rmsg_message *msgs[RMSG_BATCH_MAX];
     for (size_t i = 0; i < got; i++) msgs[i] = R.rmsg_batch_message(s->batch, i);
-    return convert(env, msgs, got);
+    return convert(env, s, msgs, got);
 }
 
 /* ---- send ---------------------------------------------------------------- */
