@@ -336,6 +336,42 @@ function makeItem(k, level, type, truncated, num, v, nv, data, strs, fds) {
 // items: [kind, level, type, truncated, valueCount, values...]. data holds
 // every message's data and raw item bytes; strings the address texts.
 function decode(res) {
+  try {
+    return decodeMessages(res);
+  } catch (e) {
+    // The descriptors are ours since the addon returned: none may stay
+    // open when the messages cannot be made.
+    closeNumbers(res[0]);
+    throw e;
+  }
+}
+
+// Closes every descriptor written in a numbers array (decode()'s layout).
+function closeNumbers(num) {
+  let at = 1;
+  for (let m = 0; m < num[0]; m++) {
+    const count = num[at];
+    at += 7;
+    for (let i = 0; i < count; i++) {
+      const kind = KINDS[num[at]];
+      const nv = num[at + 4];
+      if (kind === 'rights' || kind === 'pidfd') {
+        for (let k = 0; k < nv; k++) if (num[at + 5 + k] >= 0) closeQuietly(num[at + 5 + k]);
+      }
+      at += 5 + nv;
+    }
+  }
+}
+
+function closeQuietly(fd) {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // already closed by its owner
+  }
+}
+
+function decodeMessages(res) {
   const num = res[0];
   const data = res[1];
   const strs = res[2];
@@ -371,13 +407,7 @@ function decode(res) {
 /** Closes every descriptor of the messages (for messages you drop). */
 function closeFds(messages) {
   for (const m of Array.isArray(messages) ? messages : [messages]) {
-    for (const fd of m.fds) {
-      try {
-        fs.closeSync(fd);
-      } catch {
-        // already closed by its owner
-      }
-    }
+    for (const fd of m.fds) closeQuietly(fd);
     m.fds.length = 0;
   }
 }
@@ -388,38 +418,36 @@ const DEFAULT_BUFSIZE = 65536;
 const MAX_BUFSIZE = 1 << 24;
 const MAX_BATCH_BYTES = 1 << 28;
 
-// Receive options named by enable(), per family: [level, option].
+// Receive options named by enable(): [level, option] on any socket, and
+// per IP family [name, IPv4 option, IPv6 option] (levels IPPROTO_IP and
+// IPPROTO_IPV6; undefined where the family has none).
+const SOCKET_OPTIONS = {
+  creds: [C.SOL_SOCKET, C.SO_PASSCRED],
+  pidfd: [C.SOL_SOCKET, C.SO_PASSPIDFD],
+  timestamp: [C.SOL_SOCKET, C.SO_TIMESTAMP],
+  timestampns: [C.SOL_SOCKET, C.SO_TIMESTAMPNS],
+  rxqOverflow: [C.SOL_SOCKET, C.SO_RXQ_OVFL],
+};
+const IP_OPTIONS = [
+  ['pktinfo', C.IP_PKTINFO, C.IPV6_RECVPKTINFO],
+  ['ttl', C.IP_RECVTTL, C.IPV6_RECVHOPLIMIT],
+  ['hoplimit', undefined, C.IPV6_RECVHOPLIMIT],
+  ['tos', C.IP_RECVTOS, C.IPV6_RECVTCLASS],
+  ['tclass', undefined, C.IPV6_RECVTCLASS],
+  ['recverr', C.IP_RECVERR, C.IPV6_RECVERR],
+  ['origdstaddr', C.IP_RECVORIGDSTADDR, C.IPV6_RECVORIGDSTADDR],
+  ['pathmtu', undefined, C.IPV6_RECVPATHMTU],
+  ['fragsize', C.IP_RECVFRAGSIZE, C.IPV6_RECVFRAGSIZE],
+];
+
 function optionFor(kind, family) {
-  const common = {
-    creds: [C.SOL_SOCKET, C.SO_PASSCRED],
-    pidfd: [C.SOL_SOCKET, C.SO_PASSPIDFD],
-    timestamp: [C.SOL_SOCKET, C.SO_TIMESTAMP],
-    timestampns: [C.SOL_SOCKET, C.SO_TIMESTAMPNS],
-    rxqOverflow: [C.SOL_SOCKET, C.SO_RXQ_OVFL],
-  };
-  const v4 = {
-    pktinfo: [C.IPPROTO_IP, C.IP_PKTINFO],
-    ttl: [C.IPPROTO_IP, C.IP_RECVTTL],
-    tos: [C.IPPROTO_IP, C.IP_RECVTOS],
-    recverr: [C.IPPROTO_IP, C.IP_RECVERR],
-    origdstaddr: [C.IPPROTO_IP, C.IP_RECVORIGDSTADDR],
-    fragsize: [C.IPPROTO_IP, C.IP_RECVFRAGSIZE],
-    gro: [C.SOL_UDP, C.UDP_GRO],
-  };
-  const v6 = {
-    pktinfo: [C.IPPROTO_IPV6, C.IPV6_RECVPKTINFO],
-    ttl: [C.IPPROTO_IPV6, C.IPV6_RECVHOPLIMIT],
-    hoplimit: [C.IPPROTO_IPV6, C.IPV6_RECVHOPLIMIT],
-    tos: [C.IPPROTO_IPV6, C.IPV6_RECVTCLASS],
-    tclass: [C.IPPROTO_IPV6, C.IPV6_RECVTCLASS],
-    recverr: [C.IPPROTO_IPV6, C.IPV6_RECVERR],
-    origdstaddr: [C.IPPROTO_IPV6, C.IPV6_RECVORIGDSTADDR],
-    pathmtu: [C.IPPROTO_IPV6, C.IPV6_RECVPATHMTU],
-    fragsize: [C.IPPROTO_IPV6, C.IPV6_RECVFRAGSIZE],
-    gro: [C.SOL_UDP, C.UDP_GRO],
-  };
-  const table = family === C.AF_INET ? v4 : family === C.AF_INET6 ? v6 : {};
-  return Object.hasOwn(common, kind) ? common[kind] : Object.hasOwn(table, kind) ? table[kind] : undefined;
+  if (Object.hasOwn(SOCKET_OPTIONS, kind)) return SOCKET_OPTIONS[kind];
+  if (family !== C.AF_INET && family !== C.AF_INET6) return undefined;
+  if (kind === 'gro') return [C.SOL_UDP, C.UDP_GRO];
+  const row = IP_OPTIONS.find((r) => r[0] === kind);
+  const v6 = family === C.AF_INET6;
+  const option = row && row[v6 ? 2 : 1];
+  return option === undefined ? undefined : [v6 ? C.IPPROTO_IPV6 : C.IPPROTO_IP, option];
 }
 
 // Control items for send(), as the addon's build_control reads them: an
@@ -991,11 +1019,7 @@ function wrapFd(fd) {
   } catch (e) {
     // Not a socket, or already closed: the descriptor was handed over, so
     // it is closed here.
-    try {
-      fs.closeSync(fd);
-    } catch {
-      // it was not open
-    }
+    closeQuietly(fd);
     throw e;
   }
 }
