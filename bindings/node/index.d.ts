@@ -86,7 +86,7 @@ export class Message {
   flags: number;
   /** The byte count recvmsg(2) returned (a datagram's full length with MSG_TRUNC in the flags asked). */
   nbytes: number;
-  /** The source address as text ('127.0.0.1:5353', '[::1]:5353', '/path', '@name', '' for an unnamed AF_UNIX peer), or null when the kernel gave none. */
+  /** The source address as text ('127.0.0.1:5353', '[::1]:5353', '/path', '@name'), or null when the kernel gave none (a socket pair, an unbound AF_UNIX sender, a stream). */
   address: string | null;
   /** The control items, in the order the kernel wrote them. */
   items: ControlItem[];

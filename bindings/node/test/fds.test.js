@@ -199,6 +199,33 @@ test('a listening unix-stream socket accepts, and descriptors cross the connecti
   for (const s of [server, client, conn]) s.close();
 }));
 
+test('unix-dgram sockets bound to a path, and unix-seqpacket connections', noLeak(async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rmsg-node-'));
+  const where = path.join(dir, 'dgram.sock');
+  const rx = rmsg.createSocket('unix-dgram', { bind: where, enable: ['creds'] });
+  assert.equal(rx.address(), where);
+  const tx = rmsg.createSocket('unix-dgram');
+  await tx.send('to a path', { address: where, fds: [tx.fd] });
+  const m = await rx.recv();
+  assert.equal(m.data.toString(), 'to a path');
+  assert.equal(m.address, null); // an unbound sender: Linux gives no name
+  assert.equal(m.find('credentials').pid, process.pid);
+  assert.equal(m.fds.length, 1);
+  rmsg.closeFds(m);
+  const server = rmsg.createSocket('unix-seqpacket', { bind: path.join(dir, 'seq.sock') }).listen(4);
+  const client = rmsg.createSocket('unix-seqpacket');
+  const [conn] = await Promise.all([server.accept(), client.connect({ path: path.join(dir, 'seq.sock') })]);
+  await client.send('record one');
+  await client.send('record two', { fds: [client.fd] });
+  const [one, two] = await conn.recvBatch(4);
+  assert.equal(one.data.toString(), 'record one');
+  assert.equal(two.data.toString(), 'record two');
+  assert.equal(two.fds.length, 1);
+  rmsg.closeFds(two);
+  for (const s of [rx, tx, server, client, conn]) s.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+}));
+
 test('credentials of another id are refused by the kernel: EPERM', noLeak(async () => {
   if (process.getuid() === 0) {
     // root may send any existing ids; send a pid that is not ours and not

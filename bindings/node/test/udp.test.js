@@ -97,6 +97,23 @@ test('a datagram longer than bufsize: MSG_TRUNC, and its full length on request'
   tx.close();
 }));
 
+test('an item the kernel cut short arrives as raw bytes, with MSG_CTRUNC', noLeak(async () => {
+  const rx = rmsg.createSocket('udp4', { bind: '127.0.0.1:0', enable: ['pktinfo'] });
+  const tx = rmsg.createSocket('udp4');
+  await tx.send('cut', { address: rx.address() });
+  // A header and 8 of IP_PKTINFO's 12 bytes: too short to decode.
+  const m = await rx.recv({ ancbufsize: 24 });
+  assert.equal(m.controlTruncated, true);
+  assert.equal(m.items.length, 1);
+  const [item] = m.items;
+  assert.equal(item.kind, 'raw');
+  assert.equal(item.name, 'IPPROTO_IP/IP_PKTINFO');
+  assert.equal(item.data.length, 8);
+  assert.equal(m.packetInfo, undefined);
+  rx.close();
+  tx.close();
+}));
+
 test('a batch from several senders: each message with its own source and TTL', noLeak(async () => {
   const rx = rmsg.createSocket('udp4', { bind: '127.0.0.1:0', enable: ['ttl'] });
   const senders = [1, 2, 3].map(() => rmsg.createSocket('udp4', { bind: '127.0.0.1:0' }));
