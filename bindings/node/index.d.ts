@@ -80,7 +80,7 @@ export type ItemKind = ControlItem['kind'];
 /** A received message. */
 export class Message {
   private constructor();
-  /** The data (for a batch, a view into one Buffer shared by the batch). */
+  /** The data: small data are views of a pooled 64 KiB Buffer (Buffer.from(data) copies). */
   data: Buffer;
   /** msg_flags as the kernel returned them (MSG_TRUNC, MSG_CTRUNC ...). */
   flags: number;
