@@ -1,14 +1,16 @@
 //! The README's code blocks are tests. Every fenced block whose language is
-//! `c`, `cpp` or `python` is a complete program, or an excerpt of one that
-//! is a file in the repository:
+//! `c`, `cpp`, `python` or `js` is a complete program, or an excerpt of one
+//! that is a file in the repository:
 //!
 //! - A complete program is extracted as it stands and built and run here:
 //!   C as `-std=c99 -Wall -Wextra -Wpedantic -Werror` with no feature-test
 //!   macros (a program that needs `_DEFAULT_SOURCE` defines it, as a copy a
 //!   reader makes must), C++ as `-std=c++17` with the same warnings, both
 //!   linked to the library this build produced; Python with `python3`,
-//!   the package from `bindings/python` and that library, and a timeout.
-//!   Each must exit 0 within the timeout.
+//!   the package from `bindings/python` and that library, and a timeout;
+//!   JavaScript with `node`, `require('rmsg')` finding the package in
+//!   `bindings/node` (its addon built first with `bindings/node/build.js`)
+//!   and that library. Each must exit 0 within the timeout.
 //! - An excerpt says so on the line just before its opening fence:
 //!
 //!   ```text
@@ -18,7 +20,7 @@
 //!   The named file (a path from the repository root) must contain the
 //!   block's lines, consecutively and in order, each with the same extra
 //!   indentation (or none); that file is then built and run as a complete
-//!   program is (`.c`, `.cpp`, `.py`). A block of any other language may
+//!   program is (`.c`, `.cpp`, `.py`, `.js`). A block of any other language may
 //!   be marked too (a CMake or shell excerpt), and is then checked for
 //!   being in its file, which CI uses.
 //!
@@ -32,6 +34,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use support::cbuild::{self, Lang};
@@ -58,6 +61,7 @@ enum Kind {
     C,
     Cxx,
     Python,
+    JavaScript,
 }
 
 fn kind_of_lang(lang: &str) -> Option<Kind> {
@@ -65,6 +69,7 @@ fn kind_of_lang(lang: &str) -> Option<Kind> {
         "c" => Some(Kind::C),
         "cpp" | "c++" | "cxx" => Some(Kind::Cxx),
         "python" | "py" | "python3" => Some(Kind::Python),
+        "js" | "javascript" | "node" => Some(Kind::JavaScript),
         _ => None,
     }
 }
@@ -74,8 +79,39 @@ fn kind_of_file(path: &str) -> Option<Kind> {
         "c" => Some(Kind::C),
         "cpp" | "cc" | "cxx" => Some(Kind::Cxx),
         "py" => Some(Kind::Python),
+        "js" | "cjs" => Some(Kind::JavaScript),
         _ => None,
     }
+}
+
+/// Builds the Node addon (once) and links the package as
+/// `node_modules/rmsg` in the README build directory, so that a program
+/// there, or one run with `NODE_PATH` at it, finds it by name. Returns
+/// that `node_modules` directory, or why it could not be made.
+fn node_package() -> Result<PathBuf, String> {
+    static DONE: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    DONE.get_or_init(|| {
+        let package = cbuild::root().join("bindings/node");
+        let out = Command::new("node")
+            .arg(package.join("build.js"))
+            .output()
+            .map_err(|e| format!("cannot run node to build the Node addon: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "bindings/node/build.js failed:\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let modules = cbuild::build_dir("readme").join("node_modules");
+        fs::create_dir_all(&modules).map_err(|e| e.to_string())?;
+        let link = modules.join("rmsg");
+        if fs::symlink_metadata(&link).is_err() {
+            std::os::unix::fs::symlink(&package, &link).map_err(|e| e.to_string())?;
+        }
+        Ok(modules)
+    })
+    .clone()
 }
 
 fn blocks(readme: &str) -> Vec<Block> {
@@ -233,6 +269,14 @@ fn build_and_run(kind: Kind, src: &Path, what: &str) -> Result<(), String> {
             c.env("RMSG_LIBRARY", cbuild::staged_library("readme"));
             c
         }
+        Kind::JavaScript => {
+            let modules = node_package().map_err(|e| format!("{what}: {e}"))?;
+            let mut c = Command::new("node");
+            c.arg(src);
+            c.env("NODE_PATH", modules);
+            c.env("RMSG_LIBRARY", cbuild::staged_library("readme"));
+            c
+        }
     };
     let mut cmd = cmd;
     cmd.current_dir(cbuild::build_dir("readme"));
@@ -244,6 +288,7 @@ fn extension(kind: Kind) -> &'static str {
         Kind::C => "c",
         Kind::Cxx => "cpp",
         Kind::Python => "py",
+        Kind::JavaScript => "js",
     }
 }
 
