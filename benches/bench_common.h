@@ -28,11 +28,13 @@
 #define MMSG_MAX 64
 
 /* Each method's work stays in its own function, so that callgrind can
- * count it (inclusive cost per function). */
-#define METHOD __attribute__((noinline, noclone)) static void
+ * count it (inclusive cost per function). A benchmark need not use every
+ * method defined here. */
+#define METHOD __attribute__((noinline, noclone, unused)) static void
 
 typedef struct {
-    int udp, item;
+    int udp;
+    int item; /* 0: no control items; 1: one per datagram; 2 (UDP): two */
     int tx, rx;
     long capacity; /* datagrams the receive queue holds */
 } link_t;
@@ -85,7 +87,8 @@ static void set_int(int s, int level, int name, int value) {
 }
 
 /* Opens an AF_UNIX or UDP link, with SO_PASSCRED or IP_PKTINFO on the
- * receiver for "item", and measures its queue: fills until the kernel
+ * receiver for item 1 (and IP_RECVTTL too for item 2 on UDP), and
+ * measures its queue: fills until the kernel
  * refuses (AF_UNIX) or drops (UDP), counts what arrived and keeps a
  * margin, then caps that at `most`. Fewer than `least` is an error. */
 static void link_open(link_t *l, int udp, int item, long least, long most) {
@@ -116,6 +119,7 @@ static void link_open(link_t *l, int udp, int item, long least, long most) {
         if (setsockopt(l->rx, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big) != 0)
             setsockopt(l->rx, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
         if (item) set_int(l->rx, IPPROTO_IP, IP_PKTINFO, 1);
+        if (item > 1) set_int(l->rx, IPPROTO_IP, IP_RECVTTL, 1);
     }
     l->capacity = 1L << 20;
     sent = fill(l, udp ? 40000 : 1L << 20);
@@ -131,7 +135,8 @@ static void link_open(link_t *l, int udp, int item, long least, long most) {
 
 static const char *link_traffic(const link_t *l) {
     if (!l->item) return "no control items";
-    return l->udp ? "each with IP_PKTINFO" : "each with SCM_CREDENTIALS";
+    if (!l->udp) return "each with SCM_CREDENTIALS";
+    return l->item > 1 ? "each with IP_PKTINFO and IP_TTL" : "each with IP_PKTINFO";
 }
 
 /* Reads a received rmsg message as the raw methods read theirs: every

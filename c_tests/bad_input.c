@@ -80,6 +80,7 @@ static void *bi_bytes(struct bi_env *e, int i) { return e->bytes[i]; }
 
 static void *bi_fixture(struct bi_env *e, int which) { return e->fixture[which]; }
 
+
 #include "bad_input_cases.h"
 
 static struct bi_env env;

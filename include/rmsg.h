@@ -191,6 +191,76 @@ __extension__ typedef _Bool rmsg_c89_bool;
 #define RMSG_OPT_STATS_SPACE 1024
 
 /**
+ * `present` bit of `rmsg_view.credentials`.
+ */
+#define RMSG_VIEW_CREDENTIALS (1 << 2)
+
+/**
+ * `present` bit of `rmsg_view.timestamp`.
+ */
+#define RMSG_VIEW_TIMESTAMP (1 << 5)
+
+/**
+ * `present` bit of `rmsg_view.timestamping`.
+ */
+#define RMSG_VIEW_TIMESTAMPING (1 << 6)
+
+/**
+ * `present` bit of `rmsg_view.rxq_ovfl`.
+ */
+#define RMSG_VIEW_RXQ_OVFL (1 << 7)
+
+/**
+ * `present` bit of `rmsg_view.mark`.
+ */
+#define RMSG_VIEW_MARK (1 << 8)
+
+/**
+ * `present` bit of `rmsg_view.ip_pktinfo`.
+ */
+#define RMSG_VIEW_IP_PKTINFO (1 << 11)
+
+/**
+ * `present` bit of `rmsg_view.ip_ttl`.
+ */
+#define RMSG_VIEW_IP_TTL (1 << 12)
+
+/**
+ * `present` bit of `rmsg_view.ip_tos`.
+ */
+#define RMSG_VIEW_IP_TOS (1 << 13)
+
+/**
+ * `present` bit of `rmsg_view.ip_origdstaddr`.
+ */
+#define RMSG_VIEW_IP_ORIGDSTADDR (1 << 15)
+
+/**
+ * `present` bit of `rmsg_view.ipv6_pktinfo`.
+ */
+#define RMSG_VIEW_IPV6_PKTINFO (1 << 18)
+
+/**
+ * `present` bit of `rmsg_view.ipv6_hoplimit`.
+ */
+#define RMSG_VIEW_IPV6_HOPLIMIT (1 << 19)
+
+/**
+ * `present` bit of `rmsg_view.ipv6_tclass`.
+ */
+#define RMSG_VIEW_IPV6_TCLASS (1 << 20)
+
+/**
+ * `present` bit of `rmsg_view.ipv6_origdstaddr`.
+ */
+#define RMSG_VIEW_IPV6_ORIGDSTADDR (1 << 21)
+
+/**
+ * `present` bit of `rmsg_view.udp_gro`.
+ */
+#define RMSG_VIEW_UDP_GRO (1 << 23)
+
+/**
  * Block until the socket is ready (the socket's own blocking mode still
  * applies: on an `O_NONBLOCK` socket the call fails with
  * `RMSG_ERR_WOULD_BLOCK`).
@@ -551,9 +621,10 @@ typedef struct rmsg_control rmsg_control;
 
 /**
  * One control message of a received (or parsed) control buffer: level,
- * type, data and a truncated mark. Opaque to C; read it with the
- * `rmsg_item_*` functions. It lives inside its message (or parsed buffer)
- * and is valid until that is freed.
+ * type, data and a truncated mark, with its kind found once, when the
+ * buffer was walked. Opaque to C; read it with the `rmsg_item_*`
+ * functions. It lives inside its message (or parsed buffer) and is valid
+ * until that is freed.
  *
  * Threads: an item is part of its message. Several threads may read it
  * at once (the `rmsg_item_*` functions take it `const`), like the rest of
@@ -810,6 +881,55 @@ typedef struct rmsg_ipv6_mtuinfo {
 } rmsg_ipv6_mtuinfo;
 
 /**
+ * One row of rmsg's registry of control-message kinds, as
+ * `rmsg_kind_info_get` and `rmsg_kind_info_find` give it: what rmsg knows
+ * about one `(cmsg_level, cmsg_type)` pair. The strings are static: never
+ * free them.
+ */
+typedef struct rmsg_kind_info {
+  /**
+   * `cmsg_level` (`SOL_SOCKET`, `IPPROTO_IP` ...).
+   */
+  int cmsg_level;
+  /**
+   * `cmsg_type` (`SCM_RIGHTS`, `IP_TTL` ...).
+   */
+  int cmsg_type;
+  /**
+   * The name `rmsg_kind_name` gives: `"IPPROTO_IP/IP_TTL"`.
+   */
+  const char *name;
+  /**
+   * The typed accessor that decodes it (`RMSG_KIND_RAW` for types rmsg
+   * only names, such as send-side ones).
+   */
+  rmsg_kind kind;
+  /**
+   * The data bytes `rmsg_control_space` reserves for one item of it; 0
+   * for `SCM_RIGHTS` (sized by the descriptor count, `sizeof(int)`
+   * each) and for types a receive does not deliver.
+   */
+  size_t payload_size;
+  /**
+   * The socket option (`setsockopt` level and name) that makes the
+   * kernel deliver it: `IPPROTO_IP`/`IP_RECVTTL` for `IP_TTL`;
+   * `SOL_SOCKET`/`SO_TIMESTAMPING` for the kinds its flags ask for;
+   * `IPPROTO_TCP`/`TCP_ULP` for kernel TLS. -1 and -1 when no option
+   * does (`SCM_RIGHTS`: the sender decides; send-side types).
+   */
+  int option_level;
+  /**
+   * See `option_level`.
+   */
+  int option_name;
+  /**
+   * What enables it, for people: `"IP_RECVTTL"`, `"the sender"`,
+   * `"SO_TIMESTAMP or SO_TIMESTAMP_NEW"`; `""` when nothing does.
+   */
+  const char *enabled_by;
+} rmsg_kind_info;
+
+/**
  * Options for the receive calls. A zero-initialised struct
  * (`rmsg_recv_options opts = {0};`) means the defaults: block, retry on
  * `EINTR`, close-on-exec for received descriptors. rmsg only reads it, and
@@ -848,6 +968,148 @@ typedef struct rmsg_iovec {
    */
   size_t len;
 } rmsg_iovec;
+
+/**
+ * One message at a glance, for receive loops that read the same few
+ * things from every datagram: its data, flags, source and counts, and the
+ * decoded values of the common kinds. Every message has one, filled when
+ * it is received (or made from io_uring buffers or a parsed control
+ * buffer) in the same walk of the control bytes that makes its items:
+ * reading it costs no call per field or per item.
+ * `rmsg_receiver_recv_view`, `rmsg_batch_recv_views` and
+ * `rmsg_message_view` hand out pointers to it. It belongs to its message:
+ * read it, never write or free it; it and the pointers in it are valid as
+ * long as the message is (for a receiver's or batch's message, until the
+ * next receive or until the receiver or batch is freed).
+ *
+ * Versioning: the calls that hand out a view take `view_size`, the
+ * `sizeof(rmsg_view)` the program was built with. Later versions of rmsg
+ * only append fields, so a program reads a prefix of the library's view;
+ * a program built against a newer header than the library it runs with
+ * (a `view_size` larger than the library's) gets
+ * `RMSG_ERR_INVALID_ARGUMENT` instead of reading fields that do not exist.
+ *
+ * The decoded fields: `present` has the bit `RMSG_VIEW_<KIND>` (which is
+ * `1 << RMSG_KIND_<KIND>`) of every field that holds a value for this
+ * message; a field whose bit is clear holds nothing meaningful (it may
+ * keep an earlier message's value). A field holds the first item of its
+ * kind; later ones, and items of kinds the view has no field for
+ * (descriptors, errors, IP options ...), are read from `message` with
+ * `rmsg_message_item` as usual. An item too short for its struct sets no
+ * bit (its accessor would answer `RMSG_ERR_SHORT_ITEM`). Every value is
+ * what the kind's typed accessor gives.
+ */
+typedef struct rmsg_view {
+  /**
+   * The message this view describes; read its items, take its
+   * descriptors and get its address handle with the `rmsg_message_*`
+   * functions. A receiver's or batch's message belongs to it, as
+   * always.
+   */
+  struct rmsg_message *message;
+  /**
+   * The data bytes (as `rmsg_message_data`); never NULL, not to be read
+   * past `data_len`.
+   */
+  const uint8_t *data;
+  /**
+   * Number of data bytes (as `rmsg_message_data_len`).
+   */
+  size_t data_len;
+  /**
+   * The byte count `recvmsg(2)` returned (as `rmsg_message_nbytes`).
+   */
+  size_t nbytes;
+  /**
+   * The raw source `sockaddr` bytes (aligned for `struct
+   * sockaddr_storage`), or NULL when the message has no address.
+   */
+  const uint8_t *address;
+  /**
+   * Length of `address` (0 when there is none).
+   */
+  size_t address_len;
+  /**
+   * Number of control items (as `rmsg_message_item_count`).
+   */
+  size_t item_count;
+  /**
+   * `SCM_RIGHTS` descriptors the message owns (as
+   * `rmsg_message_fd_count`): take them with `rmsg_message_take_fds`.
+   */
+  size_t fd_count;
+  /**
+   * The `RMSG_VIEW_*` bits of the fields below that hold a value.
+   */
+  uint64_t present;
+  /**
+   * `msg_flags` as the kernel returned them (as `rmsg_message_flags`).
+   */
+  int flags;
+  /**
+   * The walk over the control bytes stopped at a malformed header.
+   */
+  bool malformed;
+  /**
+   * `IP_TTL` (`RMSG_VIEW_IP_TTL`).
+   */
+  int32_t ip_ttl;
+  /**
+   * `IPV6_HOPLIMIT` (`RMSG_VIEW_IPV6_HOPLIMIT`).
+   */
+  int32_t ipv6_hoplimit;
+  /**
+   * `UDP_GRO`: the segment size of a coalesced datagram
+   * (`RMSG_VIEW_UDP_GRO`).
+   */
+  uint32_t udp_gro;
+  /**
+   * `SO_RXQ_OVFL`: packets the socket dropped before this one
+   * (`RMSG_VIEW_RXQ_OVFL`).
+   */
+  uint32_t rxq_ovfl;
+  /**
+   * The packet's mark (`SO_RCVMARK`; `RMSG_VIEW_MARK`).
+   */
+  uint32_t mark;
+  /**
+   * `IP_TOS` with its DSCP and ECN parts (`RMSG_VIEW_IP_TOS`).
+   */
+  struct rmsg_traffic_class ip_tos;
+  /**
+   * `IPV6_TCLASS` with its DSCP and ECN parts (`RMSG_VIEW_IPV6_TCLASS`).
+   */
+  struct rmsg_traffic_class ipv6_tclass;
+  /**
+   * `SCM_CREDENTIALS` (`RMSG_VIEW_CREDENTIALS`).
+   */
+  struct rmsg_credentials credentials;
+  /**
+   * `IP_PKTINFO` (`RMSG_VIEW_IP_PKTINFO`).
+   */
+  struct rmsg_ip_pktinfo ip_pktinfo;
+  /**
+   * `IPV6_PKTINFO` (`RMSG_VIEW_IPV6_PKTINFO`).
+   */
+  struct rmsg_ipv6_pktinfo ipv6_pktinfo;
+  /**
+   * `IP_ORIGDSTADDR` (`RMSG_VIEW_IP_ORIGDSTADDR`).
+   */
+  struct rmsg_inet_address ip_origdstaddr;
+  /**
+   * `IPV6_ORIGDSTADDR` (`RMSG_VIEW_IPV6_ORIGDSTADDR`).
+   */
+  struct rmsg_inet6_address ipv6_origdstaddr;
+  /**
+   * `SO_TIMESTAMP`, `SO_TIMESTAMPNS` or a `_NEW` form, in nanoseconds
+   * (`RMSG_VIEW_TIMESTAMP`).
+   */
+  struct rmsg_timestamp timestamp;
+  /**
+   * `SO_TIMESTAMPING` (`RMSG_VIEW_TIMESTAMPING`).
+   */
+  struct rmsg_timestamping timestamping;
+} rmsg_view;
 
 /**
  * Everything about a message at once, for callers (bindings above all) that
@@ -1428,7 +1690,8 @@ int rmsg_item_type(const struct rmsg_item *item);
  * for (read them with `rmsg_item_data`) and for NULL. The kind says which
  * accessor to call; that accessor may still answer `RMSG_ERR_SHORT_ITEM`
  * for an item too short to decode. Bindings and C callers switch on it once
- * instead of trying accessors in turn.
+ * instead of trying accessors in turn. The kind is found once, when the
+ * message is received or parsed, so this only reads it.
  */
 rmsg_kind rmsg_item_kind(const struct rmsg_item *item);
 
@@ -1673,6 +1936,31 @@ rmsg_status rmsg_item_ip_options(const struct rmsg_item *item,
                                  size_t *len_out);
 
 /**
+ * Number of rows in rmsg's registry of control-message kinds: every
+ * `(cmsg_level, cmsg_type)` pair it decodes or names. Rows are numbered
+ * from 0; a later version may add rows, never remove one.
+ */
+size_t rmsg_kind_info_count(void);
+
+/**
+ * Row `index` of the registry (0 to `rmsg_kind_info_count() - 1`) into
+ * `*info_out`: level, type, name, the `rmsg_kind` of its accessor, the
+ * bytes `rmsg_control_space` reserves for it and the option that enables
+ * it. The strings in it are static. `RMSG_ERR_INVALID_ARGUMENT` past the
+ * last row; `RMSG_ERR_NULL_ARGUMENT` for a NULL `info_out`. Nothing is
+ * written on error.
+ */
+rmsg_status rmsg_kind_info_get(size_t index, struct rmsg_kind_info *info_out);
+
+/**
+ * The registry's row of `(cmsg_level, cmsg_type)` into `*info_out`, as
+ * `rmsg_kind_info_get` gives it. `RMSG_ERR_UNKNOWN_KIND` for a pair rmsg
+ * neither decodes nor names (its items are `RMSG_KIND_RAW`, named
+ * `"<LEVEL>/unknown"`); nothing is written then.
+ */
+rmsg_status rmsg_kind_info_find(int cmsg_level, int cmsg_type, struct rmsg_kind_info *info_out);
+
+/**
  * Receives one message from socket `fd`, as Python's
  * `socket.recvmsg(bufsize, ancbufsize, flags)` does, with the default
  * options (block; retry on `EINTR`; `MSG_CMSG_CLOEXEC` added to `flags`).
@@ -1831,6 +2119,27 @@ const struct rmsg_item *rmsg_message_item(const struct rmsg_message *message, si
 const struct rmsg_address *rmsg_message_address(const struct rmsg_message *message);
 
 /**
+ * The message at a glance (see `rmsg_view`): `*view_out` points at the
+ * view the message holds: data, flags, source and counts, and the decoded
+ * values of the common kinds, filled when it was received or made. For
+ * any message: from `rmsg_recvmsg`, a receiver, a batch or io_uring;
+ * `rmsg_receiver_recv_view` and `rmsg_batch_recv_views` hand out the view
+ * with the receive.
+ *
+ * `view_size` is `sizeof(rmsg_view)` as the program was compiled
+ * (`RMSG_ERR_INVALID_ARGUMENT` when this library's view is smaller, or it
+ * is smaller than the first version's). The view belongs to the message:
+ * it is valid until the message is freed (for a receiver's or batch's
+ * message, until the next receive), and it follows the message: after a
+ * take function its `fd_count` is the descriptors still owned.
+ * `RMSG_ERR_NULL_ARGUMENT` for a NULL pointer; nothing is written on
+ * error.
+ */
+rmsg_status rmsg_message_view(const struct rmsg_message *message,
+                              size_t view_size,
+                              const struct rmsg_view **view_out);
+
+/**
  * Number of `SCM_RIGHTS` file descriptors the message still owns, over all
  * its items. 0 for a NULL message.
  */
@@ -1950,6 +2259,30 @@ rmsg_status rmsg_receiver_recv(struct rmsg_receiver *receiver,
                                struct rmsg_message **message_out);
 
 /**
+ * `rmsg_receiver_recv` that hands out the message at a glance (see
+ * `rmsg_view`): on `RMSG_OK` `*view_out` points at the received message's
+ * view, with its data, flags, source and counts, and the decoded values of
+ * the common kinds, filled in the same walk of the control bytes that
+ * made its items. The fastest way to read what a server reads from every
+ * datagram: no call per field or per item. `(*view_out)->message` is the
+ * receiver's message, as `rmsg_receiver_recv` gives it.
+ *
+ * `view_size` is `sizeof(rmsg_view)` as the program was compiled
+ * (`RMSG_ERR_INVALID_ARGUMENT` when this library's view is smaller, or it
+ * is smaller than the first version's; checked before anything is
+ * received). The view belongs to the receiver's message: valid until the
+ * next receive or `rmsg_receiver_free`. Options, statuses and descriptor
+ * ownership as for `rmsg_receiver_recv`; on any other status than
+ * `RMSG_OK` nothing is written and no descriptor stays open.
+ */
+rmsg_status rmsg_receiver_recv_view(struct rmsg_receiver *receiver,
+                                    int fd,
+                                    int flags,
+                                    const struct rmsg_recv_options *options,
+                                    size_t view_size,
+                                    const struct rmsg_view **view_out);
+
+/**
  * Frees a receiver and its message, closing every descriptor the message
  * still owns. NULL is accepted and does nothing.
  */
@@ -2003,6 +2336,31 @@ rmsg_status rmsg_batch_recv(struct rmsg_batch *batch,
                             int flags,
                             const struct rmsg_recv_options *options,
                             size_t *count_out);
+
+/**
+ * `rmsg_batch_recv` that hands out the messages at a glance (see
+ * `rmsg_view`): on `RMSG_OK` `*views_out` points at an array of
+ * `*count_out` pointers, `(*views_out)[i]` the view of message `i` (as
+ * `rmsg_batch_message(batch, i)` gives it), each filled in the same walk
+ * of the control bytes that made the message's items. One call for the
+ * whole batch: no call per message, per field or per item.
+ *
+ * `view_size` is `sizeof(rmsg_view)` as the program was compiled
+ * (`RMSG_ERR_INVALID_ARGUMENT` when this library's view is smaller, or it
+ * is smaller than the first version's; checked before anything is
+ * received). The array and the views belong to the batch: valid until
+ * the next `rmsg_batch_recv`/`rmsg_batch_recv_views` or `rmsg_batch_free`.
+ * Waiting, options, statuses and descriptor ownership as for
+ * `rmsg_batch_recv`; on any other status than `RMSG_OK` nothing is
+ * written and no descriptor of the batch stays open.
+ */
+rmsg_status rmsg_batch_recv_views(struct rmsg_batch *batch,
+                                  int fd,
+                                  int flags,
+                                  const struct rmsg_recv_options *options,
+                                  size_t view_size,
+                                  const struct rmsg_view *const **views_out,
+                                  size_t *count_out);
 
 /**
  * Number of messages the last `rmsg_batch_recv` received (0 before the

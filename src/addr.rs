@@ -161,6 +161,18 @@ impl rmsg_address {
         self.len = len.min(size_of::<libc::sockaddr_storage>());
     }
 
+    /// Length of the raw bytes.
+    #[inline(always)]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Where the raw bytes start (aligned for `sockaddr_storage`).
+    #[inline(always)]
+    pub(crate) fn as_ptr(&self) -> *const u8 {
+        (&raw const self.storage).cast()
+    }
+
     /// The raw bytes.
     pub(crate) fn bytes(&self) -> &[u8] {
         &ptr::bytes_of(&self.storage)[..self.len]

@@ -1,14 +1,15 @@
 //! Batch receive: up to N messages per `recvmmsg(2)` call into N slots
 //! allocated once. Only the headers the kernel wrote last time are rearmed,
 //! so the cost follows the messages received, not the batch size. The C
-//! shims are in `ffi::batch`.
+//! shims are in `ffi::receiver`.
 
 use std::ffi::c_int;
 
-use crate::cmsg;
+use crate::fault;
 use crate::message::rmsg_message;
-use crate::recv::{self, Plan, rmsg_recv_options};
+use crate::recv::{self, PlanCache, rmsg_recv_options};
 use crate::status::{Error, Result, rmsg_status::*};
+use crate::view::rmsg_view;
 use crate::wait::{self, Wait};
 
 /// The most slots a batch may have: Linux's `UIO_MAXIOV`, the most messages
@@ -35,14 +36,15 @@ pub struct rmsg_batch {
     /// reads them through `hdrs`; rmsg never does again).
     #[allow(dead_code)]
     iovs: Vec<libc::iovec>,
+    /// Each slot's view, in slot order: what `rmsg_batch_recv_views` hands
+    /// out (the views live in the slots, which never move).
+    views: Vec<*const rmsg_view>,
     /// Slots the last receive filled (their headers were written).
     used: usize,
     bufsize: usize,
     /// Whether the headers point at the slots' name buffers.
     names: bool,
-    defaults: rmsg_recv_options,
-    plan_flags: c_int,
-    plan: Plan,
+    plans: PlanCache,
 }
 
 // SAFETY: the raw pointers in hdrs and iovs point into memory the batch
@@ -62,10 +64,12 @@ impl rmsg_batch {
         if count == 0 {
             return Err(Error::new(RMSG_ERR_INVALID_ARGUMENT));
         }
-        if count > RMSG_BATCH_MAX || ancbufsize > cmsg::SOCKLEN_MAX {
+        if count > RMSG_BATCH_MAX {
             return Err(Error::new(RMSG_ERR_TOO_LARGE));
         }
-        let plan = Plan::new(0, options)?;
+        recv::check_control_len(ancbufsize)?;
+        let plans = PlanCache::new(options)?;
+        let want_address = plans.cached().want_address;
         let oom = || Error::new(RMSG_ERR_OUT_OF_MEMORY);
         let mut slots = Vec::new();
         slots.try_reserve_exact(count).map_err(|_| oom())?;
@@ -80,6 +84,12 @@ impl rmsg_batch {
                 iov_len: bufsize,
             });
         }
+        let mut views = Vec::new();
+        views.try_reserve_exact(count).map_err(|_| oom())?;
+        for slot in &mut slots {
+            slot.pin();
+            views.push(slot.view() as *const rmsg_view);
+        }
         let mut hdrs = Vec::new();
         hdrs.try_reserve_exact(count).map_err(|_| oom())?;
         for iov in &mut iovs {
@@ -93,14 +103,13 @@ impl rmsg_batch {
             slots,
             hdrs,
             iovs,
+            views,
             used: 0,
             bufsize,
-            names: plan.want_address,
-            defaults: *options,
-            plan_flags: 0,
-            plan,
+            names: want_address,
+            plans,
         });
-        batch.aim_all(plan.want_address);
+        batch.aim_all(want_address);
         Ok(batch)
     }
 
@@ -117,12 +126,12 @@ impl rmsg_batch {
 
     /// Forgets the last batch: closes the descriptors not taken and rearms
     /// the headers the kernel wrote.
+    #[inline(always)]
     fn forget(&mut self) {
         let used = std::mem::take(&mut self.used);
         for (h, slot) in self.hdrs[..used].iter_mut().zip(&mut self.slots) {
-            slot.reset();
+            slot.forget_items();
             recv::rearm(&mut h.msg_hdr, slot.control_cap());
-            h.msg_len = 0;
         }
     }
 
@@ -130,24 +139,16 @@ impl rmsg_batch {
     /// `recvmmsg(2)`; returns how many arrived. Waiting follows the plan:
     /// blocking waits for the first message only (`MSG_WAITFORONE`), a
     /// deadline is waited out with `poll` (never recvmmsg's own timeout).
+    #[inline(always)]
     pub(crate) fn recv(
         &mut self,
         fd: c_int,
         flags: c_int,
         options: Option<&rmsg_recv_options>,
     ) -> Result<usize> {
-        if fd < 0 {
-            return Err(Error::new(RMSG_ERR_BAD_FD));
-        }
-        let plan = match options {
-            None if flags == self.plan_flags => self.plan,
-            None => {
-                self.plan = Plan::new(flags, &self.defaults)?;
-                self.plan_flags = flags;
-                self.plan
-            }
-            Some(o) => Plan::new(flags, o)?,
-        };
+        recv::check_fd(fd)?;
+        let mut slot = None;
+        let plan = *self.plans.get(flags, options, &mut slot)?;
         self.forget();
         if plan.want_address != self.names {
             self.aim_all(plan.want_address);
@@ -156,32 +157,39 @@ impl rmsg_batch {
             Wait::Block => plan.flags | libc::MSG_WAITFORONE,
             _ => plan.flags,
         };
-        let (hdrs, count) = (self.hdrs.as_mut_ptr(), self.hdrs.len() as libc::c_uint);
+        let count = self.hdrs.len() as libc::c_uint;
+        let hdrs = self.hdrs.as_mut_ptr();
         // A failed try writes no header, so the armed headers serve every try.
         let n = wait::retry(fd, recv::EVENTS, &plan.policy, || {
             // SAFETY: the headers point into this batch's slots, sized as
-            // the headers say; the timeout is NULL.
+            // the headers say; count is at most their number; the timeout
+            // is NULL.
             let r = unsafe { libc::recvmmsg(fd, hdrs, count, sys_flags, std::ptr::null_mut()) };
             r as isize
         })?;
         self.used = n;
-        for i in 0..n {
-            let got = recv::received(self.hdrs[i].msg_len as usize, &self.hdrs[i].msg_hdr);
-            if let Err(e) = self.slots[i].complete(&got, self.bufsize, plan.hide) {
-                self.fail_after(i, n);
-                return Err(e);
-            }
+        // Held messages have room for their items from the start, so
+        // completing them cannot fail part-way; only the test hook of debug
+        // builds can make one fail, and then the batch fails before any is
+        // completed.
+        if (0..n).any(|_| fault::should_fail()) {
+            self.fail(n);
+            return Err(Error::new(RMSG_ERR_OUT_OF_MEMORY));
+        }
+        for (h, slot) in self.hdrs[..n].iter().zip(&mut self.slots) {
+            let got = recv::received(h.msg_len as usize, &h.msg_hdr);
+            slot.complete_held(&got, self.bufsize, plan.hide);
         }
         Ok(n)
     }
 
-    /// Slot `failed` of `n` received ones could not be completed (its own
-    /// descriptors are closed already): close every other descriptor of
-    /// the batch, so that a failure leaves none open.
-    fn fail_after(&mut self, failed: usize, n: usize) {
-        for i in failed + 1..n {
-            let control_len = recv::received(0, &self.hdrs[i].msg_hdr).control_len;
-            self.slots[i].close_unclaimed(control_len);
+    /// No room could be made for the `n` messages received: close every
+    /// descriptor the kernel installed for them, so that a failure leaves
+    /// none open.
+    #[cold]
+    fn fail(&mut self, n: usize) {
+        for (h, slot) in self.hdrs[..n].iter().zip(&mut self.slots) {
+            slot.close_unclaimed(recv::received(0, &h.msg_hdr).control_len);
         }
         self.forget();
     }
@@ -189,6 +197,11 @@ impl rmsg_batch {
     /// Messages the last receive filled.
     pub(crate) fn count(&self) -> usize {
         self.used
+    }
+
+    /// The views of the messages the last receive filled.
+    pub(crate) fn views(&self) -> &[*const rmsg_view] {
+        &self.views[..self.used]
     }
 
     /// Message `index` of the last receive.

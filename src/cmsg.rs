@@ -50,8 +50,11 @@ pub fn cmsg_space(n: usize) -> Option<usize> {
 /// and whether the item claimed more data than the buffer holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RawItem<'a> {
+    /// Where the item's header starts: a whole `struct cmsghdr` inside
+    /// the buffer, directly followed by `data`.
+    pub header: *const u8,
     pub level: c_int,
-    pub kind: c_int,
+    pub cmsg_type: c_int,
     /// The data bytes inside the buffer.
     pub data: &'a [u8],
     /// The header's `cmsg_len` ran past the end of the buffer.
@@ -69,55 +72,87 @@ pub enum WalkEnd {
     Malformed,
 }
 
-/// Walks `buf` the way `CMSG_FIRSTHDR`/`CMSG_NXTHDR` do, but with every
-/// length clamped to `buf`. Reads are unaligned-safe, so `buf` may start
-/// anywhere. Calls `f` for each item in order and never loops: each step
-/// advances by at least one header.
-#[inline(always)]
-pub fn walk<'a>(buf: &'a [u8], mut f: impl FnMut(RawItem<'a>)) -> WalkEnd {
-    let data_off = data_offset();
-    let mut rest = buf;
-    while let Some(hdr) = ptr::read_plain::<libc::cmsghdr>(rest) {
+/// The items of a control buffer, found the way `CMSG_FIRSTHDR` and
+/// `CMSG_NXTHDR` find them, but with every length clamped to the buffer.
+/// Reads are unaligned-safe, so the buffer may start anywhere. It never
+/// loops: each step advances by at least one header. Once it has given
+/// its last item, [`Walk::end`] says how it ended.
+#[derive(Debug, Clone)]
+pub struct Walk<'a> {
+    rest: &'a [u8],
+    malformed: bool,
+}
+
+impl<'a> Walk<'a> {
+    /// A walk from the start of `buf`.
+    #[inline(always)]
+    pub fn new(buf: &'a [u8]) -> Walk<'a> {
+        Walk {
+            rest: buf,
+            malformed: false,
+        }
+    }
+
+    /// How the walk ended (once `next` has given `None`).
+    #[inline(always)]
+    pub fn end(&self) -> WalkEnd {
+        if self.malformed {
+            WalkEnd::Malformed
+        } else {
+            WalkEnd::Complete
+        }
+    }
+
+    #[cold]
+    fn stop_malformed(&mut self) -> Option<RawItem<'a>> {
+        self.malformed = true;
+        self.rest = &[];
+        None
+    }
+}
+
+impl<'a> Iterator for Walk<'a> {
+    type Item = RawItem<'a>;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<RawItem<'a>> {
+        let hdr = ptr::read_plain::<libc::cmsghdr>(self.rest)?;
+        let data_off = data_offset();
         // size_t in glibc, socklen_t in musl.
         #[allow(clippy::unnecessary_cast)]
         let claimed = hdr.cmsg_len as usize;
         if claimed < data_off {
-            return WalkEnd::Malformed;
+            return self.stop_malformed();
         }
-        let Some(avail) = rest.get(data_off..) else {
+        let Some(avail) = self.rest.get(data_off..) else {
             // Cut before the start of its data: not returned.
-            return WalkEnd::Malformed;
+            return self.stop_malformed();
         };
         let want = claimed - data_off;
-        f(RawItem {
+        let item = RawItem {
+            header: self.rest.as_ptr(),
             level: hdr.cmsg_level,
-            kind: hdr.cmsg_type,
+            cmsg_type: hdr.cmsg_type,
             data: &avail[..want.min(avail.len())],
             truncated: want > avail.len(),
-        });
-        match align(claimed) {
-            Some(step) if step < rest.len() => rest = &rest[step..],
+        };
+        self.rest = match align(claimed) {
+            Some(step) if step < self.rest.len() => &self.rest[step..],
             // The item reaches the end of the buffer (or claims to pass it).
-            _ => return WalkEnd::Complete,
-        }
+            _ => &[],
+        };
+        Some(item)
     }
-    WalkEnd::Complete
 }
 
-/// True for the (level, type) pairs whose data is file descriptors the
-/// kernel installed in the receiving process.
-pub fn carries_fds(level: c_int, kind: c_int) -> bool {
-    if level != libc::SOL_SOCKET {
-        return false;
+/// Calls `f` for each item of `buf` in order (see [`Walk`]) and says how
+/// the walk ended.
+pub fn walk<'a>(buf: &'a [u8], mut f: impl FnMut(RawItem<'a>)) -> WalkEnd {
+    let mut w = Walk::new(buf);
+    for item in &mut w {
+        f(item);
     }
-    #[cfg(target_os = "linux")]
-    {
-        kind == libc::SCM_RIGHTS || kind == crate::linux::RMSG_SCM_PIDFD
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        kind == libc::SCM_RIGHTS
-    }
+    w.end()
 }
 
 /// The C `int`s in `data`, read unaligned; trailing bytes that do not make a
@@ -169,11 +204,11 @@ mod tests {
         assert_eq!(end, WalkEnd::Complete);
         assert_eq!(items.len(), 2);
         assert_eq!(
-            (items[0].level, items[0].kind, items[0].data.len()),
+            (items[0].level, items[0].cmsg_type, items[0].data.len()),
             (1, 2, 4)
         );
         assert_eq!(
-            (items[1].level, items[1].kind, items[1].data.len()),
+            (items[1].level, items[1].cmsg_type, items[1].data.len()),
             (3, 4, 1)
         );
         assert!(!items[1].truncated);

@@ -3,6 +3,7 @@
 use std::ffi::c_int;
 
 use crate::cmsg;
+use crate::kinds;
 
 /// File descriptors held by a message or parsed buffer. A slot holds `-1`
 /// once its descriptor has been taken by the caller. When the table owns its
@@ -25,6 +26,7 @@ impl OwnedFds {
     }
 
     /// Whether the table closes what it holds.
+    #[cfg(test)]
     pub fn is_owner(&self) -> bool {
         self.owned
     }
@@ -58,12 +60,6 @@ impl OwnedFds {
                 }
             }
         }
-        self.slots.clear();
-    }
-
-    /// Empties the table without closing anything (the caller closes the
-    /// descriptors another way).
-    pub fn forget(&mut self) {
         self.slots.clear();
     }
 
@@ -123,7 +119,7 @@ pub fn close(fd: c_int) {
 /// syscall returned.
 pub fn close_all_in_control(control: &[u8]) {
     cmsg::walk(control, |item| {
-        if cmsg::carries_fds(item.level, item.kind) {
+        if kinds::carries_fds(kinds::kind_of(item.level, item.cmsg_type)) {
             for fd in cmsg::ints(item.data) {
                 if fd >= 0 {
                     close(fd);

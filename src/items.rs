@@ -7,100 +7,136 @@ use std::mem::size_of;
 use std::ops::Range;
 
 use crate::cmsg::{self, WalkEnd};
-use crate::decode::{self, Raw, rmsg_kind};
+use crate::decode::Raw;
 use crate::fault;
-use crate::fds::{self, OwnedFds};
+#[cfg(test)]
+use crate::fds;
+use crate::fds::OwnedFds;
+use crate::kinds::{self, rmsg_kind};
 use crate::ptr;
 use crate::status::{Error, Result, rmsg_status::*};
+use crate::view::ViewSink;
 
 /// One control message of a received (or parsed) control buffer: level,
-/// type, data and a truncated mark. Opaque to C; read it with the
-/// `rmsg_item_*` functions. It lives inside its message (or parsed buffer)
-/// and is valid until that is freed.
+/// type, data and a truncated mark, with its kind found once, when the
+/// buffer was walked. Opaque to C; read it with the `rmsg_item_*`
+/// functions. It lives inside its message (or parsed buffer) and is valid
+/// until that is freed.
 ///
 /// Threads: an item is part of its message. Several threads may read it
 /// at once (the `rmsg_item_*` functions take it `const`), like the rest of
 /// the message, while no thread changes or frees the message.
 #[derive(Debug)]
 pub struct rmsg_item {
-    level: c_int,
-    kind: c_int,
-    /// The item's data: it points into the owner's control bytes (heap
-    /// memory that does not move while the owner lives).
-    data: DataPtr,
-    data_len: usize,
-    truncated: bool,
+    /// Where the item's header is: a whole `struct cmsghdr` in the owner's
+    /// control bytes (heap memory that does not move while the owner
+    /// lives), followed by the item's data. Level, type and the length it
+    /// claims are read from it when asked for, so that making an item
+    /// costs few stores.
+    header: DataPtr,
+    /// Data bytes inside the buffer (what the header claims, clamped).
+    data_len: u32,
+    /// Which typed accessor decodes it (from the registry, at the walk).
+    kind: rmsg_kind,
     /// The slots of the owner's descriptor table this item's fds occupy.
-    fds: Range<usize>,
+    fds_start: u32,
+    fds_end: u32,
 }
 
 impl rmsg_item {
+    /// The item's header.
+    #[inline(always)]
+    fn header(&self) -> libc::cmsghdr {
+        // SAFETY: header points at a whole cmsghdr inside the owner's
+        // control bytes, which outlive &self and never change while items
+        // exist (see the field).
+        unsafe { ptr::read_plain_at(self.header.0) }
+    }
+
     pub(crate) fn level(&self) -> c_int {
-        self.level
+        self.header().cmsg_level
     }
 
-    pub(crate) fn kind(&self) -> c_int {
-        self.kind
+    pub(crate) fn cmsg_type(&self) -> c_int {
+        self.header().cmsg_type
     }
 
+    /// The header claimed more data than the buffer holds.
     pub(crate) fn truncated(&self) -> bool {
-        self.truncated
+        // size_t in glibc, socklen_t in musl.
+        #[allow(clippy::unnecessary_cast)]
+        let claimed = self.header().cmsg_len as usize;
+        claimed.saturating_sub(cmsg::data_offset()) > self.data_len()
     }
 
     /// The item's data bytes (clamped to what the buffer holds).
+    #[inline(always)]
     pub(crate) fn data(&self) -> &[u8] {
-        // SAFETY: data points at data_len initialised bytes of the owner's
-        // control buffer, which outlives &self (an item is only reachable
-        // through its owner, which never changes the bytes while items exist).
-        unsafe { ptr::owned_bytes(self.data.0, self.data_len) }
+        // SAFETY: the data follows the header inside the owner's control
+        // bytes and data_len of them are there (clamped by the walk); they
+        // outlive &self, as for header().
+        unsafe { ptr::owned_bytes(self.data_ptr(), self.data_len()) }
     }
 
     /// Where the data starts (never NULL).
+    #[inline(always)]
     pub(crate) fn data_ptr(&self) -> *const u8 {
-        self.data().as_ptr()
+        self.header.0.wrapping_add(cmsg::data_offset())
     }
 
     /// Number of data bytes.
+    #[inline(always)]
     pub(crate) fn data_len(&self) -> usize {
-        self.data_len
+        self.data_len as usize
     }
 
     /// The item as the typed decoders see it.
+    #[inline(always)]
     pub(crate) fn raw(&self) -> Raw<'_> {
-        Raw::new(self.level, self.kind, self.data())
+        Raw::of_kind(self.kind, self.cmsg_type(), self.data())
     }
 
     /// Which typed decoder reads it.
-    pub(crate) fn decoded_kind(&self) -> rmsg_kind {
-        decode::kind_of(self.level, self.kind)
+    pub(crate) fn kind(&self) -> rmsg_kind {
+        self.kind
     }
 
     /// True for `SCM_RIGHTS` and `SCM_PIDFD` items.
     pub(crate) fn carries_fds(&self) -> bool {
-        cmsg::carries_fds(self.level, self.kind)
+        kinds::carries_fds(self.kind)
     }
 
     fn is_rights(&self) -> bool {
-        self.level == libc::SOL_SOCKET && self.kind == libc::SCM_RIGHTS
+        self.kind == rmsg_kind::RMSG_KIND_RIGHTS
+    }
+
+    /// The slots of the owner's descriptor table this item's fds occupy.
+    fn fds(&self) -> Range<usize> {
+        self.fds_start as usize..self.fds_end as usize
     }
 
     /// Descriptors the item carries, taken or not.
     pub(crate) fn fd_count(&self) -> usize {
-        self.fds.len()
+        (self.fds_end - self.fds_start) as usize
     }
 
     /// Everything about the item at once, for `rmsg_message_items`.
     pub(crate) fn view(&self) -> rmsg_item_view {
+        let h = self.header();
         rmsg_item_view {
-            cmsg_level: self.level,
-            cmsg_type: self.kind,
-            data: self.data().as_ptr(),
-            data_len: self.data_len,
-            truncated: self.truncated,
-            fd_count: self.fds.len(),
+            cmsg_level: h.cmsg_level,
+            cmsg_type: h.cmsg_type,
+            data: self.data_ptr(),
+            data_len: self.data_len(),
+            truncated: self.truncated(),
+            fd_count: self.fd_count(),
         }
     }
 }
+
+/// The fewest control bytes an item takes: a header (`CMSG_LEN(0)`), so a
+/// buffer of `n` bytes holds at most `n / ITEM_MIN` items.
+const ITEM_MIN: usize = size_of::<libc::cmsghdr>();
 
 /// One control item at once (as the `rmsg_item_*` getters give it). Filled
 /// by `rmsg_message_items`; `data` borrows from the message and is valid
@@ -128,6 +164,9 @@ pub struct rmsg_item_view {
 pub struct Items {
     list: Vec<rmsg_item>,
     fds: OwnedFds,
+    /// `SCM_RIGHTS` descriptors not taken yet, over all items (kept as
+    /// they are decoded and taken, so that counting them is a load).
+    rights: usize,
     malformed: bool,
 }
 
@@ -138,6 +177,7 @@ impl Items {
         Items {
             list: Vec::new(),
             fds: OwnedFds::new(own_fds),
+            rights: 0,
             malformed: false,
         }
     }
@@ -160,65 +200,106 @@ impl Items {
     pub fn clear(&mut self) {
         self.list.clear();
         self.fds.clear();
+        self.rights = 0;
         self.malformed = false;
     }
 
-    /// Decodes `control` (emptied first, capacity reused). The items point
-    /// into `control`, which must not change or move while they exist. On
-    /// allocation failure the table is empty and, when it owns descriptors,
-    /// every descriptor in `control` is closed.
-    pub fn decode(&mut self, control: &[u8]) -> Result<()> {
-        if !self.is_clear() {
-            self.clear();
-        }
-        if control.is_empty() {
-            return Ok(());
-        }
-        let (list, slots) = (&mut self.list, self.fds.slots_mut());
-        // One pass: room is reserved only when the (usually reused) vectors
-        // are full; an allocation failure stops the walk.
-        let mut oom = fault::should_fail();
-        let end = cmsg::walk(control, |it| {
-            if oom {
-                return;
-            }
-            let data = it.data;
-            let fd_count = if cmsg::carries_fds(it.level, it.kind) {
-                data.len() / size_of::<c_int>()
-            } else {
-                0
-            };
-            let full = list.len() == list.capacity() && list.try_reserve(1).is_err();
-            if full || (fd_count > 0 && slots.try_reserve(fd_count).is_err()) {
-                oom = true;
-                return;
-            }
-            let first = slots.len();
-            if fd_count > 0 {
-                slots.extend(cmsg::ints(data));
-            }
-            list.push(rmsg_item {
-                level: it.level,
-                kind: it.kind,
-                data: DataPtr(data.as_ptr()),
-                data_len: data.len(),
-                truncated: it.truncated,
-                fds: first..slots.len(),
-            });
-        });
-        if oom {
-            // The slots filled so far hold some of the descriptors: forget
-            // them all and close every one the buffer carries, once.
-            self.list.clear();
-            let owned = self.fds.is_owner();
-            self.fds.forget();
-            if owned {
+    /// Decodes `control` (emptied first, capacity reused): [`Self::prepare`],
+    /// then [`Self::walk`]. When there is no memory for the room the walk
+    /// needs, nothing has been decoded, the table is empty and, when it
+    /// owns descriptors, every descriptor in `control` is closed.
+    #[cfg(test)]
+    pub(crate) fn decode(&mut self, control: &[u8]) -> Result<()> {
+        if !self.prepare(control.len()) {
+            if self.fds.is_owner() {
                 fds::close_all_in_control(control);
             }
             return Err(Error::new(RMSG_ERR_OUT_OF_MEMORY));
         }
-        self.malformed = end == WalkEnd::Malformed;
+        let mut view = crate::view::empty();
+        self.walk(control, &mut ViewSink::new(&mut view));
         Ok(())
+    }
+
+    /// Empties the table (closing what it owns) and makes room for the
+    /// most items and descriptors `len` control bytes can hold, so that
+    /// the [`Self::walk`] that follows never allocates and never fails;
+    /// false when there is no memory for it.
+    #[inline(always)]
+    pub(crate) fn prepare(&mut self, len: usize) -> bool {
+        if !self.is_clear() {
+            self.clear();
+        }
+        // Every control buffer rmsg walks is bounded by a socklen_t (the
+        // kernel's, or a caller's checked against it), so lengths fit the
+        // items' u32 fields; anything longer is refused, never cut.
+        len == 0 || (len <= u32::MAX as usize && self.reserve_for(len))
+    }
+
+    /// Walks `control` into the table, which [`Self::prepare`] emptied and
+    /// made room in for at least `control.len()` bytes, and each item into
+    /// `sink` (the message's view). The items point into `control`, which
+    /// must not change or move while they exist.
+    #[inline(always)]
+    pub(crate) fn walk(&mut self, control: &[u8], sink: &mut ViewSink<'_>) {
+        let mut walk = cmsg::Walk::new(control);
+        // Items are written into the room prepare() made, and the table's
+        // length is set once, after the walk.
+        let (list, slots, rights) = (&mut self.list, &mut self.fds, &mut self.rights);
+        let room = list.spare_capacity_mut();
+        let mut n = 0;
+        for it in &mut walk {
+            let kind = kinds::kind_of(it.level, it.cmsg_type);
+            let data = it.data;
+            let (fds_start, fds_end) = if kinds::carries_fds(kind) {
+                add_fds(slots, rights, kind, data)
+            } else {
+                (0, 0)
+            };
+            let Some(slot) = room.get_mut(n) else {
+                // Cannot happen: prepare() made room for every item the
+                // bytes can hold. Stop rather than lose track.
+                debug_assert!(false, "item table without room");
+                break;
+            };
+            slot.write(rmsg_item {
+                header: DataPtr(it.header),
+                // A control buffer is at most a socklen_t long.
+                data_len: data.len() as u32,
+                kind,
+                fds_start,
+                fds_end,
+            });
+            n += 1;
+            sink.item(Raw::of_kind(kind, it.cmsg_type, data));
+        }
+        // SAFETY: the first n slots of the spare room were written above.
+        unsafe { ptr::extend_written(list, n) };
+        self.malformed = walk.end() == WalkEnd::Malformed;
+    }
+
+    /// Makes room for the items and descriptors a control buffer of `len`
+    /// bytes can hold; false when there is no memory for it.
+    #[inline(always)]
+    fn reserve_for(&mut self, len: usize) -> bool {
+        if fault::should_fail() {
+            return false;
+        }
+        let items = len / ITEM_MIN;
+        let fds = len / size_of::<c_int>();
+        if self.list.capacity() >= items && self.fds.slots_mut().capacity() >= fds {
+            return true;
+        }
+        self.grow(items, fds)
+    }
+
+    /// [`Self::reserve_for`] when the room is not there yet (the first
+    /// receive into a message, or a larger buffer than before).
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, items: usize, fds: usize) -> bool {
+        self.list.try_reserve_exact(items).is_ok()
+            && self.fds.slots_mut().try_reserve_exact(fds).is_ok()
     }
 
     /// From now on the table owns the descriptors decoded into it: it
@@ -238,12 +319,9 @@ impl Items {
     }
 
     /// `SCM_RIGHTS` descriptors still owned, over all items.
+    #[inline(always)]
     pub fn rights_fd_count(&self) -> usize {
-        self.list
-            .iter()
-            .filter(|i| i.is_rights())
-            .map(|i| self.fds.count_owned(i.fds.clone()))
-            .sum()
+        self.rights
     }
 
     /// Moves still-owned `SCM_RIGHTS` descriptors into `out`, in order,
@@ -251,8 +329,9 @@ impl Items {
     pub fn take_rights_up_to(&mut self, out: &mut [c_int]) -> usize {
         let mut n = 0;
         for item in self.list.iter().filter(|i| i.is_rights()) {
-            n += self.fds.take_up_to(item.fds.clone(), &mut out[n..]);
+            n += self.fds.take_up_to(item.fds(), &mut out[n..]);
         }
+        self.rights -= n;
         n
     }
 
@@ -275,10 +354,29 @@ impl Items {
         if !item.carries_fds() {
             return Err(Error::new(RMSG_ERR_WRONG_KIND));
         }
-        self.fds
-            .take_into(item.fds.clone(), out)
-            .map_err(|_| Error::new(RMSG_ERR_BUFFER_TOO_SMALL))
+        let n = self
+            .fds
+            .take_into(item.fds(), out)
+            .map_err(|_| Error::new(RMSG_ERR_BUFFER_TOO_SMALL))?;
+        if item.is_rights() {
+            self.rights -= n;
+        }
+        Ok(n)
     }
+}
+
+/// Puts the descriptors of an item into the descriptor table (within the
+/// room `Items::prepare` made: at most one slot per 4 bytes), counting the
+/// `SCM_RIGHTS` ones in `rights`, and returns the slots they occupy.
+#[inline(never)]
+fn add_fds(fds: &mut OwnedFds, rights: &mut usize, kind: rmsg_kind, data: &[u8]) -> (u32, u32) {
+    let slots = fds.slots_mut();
+    let first = slots.len();
+    slots.extend(cmsg::ints(data));
+    if kind == rmsg_kind::RMSG_KIND_RIGHTS {
+        *rights += slots[first..].iter().filter(|fd| **fd >= 0).count();
+    }
+    (first as u32, slots.len() as u32)
 }
 
 /// Where an item's data starts: a pointer into the control bytes of the

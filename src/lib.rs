@@ -31,6 +31,7 @@ mod decode;
 mod fault;
 mod fds;
 mod items;
+mod kinds;
 #[cfg(target_os = "linux")]
 mod linux;
 mod message;
@@ -45,6 +46,7 @@ mod status;
 #[cfg(test)]
 mod test_util;
 mod uring;
+mod view;
 mod wait;
 
 pub mod ffi;

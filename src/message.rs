@@ -4,16 +4,16 @@
 
 use std::ffi::c_int;
 use std::mem::size_of;
-use std::ops::Range;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
 use crate::addr::rmsg_address;
 use crate::buffer::AlignedBuf;
-use crate::decode;
+use crate::fault;
 use crate::fds;
 use crate::items::{Items, rmsg_item};
 use crate::ptr;
 use crate::status::{Error, Result, rmsg_status::*};
+use crate::view::{self, ViewSink, rmsg_view};
 
 /// A received message: data, control items, flags and source address. It
 /// owns every descriptor the kernel installed for it until the caller takes
@@ -33,10 +33,8 @@ pub struct rmsg_message {
     storage: AlignedBuf,
     /// Capacity of the control buffer, as passed to the kernel.
     control_cap: usize,
-    /// Where the data bytes are in `storage` (empty for the scatter form).
-    data: Range<usize>,
-    nbytes: usize,
-    flags: c_int,
+    /// Where the data bytes start in `storage`.
+    data_start: usize,
     address: rmsg_address,
     /// The source address length the kernel reported, which exceeds the
     /// address's own length when the name buffer was too small for it.
@@ -45,7 +43,23 @@ pub struct rmsg_message {
     /// The message belongs to a receiver or a batch, which reuses it:
     /// `rmsg_message_free` leaves it alone.
     held: bool,
+    /// The message at a glance, filled when it is received or made, in
+    /// the same walk that makes its items: what `rmsg_message_view` hands
+    /// out, and where the getters read data, lengths, flags and counts.
+    view: ViewCell,
 }
+
+/// The view a message holds. Its pointers point into the message itself
+/// (or are NULL) and are only read through by C, under the message's own
+/// thread contract: it moves and is shared with the message.
+#[derive(Debug)]
+struct ViewCell(rmsg_view);
+
+// SAFETY: see ViewCell: the pointers are the message's own, and sending or
+// sharing the message sends or shares what they point at with it.
+unsafe impl Send for ViewCell {}
+// SAFETY: as above; nothing is written through them while shared.
+unsafe impl Sync for ViewCell {}
 
 /// What `recvmsg(2)` (or one entry of `recvmmsg(2)`) reported for a
 /// message, as [`rmsg_message::complete`] takes it.
@@ -54,6 +68,9 @@ pub struct Received {
     pub nbytes: usize,
     /// `msg_namelen` after the call, or `None` when no name was asked for.
     pub name_len: Option<usize>,
+    /// The room the name buffer had: the address bytes present are the
+    /// smaller of this and `name_len`.
+    pub name_room: usize,
     /// `msg_controllen` after the call (0 when no control buffer was given).
     pub control_len: usize,
     /// `msg_flags` after the call.
@@ -123,6 +140,11 @@ fn word_round(bytes: usize) -> Option<usize> {
 impl rmsg_message {
     /// A new message with room for `ancbufsize` control bytes and
     /// `bufsize` data bytes (for a receiver or batch, `held`).
+    ///
+    /// A held message also makes, now, the room its item table needs for
+    /// any `ancbufsize` control bytes, so that its receives never allocate
+    /// and never fail once the kernel has returned (and a batch can fill
+    /// every slot's view knowing that no later slot will fail).
     pub(crate) fn with_capacity(
         bufsize: usize,
         ancbufsize: usize,
@@ -131,19 +153,39 @@ impl rmsg_message {
         let too_large = || Error::new(RMSG_ERR_TOO_LARGE);
         let data_start = word_round(ancbufsize).ok_or_else(too_large)?;
         let total = data_start.checked_add(bufsize).ok_or_else(too_large)?;
-        Ok(rmsg_message {
-            storage: AlignedBuf::uninit(total)?,
-            control_cap: ancbufsize,
-            data: data_start..data_start,
-            nbytes: 0,
-            flags: 0,
-            // Owns from the start: descriptors decoded into it are closed
-            // when not taken.
-            items: Items::new(true),
+        let mut m = rmsg_message::new(AlignedBuf::uninit(total)?, ancbufsize, data_start, true);
+        m.held = held;
+        if held && !m.items.prepare(ancbufsize) {
+            return Err(Error::new(RMSG_ERR_OUT_OF_MEMORY));
+        }
+        Ok(m)
+    }
+
+    /// A message with nothing received yet; with `own_fds` it owns the
+    /// descriptors decoded into it from the start. Its view points nowhere
+    /// until [`Self::pin`] runs where it will stay.
+    fn new(storage: AlignedBuf, control_cap: usize, data_start: usize, own_fds: bool) -> Self {
+        rmsg_message {
+            storage,
+            control_cap,
+            data_start,
+            items: Items::new(own_fds),
             address: rmsg_address::empty(),
             name_len: 0,
-            held,
-        })
+            held: false,
+            view: ViewCell(view::empty()),
+        }
+    }
+
+    /// Points the view at the message where it now stays (a box, a
+    /// receiver, a batch's slot): its `message` and `data` fields do not
+    /// change after that.
+    pub(crate) fn pin(&mut self) {
+        let data = self.data_ptr();
+        let me: *mut rmsg_message = self;
+        let v = &mut self.view.0;
+        v.message = me;
+        v.data = data;
     }
 
     /// A message with room for `ancbufsize` control bytes and `bufsize`
@@ -156,9 +198,13 @@ impl rmsg_message {
         // only owner.
         if let Some(mut m) = unsafe { ptr::take_box(spare) } {
             if let Some(data_start) = m.fits(bufsize, ancbufsize) {
+                // Released with its items cleared; what a receive reports
+                // is set when it completes.
                 m.control_cap = ancbufsize;
-                m.data = data_start..data_start;
-                m.reset();
+                if data_start != m.data_start {
+                    m.data_start = data_start;
+                    m.pin();
+                }
                 return Ok(m);
             }
         }
@@ -169,7 +215,9 @@ impl rmsg_message {
     #[cold]
     #[inline(never)]
     fn allocate(bufsize: usize, ancbufsize: usize) -> Result<Box<rmsg_message>> {
-        rmsg_message::with_capacity(bufsize, ancbufsize, false).map(Box::new)
+        let mut m = Box::new(rmsg_message::with_capacity(bufsize, ancbufsize, false)?);
+        m.pin();
+        Ok(m)
     }
 
     /// Where the data would start for these capacities, when the storage
@@ -179,18 +227,14 @@ impl rmsg_message {
         (data_start.checked_add(bufsize)? <= self.storage.len()).then_some(data_start)
     }
 
-    /// Forgets the previous message: closes the descriptors not taken and
-    /// resets what the next receive reports. The capacities stay.
+    /// Forgets the previous message's items: closes the descriptors not
+    /// taken. (What a receive reports is set when it completes; until then
+    /// the message is not handed out.)
     #[inline(always)]
-    pub(crate) fn reset(&mut self) {
+    pub(crate) fn forget_items(&mut self) {
         if !self.items.is_clear() {
             self.items.clear();
         }
-        self.data.end = self.data.start;
-        self.nbytes = 0;
-        self.flags = 0;
-        // Only the length is reset: the kernel rewrites the bytes it reports.
-        self.address.set_len(0);
     }
 
     /// A message holding only control items, decoded from a copy of
@@ -198,25 +242,18 @@ impl rmsg_message {
     /// the items carry, from the moment it exists; until then (and so on
     /// any failure: no memory for the copy or for the item list) it owns
     /// nothing and closes nothing, and the caller's bytes are read only by
-    /// the copy: no cleanup ever walks memory that was not copied.
+    /// the copy: no cleanup ever walks memory that was not copied. Pin it
+    /// where it stays.
     pub(crate) fn from_control(control: &[u8], own_fds: bool) -> Result<rmsg_message> {
         let storage = AlignedBuf::copy_of(control)?;
-        let mut msg = rmsg_message {
-            storage,
-            control_cap: control.len(),
-            data: 0..0,
-            nbytes: 0,
-            flags: 0,
-            address: rmsg_address::empty(),
-            name_len: 0,
-            items: Items::new(false),
-            held: false,
-        };
-        let rmsg_message { storage, items, .. } = &mut msg;
+        let mut msg = rmsg_message::new(storage, control.len(), 0, false);
         // A table that does not own its descriptors closes none on failure.
-        items.decode(storage.bytes(control.len()))?;
+        if !msg.items.prepare(control.len()) {
+            return Err(Error::new(RMSG_ERR_OUT_OF_MEMORY));
+        }
+        msg.walk_control(control.len());
         if own_fds {
-            items.adopt_fds();
+            msg.items.adopt_fds();
         }
         Ok(msg)
     }
@@ -230,25 +267,25 @@ impl rmsg_message {
         let mut msg = rmsg_message::obtain(parts.data.len(), parts.control.len())?;
         // Borrowed while it is built: a failure closes nothing.
         msg.items.set_owner(false);
-        let data_start = msg.data.start;
+        let data_start = msg.data_start;
         msg.storage.write_at(0, parts.control);
         msg.storage.write_at(data_start, parts.data);
-        msg.data.end = data_start + parts.data.len();
-        msg.nbytes = parts.nbytes;
-        msg.flags = parts.flags;
         let name = &parts.name[..parts.name.len().min(size_of::<libc::sockaddr_storage>())];
         msg.address = rmsg_address::from_bytes(name).expect("clamped to sockaddr_storage");
-        msg.name_len = parts.name_len;
-        let rmsg_message { storage, items, .. } = &mut *msg;
-        // SAFETY: the control bytes were just copied to the start of the
-        // storage.
-        let control = unsafe { storage.written(0..parts.control.len()) };
-        if let Err(e) = items.decode(control) {
+        if !msg.items.prepare(parts.control.len()) {
             rmsg_message::release(msg);
-            return Err(e);
+            return Err(Error::new(RMSG_ERR_OUT_OF_MEMORY));
         }
+        let got = Received {
+            nbytes: parts.nbytes,
+            name_len: Some(parts.name_len),
+            name_room: name.len(),
+            control_len: parts.control.len(),
+            flags: parts.flags,
+        };
+        msg.record(&got, parts.data.len(), 0);
         if own_fds {
-            items.adopt_fds();
+            msg.items.adopt_fds();
         }
         Ok(msg)
     }
@@ -295,31 +332,85 @@ impl rmsg_message {
 
     /// Where the kernel writes the data.
     pub(crate) fn data_mut_ptr(&mut self) -> *mut u8 {
-        self.storage.as_mut_ptr().wrapping_add(self.data.start)
+        self.storage.as_mut_ptr().wrapping_add(self.data_start)
     }
 
     /// Records what the kernel reported for this message and decodes the
-    /// control items. `data_cap` is how many bytes went into the message's
-    /// own data buffer at most (0 for the scatter form); `hide` flag bits
-    /// rmsg added that the caller did not ask for. On a decoding failure
-    /// every descriptor the kernel installed is closed.
+    /// control items (and the view's fields) from it. `data_cap` is how
+    /// many bytes went into the message's own data buffer at most (0 for
+    /// the scatter form); `hide` flag bits rmsg added that the caller did
+    /// not ask for. The previous items must be gone
+    /// ([`Self::forget_items`]). On a decoding failure (no memory for the
+    /// item table) every descriptor the kernel installed is closed.
     #[inline(always)]
     pub(crate) fn complete(&mut self, got: &Received, data_cap: usize, hide: c_int) -> Result<()> {
-        self.nbytes = got.nbytes;
+        let control_len = got.control_len.min(self.control_cap);
+        // A held message made its room when it was made (the test hook of
+        // debug builds can still fail it).
+        let room = if self.held {
+            !fault::should_fail()
+        } else {
+            self.items.prepare(control_len)
+        };
+        if !room {
+            self.close_unclaimed(control_len);
+            return Err(Error::new(RMSG_ERR_OUT_OF_MEMORY));
+        }
+        self.record(got, data_cap, hide);
+        Ok(())
+    }
+
+    /// [`Self::complete`] for a held message (a batch's slot), whose room
+    /// was made when it was made and whose batch already asked the test
+    /// hook: it cannot fail.
+    #[inline(always)]
+    pub(crate) fn complete_held(&mut self, got: &Received, data_cap: usize, hide: c_int) {
+        debug_assert!(self.held);
+        self.record(got, data_cap, hide);
+    }
+
+    /// Sets what the kernel reported and walks the control bytes into the
+    /// item table, which has room for them, and into the view.
+    #[inline(always)]
+    fn record(&mut self, got: &Received, data_cap: usize, hide: c_int) {
+        let name_len = got.name_len.unwrap_or(0);
+        self.address.set_len(name_len.min(got.name_room));
+        self.name_len = name_len;
+        let address_len = self.address.len();
+        let v = &mut self.view.0;
+        v.nbytes = got.nbytes;
         // A datagram larger than the buffer reports its full length only
         // with MSG_TRUNC in the flags argument; the bytes written are capped.
-        self.data.end = self.data.start + got.nbytes.min(data_cap);
-        self.flags = got.flags & !hide;
-        self.address.set_len(got.name_len.unwrap_or(0));
-        self.name_len = got.name_len.unwrap_or(0);
-        let control_len = got.control_len.min(self.control_cap);
+        v.data_len = got.nbytes.min(data_cap);
+        v.flags = got.flags & !hide;
+        v.address_len = address_len;
+        v.address = if address_len == 0 {
+            std::ptr::null()
+        } else {
+            self.address.as_ptr()
+        };
+        self.walk_control(got.control_len.min(self.control_cap));
+    }
+
+    /// Walks the first `control_len` control bytes (written, and with room
+    /// made for their items) into the item table and the view.
+    #[inline(always)]
+    fn walk_control(&mut self, control_len: usize) {
+        let rmsg_message {
+            storage,
+            items,
+            view,
+            ..
+        } = self;
+        let mut sink = ViewSink::new(&mut view.0);
         if control_len > 0 {
-            // SAFETY: the kernel wrote control_len bytes at the start of the
-            // storage (msg_controllen, clamped to what it was given).
-            let control = unsafe { self.storage.written(0..control_len) };
-            self.items.decode(control)?;
+            // SAFETY: control_len bytes at the start of the storage were
+            // written (by the kernel, or copied), and the caller clamped
+            // control_len to the control buffer.
+            let control = unsafe { storage.written(0..control_len) };
+            items.walk(control, &mut sink);
         }
-        Ok(())
+        sink.finish(items);
     }
 
     /// Closes the descriptors the kernel installed for a message whose
@@ -334,14 +425,10 @@ impl rmsg_message {
     }
 
     /// The segment size of a coalesced UDP datagram (`UDP_GRO`), when the
-    /// message carries one.
+    /// message carries one (its first `UDP_GRO` item, not 0).
     pub(crate) fn gro_segment_size(&self) -> Option<usize> {
-        self.items
-            .list()
-            .iter()
-            .find_map(|i| decode::udp_gro(i.raw()).ok())
-            .filter(|s| *s > 0)
-            .map(|s| s as usize)
+        let v = &self.view.0;
+        (v.present & view::RMSG_VIEW_UDP_GRO != 0 && v.udp_gro > 0).then_some(v.udp_gro as usize)
     }
 
     /// The data as segments: of the `UDP_GRO` size when there is one (the
@@ -367,45 +454,57 @@ impl rmsg_message {
 
     /// The data received (empty for the scatter form).
     pub(crate) fn data(&self) -> &[u8] {
-        // SAFETY: the kernel wrote the data range (complete() set it from
-        // the byte count, capped at the buffer).
-        unsafe { self.storage.written(self.data.clone()) }
+        // SAFETY: the kernel wrote data_len bytes at the data's start
+        // (record() capped the byte count at the buffer).
+        unsafe { ptr::owned_bytes(self.data_ptr(), self.view.0.data_len) }
     }
 
     /// Where the data starts (never NULL; not to be read past `data_len`).
+    #[inline(always)]
     pub(crate) fn data_ptr(&self) -> *const u8 {
-        self.storage.as_ptr().wrapping_add(self.data.start)
+        self.storage.as_ptr().wrapping_add(self.data_start)
     }
 
     /// Number of data bytes.
+    #[inline(always)]
     pub(crate) fn data_len(&self) -> usize {
-        self.data.len()
+        self.view.0.data_len
     }
 
     /// The walk over the control bytes stopped at a malformed header.
     pub(crate) fn malformed(&self) -> bool {
-        self.items.malformed()
+        self.view.0.malformed
     }
 
     /// Number of control items.
+    #[inline(always)]
     pub(crate) fn item_count(&self) -> usize {
-        self.items.list().len()
+        self.view.0.item_count
     }
 
     /// `SCM_RIGHTS` descriptors still owned, over all items.
+    #[inline(always)]
     pub(crate) fn fd_count(&self) -> usize {
-        self.items.rights_fd_count()
+        self.view.0.fd_count
     }
 
     /// Bytes received: the data length, or for the scatter form the bytes
     /// written into the caller's buffers.
+    #[inline(always)]
     pub(crate) fn nbytes(&self) -> usize {
-        self.nbytes
+        self.view.0.nbytes
     }
 
     /// `msg_flags` exactly as the kernel returned them.
+    #[inline(always)]
     pub(crate) fn flags(&self) -> c_int {
-        self.flags
+        self.view.0.flags
+    }
+
+    /// The message at a glance (see `rmsg_view`).
+    #[inline(always)]
+    pub(crate) fn view(&self) -> &rmsg_view {
+        &self.view.0
     }
 
     /// The control items in kernel order, with their descriptors.
@@ -413,9 +512,12 @@ impl rmsg_message {
         &self.items
     }
 
-    /// The control items, to take descriptors from.
-    pub(crate) fn items_mut(&mut self) -> &mut Items {
-        &mut self.items
+    /// Takes descriptors from the control items with `take`, then counts
+    /// the `SCM_RIGHTS` ones still owned again.
+    pub(crate) fn take_fds<R>(&mut self, take: impl FnOnce(&mut Items) -> R) -> R {
+        let r = take(&mut self.items);
+        self.view.0.fd_count = self.items.rights_fd_count();
+        r
     }
 
     /// Item `index`, if there is one.
@@ -424,8 +526,9 @@ impl rmsg_message {
     }
 
     /// The source address, or `None` when the kernel returned none.
+    #[inline(always)]
     pub(crate) fn address(&self) -> Option<&rmsg_address> {
-        (!self.address.bytes().is_empty()).then_some(&self.address)
+        (self.address.len() != 0).then_some(&self.address)
     }
 
     /// The source address length the kernel reported (0 without one).
@@ -434,27 +537,19 @@ impl rmsg_message {
     }
 
     /// Everything at once, for `rmsg_message_summarize` (read straight
-    /// from the fields: callers in other languages call it per message).
+    /// from the view: callers in other languages call it per message).
     pub(crate) fn info(&self) -> rmsg_message_info {
-        let address = self.address.bytes();
+        let v = &self.view.0;
         rmsg_message_info {
             data: self.data_ptr(),
-            data_len: self.data.len(),
-            nbytes: self.nbytes,
-            flags: self.flags,
-            malformed: self.items.malformed(),
-            item_count: self.items.list().len(),
-            fd_count: if self.items.is_clear() {
-                0
-            } else {
-                self.items.rights_fd_count()
-            },
-            address: if address.is_empty() {
-                std::ptr::null()
-            } else {
-                address.as_ptr()
-            },
-            address_len: address.len(),
+            data_len: v.data_len,
+            nbytes: v.nbytes,
+            flags: v.flags,
+            malformed: v.malformed,
+            item_count: v.item_count,
+            fd_count: v.fd_count,
+            address: v.address,
+            address_len: v.address_len,
         }
     }
 }
@@ -462,8 +557,8 @@ impl rmsg_message {
 impl std::fmt::Debug for rmsg_message {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("rmsg_message")
-            .field("nbytes", &self.nbytes)
-            .field("flags", &self.flags)
+            .field("nbytes", &self.nbytes())
+            .field("flags", &self.flags())
             .field("items", &self.items)
             .field("address", &self.address())
             .finish()

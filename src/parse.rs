@@ -33,7 +33,9 @@ impl rmsg_control {
     /// caller's (nothing is closed).
     pub(crate) fn parse(buf: &[u8], own_fds: bool) -> Result<Box<rmsg_control>> {
         let message = rmsg_message::from_control(buf, own_fds)?;
-        Ok(Box::new(rmsg_control { message }))
+        let mut c = Box::new(rmsg_control { message });
+        c.message.pin();
+        Ok(c)
     }
 
     /// The message inside a handle, as a pointer (NULL stays NULL).
@@ -96,7 +98,7 @@ mod tests {
             let _ = decode::ipv6_pathmtu(raw);
             let _ = decode::udp_gro(raw);
             let _ = decode::tls_record_type(raw);
-            let _ = decode::kind_name(i.level(), i.kind());
+            let _ = crate::kinds::name(i.level(), i.cmsg_type());
         }
     }
 
@@ -158,20 +160,18 @@ mod tests {
         let mut out = [0; 1];
         assert_eq!(
             c.message
-                .items_mut()
-                .take_item(1, &mut out)
+                .take_fds(|i| i.take_item(1, &mut out))
                 .unwrap_err()
                 .status,
             RMSG_ERR_BUFFER_TOO_SMALL
         );
         let mut out = [0; 2];
-        assert_eq!(c.message.items_mut().take_item(1, &mut out).unwrap(), 2);
+        assert_eq!(c.message.take_fds(|i| i.take_item(1, &mut out)).unwrap(), 2);
         assert_eq!(out, [5, 6]);
-        assert_eq!(c.message.items_mut().take_item(1, &mut out), Ok(0));
+        assert_eq!(c.message.take_fds(|i| i.take_item(1, &mut out)), Ok(0));
         assert_eq!(
             c.message
-                .items_mut()
-                .take_item(9, &mut out)
+                .take_fds(|i| i.take_item(9, &mut out))
                 .unwrap_err()
                 .status,
             RMSG_ERR_INVALID_ARGUMENT

@@ -217,6 +217,19 @@ pub unsafe fn owned_bytes_mut<'a>(ptr: *mut u8, len: usize) -> &'a mut [u8] {
     unsafe { std::slice::from_raw_parts_mut(ptr, len) }
 }
 
+/// Adds to `v` the first `n` elements of its spare capacity, which the
+/// caller wrote (through `Vec::spare_capacity_mut`).
+///
+/// # Safety
+/// The first `n` elements past `v.len()` are initialised, and within the
+/// capacity.
+#[inline(always)]
+pub unsafe fn extend_written<T>(v: &mut Vec<T>, n: usize) {
+    debug_assert!(v.len() + n <= v.capacity());
+    // SAFETY: per the contract above.
+    unsafe { v.set_len(v.len() + n) };
+}
+
 /// The values of slots that have all been written.
 ///
 /// # Safety
@@ -282,6 +295,17 @@ pub fn read_plain<T: Plain>(bytes: &[u8]) -> Option<T> {
     // SAFETY: enough bytes (checked); read_unaligned has no alignment
     // requirement, and every bit pattern is a valid T (Plain).
     Some(unsafe { std::ptr::read_unaligned(bytes.as_ptr().cast::<T>()) })
+}
+
+/// Reads a plain struct at `at`, whatever its alignment.
+///
+/// # Safety
+/// `at` points at `size_of::<T>()` initialised bytes.
+#[inline(always)]
+pub unsafe fn read_plain_at<T: Plain>(at: *const u8) -> T {
+    // SAFETY: readable for size_of::<T>() bytes per the contract above;
+    // read_unaligned needs no alignment; every bit pattern is a valid T.
+    unsafe { std::ptr::read_unaligned(at.cast::<T>()) }
 }
 
 /// Writes a plain struct into the first `size_of::<T>()` bytes of `out`,

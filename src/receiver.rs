@@ -4,10 +4,9 @@
 
 use std::ffi::c_int;
 
-use crate::cmsg;
 use crate::message::rmsg_message;
-use crate::recv::{self, Plan, rmsg_recv_options};
-use crate::status::{Error, Result, rmsg_status::*};
+use crate::recv::{self, PlanCache, rmsg_recv_options};
+use crate::status::Result;
 
 /// A receiver: capacities fixed when it is made, default options, and the
 /// one message it fills (read with the `rmsg_message_*` functions). Opaque
@@ -16,17 +15,15 @@ use crate::status::{Error, Result, rmsg_status::*};
 /// Threads: one thread at a time, its message included; it may move
 /// between threads (made on one, receiving on another).
 pub struct rmsg_receiver {
-    message: Box<rmsg_message>,
+    /// Held in the (boxed, never moved) receiver, so that the header's
+    /// name pointer into it stays valid.
+    message: rmsg_message,
     /// The header aimed at `message`, kept between calls; its iov points at
     /// `iov`, both inside this (boxed, never moved) receiver.
     hdr: libc::msghdr,
     iov: libc::iovec,
     bufsize: usize,
-    /// The options the receiver was made with, and the plan they give for
-    /// `plan_flags`, reused while calls pass the same flags and no options.
-    defaults: rmsg_recv_options,
-    plan_flags: c_int,
-    plan: Plan,
+    plans: PlanCache,
 }
 
 // SAFETY: the raw pointers in hdr and iov point into memory the receiver
@@ -43,11 +40,9 @@ impl rmsg_receiver {
         ancbufsize: usize,
         options: &rmsg_recv_options,
     ) -> Result<Box<rmsg_receiver>> {
-        if ancbufsize > cmsg::SOCKLEN_MAX {
-            return Err(Error::new(RMSG_ERR_TOO_LARGE));
-        }
-        let plan = Plan::new(0, options)?;
-        let message = Box::new(rmsg_message::with_capacity(bufsize, ancbufsize, true)?);
+        recv::check_control_len(ancbufsize)?;
+        let plans = PlanCache::new(options)?;
+        let message = rmsg_message::with_capacity(bufsize, ancbufsize, true)?;
         // SAFETY: msghdr is plain data; all-zero is valid.
         let hdr: libc::msghdr = unsafe { std::mem::zeroed() };
         let mut r = Box::new(rmsg_receiver {
@@ -58,21 +53,26 @@ impl rmsg_receiver {
                 iov_len: bufsize,
             },
             bufsize,
-            defaults: *options,
-            plan_flags: 0,
-            plan,
+            plans,
         });
         let r_ref = &mut *r;
+        r_ref.message.pin();
         r_ref.iov.iov_base = r_ref.message.data_mut_ptr().cast();
         r_ref.hdr.msg_iov = &mut r_ref.iov;
         r_ref.hdr.msg_iovlen = 1;
-        recv::aim(&mut r_ref.hdr, &mut r_ref.message, plan.want_address);
+        let want_address = r_ref.plans.cached().want_address;
+        recv::aim(&mut r_ref.hdr, &mut r_ref.message, want_address);
         Ok(r)
     }
 
     /// Receives the next message from `fd` into the receiver's message,
     /// first closing the descriptors of the previous one that were not
-    /// taken. `options` overrides the receiver's defaults for this call.
+    /// taken. `options` overrides the
+    /// receiver's defaults for this call.
+    ///
+    /// A call with no options and the flags of the last one, which does
+    /// not wait for a deadline, takes the short way: the plan made then,
+    /// and the header already aimed for it.
     #[inline(always)]
     pub(crate) fn recv(
         &mut self,
@@ -80,27 +80,48 @@ impl rmsg_receiver {
         flags: c_int,
         options: Option<&rmsg_recv_options>,
     ) -> Result<&mut rmsg_message> {
-        if fd < 0 {
-            return Err(Error::new(RMSG_ERR_BAD_FD));
-        }
-        let given;
-        let plan = match options {
-            None if flags == self.plan_flags => &self.plan,
-            None => {
-                self.plan = Plan::new(flags, &self.defaults)?;
-                self.plan_flags = flags;
-                &self.plan
-            }
-            Some(o) => {
-                given = Plan::new(flags, o)?;
-                &given
-            }
+        recv::check_fd(fd)?;
+        let Some(plan) = self.plans.fast(flags, options) else {
+            return self.recv_planned(fd, flags, options);
         };
-        self.message.reset();
+        self.message.forget_items();
+        let control_cap = self.message.control_cap();
+        recv::rearm(&mut self.hdr, control_cap);
+        // SAFETY: the header points into this receiver's message, sized as
+        // it says (see new).
+        let r = unsafe { libc::recvmsg(fd, &mut self.hdr, plan.flags) };
+        let n = if r >= 0 {
+            r as usize
+        } else {
+            recv::retry_recvmsg(fd, &mut self.hdr, control_cap, plan, None)?
+        };
+        let got = recv::received(n, &self.hdr);
+        self.message.complete(&got, self.bufsize, plan.hide)?;
+        Ok(&mut self.message)
+    }
+
+    /// [`Self::recv`] for a call with options, new flags or a deadline: a
+    /// plan made (or remade) now, the header aimed for it.
+    #[inline(never)]
+    fn recv_planned(
+        &mut self,
+        fd: c_int,
+        flags: c_int,
+        options: Option<&rmsg_recv_options>,
+    ) -> Result<&mut rmsg_message> {
+        let mut slot = None;
+        let plan = self.plans.get(flags, options, &mut slot)?;
+        self.message.forget_items();
         if plan.want_address == self.hdr.msg_name.is_null() {
             recv::aim(&mut self.hdr, &mut self.message, plan.want_address);
         }
-        recv::receive_with(&mut self.message, &mut self.hdr, fd, plan, self.bufsize)?;
+        let received = recv::receive_with(&mut self.message, &mut self.hdr, fd, plan, self.bufsize);
+        // The short way expects the header aimed for the cached plan.
+        let cached = self.plans.cached().want_address;
+        if cached == self.hdr.msg_name.is_null() {
+            recv::aim(&mut self.hdr, &mut self.message, cached);
+        }
+        received?;
         Ok(&mut self.message)
     }
 }

@@ -106,6 +106,97 @@ impl Plan {
     }
 }
 
+/// The plan of a receiver or batch: made from its default options for
+/// the flags of the last call, and reused while calls pass the same flags
+/// and no options of their own (the common case costs one comparison).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PlanCache {
+    defaults: rmsg_recv_options,
+    flags: c_int,
+    plan: Plan,
+}
+
+impl PlanCache {
+    /// The cache of a handle made with `defaults`, primed for flags 0.
+    pub(crate) fn new(defaults: &rmsg_recv_options) -> Result<PlanCache> {
+        Ok(PlanCache {
+            defaults: *defaults,
+            flags: 0,
+            plan: Plan::new(0, defaults)?,
+        })
+    }
+
+    /// The cached plan: the handle's own options with the flags of the
+    /// last call that passed none (0 until then).
+    pub(crate) fn cached(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// The cached plan, when a call with these flags and options may use
+    /// it without waiting for a deadline (the common case of a receive
+    /// loop: no options, the same flags, block or never block): its
+    /// `recvmsg` flags and the flags to hide.
+    #[inline(always)]
+    pub(crate) fn fast(&self, flags: c_int, options: Option<&rmsg_recv_options>) -> Option<&Plan> {
+        let cached = options.is_none() && flags == self.flags;
+        (cached && !matches!(self.plan.policy.wait, Wait::Deadline(_))).then_some(&self.plan)
+    }
+
+    /// The plan of a call with these flags and options (`None`: the
+    /// handle's own): the cached one when the flags are the last call's
+    /// and there are no options, else one made now (kept in the cache
+    /// when there are no options, else in `slot`).
+    #[inline(always)]
+    pub(crate) fn get<'a>(
+        &'a mut self,
+        flags: c_int,
+        options: Option<&rmsg_recv_options>,
+        slot: &'a mut Option<Plan>,
+    ) -> Result<&'a Plan> {
+        if options.is_none() && flags == self.flags {
+            return Ok(&self.plan);
+        }
+        self.make(flags, options, slot)
+    }
+
+    #[cold]
+    fn make<'a>(
+        &'a mut self,
+        flags: c_int,
+        options: Option<&rmsg_recv_options>,
+        slot: &'a mut Option<Plan>,
+    ) -> Result<&'a Plan> {
+        match options {
+            None => {
+                self.plan = Plan::new(flags, &self.defaults)?;
+                self.flags = flags;
+                Ok(&self.plan)
+            }
+            Some(o) => Ok(slot.insert(Plan::new(flags, o)?)),
+        }
+    }
+}
+
+/// The checks every receive makes of its descriptor and control-buffer
+/// size before anything else: a negative descriptor is `RMSG_ERR_BAD_FD`,
+/// a control buffer larger than a `socklen_t` holds `RMSG_ERR_TOO_LARGE`.
+#[inline(always)]
+pub(crate) fn check_fd(fd: c_int) -> Result<()> {
+    if fd < 0 {
+        return Err(Error::new(RMSG_ERR_BAD_FD));
+    }
+    Ok(())
+}
+
+/// See [`check_fd`].
+#[inline(always)]
+pub(crate) fn check_control_len(ancbufsize: usize) -> Result<()> {
+    if ancbufsize > cmsg::SOCKLEN_MAX {
+        return Err(Error::new(RMSG_ERR_TOO_LARGE));
+    }
+    Ok(())
+}
+
 /// The events a receive waits for.
 pub(crate) const EVENTS: libc::c_short = libc::POLLIN | libc::POLLPRI;
 
@@ -132,6 +223,27 @@ pub(crate) fn rearm(hdr: &mut libc::msghdr, control_cap: usize) {
     hdr.msg_flags = 0;
 }
 
+/// The tries after a first `recvmsg` on `hdr` failed (see
+/// `wait::retry_after_failure`), each with the header rearmed; the byte
+/// count of the try that succeeded.
+#[cold]
+#[inline(never)]
+pub(crate) fn retry_recvmsg(
+    fd: c_int,
+    hdr: &mut libc::msghdr,
+    control_cap: usize,
+    plan: &Plan,
+    deadline: Option<std::time::Instant>,
+) -> Result<usize> {
+    let mut again = || {
+        rearm(hdr, control_cap);
+        // SAFETY: hdr's pointers are valid for the lengths given with them
+        // (the caller's first try relied on the same).
+        unsafe { libc::recvmsg(fd, hdr, plan.flags) }
+    };
+    wait::retry_after_failure(fd, EVENTS, &plan.policy, deadline, &mut again)
+}
+
 /// What the kernel reported in `hdr` for a call that returned `n`.
 #[inline(always)]
 pub(crate) fn received(n: usize, hdr: &libc::msghdr) -> Received {
@@ -140,6 +252,7 @@ pub(crate) fn received(n: usize, hdr: &libc::msghdr) -> Received {
     Received {
         nbytes: n,
         name_len: (!hdr.msg_name.is_null()).then_some(hdr.msg_namelen as usize),
+        name_room: NAME_CAP as usize,
         control_len: if hdr.msg_control.is_null() {
             0
         } else {
@@ -150,10 +263,10 @@ pub(crate) fn received(n: usize, hdr: &libc::msghdr) -> Received {
 }
 
 /// The `recvmsg(2)` tries with a header aimed at `msg`, then the decoding
-/// of what arrived (`data_cap`: bytes the message's own data buffer
-/// received at most, 0 for the scatter form). From the moment the syscall
-/// succeeds the kernel may have installed descriptors: `complete` closes
-/// them itself if decoding fails.
+/// of what arrived (`data_cap`: bytes the
+/// message's own data buffer received at most, 0 for the scatter form).
+/// From the moment the syscall succeeds the kernel may have installed
+/// descriptors: `complete` closes them itself if decoding fails.
 #[inline(always)]
 pub(crate) fn receive_with(
     msg: &mut rmsg_message,
@@ -172,12 +285,7 @@ pub(crate) fn receive_with(
     let n = if r >= 0 {
         r as usize
     } else {
-        let mut again = || {
-            rearm(hdr, control_cap);
-            // SAFETY: as for the first try.
-            unsafe { libc::recvmsg(fd, hdr, plan.flags) }
-        };
-        wait::retry_after_failure(fd, EVENTS, &plan.policy, deadline, &mut again)?
+        retry_recvmsg(fd, hdr, control_cap, plan, deadline)?
     };
     msg.complete(&received(n, hdr), data_cap, plan.hide)
 }
@@ -200,12 +308,8 @@ pub fn receive(
     flags: c_int,
     options: Option<&rmsg_recv_options>,
 ) -> Result<Box<rmsg_message>> {
-    if fd < 0 {
-        return Err(Error::new(RMSG_ERR_BAD_FD));
-    }
-    if ancbufsize > cmsg::SOCKLEN_MAX {
-        return Err(Error::new(RMSG_ERR_TOO_LARGE));
-    }
+    check_fd(fd)?;
+    check_control_len(ancbufsize)?;
     let plan = match options {
         None => Plan::defaults(flags),
         Some(o) => Plan::new(flags, o)?,
@@ -282,11 +386,13 @@ mod tests {
         assert_eq!(m.items().rights_fd_count(), 3);
         let mut small = [0; 2];
         assert_eq!(
-            m.items_mut().take_rights(&mut small).unwrap_err().status,
+            m.take_fds(|i| i.take_rights(&mut small))
+                .unwrap_err()
+                .status,
             RMSG_ERR_BUFFER_TOO_SMALL
         );
         let mut out = [0; 3];
-        assert_eq!(m.items_mut().take_rights(&mut out).unwrap(), 3);
+        assert_eq!(m.take_fds(|i| i.take_rights(&mut out)).unwrap(), 3);
         assert_eq!(m.items().rights_fd_count(), 0);
         rmsg_message::release(m);
         for fd in out {

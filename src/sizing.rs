@@ -6,6 +6,7 @@ use std::ffi::c_int;
 use std::mem::size_of;
 
 use crate::cmsg;
+use crate::kinds::{self, Enable, Opt};
 use crate::status::{Error, Result, rmsg_status::*};
 
 #[cfg(target_os = "linux")]
@@ -17,8 +18,6 @@ pub const RMSG_SECURITY_LABEL_SPACE: usize = 256;
 /// Bytes reserved for `SCM_TIMESTAMPING_OPT_STATS` (TCP statistics as
 /// netlink attributes; Linux 6.x sends well under this).
 pub const RMSG_OPT_STATS_SPACE: usize = 1024;
-/// Bytes reserved for `IP_RETOPTS`/`IP_OPTIONS` (the IPv4 maximum).
-const IP_OPTIONS_SPACE: usize = 40;
 
 /// A control-message kind: a `(cmsg_level, cmsg_type)` pair, for
 /// `rmsg_control_space`.
@@ -29,53 +28,6 @@ pub struct rmsg_cmsg_kind {
     pub cmsg_level: i32,
     /// `cmsg_type` (`SCM_CREDENTIALS`, `IP_TTL` ...).
     pub cmsg_type: i32,
-}
-
-/// Size of `struct timeval`/`timespec` with the wider of the `_OLD` and
-/// `_NEW` layouts (two 64-bit fields in `_NEW`).
-const TIME_PAIR: usize = 16;
-
-/// The largest data length the kernel sends for a kind (for timestamps: the
-/// larger of the `_OLD` and `_NEW` layouts). `None` for kinds rmsg does not
-/// know; `SCM_RIGHTS` is sized separately.
-pub fn payload_size(level: c_int, kind: c_int) -> Option<usize> {
-    let ext_err = size_of::<libc::sock_extended_err>();
-    let v = match (level, kind) {
-        (libc::SOL_SOCKET, libc::SCM_CREDENTIALS) => size_of::<libc::ucred>(),
-        #[cfg(target_os = "linux")]
-        (libc::SOL_SOCKET, RMSG_SCM_PIDFD) => size_of::<c_int>(),
-        #[cfg(target_os = "linux")]
-        (libc::SOL_SOCKET, RMSG_SCM_SECURITY) => RMSG_SECURITY_LABEL_SPACE,
-        (libc::SOL_SOCKET, libc::SO_TIMESTAMP | libc::SO_TIMESTAMP_NEW) => TIME_PAIR,
-        (libc::SOL_SOCKET, libc::SO_TIMESTAMPNS | libc::SO_TIMESTAMPNS_NEW) => TIME_PAIR,
-        (libc::SOL_SOCKET, libc::SO_TIMESTAMPING | libc::SO_TIMESTAMPING_NEW) => 3 * TIME_PAIR,
-        (libc::SOL_SOCKET, libc::SO_RXQ_OVFL | libc::SO_MARK | libc::SO_RCVMARK) => {
-            size_of::<u32>()
-        }
-        (libc::SOL_SOCKET, libc::SCM_TIMESTAMPING_PKTINFO) => 4 * size_of::<u32>(),
-        (libc::SOL_SOCKET, libc::SCM_TIMESTAMPING_OPT_STATS) => RMSG_OPT_STATS_SPACE,
-        (libc::IPPROTO_IP, libc::IP_PKTINFO) => size_of::<libc::in_pktinfo>(),
-        (libc::IPPROTO_IP, libc::IP_TTL | libc::IP_RECVFRAGSIZE) => size_of::<c_int>(),
-        (libc::IPPROTO_IP, libc::IP_TOS) => 1,
-        (libc::IPPROTO_IP, libc::IP_RECVERR) => ext_err + size_of::<libc::sockaddr_in>(),
-        (libc::IPPROTO_IP, libc::IP_ORIGDSTADDR) => size_of::<libc::sockaddr_in>(),
-        (libc::IPPROTO_IP, libc::IP_RETOPTS | libc::IP_OPTIONS) => IP_OPTIONS_SPACE,
-        (libc::IPPROTO_IPV6, libc::IPV6_PKTINFO) => size_of::<libc::in6_pktinfo>(),
-        (libc::IPPROTO_IPV6, libc::IPV6_HOPLIMIT | libc::IPV6_TCLASS | libc::IPV6_RECVFRAGSIZE) => {
-            size_of::<c_int>()
-        }
-        (libc::IPPROTO_IPV6, libc::IPV6_RECVERR) => ext_err + size_of::<libc::sockaddr_in6>(),
-        (libc::IPPROTO_IPV6, libc::IPV6_ORIGDSTADDR) => size_of::<libc::sockaddr_in6>(),
-        (libc::IPPROTO_IPV6, libc::IPV6_PATHMTU) => {
-            size_of::<libc::sockaddr_in6>() + size_of::<u32>()
-        }
-        #[cfg(target_os = "linux")]
-        (RMSG_SOL_UDP, RMSG_UDP_GRO) => size_of::<c_int>(),
-        #[cfg(target_os = "linux")]
-        (RMSG_SOL_TLS, RMSG_TLS_GET_RECORD_TYPE) => 1,
-        _ => return None,
-    };
-    Some(v)
 }
 
 /// Accumulates `CMSG_SPACE` values with overflow checks.
@@ -93,8 +45,9 @@ impl Space {
         Ok(())
     }
 
-    fn add_kind(&mut self, level: c_int, kind: c_int) -> Result<()> {
-        self.add(payload_size(level, kind).ok_or(Error::new(RMSG_ERR_UNKNOWN_KIND))?)
+    fn add_kind(&mut self, level: c_int, cmsg_type: c_int) -> Result<()> {
+        let size = kinds::payload_size(level, cmsg_type);
+        self.add(size.ok_or(Error::new(RMSG_ERR_UNKNOWN_KIND))?)
     }
 
     fn add_fds(&mut self, max_fds: usize) -> Result<()> {
@@ -137,54 +90,9 @@ fn enabled(fd: c_int, level: c_int, name: c_int) -> bool {
     int_opt(fd, level, name).is_some_and(|v| v != 0)
 }
 
-/// The receive options of IP sockets that each enable one kind of item:
-/// `(level, option, type of the item)`.
-const IP_RECEIVE_OPTIONS: [(c_int, c_int, c_int); 13] = [
-    (libc::IPPROTO_IP, libc::IP_PKTINFO, libc::IP_PKTINFO),
-    (libc::IPPROTO_IP, libc::IP_RECVTTL, libc::IP_TTL),
-    (libc::IPPROTO_IP, libc::IP_RECVTOS, libc::IP_TOS),
-    (
-        libc::IPPROTO_IP,
-        libc::IP_RECVORIGDSTADDR,
-        libc::IP_ORIGDSTADDR,
-    ),
-    (
-        libc::IPPROTO_IP,
-        libc::IP_RECVFRAGSIZE,
-        libc::IP_RECVFRAGSIZE,
-    ),
-    (libc::IPPROTO_IP, RMSG_IP_RECVRETOPTS, libc::IP_RETOPTS),
-    (libc::IPPROTO_IP, libc::IP_RECVOPTS, libc::IP_OPTIONS),
-    (
-        libc::IPPROTO_IPV6,
-        libc::IPV6_RECVPKTINFO,
-        libc::IPV6_PKTINFO,
-    ),
-    (
-        libc::IPPROTO_IPV6,
-        libc::IPV6_RECVHOPLIMIT,
-        libc::IPV6_HOPLIMIT,
-    ),
-    (libc::IPPROTO_IPV6, libc::IPV6_RECVTCLASS, libc::IPV6_TCLASS),
-    (
-        libc::IPPROTO_IPV6,
-        libc::IPV6_RECVORIGDSTADDR,
-        libc::IPV6_ORIGDSTADDR,
-    ),
-    (
-        libc::IPPROTO_IPV6,
-        libc::IPV6_RECVPATHMTU,
-        libc::IPV6_PATHMTU,
-    ),
-    (
-        libc::IPPROTO_IPV6,
-        libc::IPV6_RECVFRAGSIZE,
-        libc::IPV6_RECVFRAGSIZE,
-    ),
-];
-
 /// The control-buffer size for the receive options enabled on socket `fd`,
-/// plus room for `max_fds` descriptors.
+/// plus room for `max_fds` descriptors: every row of the registry whose
+/// option is set on the socket (and whose level applies to it) is sized.
 #[cfg(target_os = "linux")]
 pub fn space_for_socket(fd: c_int, max_fds: usize) -> Result<usize> {
     if fd < 0 {
@@ -195,71 +103,46 @@ pub fn space_for_socket(fd: c_int, max_fds: usize) -> Result<usize> {
         None => return Err(Error::last_os_error()),
     };
     let protocol = int_opt(fd, libc::SOL_SOCKET, libc::SO_PROTOCOL).unwrap_or(0);
+    let inet = domain == libc::AF_INET || domain == libc::AF_INET6;
+    // Which levels' options a socket of this domain and protocol has.
+    // IPv4 options also apply to IPv4 packets on a dual-stack IPv6
+    // socket; IPv6 ones only to IPv6 sockets.
+    let applies = |level: c_int| match level {
+        libc::SOL_SOCKET => true,
+        libc::IPPROTO_IP => inet,
+        libc::IPPROTO_IPV6 => domain == libc::AF_INET6,
+        RMSG_SOL_UDP => inet && protocol == libc::IPPROTO_UDP,
+        _ => false,
+    };
+    let on = |o: &Opt| applies(o.level) && enabled(fd, o.level, o.name);
+    let tsflags = int_opt(fd, libc::SOL_SOCKET, libc::SO_TIMESTAMPING).unwrap_or(0) as u32;
+    // Transmit stamps arrive on the error queue with an extended error of
+    // the socket's own family.
+    let tx = libc::SOF_TIMESTAMPING_TX_HARDWARE
+        | libc::SOF_TIMESTAMPING_TX_SOFTWARE
+        | libc::SOF_TIMESTAMPING_TX_SCHED
+        | libc::SOF_TIMESTAMPING_TX_ACK;
+    let tx_family = if tsflags & tx != 0 { domain } else { -1 };
     let mut s = Space::default();
-    let sol = libc::SOL_SOCKET;
-    if enabled(fd, sol, libc::SO_PASSCRED) {
-        s.add_kind(sol, libc::SCM_CREDENTIALS)?;
-    }
-    if enabled(fd, sol, RMSG_SO_PASSPIDFD) {
-        s.add_kind(sol, RMSG_SCM_PIDFD)?;
-    }
-    if enabled(fd, sol, libc::SO_PASSSEC) {
-        s.add_kind(sol, RMSG_SCM_SECURITY)?;
-    }
-    // getsockopt(SO_TIMESTAMP) reports only the old layout and
-    // SO_TIMESTAMP_NEW only the new one; both are sized alike.
-    if enabled(fd, sol, libc::SO_TIMESTAMP) || enabled(fd, sol, libc::SO_TIMESTAMP_NEW) {
-        s.add_kind(sol, libc::SO_TIMESTAMP_NEW)?;
-    }
-    if enabled(fd, sol, libc::SO_TIMESTAMPNS) || enabled(fd, sol, libc::SO_TIMESTAMPNS_NEW) {
-        s.add_kind(sol, libc::SO_TIMESTAMPNS_NEW)?;
-    }
-    let tsflags = int_opt(fd, sol, libc::SO_TIMESTAMPING).unwrap_or(0) as u32;
-    let mut error_queue = false;
-    if tsflags != 0 {
-        s.add_kind(sol, libc::SO_TIMESTAMPING_NEW)?;
-        if tsflags & libc::SOF_TIMESTAMPING_OPT_PKTINFO != 0 {
-            s.add_kind(sol, libc::SCM_TIMESTAMPING_PKTINFO)?;
-        }
-        if tsflags & libc::SOF_TIMESTAMPING_OPT_STATS != 0 {
-            s.add_kind(sol, libc::SCM_TIMESTAMPING_OPT_STATS)?;
-        }
-        let tx = libc::SOF_TIMESTAMPING_TX_HARDWARE
-            | libc::SOF_TIMESTAMPING_TX_SOFTWARE
-            | libc::SOF_TIMESTAMPING_TX_SCHED
-            | libc::SOF_TIMESTAMPING_TX_ACK;
-        error_queue = tsflags & tx != 0;
-    }
-    if enabled(fd, sol, libc::SO_RXQ_OVFL) {
-        s.add_kind(sol, libc::SO_RXQ_OVFL)?;
-    }
-    if enabled(fd, sol, libc::SO_RCVMARK) {
-        // Delivered with type SO_MARK.
-        s.add_kind(sol, libc::SO_MARK)?;
-    }
-    if domain == libc::AF_INET || domain == libc::AF_INET6 {
-        // IPv4 options also apply to IPv4 packets on a dual-stack IPv6
-        // socket; IPv6 ones only to IPv6 sockets.
-        for &(level, opt, kind) in IP_RECEIVE_OPTIONS.iter() {
-            if (level == libc::IPPROTO_IP || domain == libc::AF_INET6) && enabled(fd, level, opt) {
-                s.add_kind(level, kind)?;
+    for row in kinds::ROWS {
+        let wanted = match &row.enable {
+            Enable::Opt(o) => on(o),
+            Enable::Either(a, b) => on(a) || on(b),
+            Enable::Timestamping(flag) => tsflags != 0 && (*flag == 0 || tsflags & flag != 0),
+            Enable::ErrorQueue(o) => {
+                let family = if o.level == libc::IPPROTO_IP {
+                    libc::AF_INET
+                } else {
+                    libc::AF_INET6
+                };
+                on(o) || (applies(o.level) && tx_family == family)
             }
+            Enable::TlsUlp => protocol == libc::IPPROTO_TCP && tls_ulp(fd),
+            Enable::Sender | Enable::Alias(_) | Enable::Never => false,
+        };
+        if wanted {
+            s.add_kind(row.level, row.cmsg_type)?;
         }
-        // Transmit stamps arrive on the error queue with an extended error.
-        let ip = libc::IPPROTO_IP;
-        if enabled(fd, ip, libc::IP_RECVERR) || (error_queue && domain == libc::AF_INET) {
-            s.add_kind(ip, libc::IP_RECVERR)?;
-        }
-        let v6 = libc::IPPROTO_IPV6;
-        if domain == libc::AF_INET6 && (enabled(fd, v6, libc::IPV6_RECVERR) || error_queue) {
-            s.add_kind(v6, libc::IPV6_RECVERR)?;
-        }
-    }
-    if protocol == libc::IPPROTO_UDP && enabled(fd, RMSG_SOL_UDP, RMSG_UDP_GRO) {
-        s.add_kind(RMSG_SOL_UDP, RMSG_UDP_GRO)?;
-    }
-    if protocol == libc::IPPROTO_TCP && tls_ulp(fd) {
-        s.add_kind(RMSG_SOL_TLS, RMSG_TLS_GET_RECORD_TYPE)?;
     }
     s.add_fds(max_fds)?;
     Ok(s.0)

@@ -275,7 +275,7 @@ mod tests {
         let mut m = rmsg_message::from_parts(&p, true).unwrap();
         assert!(m.address().is_none());
         let mut one = [0; 1];
-        assert_eq!(m.items_mut().take_rights_up_to(&mut one), 1);
+        assert_eq!(m.take_fds(|i| i.take_rights_up_to(&mut one)), 1);
         rmsg_message::release(m);
         assert!(!w1.closed(), "the taken descriptor stays open");
         assert!(w2.closed(), "freeing closes the one not taken");

@@ -1,6 +1,6 @@
 //! The README's code blocks are tests. Every fenced block whose language is
-//! `c`, `cpp`, `python` or `java` is a complete program, or an excerpt of
-//! one that is a file in the repository:
+//! `c`, `cpp`, `python`, `js` or `java` is a complete program, or an
+//! excerpt of one that is a file in the repository:
 //!
 //! - A complete program is extracted as it stands and built and run here:
 //!   C as `-std=c99 -Wall -Wextra -Wpedantic -Werror` with no feature-test
@@ -8,8 +8,10 @@
 //!   reader makes must), C++ as `-std=c++17` with the same warnings, both
 //!   linked to the library this build produced; Python with `python3`,
 //!   the package from `bindings/python` and that library, and a timeout;
-//!   Java with the source launcher of a JDK 22 or newer that
-//!   `bindings/java/jdk.sh` finds by path, the module `rmsg` that
+//!   JavaScript with `node`, `require('rmsg')` finding the package in
+//!   `bindings/node` (its addon built first with `bindings/node/build.js`)
+//!   and that library; Java with the source launcher of a JDK 22 or newer
+//!   that `bindings/java/jdk.sh` finds by path, the module `rmsg` that
 //!   `bindings/java/build.sh` builds, and that library (the file is named
 //!   after the block's first class). Each must exit 0 within the timeout.
 //!   Where no JDK 22 or newer is installed, Java blocks are skipped and the
@@ -23,7 +25,7 @@
 //!   The named file (a path from the repository root) must contain the
 //!   block's lines, consecutively and in order, each with the same extra
 //!   indentation (or none); that file is then built and run as a complete
-//!   program is (`.c`, `.cpp`, `.py`, `.java`). A block of any other language may
+//!   program is (`.c`, `.cpp`, `.py`, `.js`, `.java`). A block of any other language may
 //!   be marked too (a CMake or shell excerpt), and is then checked for
 //!   being in its file, which CI uses.
 //!
@@ -64,6 +66,7 @@ enum Kind {
     C,
     Cxx,
     Python,
+    JavaScript,
     Java,
 }
 
@@ -72,6 +75,7 @@ fn kind_of_lang(lang: &str) -> Option<Kind> {
         "c" => Some(Kind::C),
         "cpp" | "c++" | "cxx" => Some(Kind::Cxx),
         "python" | "py" | "python3" => Some(Kind::Python),
+        "js" | "javascript" | "node" => Some(Kind::JavaScript),
         "java" => Some(Kind::Java),
         _ => None,
     }
@@ -82,9 +86,40 @@ fn kind_of_file(path: &str) -> Option<Kind> {
         "c" => Some(Kind::C),
         "cpp" | "cc" | "cxx" => Some(Kind::Cxx),
         "py" => Some(Kind::Python),
+        "js" | "cjs" => Some(Kind::JavaScript),
         "java" => Some(Kind::Java),
         _ => None,
     }
+}
+
+/// Builds the Node addon (once) and links the package as
+/// `node_modules/rmsg` in the README build directory, so that a program
+/// there, or one run with `NODE_PATH` at it, finds it by name. Returns
+/// that `node_modules` directory, or why it could not be made.
+fn node_package() -> Result<PathBuf, String> {
+    static DONE: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    DONE.get_or_init(|| {
+        let package = cbuild::root().join("bindings/node");
+        let out = Command::new("node")
+            .arg(package.join("build.js"))
+            .output()
+            .map_err(|e| format!("cannot run node to build the Node addon: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "bindings/node/build.js failed:\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let modules = cbuild::build_dir("readme").join("node_modules");
+        fs::create_dir_all(&modules).map_err(|e| e.to_string())?;
+        let link = modules.join("rmsg");
+        if fs::symlink_metadata(&link).is_err() {
+            std::os::unix::fs::symlink(&package, &link).map_err(|e| e.to_string())?;
+        }
+        Ok(modules)
+    })
+    .clone()
 }
 
 fn blocks(readme: &str) -> Vec<Block> {
@@ -277,6 +312,14 @@ fn build_and_run(kind: Kind, src: &Path, what: &str) -> Result<(), String> {
             c.env("RMSG_LIBRARY", cbuild::staged_library("readme"));
             c
         }
+        Kind::JavaScript => {
+            let modules = node_package().map_err(|e| format!("{what}: {e}"))?;
+            let mut c = Command::new("node");
+            c.arg(src);
+            c.env("NODE_PATH", modules);
+            c.env("RMSG_LIBRARY", cbuild::staged_library("readme"));
+            c
+        }
         Kind::Java => match java_command() {
             Err(reason) => {
                 println!("{what}: skipped: {reason}");
@@ -300,6 +343,7 @@ fn extension(kind: Kind) -> &'static str {
         Kind::C => "c",
         Kind::Cxx => "cpp",
         Kind::Python => "py",
+        Kind::JavaScript => "js",
         Kind::Java => "java",
     }
 }

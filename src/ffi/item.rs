@@ -12,6 +12,7 @@ use crate::decode::{
     rmsg_ts_pktinfo,
 };
 use crate::items::rmsg_item;
+use crate::kinds;
 use crate::panic::guard_or;
 use crate::status::{Result, rmsg_status};
 
@@ -55,7 +56,7 @@ pub unsafe extern "C" fn rmsg_item_level(item: *const rmsg_item) -> c_int {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_item_type(item: *const rmsg_item) -> c_int {
     // SAFETY: item is NULL or a live item.
-    unsafe { get(item, -1, rmsg_item::kind) }
+    unsafe { get(item, -1, rmsg_item::cmsg_type) }
 }
 
 /// Which typed accessor decodes the item, from its level and type: one
@@ -64,11 +65,12 @@ pub unsafe extern "C" fn rmsg_item_type(item: *const rmsg_item) -> c_int {
 /// for (read them with `rmsg_item_data`) and for NULL. The kind says which
 /// accessor to call; that accessor may still answer `RMSG_ERR_SHORT_ITEM`
 /// for an item too short to decode. Bindings and C callers switch on it once
-/// instead of trying accessors in turn.
+/// instead of trying accessors in turn. The kind is found once, when the
+/// message is received or parsed, so this only reads it.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_item_kind(item: *const rmsg_item) -> rmsg_kind {
     // SAFETY: item is NULL or a live item.
-    unsafe { get(item, rmsg_kind::RMSG_KIND_RAW, rmsg_item::decoded_kind) }
+    unsafe { get(item, rmsg_kind::RMSG_KIND_RAW, rmsg_item::kind) }
 }
 
 /// The item's data bytes (`rmsg_item_data_len` of them), exactly as the
@@ -139,7 +141,7 @@ pub unsafe extern "C" fn rmsg_item_fd(item: *const rmsg_item, n: usize) -> c_int
 #[unsafe(no_mangle)]
 pub extern "C" fn rmsg_kind_name(cmsg_level: c_int, cmsg_type: c_int) -> *const c_char {
     guard_or(c"unknown/unknown".as_ptr(), || {
-        decode::kind_name(cmsg_level, cmsg_type).as_ptr()
+        kinds::name(cmsg_level, cmsg_type).as_ptr()
     })
 }
 
@@ -150,7 +152,7 @@ pub unsafe extern "C" fn rmsg_item_name(item: *const rmsg_item) -> *const c_char
     // SAFETY: item is NULL or a live item.
     unsafe {
         get(item, c"unknown/unknown".as_ptr(), |i| {
-            decode::kind_name(i.level(), i.kind()).as_ptr()
+            kinds::name(i.level(), i.cmsg_type()).as_ptr()
         })
     }
 }

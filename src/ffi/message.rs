@@ -17,6 +17,7 @@ use crate::ptr::{
 use crate::recv::{self, Target, rmsg_recv_options};
 use crate::status::Result;
 use crate::status::{Error, rmsg_status};
+use crate::view::{self, rmsg_view};
 
 /// Receives one message from socket `fd`, as Python's
 /// `socket.recvmsg(bufsize, ancbufsize, flags)` does, with the default
@@ -164,7 +165,7 @@ pub unsafe extern "C" fn rmsg_recv_fds(
         }];
         let bufs: &[rmsg_iovec] = if buf_len > 0 { &iov } else { &[] };
         let mut msg = recv::receive(fd, Target::Into(bufs), ancbufsize, flags, None)?;
-        let taken = msg.items_mut().take_rights_up_to(out);
+        let taken = msg.take_fds(|items| items.take_rights_up_to(out));
         let (nbytes, msg_flags) = (msg.nbytes(), msg.flags());
         // Closes every descriptor not taken and keeps the memory.
         rmsg_message::release(msg);
@@ -285,6 +286,37 @@ pub unsafe extern "C" fn rmsg_message_address(message: *const rmsg_message) -> *
     }
 }
 
+/// The message at a glance (see `rmsg_view`): `*view_out` points at the
+/// view the message holds: data, flags, source and counts, and the decoded
+/// values of the common kinds, filled when it was received or made. For
+/// any message: from `rmsg_recvmsg`, a receiver, a batch or io_uring;
+/// `rmsg_receiver_recv_view` and `rmsg_batch_recv_views` hand out the view
+/// with the receive.
+///
+/// `view_size` is `sizeof(rmsg_view)` as the program was compiled
+/// (`RMSG_ERR_INVALID_ARGUMENT` when this library's view is smaller, or it
+/// is smaller than the first version's). The view belongs to the message:
+/// it is valid until the message is freed (for a receiver's or batch's
+/// message, until the next receive), and it follows the message: after a
+/// take function its `fd_count` is the descriptors still owned.
+/// `RMSG_ERR_NULL_ARGUMENT` for a NULL pointer; nothing is written on
+/// error.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_message_view(
+    message: *const rmsg_message,
+    view_size: usize,
+    view_out: *mut *const rmsg_view,
+) -> rmsg_status {
+    // SAFETY: message is NULL or live, and outlives the view it hands out
+    // (the C contract); view_out is NULL or writable.
+    unsafe {
+        read_into(message, view_out, |m| {
+            view::check_size(view_size)?;
+            Ok(m.view() as *const rmsg_view)
+        })
+    }
+}
+
 /// Number of `SCM_RIGHTS` file descriptors the message still owns, over all
 /// its items. 0 for a NULL message.
 #[unsafe(no_mangle)]
@@ -313,7 +345,7 @@ unsafe fn take_into(
         check_out(count_out)?;
         // SAFETY: fds_out is writable for fds_len ints, per the contract.
         let out = unsafe { try_slice_mut(fds_out, fds_len) }?;
-        let n = take(m.items_mut(), out)?;
+        let n = m.take_fds(|items| take(items, out))?;
         // SAFETY: checked non-NULL.
         unsafe { write_out(count_out, n) };
         Ok(())

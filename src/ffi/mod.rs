@@ -17,7 +17,9 @@
 //! | `status.rs` | `rmsg_status_*`, `rmsg_last_errno` |
 //! | `version.rs` | `rmsg_version`, `rmsg_version_number` |
 //! | `uring.rs` | messages from io_uring completions (`rmsg_message_from_multishot`, `rmsg_message_from_recvmsg`), `rmsg_message_name_len` |
+//! | `kinds.rs` | `rmsg_kind_info_*` (the registry of control-message kinds) |
 //! | `testing.rs` | the test hook (debug builds only, not in the header) |
+//! | `body.rs` | the bodies the shims share (no exported function) |
 //!
 //! Conventions (also in README.md): functions returning `rmsg_status` write
 //! their `*_out` arguments only when they return `RMSG_OK`; handles returned
@@ -31,15 +33,12 @@
 //! the header and README rather than repeated per function.
 #![allow(clippy::missing_safety_doc)]
 
-use crate::panic::{guard, guard_or};
-use crate::parse;
-use crate::ptr::{check_out, into_raw, try_ref, try_slice, write_out};
-use crate::status::{Error, Result};
-
 mod address;
+mod body;
 mod builder;
 mod control;
 mod item;
+mod kinds;
 mod message;
 mod receiver;
 mod send;
@@ -50,10 +49,13 @@ mod testing;
 mod uring;
 mod version;
 
+use body::{get, make, make_parsed, produce, read_into};
+
 pub use address::*;
 pub use builder::*;
 pub use control::*;
 pub use item::*;
+pub use kinds::*;
 pub use message::*;
 pub use receiver::*;
 pub use send::*;
@@ -75,6 +77,7 @@ pub use crate::decode::{
     rmsg_kind, rmsg_timestamp, rmsg_timestamping, rmsg_traffic_class, rmsg_ts_pktinfo,
 };
 pub use crate::items::{rmsg_item, rmsg_item_view};
+pub use crate::kinds::rmsg_kind_info;
 pub use crate::message::{rmsg_message, rmsg_message_info};
 pub use crate::parse::{RMSG_PARSE_OWN_FDS, rmsg_control};
 pub use crate::ptr::RMSG_MAX_BUFFER_SIZE;
@@ -88,6 +91,12 @@ pub use crate::send::{
 pub use crate::sizing::{RMSG_OPT_STATS_SPACE, RMSG_SECURITY_LABEL_SPACE, rmsg_cmsg_kind};
 pub use crate::status::rmsg_status;
 pub use crate::uring::rmsg_recvmsg_parts;
+pub use crate::view::{
+    RMSG_VIEW_CREDENTIALS, RMSG_VIEW_IP_ORIGDSTADDR, RMSG_VIEW_IP_PKTINFO, RMSG_VIEW_IP_TOS,
+    RMSG_VIEW_IP_TTL, RMSG_VIEW_IPV6_HOPLIMIT, RMSG_VIEW_IPV6_ORIGDSTADDR, RMSG_VIEW_IPV6_PKTINFO,
+    RMSG_VIEW_IPV6_TCLASS, RMSG_VIEW_MARK, RMSG_VIEW_RXQ_OVFL, RMSG_VIEW_TIMESTAMP,
+    RMSG_VIEW_TIMESTAMPING, RMSG_VIEW_UDP_GRO, rmsg_view,
+};
 pub use crate::wait::{RMSG_WAIT_BLOCK, RMSG_WAIT_DEADLINE, RMSG_WAIT_NONBLOCK};
 
 /// The thread-safety contract the header states, held to by the compiler:
@@ -117,128 +126,3 @@ const _: () = {
         rmsg_cmsg_builder,
     )>();
 };
-
-/// The body of a getter: `f` applied to the handle, or `fallback` when the
-/// handle is NULL (or should `f` panic).
-///
-/// # Safety
-/// `handle` is NULL or a live handle not mutably borrowed elsewhere.
-unsafe fn get<T, R: Copy>(handle: *const T, fallback: R, f: impl FnOnce(&T) -> R) -> R {
-    guard_or(fallback, || {
-        // SAFETY: handle is NULL or live, per this function's contract.
-        match unsafe { try_ref(handle) } {
-            Ok(h) => f(h),
-            Err(_) => fallback,
-        }
-    })
-}
-
-/// Where a function that reads a handle puts its result: one `*mut V`, or
-/// a pointer and a length `(*mut *const u8, *mut usize)` for bytes that
-/// borrow from the handle. The one place that writes a pointer-plus-length
-/// result.
-trait Outputs<V> {
-    /// `RMSG_ERR_NULL_ARGUMENT` unless every output pointer is non-NULL.
-    fn check(&self) -> Result<()>;
-
-    /// Writes the result.
-    ///
-    /// # Safety
-    /// [`Outputs::check`] passed, and each pointer is writable.
-    unsafe fn write(self, value: V);
-}
-
-impl<V> Outputs<V> for *mut V {
-    fn check(&self) -> Result<()> {
-        check_out(*self)
-    }
-
-    unsafe fn write(self, value: V) {
-        // SAFETY: per the trait's contract.
-        unsafe { write_out(self, value) }
-    }
-}
-
-impl<'a> Outputs<&'a [u8]> for (*mut *const u8, *mut usize) {
-    fn check(&self) -> Result<()> {
-        check_out(self.0)?;
-        check_out(self.1)
-    }
-
-    unsafe fn write(self, value: &'a [u8]) {
-        // SAFETY: per the trait's contract.
-        unsafe {
-            write_out(self.0, value.as_ptr());
-            write_out(self.1, value.len());
-        }
-    }
-}
-
-/// The body of a function that reads a handle and writes a result: NULL
-/// pointers are `RMSG_ERR_NULL_ARGUMENT`, and `out` is written only when
-/// `f` succeeds.
-///
-/// # Safety
-/// `handle` is NULL or a live handle that outlives `'a` as the C contract
-/// says (borrowed bytes stay valid as long as the handle); `out` is NULL or
-/// writable.
-unsafe fn read_into<'a, T: 'a, V>(
-    handle: *const T,
-    out: impl Outputs<V>,
-    f: impl FnOnce(&'a T) -> Result<V>,
-) -> rmsg_status {
-    guard(|| {
-        // SAFETY: handle is NULL or live, per this function's contract.
-        let h = unsafe { try_ref(handle) }?;
-        out.check()?;
-        let v = f(h)?;
-        // SAFETY: checked; writable per this function's contract.
-        unsafe { out.write(v) };
-        Ok(())
-    })
-}
-
-/// The body of a function that makes a handle: `handle_out` is checked
-/// non-NULL first, and on `RMSG_OK` the caller of the C function owns
-/// `*handle_out`; on any other status it is not written.
-///
-/// # Safety
-/// `handle_out` is NULL or writable.
-unsafe fn make<T>(handle_out: *mut *mut T, f: impl FnOnce() -> Result<Box<T>>) -> rmsg_status {
-    guard(|| {
-        check_out(handle_out)?;
-        let h = f()?;
-        // SAFETY: checked non-NULL; writable per this function's contract.
-        unsafe { write_out(handle_out, into_raw(h)) };
-        Ok(())
-    })
-}
-
-/// The body of a function that decodes a caller's buffer into a new handle:
-/// `flags` checked (`RMSG_PARSE_OWN_FDS` or 0), `buf_len` checked against
-/// `max_len` (`RMSG_ERR_TOO_LARGE`, before `buf` is looked at), `(buf,
-/// buf_len)` borrowed, and `f` given the bytes and whether the result owns
-/// their descriptors.
-///
-/// # Safety
-/// `buf` is readable for `buf_len` bytes; `handle_out` is NULL or writable.
-unsafe fn make_parsed<T>(
-    buf: *const u8,
-    buf_len: usize,
-    max_len: usize,
-    flags: u32,
-    handle_out: *mut *mut T,
-    f: impl FnOnce(&[u8], bool) -> Result<Box<T>>,
-) -> rmsg_status {
-    let parsed = || {
-        let own = parse::parse_flags(flags)?;
-        if buf_len > max_len {
-            return Err(Error::new(rmsg_status::RMSG_ERR_TOO_LARGE));
-        }
-        // SAFETY: buf is readable for buf_len bytes, per this function's
-        // contract.
-        f(unsafe { try_slice(buf, buf_len) }?, own)
-    };
-    // SAFETY: handle_out is NULL or writable.
-    unsafe { make(handle_out, parsed) }
-}

@@ -234,7 +234,7 @@ fn slots(h: &Header, f: &Func) -> Vec<(Vec<usize>, Vec<Choice>)> {
         let next_is_len = f
             .params
             .get(i + 1)
-            .is_some_and(|n| n.ty == "size_t" && !p.ty.ends_with("**"));
+            .is_some_and(|n| n.ty == "size_t" && n.name != "view_size" && !p.ty.ends_with("**"));
         let is_handle_ptr = pointee(&p.ty, "*").is_some_and(|t| h.handles.contains(&t));
         if p.ty.ends_with('*') && !is_handle_ptr && next_is_len {
             // A region: the pointer and its length vary together.
@@ -311,7 +311,11 @@ fn slots(h: &Header, f: &Func) -> Vec<(Vec<usize>, Vec<Choice>)> {
             let plain = pointee(&p.ty, "*")
                 .or_else(|| pointee(&p.ty, "**"))
                 .filter(|t| t.starts_with("rmsg_") || is_c_scalar(t));
-            let known = plain.is_some() && (p.name.ends_with("_out") || p.ty.starts_with("const "));
+            // A pointer to pointers written out (`const rmsg_view *const
+            // **views_out`) is an output like any other.
+            let out_ptr = p.ty.ends_with("**") && p.name.ends_with("_out");
+            let known = (plain.is_some() || out_ptr)
+                && (p.name.ends_with("_out") || p.ty.starts_with("const "));
             if !known {
                 fail(p, "unknown pointer parameter");
             }
@@ -359,6 +363,15 @@ fn scalar(p: &Param) -> Option<Vec<Choice>> {
             choice(&["1"], "1", false),
             choice(&["0"], "0", false),
             choice(&["0x80000000u"], "unknown bit", true),
+        ],
+        // The caller's sizeof(rmsg_view): from the first version's size to
+        // the library's.
+        ("size_t", "view_size") => vec![
+            choice(&["sizeof(rmsg_view)"], "sizeof(rmsg_view)", false),
+            choice(&["0"], "0", true),
+            choice(&["sizeof(rmsg_view) - 8"], "one field short", true),
+            choice(&["sizeof(rmsg_view) + 8"], "a newer header's", true),
+            choice(&["BI_SIZE_MAX"], "SIZE_MAX", true),
         ],
         ("uint32_t", "ifindex") => vec![
             choice(&["0"], "0", false),
