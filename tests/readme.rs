@@ -1,6 +1,6 @@
 //! The README's code blocks are tests. Every fenced block whose language is
-//! `c`, `cpp`, `python` or `js` is a complete program, or an excerpt of one
-//! that is a file in the repository:
+//! `c`, `cpp`, `python`, `js` or `java` is a complete program, or an
+//! excerpt of one that is a file in the repository:
 //!
 //! - A complete program is extracted as it stands and built and run here:
 //!   C as `-std=c99 -Wall -Wextra -Wpedantic -Werror` with no feature-test
@@ -10,7 +10,12 @@
 //!   the package from `bindings/python` and that library, and a timeout;
 //!   JavaScript with `node`, `require('rmsg')` finding the package in
 //!   `bindings/node` (its addon built first with `bindings/node/build.js`)
-//!   and that library. Each must exit 0 within the timeout.
+//!   and that library; Java with the source launcher of a JDK 22 or newer
+//!   that `bindings/java/jdk.sh` finds by path, the module `rmsg` that
+//!   `bindings/java/build.sh` builds, and that library (the file is named
+//!   after the block's first class). Each must exit 0 within the timeout.
+//!   Where no JDK 22 or newer is installed, Java blocks are skipped and the
+//!   reason is printed; any other failure to build or run one fails.
 //! - An excerpt says so on the line just before its opening fence:
 //!
 //!   ```text
@@ -20,7 +25,7 @@
 //!   The named file (a path from the repository root) must contain the
 //!   block's lines, consecutively and in order, each with the same extra
 //!   indentation (or none); that file is then built and run as a complete
-//!   program is (`.c`, `.cpp`, `.py`, `.js`). A block of any other language may
+//!   program is (`.c`, `.cpp`, `.py`, `.js`, `.java`). A block of any other language may
 //!   be marked too (a CMake or shell excerpt), and is then checked for
 //!   being in its file, which CI uses.
 //!
@@ -62,6 +67,7 @@ enum Kind {
     Cxx,
     Python,
     JavaScript,
+    Java,
 }
 
 fn kind_of_lang(lang: &str) -> Option<Kind> {
@@ -70,6 +76,7 @@ fn kind_of_lang(lang: &str) -> Option<Kind> {
         "cpp" | "c++" | "cxx" => Some(Kind::Cxx),
         "python" | "py" | "python3" => Some(Kind::Python),
         "js" | "javascript" | "node" => Some(Kind::JavaScript),
+        "java" => Some(Kind::Java),
         _ => None,
     }
 }
@@ -80,6 +87,7 @@ fn kind_of_file(path: &str) -> Option<Kind> {
         "cpp" | "cc" | "cxx" => Some(Kind::Cxx),
         "py" => Some(Kind::Python),
         "js" | "cjs" => Some(Kind::JavaScript),
+        "java" => Some(Kind::Java),
         _ => None,
     }
 }
@@ -231,6 +239,41 @@ fn run_bounded(mut cmd: Command, what: &str, log_stem: &Path) -> Result<(), Stri
     }
 }
 
+/// The command that runs a Java program against the module `rmsg` (the
+/// JDK's `java` with the module path and native access), built once per
+/// run by `bindings/java/build.sh`; `Err` with the reason when there is no
+/// JDK 22 or newer (the blocks are then skipped), a panic when the build
+/// fails.
+fn java_command() -> &'static Result<Vec<String>, String> {
+    static JAVA: OnceLock<Result<Vec<String>, String>> = OnceLock::new();
+    JAVA.get_or_init(|| {
+        let java = cbuild::root().join("bindings/java");
+        let jdk = Command::new("bash")
+            .arg(java.join("jdk.sh"))
+            .output()
+            .expect("run bindings/java/jdk.sh");
+        if !jdk.status.success() {
+            return Err(String::from_utf8_lossy(&jdk.stderr).trim().to_string());
+        }
+        let out = Command::new("bash")
+            .arg(java.join("build.sh"))
+            .arg("java-cmd")
+            .env("RMSG_JAVA_OUT", cbuild::build_dir("readme").join("java"))
+            .output()
+            .expect("run bindings/java/build.sh");
+        assert!(
+            out.status.success(),
+            "bindings/java/build.sh failed to build the module:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect())
+    })
+}
+
 /// Builds and runs one program (a source file), as its kind says.
 fn build_and_run(kind: Kind, src: &Path, what: &str) -> Result<(), String> {
     let src_arg = src.to_str().expect("UTF-8 path");
@@ -277,6 +320,18 @@ fn build_and_run(kind: Kind, src: &Path, what: &str) -> Result<(), String> {
             c.env("RMSG_LIBRARY", cbuild::staged_library("readme"));
             c
         }
+        Kind::Java => match java_command() {
+            Err(reason) => {
+                println!("{what}: skipped: {reason}");
+                return Ok(());
+            }
+            Ok(java) => {
+                let mut c = Command::new(&java[0]);
+                c.args(&java[1..]).arg(src);
+                c.env("RMSG_LIBRARY", cbuild::staged_library("readme"));
+                c
+            }
+        },
     };
     let mut cmd = cmd;
     cmd.current_dir(cbuild::build_dir("readme"));
@@ -289,6 +344,7 @@ fn extension(kind: Kind) -> &'static str {
         Kind::Cxx => "cpp",
         Kind::Python => "py",
         Kind::JavaScript => "js",
+        Kind::Java => "java",
     }
 }
 
@@ -326,10 +382,40 @@ fn check_block(b: &Block, files_run: &mut HashSet<String>) -> Result<(), String>
     let Some(kind) = kind else {
         return Ok(());
     };
-    let src: PathBuf =
-        cbuild::build_dir("readme").join(format!("readme_line{}.{}", b.line, extension(kind)));
+    let src: PathBuf = if kind == Kind::Java {
+        // The source launcher wants the file named after its class.
+        let class = java_class(&b.text)
+            .ok_or_else(|| format!("{what}: a Java block must declare a class"))?;
+        let dir = cbuild::build_dir("readme").join(format!("readme_line{}", b.line));
+        fs::create_dir_all(&dir).expect("create the Java block's directory");
+        dir.join(format!("{class}.java"))
+    } else {
+        cbuild::build_dir("readme").join(format!("readme_line{}.{}", b.line, extension(kind)))
+    };
     fs::write(&src, &b.text).expect("write the extracted program");
     build_and_run(kind, &src, &what)
+}
+
+/// The name of the first top-level class a Java program declares.
+fn java_class(text: &str) -> Option<String> {
+    text.lines().find_map(|l| {
+        let words: Vec<&str> = l.split_whitespace().collect();
+        let at = words.iter().position(|w| *w == "class")?;
+        let leading = &words[..at];
+        if !l.starts_with(char::is_alphabetic)
+            || !leading
+                .iter()
+                .all(|w| ["public", "final", "abstract"].contains(w))
+        {
+            return None;
+        }
+        let name: String = words
+            .get(at + 1)?
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        (!name.is_empty()).then_some(name)
+    })
 }
 
 #[test]
@@ -369,6 +455,16 @@ fn excerpt_matching() {
     assert!(!contains_excerpt(file, "int main(void) {\nint a = 1;\n"));
     assert!(!contains_excerpt(file, "int b = 2;\n"));
     assert!(!contains_excerpt(file, ""));
+}
+
+#[test]
+fn java_class_names() {
+    assert_eq!(
+        java_class("import a.B;\n\npublic class Example {\n    class Inner {}\n}\n").as_deref(),
+        Some("Example")
+    );
+    assert_eq!(java_class("final class A{}\n").as_deref(), Some("A"));
+    assert_eq!(java_class("    class Nested {}\n// class X\n"), None);
 }
 
 #[test]

@@ -1,0 +1,315 @@
+package rmsg;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns one received {@code rmsg_message} into a {@link Message}: one
+ * {@code rmsg_message_summarize} (data, flags, counts, source), one
+ * {@code rmsg_message_items} (every item's level, type and bytes), then per
+ * item its typed decoder, or the take of its descriptors. The kind of each
+ * {@code (level, type)} pair is asked of the library once per JVM.
+ *
+ * <p>Descriptors: those taken from the message belong to {@link Fd} objects
+ * at once; if anything fails before the {@link Message} is returned, they
+ * are closed, and those not yet taken stay with the library's message,
+ * which closes them when it is freed or received into again.
+ *
+ * <p>Not thread-safe: each receiver, batch or one-shot receive has its own,
+ * with its scratch memory in the owner's arena (so it lives as long as the
+ * owner).
+ */
+final class Decoder {
+    /** Linux's {@code SCM_MAX_FD}: the most descriptors one message carries. */
+    static final int SCM_MAX_FD = 253;
+
+    // Offsets in the decoders' structs, from the checked layouts.
+    private static final long PKT_SPEC_DST = Layouts.offset(Layouts.IP_PKTINFO, "spec_dst");
+    private static final long PKT_ADDR = Layouts.offset(Layouts.IP_PKTINFO, "addr");
+    private static final long PKT6_ADDR = Layouts.offset(Layouts.IPV6_PKTINFO, "addr");
+    private static final long TS_LEGACY = Layouts.offset(Layouts.TIMESTAMPING, "legacy");
+    private static final long TS_HARDWARE = Layouts.offset(Layouts.TIMESTAMPING, "hardware");
+    private static final long TC_DSCP = Layouts.offset(Layouts.TRAFFIC_CLASS, "dscp");
+    private static final long TC_ECN = Layouts.offset(Layouts.TRAFFIC_CLASS, "ecn");
+    private static final long CRED_UID = Layouts.offset(Layouts.CREDENTIALS, "uid");
+    private static final long CRED_GID = Layouts.offset(Layouts.CREDENTIALS, "gid");
+    private static final long MTU = Layouts.offset(Layouts.IPV6_MTUINFO, "mtu");
+    private static final StructLayout EE = Layouts.EXTENDED_ERROR;
+    private static final long EE_ORIGIN = Layouts.offset(EE, "ee_origin");
+    private static final long EE_TYPE = Layouts.offset(EE, "ee_type");
+    private static final long EE_CODE = Layouts.offset(EE, "ee_code");
+    private static final long EE_INFO = Layouts.offset(EE, "ee_info");
+    private static final long EE_DATA = Layouts.offset(EE, "ee_data");
+    private static final long EE_FAMILY = Layouts.offset(EE, "offender_family");
+    private static final long EE_OFFENDER = Layouts.offset(EE, "offender");
+    private static final long EE_OFFENDER6 = Layouts.offset(EE, "offender6");
+    private static final long VIEW_SIZE = Layouts.ITEM_VIEW.byteSize();
+
+    /**
+     * {@code rmsg_item_kind} by {@code (level, type)}, plus one (0: not yet
+     * asked), for the levels items come at and types below 256. The kind is
+     * a function of the pair, so racing writers store the same value.
+     */
+    private static final byte[] KINDS = new byte[5 * 256];
+
+    private static int kindSlot(int level, int type) {
+        if (type < 0 || type > 255) {
+            return -1;
+        }
+        int row = switch (level) {
+            case 0 -> 0; // IPPROTO_IP
+            case 1 -> 1; // SOL_SOCKET
+            case 17 -> 2; // SOL_UDP
+            case 41 -> 3; // IPPROTO_IPV6
+            case 282 -> 4; // SOL_TLS
+            default -> -1;
+        };
+        return row < 0 ? -1 : row * 256 + type;
+    }
+
+    private final Arena arena;
+    private final MemorySegment info;
+    private final MemorySegment scratch;
+    private final MemorySegment count;
+    private MemorySegment views;
+    private long viewCapacity;
+    private MemorySegment fdsOut;
+    private long fdCapacity;
+    /** The descriptors taken while decoding one message (empty between calls). */
+    private final List<Fd> taken = new ArrayList<>();
+
+    // The last source address and IPv4 address decoded: a server hears
+    // from the same peers again and again, and these objects are immutable.
+    private MemorySegment lastSource;
+    private SocketAddress lastSourceAddress;
+    private boolean haveV4;
+    private int lastV4Key;
+    private InetAddress lastV4;
+
+    Decoder(Arena arena) {
+        this.arena = arena;
+        info = arena.allocate(Layouts.MESSAGE_INFO);
+        scratch = arena.allocate(Layouts.DECODE_SCRATCH, 8);
+        count = arena.allocate(JAVA_LONG);
+    }
+
+    /**
+     * The {@link Message} of {@code message}. Its data is copied to
+     * {@code dst} at {@code offset} (the caller made sure it fits), unless
+     * {@code inPlace} is not negative: then the data is already there
+     * ({@code rmsg_recvmsg_into}) and {@code inPlace} is the byte count
+     * received.
+     */
+    Message decode(MemorySegment message, MemorySegment dst, long offset, long inPlace) {
+        int status = Native.messageSummarize(message, info);
+        if (status != Errors.OK) {
+            throw new IllegalStateException("rmsg_message_summarize: " + Native.statusName(status));
+        }
+        long nbytes = info.get(JAVA_LONG, Layouts.INFO_NBYTES);
+        MemorySegment data;
+        if (inPlace >= 0) {
+            data = dst.asSlice(offset, Math.min(inPlace, dst.byteSize() - offset));
+        } else {
+            long len = info.get(JAVA_LONG, Layouts.INFO_DATA_LEN);
+            if (len > 0) {
+                MemorySegment.copy(info.get(ADDRESS, Layouts.INFO_DATA).reinterpret(len), 0, dst, offset, len);
+            }
+            data = dst.asSlice(offset, len);
+        }
+        int flags = info.get(JAVA_INT, Layouts.INFO_FLAGS);
+        boolean malformed = info.get(JAVA_BOOLEAN, Layouts.INFO_MALFORMED);
+        long addressLen = info.get(JAVA_LONG, Layouts.INFO_ADDRESS_LEN);
+        SocketAddress source = addressLen == 0 ? null
+                : source(info.get(ADDRESS, Layouts.INFO_ADDRESS).reinterpret(addressLen));
+        long items = info.get(JAVA_LONG, Layouts.INFO_ITEM_COUNT);
+        if (items == 0) {
+            return new Message(data, nbytes, flags, malformed, source, List.of(), Descriptors.NONE);
+        }
+        taken.clear();
+        try {
+            List<ControlItem> decoded = items(message, items);
+            Descriptors fds = taken.isEmpty() ? Descriptors.NONE : new Descriptors(taken);
+            return new Message(data, nbytes, flags, malformed, source, decoded, fds);
+        } catch (Throwable t) {
+            for (Fd f : taken) {
+                f.close();
+            }
+            throw t;
+        } finally {
+            taken.clear();
+        }
+    }
+
+    private SocketAddress source(MemorySegment raw) {
+        long len = raw.byteSize();
+        if (lastSource != null && lastSource.byteSize() == len
+                && MemorySegment.mismatch(lastSource, 0, len, raw, 0, len) == -1) {
+            return lastSourceAddress;
+        }
+        SocketAddress a = Addresses.fromSockaddr(raw);
+        MemorySegment copy = MemorySegment.ofArray(new byte[(int) len]);
+        copy.copyFrom(raw);
+        lastSource = copy;
+        lastSourceAddress = a;
+        return a;
+    }
+
+    private List<ControlItem> items(MemorySegment message, long n) {
+        if (n > viewCapacity) {
+            viewCapacity = Math.max(n, Math.max(8, viewCapacity * 2));
+            views = arena.allocate(Layouts.ITEM_VIEW, viewCapacity);
+        }
+        int status = Native.messageItems(message, views, viewCapacity, count);
+        if (status != Errors.OK) {
+            throw new IllegalStateException("rmsg_message_items: " + Native.statusName(status));
+        }
+        n = Math.min(n, count.get(JAVA_LONG, 0));
+        ControlItem[] out = new ControlItem[(int) n];
+        for (int i = 0; i < n; i++) {
+            long base = i * VIEW_SIZE;
+            int level = views.get(JAVA_INT, base + Layouts.VIEW_LEVEL);
+            int type = views.get(JAVA_INT, base + Layouts.VIEW_TYPE);
+            long fdCount = views.get(JAVA_LONG, base + Layouts.VIEW_FD_COUNT);
+            MemorySegment item = null;
+            int slot = kindSlot(level, type);
+            int kind = slot < 0 ? 0 : KINDS[slot] - 1;
+            if (kind < 0 || slot < 0) {
+                item = Native.messageItem(message, i);
+                kind = Native.itemKind(item);
+                if (slot >= 0) {
+                    KINDS[slot] = (byte) (kind + 1);
+                }
+            }
+            ControlItem decoded = null;
+            if ((kind == Kind.RIGHTS || kind == Kind.PIDFD) && fdCount > 0) {
+                List<Fd> fds = take(message, i, fdCount);
+                decoded = kind == Kind.PIDFD && fds.size() == 1
+                        ? new ControlItem.PidFd(fds.get(0))
+                        : new ControlItem.Rights(fds);
+            } else if (Native.decodes(kind)) {
+                if (item == null) {
+                    item = Native.messageItem(message, i);
+                }
+                if (Native.decode(kind, item, scratch) == Errors.OK) {
+                    decoded = typed(kind, scratch);
+                }
+            }
+            if (decoded == null) {
+                long len = views.get(JAVA_LONG, base + Layouts.VIEW_DATA_LEN);
+                byte[] bytes = len == 0 ? new byte[0]
+                        : views.get(ADDRESS, base + Layouts.VIEW_DATA).reinterpret(len).toArray(JAVA_BYTE);
+                decoded = new ControlItem.Raw(level, type, bytes,
+                        views.get(JAVA_BOOLEAN, base + Layouts.VIEW_TRUNCATED));
+            }
+            out[i] = decoded;
+        }
+        return switch (out.length) {
+            case 1 -> List.of(out[0]);
+            case 2 -> List.of(out[0], out[1]);
+            default -> List.of(out);
+        };
+    }
+
+    /** Takes the descriptors of item {@code index}; each is in {@code taken} as soon as it is an {@link Fd}. */
+    private List<Fd> take(MemorySegment message, int index, long fdCount) {
+        if (fdCount > fdCapacity) {
+            fdCapacity = Math.max(fdCount, SCM_MAX_FD);
+            fdsOut = arena.allocate(JAVA_INT, fdCapacity);
+        }
+        int status = Native.messageTakeItemFds(message, index, fdsOut, fdCapacity, count);
+        if (status != Errors.OK) {
+            throw new IllegalStateException("rmsg_message_take_item_fds: " + Native.statusName(status));
+        }
+        int got = (int) count.get(JAVA_LONG, 0);
+        List<Fd> fds = new ArrayList<>(got);
+        int i = 0;
+        try {
+            for (; i < got; i++) {
+                Fd f = Fd.adopt(fdsOut.getAtIndex(JAVA_INT, i));
+                taken.add(f);
+                fds.add(f);
+            }
+        } catch (Throwable t) {
+            // Taken from the message but not yet an Fd: ours to close.
+            for (int j = fds.size(); j < got; j++) {
+                Native.closeQuietly(fdsOut.getAtIndex(JAVA_INT, j));
+            }
+            throw t;
+        }
+        return fds;
+    }
+
+    /** The record of a decoder's output in {@code s}, or null to keep the item raw. */
+    private ControlItem typed(int kind, MemorySegment s) {
+        try {
+            return switch (kind) {
+                case Kind.CREDENTIALS -> new ControlItem.Credentials(s.get(JAVA_INT, 0), s.get(JAVA_INT, CRED_UID),
+                        s.get(JAVA_INT, CRED_GID));
+                case Kind.TIMESTAMP -> new ControlItem.Timestamp(instant(s, 0));
+                case Kind.TIMESTAMPING -> new ControlItem.Timestamping(instant(s, 0), instant(s, TS_LEGACY),
+                        instant(s, TS_HARDWARE));
+                case Kind.RXQ_OVFL -> new ControlItem.RxqOverflow(Integer.toUnsignedLong(s.get(JAVA_INT, 0)));
+                case Kind.MARK -> new ControlItem.Mark(Integer.toUnsignedLong(s.get(JAVA_INT, 0)));
+                case Kind.IP_PKTINFO -> new ControlItem.IpPacketInfo(s.get(JAVA_INT, 0), v4(s, PKT_SPEC_DST), v4(s, PKT_ADDR));
+                case Kind.IP_TTL, Kind.IPV6_HOPLIMIT -> new ControlItem.Ttl(s.get(JAVA_INT, 0));
+                case Kind.IP_TOS, Kind.IPV6_TCLASS -> {
+                    int value = Byte.toUnsignedInt(s.get(JAVA_BYTE, 0));
+                    yield new ControlItem.TrafficClass(value, Byte.toUnsignedInt(s.get(JAVA_BYTE, TC_DSCP)),
+                            Ecn.of(s.get(JAVA_BYTE, TC_ECN)));
+                }
+                case Kind.RECVERR -> extendedError(s);
+                case Kind.IP_ORIGDSTADDR -> new ControlItem.OriginalDestination(Addresses.inetSocket(s, 0));
+                case Kind.FRAGSIZE -> new ControlItem.FragmentSize(s.get(JAVA_INT, 0));
+                case Kind.IPV6_PKTINFO -> new ControlItem.Ipv6PacketInfo(s.get(JAVA_INT, 0), Addresses.inet6(s, PKT6_ADDR, 0));
+                case Kind.IPV6_ORIGDSTADDR -> new ControlItem.OriginalDestination(Addresses.inet6Socket(s, 0));
+                case Kind.IPV6_PATHMTU -> new ControlItem.PathMtu(Addresses.inet6Socket(s, 0), s.get(JAVA_INT, MTU));
+                case Kind.UDP_GRO -> new ControlItem.UdpGro(s.get(JAVA_INT, 0));
+                case Kind.TLS_RECORD_TYPE -> new ControlItem.TlsRecordType(Byte.toUnsignedInt(s.get(JAVA_BYTE, 0)));
+                default -> null;
+            };
+        } catch (DateTimeException e) {
+            return null; // a stamp outside Instant's range: kept raw
+        }
+    }
+
+    private static Instant instant(MemorySegment s, long offset) {
+        return Instant.ofEpochSecond(s.get(JAVA_LONG, offset), s.get(JAVA_LONG, offset + 8));
+    }
+
+    private InetAddress v4(MemorySegment s, long offset) {
+        int key = s.get(JAVA_INT_UNALIGNED, offset);
+        if (!haveV4 || key != lastV4Key) {
+            lastV4 = Addresses.inet4(s, offset);
+            lastV4Key = key;
+            haveV4 = true;
+        }
+        return lastV4;
+    }
+
+    private static ControlItem extendedError(MemorySegment s) {
+        int family = s.get(JAVA_INT, EE_FAMILY);
+        InetSocketAddress offender = switch (family) {
+            case Addresses.AF_INET -> Addresses.inetSocket(s, EE_OFFENDER);
+            case Addresses.AF_INET6 -> Addresses.inet6Socket(s, EE_OFFENDER6);
+            default -> null;
+        };
+        return new ControlItem.ExtendedError(s.get(JAVA_INT, 0), Byte.toUnsignedInt(s.get(JAVA_BYTE, EE_ORIGIN)),
+                Byte.toUnsignedInt(s.get(JAVA_BYTE, EE_TYPE)), Byte.toUnsignedInt(s.get(JAVA_BYTE, EE_CODE)),
+                s.get(JAVA_INT, EE_INFO), s.get(JAVA_INT, EE_DATA), offender);
+    }
+}
