@@ -4,7 +4,7 @@
  * on the same traffic.
  *
  * Every method reads each message's data (first byte and length), its
- * flags and its source address (family and length), and decodes every
+ * flags and its source address (its family, when there is one), and decodes every
  * control item to a value: the TTL (an int), IP_PKTINFO (interface and both
  * addresses), SCM_CREDENTIALS (pid, uid, gid). The raw methods walk the
  * control buffer with CMSG_FIRSTHDR/CMSG_NXTHDR and memcpy each payload
@@ -63,7 +63,7 @@ static size_t decode_raw(const struct msghdr *h, const char *data, size_t len) {
     const struct cmsghdr *c;
     decoded_t d;
     memset(&d, 0, sizeof d);
-    sink += (size_t)data[0] + (size_t)h->msg_flags + h->msg_namelen;
+    sink += (size_t)data[0] + (size_t)h->msg_flags;
     if (h->msg_namelen) sink += ((const struct sockaddr *)h->msg_name)->sa_family;
     for (c = CMSG_FIRSTHDR(h); c != NULL; c = CMSG_NXTHDR((struct msghdr *)h, (struct cmsghdr *)c)) {
         if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL)
@@ -83,8 +83,8 @@ static size_t decode_accessors(const rmsg_message *m) {
     const rmsg_address *from = rmsg_message_address(m);
     decoded_t d;
     memset(&d, 0, sizeof d);
-    sink += (size_t)rmsg_message_data(m)[0] + (size_t)rmsg_message_flags(m) +
-            rmsg_message_name_len(m) + (size_t)rmsg_address_family(from);
+    sink += (size_t)rmsg_message_data(m)[0] + (size_t)rmsg_message_flags(m);
+    if (from) sink += (size_t)rmsg_address_family(from);
     for (k = 0; k < items; k++) {
         const rmsg_item *it = rmsg_message_item(m, k);
         switch (rmsg_item_kind(it)) {
@@ -121,7 +121,7 @@ static size_t decode_accessors(const rmsg_message *m) {
 static size_t decode_view(const rmsg_view *v) {
     decoded_t d;
     memset(&d, 0, sizeof d);
-    sink += (size_t)v->data[0] + (size_t)v->flags + v->address_len;
+    sink += (size_t)v->data[0] + (size_t)v->flags;
     if (v->address) sink += ((const struct sockaddr *)(const void *)v->address)->sa_family;
     if (v->present & RMSG_VIEW_IP_TTL) d.ttl = v->ip_ttl;
     if (v->present & RMSG_VIEW_IP_PKTINFO) {

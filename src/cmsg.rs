@@ -53,6 +53,8 @@ pub struct RawItem<'a> {
     /// Where the item's header starts: a whole `struct cmsghdr` inside
     /// the buffer, directly followed by `data`.
     pub header: *const u8,
+    /// The header's `cmsg_len`: what the item claims, header included.
+    pub claimed: usize,
     pub level: c_int,
     pub cmsg_type: c_int,
     /// The data bytes inside the buffer.
@@ -131,6 +133,7 @@ impl<'a> Iterator for Walk<'a> {
         let want = claimed - data_off;
         let item = RawItem {
             header: self.rest.as_ptr(),
+            claimed,
             level: hdr.cmsg_level,
             cmsg_type: hdr.cmsg_type,
             data: &avail[..want.min(avail.len())],

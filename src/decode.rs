@@ -243,11 +243,12 @@ fn i64_at(data: &[u8], off: usize) -> Result<i64> {
 /// the same option), by length.
 #[inline(always)]
 fn int_or_byte(data: &[u8]) -> Result<i32> {
-    match data.len() {
-        0 => Err(short()),
-        1 => Ok(i32::from(data[0])),
-        2 | 3 => Err(short()),
-        _ => i32_at(data, 0),
+    if data.len() >= 4 {
+        i32_at(data, 0)
+    } else if data.len() == 1 {
+        Ok(i32::from(data[0]))
+    } else {
+        Err(short())
     }
 }
 

@@ -45,6 +45,11 @@ impl OwnedFds {
         self.owned = true;
     }
 
+    /// True when no descriptor was ever put in (since the last clear).
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
     /// The slot vector, to fill in place (a table that owns its descriptors
     /// will close what is put there).
     pub fn slots_mut(&mut self) -> &mut Vec<c_int> {

@@ -168,6 +168,62 @@ pub struct Items {
     /// they are decoded and taken, so that counting them is a load).
     rights: usize,
     malformed: bool,
+    /// The headers the last walk found (one per item), and the length of
+    /// the control bytes it walked, or 0 when its table may not serve
+    /// again. A socket delivers the same kinds, of the same sizes, with
+    /// every datagram, so the next message into the same memory usually
+    /// has these very headers: then the table it would build is the one
+    /// already there, and comparing headers replaces the walk.
+    layout: Vec<Header>,
+    layout_len: usize,
+    /// The table holds what [`Self::forget`] must clear: items that are
+    /// not kept as a layout, descriptor slots, or a malformed mark.
+    stale: bool,
+}
+
+/// What the walk of a control buffer depends on in one header: its
+/// length, and its level and type read as one word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Header {
+    len: usize,
+    level_type: u64,
+}
+
+/// Where `cmsg_level` and `cmsg_type` are in a header: two adjacent
+/// `int`s, read as one `u64`.
+const LEVEL_TYPE: usize = std::mem::offset_of!(libc::cmsghdr, cmsg_level);
+
+const _: () = {
+    assert!(std::mem::offset_of!(libc::cmsghdr, cmsg_type) == LEVEL_TYPE + 4);
+    assert!(LEVEL_TYPE + 8 <= size_of::<libc::cmsghdr>());
+};
+
+impl Header {
+    /// The header's `cmsg_type` (the second `int` of the word).
+    #[inline(always)]
+    fn cmsg_type(&self) -> c_int {
+        let b = self.level_type.to_ne_bytes();
+        c_int::from_ne_bytes([b[4], b[5], b[6], b[7]])
+    }
+
+    /// The header at `at`, a whole `struct cmsghdr`.
+    ///
+    /// # Safety
+    /// `at` points at a whole header (as `cmsg::Walk` gives them).
+    #[inline(always)]
+    unsafe fn at(at: *const u8) -> Header {
+        // SAFETY: per the contract, both reads are inside the header.
+        let (len, level_type) = unsafe {
+            let len: libc::cmsghdr = ptr::read_plain_at(at);
+            (len.cmsg_len, ptr::read_plain_at::<u64>(at.add(LEVEL_TYPE)))
+        };
+        // size_t in glibc, socklen_t in musl.
+        #[allow(clippy::unnecessary_cast)]
+        Header {
+            len: len as usize,
+            level_type,
+        }
+    }
 }
 
 impl Items {
@@ -179,6 +235,9 @@ impl Items {
             fds: OwnedFds::new(own_fds),
             rights: 0,
             malformed: false,
+            layout: Vec::new(),
+            layout_len: 0,
+            stale: false,
         }
     }
 
@@ -191,7 +250,7 @@ impl Items {
     /// Makes an empty table own (or only list) the descriptors decoded
     /// into it from now on.
     pub fn set_owner(&mut self, owned: bool) {
-        debug_assert!(self.is_clear());
+        debug_assert!(self.fds.is_empty());
         self.fds.set_owner(owned);
     }
 
@@ -202,51 +261,112 @@ impl Items {
         self.fds.clear();
         self.rights = 0;
         self.malformed = false;
+        self.layout.clear();
+        self.layout_len = 0;
+        self.stale = false;
     }
 
-    /// Decodes `control` (emptied first, capacity reused): [`Self::prepare`],
-    /// then [`Self::walk`]. When there is no memory for the room the walk
-    /// needs, nothing has been decoded, the table is empty and, when it
-    /// owns descriptors, every descriptor in `control` is closed.
+    /// Gets a table in reused memory ready for the next message: a table
+    /// that holds descriptors (taken or not) is cleared, closing those it
+    /// owns; any other is kept, as the layout the next message may repeat
+    /// (see [`Self::decode`]).
+    /// Returns true when it cleared the table.
+    #[inline(always)]
+    pub fn forget(&mut self) -> bool {
+        let clear = self.stale;
+        if clear {
+            self.clear();
+        }
+        clear
+    }
+
+    /// [`Self::make_room`], then [`Self::decode`]. When there is no memory
+    /// for the room the walk needs, nothing has been decoded, the table is
+    /// empty and, when it owns descriptors, every descriptor in `control`
+    /// is closed.
     #[cfg(test)]
-    pub(crate) fn decode(&mut self, control: &[u8]) -> Result<()> {
-        if !self.prepare(control.len()) {
+    pub(crate) fn decode_alone(&mut self, control: &[u8]) -> Result<()> {
+        if !self.make_room(control.len()) {
+            self.clear();
             if self.fds.is_owner() {
                 fds::close_all_in_control(control);
             }
             return Err(Error::new(RMSG_ERR_OUT_OF_MEMORY));
         }
         let mut view = crate::view::empty();
-        self.walk(control, &mut ViewSink::new(&mut view));
+        self.decode(control, &mut ViewSink::new(&mut view));
         Ok(())
     }
 
-    /// Empties the table (closing what it owns) and makes room for the
-    /// most items and descriptors `len` control bytes can hold, so that
-    /// the [`Self::walk`] that follows never allocates and never fails;
-    /// false when there is no memory for it.
+    /// Makes room for the most items and descriptors `len` control bytes
+    /// can hold, so that the [`Self::decode`] that follows never allocates
+    /// and never fails; false when there is no memory for it.
     #[inline(always)]
-    pub(crate) fn prepare(&mut self, len: usize) -> bool {
-        if !self.is_clear() {
-            self.clear();
-        }
+    pub(crate) fn make_room(&mut self, len: usize) -> bool {
         // Every control buffer rmsg walks is bounded by a socklen_t (the
         // kernel's, or a caller's checked against it), so lengths fit the
         // items' u32 fields; anything longer is refused, never cut.
         len == 0 || (len <= u32::MAX as usize && self.reserve_for(len))
     }
 
-    /// Walks `control` into the table, which [`Self::prepare`] emptied and
-    /// made room in for at least `control.len()` bytes, and each item into
-    /// `sink` (the message's view). The items point into `control`, which
-    /// must not change or move while they exist.
+    /// Decodes `control` into the table (the previous items forgotten,
+    /// their descriptors closed) and each item into `sink` (the message's
+    /// view). Room for it was made ([`Self::make_room`]). The items point
+    /// into `control`, which must not change or move while they exist.
+    #[cfg(test)]
+    pub(crate) fn decode(&mut self, control: &[u8], sink: &mut ViewSink<'_>) {
+        if !self.replay(control, sink) {
+            self.decode_new(control, sink);
+        }
+    }
+
+    /// When `control` repeats the layout of the table's last walk (the
+    /// same memory, the same headers), the table is already what a walk
+    /// would build: its items are handed to `sink` and true returned.
+    /// Else false, once some leading items (whose headers matched) may
+    /// have reached `sink`: the walk that follows gives it the same ones
+    /// again, with the same values.
     #[inline(always)]
-    pub(crate) fn walk(&mut self, control: &[u8], sink: &mut ViewSink<'_>) {
+    pub(crate) fn replay(&mut self, control: &[u8], sink: &mut ViewSink<'_>) -> bool {
+        if control.len() != self.layout_len || self.layout_len == 0 {
+            return false;
+        }
+        let layout = &self.layout[..self.list.len().min(self.layout.len())];
+        for (item, seen) in self.list.iter().zip(layout) {
+            // SAFETY: the item's header is a whole header inside the
+            // control bytes of this length that the last walk walked, and
+            // control is those bytes again (the same memory, rewritten).
+            let now = unsafe { Header::at(item.header.0) };
+            if now != *seen {
+                return false;
+            }
+            sink.item(Raw::of_kind(item.kind, now.cmsg_type(), item.data()));
+        }
+        true
+    }
+
+    /// [`Self::decode`] when `control` is new: the table emptied, then
+    /// walked.
+    #[inline(never)]
+    pub(crate) fn decode_new(&mut self, control: &[u8], sink: &mut ViewSink<'_>) {
+        if !self.is_clear() {
+            self.clear();
+        }
+        if !control.is_empty() {
+            self.walk(control, sink);
+        }
+    }
+
+    /// Walks `control` into the empty table, which has room for it, and
+    /// keeps its headers as the layout the next message may repeat.
+    #[inline(always)]
+    fn walk(&mut self, control: &[u8], sink: &mut ViewSink<'_>) {
         let mut walk = cmsg::Walk::new(control);
-        // Items are written into the room prepare() made, and the table's
-        // length is set once, after the walk.
+        // Items are written into the room make_room() made, and the
+        // table's length is set once, after the walk.
         let (list, slots, rights) = (&mut self.list, &mut self.fds, &mut self.rights);
         let room = list.spare_capacity_mut();
+        let layout = self.layout.spare_capacity_mut();
         let mut n = 0;
         for it in &mut walk {
             let kind = kinds::kind_of(it.level, it.cmsg_type);
@@ -256,12 +376,14 @@ impl Items {
             } else {
                 (0, 0)
             };
-            let Some(slot) = room.get_mut(n) else {
-                // Cannot happen: prepare() made room for every item the
+            let (Some(slot), Some(seen)) = (room.get_mut(n), layout.get_mut(n)) else {
+                // Cannot happen: make_room() made room for every item the
                 // bytes can hold. Stop rather than lose track.
                 debug_assert!(false, "item table without room");
                 break;
             };
+            // SAFETY: the walk gives whole headers.
+            seen.write(unsafe { Header::at(it.header) });
             slot.write(rmsg_item {
                 header: DataPtr(it.header),
                 // A control buffer is at most a socklen_t long.
@@ -273,9 +395,17 @@ impl Items {
             n += 1;
             sink.item(Raw::of_kind(kind, it.cmsg_type, data));
         }
-        // SAFETY: the first n slots of the spare room were written above.
-        unsafe { ptr::extend_written(list, n) };
+        // SAFETY: the first n slots of both spare rooms were written above.
+        unsafe {
+            ptr::extend_written(list, n);
+            ptr::extend_written(&mut self.layout, n);
+        }
         self.malformed = walk.end() == WalkEnd::Malformed;
+        // A table with descriptors is built again every time (its slots
+        // change); so is one whose walk stopped at a malformed header.
+        let again = n > 0 && self.fds.is_empty() && !self.malformed;
+        self.layout_len = if again { control.len() } else { 0 };
+        self.stale = !again && (n > 0 || self.malformed);
     }
 
     /// Makes room for the items and descriptors a control buffer of `len`
@@ -287,7 +417,8 @@ impl Items {
         }
         let items = len / ITEM_MIN;
         let fds = len / size_of::<c_int>();
-        if self.list.capacity() >= items && self.fds.slots_mut().capacity() >= fds {
+        let (list, layout) = (self.list.capacity(), self.layout.capacity());
+        if list >= items && layout >= items && self.fds.slots_mut().capacity() >= fds {
             return true;
         }
         self.grow(items, fds)
@@ -298,7 +429,10 @@ impl Items {
     #[cold]
     #[inline(never)]
     fn grow(&mut self, items: usize, fds: usize) -> bool {
+        // Reserved past the current lengths, so that there is room once
+        // the table is cleared whatever it holds now.
         self.list.try_reserve_exact(items).is_ok()
+            && self.layout.try_reserve_exact(items).is_ok()
             && self.fds.slots_mut().try_reserve_exact(fds).is_ok()
     }
 
@@ -366,7 +500,7 @@ impl Items {
 }
 
 /// Puts the descriptors of an item into the descriptor table (within the
-/// room `Items::prepare` made: at most one slot per 4 bytes), counting the
+/// room `Items::make_room` made: at most one slot per 4 bytes), counting the
 /// `SCM_RIGHTS` ones in `rights`, and returns the slots they occupy.
 #[inline(never)]
 fn add_fds(fds: &mut OwnedFds, rights: &mut usize, kind: rmsg_kind, data: &[u8]) -> (u32, u32) {
@@ -397,7 +531,10 @@ unsafe impl Sync for DataPtr {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_util::{Watch, fd_bytes, item};
+    use crate::test_util::{Watch, fd_bytes, hdr_bytes, item};
+
+    /// A header's size, where an item's data starts.
+    const HDR: usize = size_of::<libc::cmsghdr>();
 
     fn rights(fds: &[c_int]) -> Vec<u8> {
         item(libc::SOL_SOCKET, libc::SCM_RIGHTS, &fd_bytes(fds))
@@ -410,7 +547,7 @@ mod tests {
         let mut buf = rights(&fds[..2]);
         buf.extend(rights(&fds[2..]));
         let mut t = Items::new(true);
-        t.decode(&buf).unwrap();
+        t.decode_alone(&buf).unwrap();
         assert_eq!(t.list().len(), 2);
         assert_eq!(t.rights_fd_count(), 3);
         let mut small = [0; 2];
@@ -432,7 +569,7 @@ mod tests {
         }
         let mut w = Watch::new();
         let mut t = Items::new(true);
-        t.decode(&rights(&[w.give()])).unwrap();
+        t.decode_alone(&rights(&[w.give()])).unwrap();
         t.clear();
         assert!(w.closed(), "clearing closes what was not taken");
     }
@@ -442,7 +579,9 @@ mod tests {
         let mut w = Watch::new();
         let a = w.give();
         let mut t = Items::new(false);
-        t.decode(&rights(&[a, a])).unwrap();
+        // Items point into the bytes they were decoded from: keep them.
+        let buf = rights(&[a, a]);
+        t.decode_alone(&buf).unwrap();
         let view = t.list()[0].view();
         assert_eq!(
             (view.cmsg_level, view.cmsg_type),
@@ -452,6 +591,75 @@ mod tests {
         drop(t);
         assert!(!w.closed(), "a borrowed table closes nothing");
         fds::close(a);
+        assert!(w.closed());
+    }
+
+    /// Decodes `buf` into `t` as a receive does (replayed when it can be),
+    /// the view's decoded fields into `view`; true when it was replayed.
+    fn again(t: &mut Items, buf: &[u8], view: &mut crate::view::rmsg_view) -> bool {
+        assert!(t.make_room(buf.len()));
+        let mut sink = ViewSink::new(view);
+        let replayed = t.replay(buf, &mut sink);
+        if !replayed {
+            t.decode_new(buf, &mut sink);
+        }
+        sink.finish(t);
+        replayed
+    }
+
+    #[test]
+    fn a_repeated_layout_is_replayed_and_any_change_walked_again() {
+        use crate::kinds::rmsg_kind::*;
+        let (ip, ttl, pktinfo) = (libc::IPPROTO_IP, libc::IP_TTL, libc::IP_PKTINFO);
+        let mut buf = item(ip, pktinfo, &[7u8; 12]);
+        let second = buf.len();
+        buf.extend(item(ip, ttl, &64i32.to_ne_bytes()));
+        let mut view = crate::view::empty();
+        let mut t = Items::new(true);
+        assert!(
+            !again(&mut t, &buf, &mut view),
+            "the first message is walked"
+        );
+        assert_eq!(view.ip_ttl, 64);
+        // The same headers with new data: the table stands, the view is
+        // decoded from the new bytes.
+        buf[second + HDR..second + HDR + 4].copy_from_slice(&9i32.to_ne_bytes());
+        assert!(again(&mut t, &buf, &mut view));
+        assert_eq!((view.ip_ttl, view.item_count), (9, 2));
+        assert_eq!(view.ip_pktinfo.ifindex, i32::from_ne_bytes([7; 4]));
+        assert_eq!(t.list()[1].kind(), RMSG_KIND_IP_TTL);
+        // Another type at the same place: walked, and its kind follows.
+        buf[second..second + HDR].copy_from_slice(&hdr_bytes(HDR + 4, ip, libc::IP_TOS));
+        assert!(!again(&mut t, &buf, &mut view));
+        assert_eq!(t.list()[1].kind(), RMSG_KIND_IP_TOS);
+        assert_eq!(view.present & crate::view::RMSG_VIEW_IP_TTL, 0);
+        // Another length with the same total: walked, the item cut.
+        buf[second..second + HDR].copy_from_slice(&hdr_bytes(HDR + 3, ip, libc::IP_TOS));
+        assert!(!again(&mut t, &buf, &mut view));
+        assert_eq!(t.list()[1].data_len(), 3);
+        // Fewer bytes: walked.
+        assert!(!again(&mut t, &buf[..second], &mut view));
+        assert_eq!(t.list().len(), 1);
+    }
+
+    #[test]
+    fn tables_with_descriptors_or_malformed_ends_are_never_replayed() {
+        let mut w = Watch::new();
+        let fd = w.give();
+        let buf = rights(&[fd]);
+        let mut view = crate::view::empty();
+        let mut t = Items::new(false);
+        assert!(!again(&mut t, &buf, &mut view));
+        assert_eq!(t.layout_len, 0, "descriptor slots change every time");
+        assert!(t.forget(), "forget() clears a table with descriptors");
+        assert!(!again(&mut t, &buf, &mut view));
+        let mut bad = item(libc::IPPROTO_IP, libc::IP_TTL, &1i32.to_ne_bytes());
+        bad.extend(hdr_bytes(3, 0, 0));
+        assert!(!again(&mut t, &bad, &mut view));
+        assert!(t.malformed());
+        assert_eq!(t.layout_len, 0);
+        assert!(!again(&mut t, &bad, &mut view));
+        fds::close(fd);
         assert!(w.closed());
     }
 }

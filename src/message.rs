@@ -155,7 +155,7 @@ impl rmsg_message {
         let total = data_start.checked_add(bufsize).ok_or_else(too_large)?;
         let mut m = rmsg_message::new(AlignedBuf::uninit(total)?, ancbufsize, data_start, true);
         m.held = held;
-        if held && !m.items.prepare(ancbufsize) {
+        if held && !m.items.make_room(ancbufsize) {
             return Err(Error::new(RMSG_ERR_OUT_OF_MEMORY));
         }
         Ok(m)
@@ -232,8 +232,8 @@ impl rmsg_message {
     /// the message is not handed out.)
     #[inline(always)]
     pub(crate) fn forget_items(&mut self) {
-        if !self.items.is_clear() {
-            self.items.clear();
+        if self.items.forget() {
+            view::clear_items(&mut self.view.0);
         }
     }
 
@@ -248,7 +248,7 @@ impl rmsg_message {
         let storage = AlignedBuf::copy_of(control)?;
         let mut msg = rmsg_message::new(storage, control.len(), 0, false);
         // A table that does not own its descriptors closes none on failure.
-        if !msg.items.prepare(control.len()) {
+        if !msg.items.make_room(control.len()) {
             return Err(Error::new(RMSG_ERR_OUT_OF_MEMORY));
         }
         msg.walk_control(control.len());
@@ -272,7 +272,7 @@ impl rmsg_message {
         msg.storage.write_at(data_start, parts.data);
         let name = &parts.name[..parts.name.len().min(size_of::<libc::sockaddr_storage>())];
         msg.address = rmsg_address::from_bytes(name).expect("clamped to sockaddr_storage");
-        if !msg.items.prepare(parts.control.len()) {
+        if !msg.items.make_room(parts.control.len()) {
             rmsg_message::release(msg);
             return Err(Error::new(RMSG_ERR_OUT_OF_MEMORY));
         }
@@ -293,9 +293,9 @@ impl rmsg_message {
     /// Frees a message: closes the descriptors it still owns, then keeps its
     /// memory as the spare if it is small, else releases it.
     pub(crate) fn release(mut msg: Box<rmsg_message>) {
-        if !msg.items.is_clear() {
-            msg.items.clear();
-        }
+        // Closes what it still owns; a table without descriptors stays, as
+        // the layout the next message into this memory may repeat.
+        msg.forget_items();
         // The spare is used by the receive path, whose messages own.
         msg.items.set_owner(true);
         if msg.storage.len() <= SPARE_MAX_BYTES {
@@ -350,7 +350,7 @@ impl rmsg_message {
         let room = if self.held {
             !fault::should_fail()
         } else {
-            self.items.prepare(control_len)
+            self.items.make_room(control_len)
         };
         if !room {
             self.close_unclaimed(control_len);
@@ -393,7 +393,8 @@ impl rmsg_message {
     }
 
     /// Walks the first `control_len` control bytes (written, and with room
-    /// made for their items) into the item table and the view.
+    /// made for their items) into the item table and the view. With no
+    /// control bytes and no items from before, the view already says so.
     #[inline(always)]
     fn walk_control(&mut self, control_len: usize) {
         let rmsg_message {
@@ -402,13 +403,17 @@ impl rmsg_message {
             view,
             ..
         } = self;
+        // After forget_items() a table is empty, or a layout kept.
+        if control_len == 0 && items.list().is_empty() {
+            return;
+        }
+        // SAFETY: control_len bytes at the start of the storage were
+        // written (by the kernel, or copied), and the caller clamped
+        // control_len to the control buffer.
+        let control = unsafe { storage.written(0..control_len) };
         let mut sink = ViewSink::new(&mut view.0);
-        if control_len > 0 {
-            // SAFETY: control_len bytes at the start of the storage were
-            // written (by the kernel, or copied), and the caller clamped
-            // control_len to the control buffer.
-            let control = unsafe { storage.written(0..control_len) };
-            items.walk(control, &mut sink);
+        if !items.replay(control, &mut sink) {
+            items.decode_new(control, &mut sink);
         }
         sink.finish(items);
     }

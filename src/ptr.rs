@@ -267,6 +267,8 @@ unsafe impl Plain for libc::in_pktinfo {}
 unsafe impl Plain for libc::in6_pktinfo {}
 // SAFETY: as above (family, padding array and alignment field, 128 bytes).
 unsafe impl Plain for libc::sockaddr_storage {}
+// SAFETY: an integer: no padding, every bit pattern valid.
+unsafe impl Plain for u64 {}
 
 const _: () = {
     assert!(size_of::<libc::cmsghdr>() == size_of::<usize>() + 8);

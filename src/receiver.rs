@@ -3,8 +3,9 @@
 //! walk of the control bytes; the C shims are in `ffi::receiver`.
 
 use std::ffi::c_int;
+use std::mem::size_of;
 
-use crate::message::rmsg_message;
+use crate::message::{Received, rmsg_message};
 use crate::recv::{self, PlanCache, rmsg_recv_options};
 use crate::status::Result;
 
@@ -24,6 +25,9 @@ pub struct rmsg_receiver {
     iov: libc::iovec,
     bufsize: usize,
     plans: PlanCache,
+    /// `msg_namelen` to arm the header with: the name buffer's size when
+    /// the header asks for the source address, else 0.
+    name_cap: libc::socklen_t,
 }
 
 // SAFETY: the raw pointers in hdr and iov point into memory the receiver
@@ -54,6 +58,7 @@ impl rmsg_receiver {
             },
             bufsize,
             plans,
+            name_cap: 0,
         });
         let r_ref = &mut *r;
         r_ref.message.pin();
@@ -61,7 +66,7 @@ impl rmsg_receiver {
         r_ref.hdr.msg_iov = &mut r_ref.iov;
         r_ref.hdr.msg_iovlen = 1;
         let want_address = r_ref.plans.cached().want_address;
-        recv::aim(&mut r_ref.hdr, &mut r_ref.message, want_address);
+        r_ref.aim(want_address);
         Ok(r)
     }
 
@@ -86,18 +91,40 @@ impl rmsg_receiver {
         };
         self.message.forget_items();
         let control_cap = self.message.control_cap();
-        recv::rearm(&mut self.hdr, control_cap);
+        let hdr = &mut self.hdr;
+        hdr.msg_namelen = self.name_cap;
+        hdr.msg_controllen = control_cap as _;
+        hdr.msg_flags = 0;
         // SAFETY: the header points into this receiver's message, sized as
-        // it says (see new).
-        let r = unsafe { libc::recvmsg(fd, &mut self.hdr, plan.flags) };
+        // it says (see new and aim).
+        let r = unsafe { libc::recvmsg(fd, hdr, plan.flags) };
         let n = if r >= 0 {
             r as usize
         } else {
-            recv::retry_recvmsg(fd, &mut self.hdr, control_cap, plan, None)?
+            recv::retry_recvmsg(fd, hdr, control_cap, plan, None)?
         };
-        let got = recv::received(n, &self.hdr);
+        // The header was armed here: msg_namelen 0 when no name is asked
+        // for (the kernel leaves it so), control bytes only with room.
+        #[allow(clippy::unnecessary_cast)]
+        let got = Received {
+            nbytes: n,
+            name_len: Some(hdr.msg_namelen as usize),
+            name_room: self.name_cap as usize,
+            control_len: hdr.msg_controllen as usize,
+            flags: hdr.msg_flags,
+        };
         self.message.complete(&got, self.bufsize, plan.hide)?;
         Ok(&mut self.message)
+    }
+
+    /// Aims the header at the message, with or without its name buffer.
+    fn aim(&mut self, want_address: bool) {
+        recv::aim(&mut self.hdr, &mut self.message, want_address);
+        self.name_cap = if want_address {
+            size_of::<libc::sockaddr_storage>() as libc::socklen_t
+        } else {
+            0
+        };
     }
 
     /// [`Self::recv`] for a call with options, new flags or a deadline: a
@@ -119,7 +146,7 @@ impl rmsg_receiver {
         // The short way expects the header aimed for the cached plan.
         let cached = self.plans.cached().want_address;
         if cached == self.hdr.msg_name.is_null() {
-            recv::aim(&mut self.hdr, &mut self.message, cached);
+            self.aim(cached);
         }
         received?;
         Ok(&mut self.message)

@@ -200,6 +200,15 @@ pub(crate) fn empty() -> rmsg_view {
     }
 }
 
+/// Says in a view that its message has no items (its table was cleared):
+/// no decoded field, no item, no descriptor.
+pub(crate) fn clear_items(v: &mut rmsg_view) {
+    v.present = 0;
+    v.item_count = 0;
+    v.fd_count = 0;
+    v.malformed = false;
+}
+
 /// Fills a view's decoded fields, item by item, as the walk of the control
 /// bytes meets them.
 pub(crate) struct ViewSink<'v> {
