@@ -56,7 +56,7 @@ fn main() {
 /// `<stdbool.h>` names there, so C89 code sees the same type under a name
 /// marked as the extension it is (gcc and clang accept `_Bool` in C89).
 const C89_BOOL: &str = "
-/*
+/**
  * C89 has no bool. There the header's bool is the compiler's _Bool (one byte
  * holding 0 or 1, as in C99 and as Rust's bool), which gcc and clang accept
  * in C89 as an extension.
