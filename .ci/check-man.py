@@ -18,9 +18,12 @@ Usage: .ci/check-man.py [--examples LIBDIR]
    each naming its accessor, and no entry the header lacks.
 5. Every item the header exports (function, type, struct member, enum
    constant, macro) has a doc comment.
-6. With --examples LIBDIR: every EXAMPLES program compiles as C99 with
-   strict warnings against include/ and LIBDIR/librmsg.so, runs, exits 0
-   and ends with no more open descriptors than it started with.
+6. With --examples LIBDIR: every EXAMPLES program of the section-3 and
+   section-7 pages (every literal block there is a complete C program)
+   compiles as C99 with strict warnings against include/ and
+   LIBDIR/librmsg.so, runs, exits 0 and ends with no more open descriptors
+   than it started with. (rmsg-inspect(1)'s examples are transcripts of two
+   shells, as in the README, and are not run.)
 
 Each failure names the page, the function or the header line, and what to
 add; the exit status is 1 when anything failed.
@@ -199,42 +202,58 @@ def check_structure(pages):
                 fail(f"man/{p.file}:{line}: .Xr {name} {sec}: no such page or link in man/")
 
 
+KIND_FIELDS = ["Kind", "Names", "Enabled by", "Accessor", "Payload"]
+
+
 def check_kinds(pages):
+    """rmsg-kinds(7) against enum rmsg_kind: one entry (.Ss) per kind, each
+    with the fields of KIND_FIELDS, its .Dv RMSG_KIND_* under Kind and, under
+    Accessor, every rmsg_item_* function the enumerator's doc comment names."""
     with open(HEADER, encoding="utf-8") as f:
         header = f.read()
     kinds = {}
     for m in re.finditer(r"/\*\*((?:(?!\*/).)*)\*/\s*(RMSG_KIND_\w+) = \d+", header, re.S):
-        if m.group(2) != "RMSG_KIND_RAW":
-            kinds[m.group(2)] = set(re.findall(r"`(rmsg_item_\w+)`", m.group(1)))
+        kinds[m.group(2)] = set(re.findall(r"`(rmsg_item_\w+)`", m.group(1)))
     page = next((p for p in pages if p.file == "rmsg-kinds.7"), None)
     if page is None:
         fail("man/rmsg-kinds.7 is missing")
         return
-    # Entries: ".Ss LEVEL/TYPE" headings, each with a ".It Kind" line
-    # naming its RMSG_KIND_* and ".It Accessor" lines naming functions.
-    entries = {}
-    current = None
+    entries = []  # [title, {field: [lines]}]
     field = None
     for line in page.lines:
-        if line.startswith(".Ss "):
-            current = line[4:].strip()
+        if line.startswith(".Sh "):
             field = None
-        elif line.startswith(".It ") and current:
+            if entries and line != ".Sh KINDS":
+                break
+        elif line.startswith(".Ss "):
+            entries.append([line[4:].strip(), {}])
+            field = None
+        elif line.startswith(".It ") and entries:
             field = line[4:].strip()
-        elif current and field == "Kind" and line.startswith(".Dv RMSG_KIND_"):
-            entries.setdefault(macro_args(line)[0], [current, set()])
-        elif current and field == "Accessor" and line.startswith(".Fn "):
-            for kind, entry in entries.items():
-                if entry[0] == current:
-                    entry[1].add(macro_args(line)[0])
-    for kind, accessors in sorted(kinds.items()):
-        if kind not in entries:
-            fail(f"man/rmsg-kinds.7: no entry for {kind} (a .Ss LEVEL/TYPE with .It Kind .Dv {kind})")
+            entries[-1][1][field] = []
+        elif field and entries and not line.startswith(".El"):
+            entries[-1][1][field].append(line)
+    by_kind = {}
+    for title, fields in entries:
+        missing = [f for f in KIND_FIELDS if f not in fields]
+        if missing:
+            fail(f"man/rmsg-kinds.7: the entry {title!r} has no {', '.join(missing)}")
+        named = [macro_args(l)[0] for l in fields.get("Kind", []) if l.startswith(".Dv RMSG_KIND_")]
+        if len(named) != 1:
+            fail(f"man/rmsg-kinds.7: the entry {title!r} must name one RMSG_KIND_* under Kind")
             continue
-        absent = accessors - entries[kind][1]
+        accessors = {macro_args(l)[0] for l in fields.get("Accessor", []) if l.startswith(".Fn ")}
+        if named[0] in by_kind:
+            fail(f"man/rmsg-kinds.7: {named[0]} has two entries")
+        by_kind[named[0]] = accessors
+    for kind, accessors in sorted(kinds.items()):
+        if kind not in by_kind:
+            fail(f"man/rmsg-kinds.7: no entry for {kind} (a .Ss with .It Kind / .Dv {kind}, Names, Enabled by, Accessor, Payload)")
+            continue
+        absent = accessors - by_kind[kind]
         if absent:
-            fail(f"man/rmsg-kinds.7: the entry of {kind} does not name {', '.join(sorted(absent))} under .It Accessor")
-    for kind in sorted(set(entries) - set(kinds)):
+            fail(f"man/rmsg-kinds.7: the entry of {kind} does not name {', '.join(sorted(absent))} under Accessor")
+    for kind in sorted(set(by_kind) - set(kinds)):
         fail(f"man/rmsg-kinds.7: {kind} is not an enumerator of enum rmsg_kind in include/rmsg.h")
 
 
@@ -310,6 +329,8 @@ def run_examples(pages, libdir):
         with open(fdcheck, "w") as f:
             f.write(FDCHECK)
         for p in pages:
+            if p.section == "1":
+                continue
             for i, (line, code) in enumerate(p.examples):
                 count += 1
                 where = f"man/{p.file}:{line}"
