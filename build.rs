@@ -145,11 +145,10 @@ fn c89_clean(text: &str) -> String {
 /// Gives every exported function the version node `abi/rmsg.map` names for
 /// it. rustc's own version script for a cdylib cannot be combined with one
 /// that has named nodes, so `abi/linker.sh` (the linker `.cargo/config.toml`
-/// sets) swaps it for the script written here: `abi/rmsg.map`, plus, in
-/// builds with debug assertions, a node for the test hook they export
-/// (`src/ffi/testing.rs`). Under another linker the script would be
-/// ignored by lld or refused by GNU ld, so it is not passed, and the
-/// library is built without versions (said as a warning).
+/// sets) swaps it for the copy of `abi/rmsg.map` written here (the file
+/// name is how the wrapper recognises it). Under another linker the script
+/// would be ignored by lld or refused by GNU ld, so it is not passed, and
+/// the library is built without versions (said as a warning).
 fn symbol_versions(crate_dir: &Path) {
     let map = crate_dir.join("abi").join("rmsg.map");
     println!("cargo:rerun-if-changed={}", map.display());
@@ -162,16 +161,9 @@ fn symbol_versions(crate_dir: &Path) {
         );
         return;
     }
-    let mut script = fs::read_to_string(&map).expect("cannot read abi/rmsg.map");
-    if env::var_os("CARGO_CFG_DEBUG_ASSERTIONS").is_some() {
-        script.push_str(
-            "\n/* Debug builds only: the test hook of src/ffi/testing.rs. */\n\
-             RMSG_TESTING {\n  global:\n    rmsg_testing_fail_after_syscall;\n};\n",
-        );
-    }
     let out =
         PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("rmsg-versions.map");
-    fs::write(&out, script).expect("cannot write rmsg-versions.map");
+    fs::copy(&map, &out).expect("cannot copy abi/rmsg.map to OUT_DIR");
     println!(
         "cargo:rustc-cdylib-link-arg=-Wl,--version-script={}",
         out.display()

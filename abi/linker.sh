@@ -47,7 +47,10 @@ globals() {
         !local && $0 ~ /^[ \t]*[A-Za-z_][A-Za-z0-9_]*;[ \t]*$/ { gsub(/[ \t;]/, ""); print }
     ' | sort
 }
-exported=$(globals "$theirs")
+# Test hooks (rmsg_testing_*, exported by builds with debug assertions
+# only, never declared in the header) go in a node of their own.
+exported=$(globals "$theirs" | grep -v '^rmsg_testing_' || true)
+hooks=$(globals "$theirs" | grep '^rmsg_testing_' || true)
 versioned=$(globals "$ours")
 if [ "$exported" != "$versioned" ]; then
     {
@@ -64,9 +67,25 @@ if [ "$exported" != "$versioned" ]; then
     exit 1
 fi
 
-# rustc's script out, the generated one stays.
+script=$ours
+if [ -n "$hooks" ]; then
+    # Beside rustc's script, in the directory rustc removes after the link.
+    script=${theirs%/*}/rmsg-versions-testing.map
+    {
+        cat "$ours"
+        printf '\n/* Test hooks of builds with debug assertions. */\nRMSG_TESTING {\n  global:\n'
+        printf '    %s;\n' $hooks
+        printf '};\n'
+    } >"$script"
+fi
+
+# rustc's script out, ours in.
 for arg in "$@"; do
     shift
-    [ "$arg" = "-Wl,--version-script=$theirs" ] || set -- "$@" "$arg"
+    case $arg in
+    "-Wl,--version-script=$theirs") ;;
+    "-Wl,--version-script=$ours") set -- "$@" "-Wl,--version-script=$script" ;;
+    *) set -- "$@" "$arg" ;;
+    esac
 done
 exec "$driver" "$@"
