@@ -1,8 +1,9 @@
 //! Generates `include/rmsg.h` from the Rust sources with cbindgen (with the
 //! version macros of this crate's version, in C89-clean form), sets the
-//! cdylib's SONAME, makes that SONAME resolve in `target/<profile>/` for
-//! programs linked against a checkout, and passes the target triple on to
-//! the test harness that compiles the C programs in `c_tests/`.
+//! cdylib's SONAME and its symbol versions (`abi/rmsg.map`), makes that
+//! SONAME resolve in `target/<profile>/` for programs linked against a
+//! checkout, and passes the target triple on to the test harness that
+//! compiles the C programs in `c_tests/`.
 
 use std::env;
 use std::fs;
@@ -20,6 +21,7 @@ fn main() {
     // (`version_suffix_components = 1` in Cargo.toml).
     if env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
         println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,librmsg.so.0");
+        symbol_versions(&crate_dir);
         link_soname_in_profile_dir();
     }
     // tests/ and benches/ build C programs with the cc crate, which wants the triple.
@@ -54,7 +56,7 @@ fn main() {
 /// `<stdbool.h>` names there, so C89 code sees the same type under a name
 /// marked as the extension it is (gcc and clang accept `_Bool` in C89).
 const C89_BOOL: &str = "
-/*
+/**
  * C89 has no bool. There the header's bool is the compiler's _Bool (one byte
  * holding 0 or 1, as in C99 and as Rust's bool), which gcc and clang accept
  * in C89 as an extension.
@@ -138,6 +140,34 @@ fn c89_clean(text: &str) -> String {
     let mut out = lines.join("\n");
     out.push('\n');
     out
+}
+
+/// Gives every exported function the version node `abi/rmsg.map` names for
+/// it. rustc's own version script for a cdylib cannot be combined with one
+/// that has named nodes, so `abi/linker.sh` (the linker `.cargo/config.toml`
+/// sets) swaps it for the copy of `abi/rmsg.map` written here (the file
+/// name is how the wrapper recognises it). Under another linker the script
+/// would be ignored by lld or refused by GNU ld, so it is not passed, and
+/// the library is built without versions (said as a warning).
+fn symbol_versions(crate_dir: &Path) {
+    let map = crate_dir.join("abi").join("rmsg.map");
+    println!("cargo:rerun-if-changed={}", map.display());
+    println!("cargo:rerun-if-env-changed=RUSTC_LINKER");
+    let linker = env::var("RUSTC_LINKER").unwrap_or_default();
+    if !Path::new(&linker).ends_with("abi/linker.sh") {
+        println!(
+            "cargo:warning=librmsg.so is linked without symbol versions: the linker is \
+             {linker:?}, not abi/linker.sh (see .cargo/config.toml)"
+        );
+        return;
+    }
+    let out =
+        PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("rmsg-versions.map");
+    fs::copy(&map, &out).expect("cannot copy abi/rmsg.map to OUT_DIR");
+    println!(
+        "cargo:rustc-cdylib-link-arg=-Wl,--version-script={}",
+        out.display()
+    );
 }
 
 /// A program linked against a checkout (`-Ltarget/release -lrmsg`) records

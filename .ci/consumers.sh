@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # rmsg installs and links like a system library. Stages an install with
-# cargo-c, checks what it put where, then builds .ci/consumer/ outside the
+# cargo-c and the manual pages (man/install.sh, checked by
+# .ci/check-man-install.sh), checks what it put where, then builds
+# .ci/consumer/ outside the
 # repository as its users would and runs it with the staged libdir as the
 # only library path:
 #   (a) a C program found only through `pkg-config --cflags --libs rmsg`;
@@ -8,7 +10,8 @@
 #   (c) the same C program linked statically through `pkg-config --static`;
 # and last (d) the same program linked against the checkout itself, as the
 # README says, after `cargo build --release`.
-# Usage: .ci/consumers.sh (needs cargo-c, pkg-config, cmake, a C compiler)
+# Usage: .ci/consumers.sh (needs cargo-c, pkg-config, cmake, a C compiler,
+# man-db)
 set -euo pipefail
 # Tools' output is read into variables before grep -q looks at it: grep -q
 # stops at the first match, and under pipefail the writer's SIGPIPE would
@@ -45,6 +48,8 @@ ls -l "$libdir"/librmsg.so* | sed "s|$stage||; s/^.* \(\/.*\)/\1/"
 soname=$(readelf -d "$full" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 [ "$soname" = librmsg.so.0 ] || fail "SONAME is '$soname', not librmsg.so.0"
 echo "readelf -d: SONAME [$soname]"
+# The installed library's functions carry the version nodes of abi/rmsg.map.
+bash .ci/check-symbols.sh "$full"
 # Installed stripped: no debug sections, no static symbol table.
 sections=$(readelf -S -W "$full")
 if grep -qE '\.debug_|\.symtab' <<<"$sections"; then
@@ -60,6 +65,9 @@ for h in rmsg.h rmsg.hpp; do
     cmp "$installed" "include/$h" || fail "installed $h differs from include/$h"
 done
 echo "headers: rmsg.h and rmsg.hpp installed as committed"
+
+# The manual pages, into the same stage, found by man through MANPATH.
+bash .ci/check-man-install.sh "$stage"
 
 # pkg-config sees the staged tree only, with its paths under the stage.
 unset PKG_CONFIG_PATH

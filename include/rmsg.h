@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/*
+/**
  * C89 has no bool. There the header's bool is the compiler's _Bool (one byte
  * holding 0 or 1, as in C99 and as Rust's bool), which gcc and clang accept
  * in C89 as an extension.
