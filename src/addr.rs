@@ -161,6 +161,15 @@ impl rmsg_address {
         self.len = len.min(size_of::<libc::sockaddr_storage>());
     }
 
+    /// Sets the length of the raw bytes the kernel wrote, which a receive
+    /// path has already clamped to the name buffer (at most
+    /// `sizeof(struct sockaddr_storage)`; debug builds check).
+    #[inline(always)]
+    pub(crate) fn set_len_within(&mut self, len: usize) {
+        debug_assert!(len <= size_of::<libc::sockaddr_storage>());
+        self.len = len;
+    }
+
     /// Length of the raw bytes.
     #[inline(always)]
     pub(crate) fn len(&self) -> usize {

@@ -6,7 +6,7 @@
 use std::ffi::c_int;
 
 use crate::fault;
-use crate::message::rmsg_message;
+use crate::message::{Received, rmsg_message};
 use crate::recv::{self, PlanCache, rmsg_recv_options};
 use crate::status::{Error, Result, rmsg_status::*};
 use crate::view::rmsg_view;
@@ -42,8 +42,12 @@ pub struct rmsg_batch {
     /// Slots the last receive filled (their headers were written).
     used: usize,
     bufsize: usize,
-    /// Whether the headers point at the slots' name buffers.
+    /// Whether the headers point at the slots' name buffers, and the
+    /// `msg_namelen` they are armed with (the buffer's size, or 0).
     names: bool,
+    name_cap: libc::socklen_t,
+    /// Every slot's control buffer size.
+    control_cap: usize,
     plans: PlanCache,
 }
 
@@ -107,6 +111,8 @@ impl rmsg_batch {
             used: 0,
             bufsize,
             names: want_address,
+            name_cap: 0,
+            control_cap: ancbufsize,
             plans,
         });
         batch.aim_all(want_address);
@@ -122,6 +128,7 @@ impl rmsg_batch {
             h.msg_len = 0;
         }
         self.names = want_address;
+        self.name_cap = self.hdrs.first().map_or(0, |h| h.msg_hdr.msg_namelen);
     }
 
     /// Forgets the last batch: closes the descriptors not taken and rearms
@@ -129,9 +136,13 @@ impl rmsg_batch {
     #[inline(always)]
     fn forget(&mut self) {
         let used = std::mem::take(&mut self.used);
+        let (name_cap, control_cap) = (self.name_cap, self.control_cap);
         for (h, slot) in self.hdrs[..used].iter_mut().zip(&mut self.slots) {
             slot.forget_items();
-            recv::rearm(&mut h.msg_hdr, slot.control_cap());
+            let h = &mut h.msg_hdr;
+            h.msg_namelen = name_cap;
+            h.msg_controllen = control_cap as _;
+            h.msg_flags = 0;
         }
     }
 
@@ -176,9 +187,19 @@ impl rmsg_batch {
             self.fail(n);
             return Err(Error::new(RMSG_ERR_OUT_OF_MEMORY));
         }
+        let (bufsize, name_room) = (self.bufsize, self.name_cap as usize);
         for (h, slot) in self.hdrs[..n].iter().zip(&mut self.slots) {
-            let got = recv::received(h.msg_len as usize, &h.msg_hdr);
-            slot.complete_held(&got, self.bufsize, plan.hide);
+            // Armed by rmsg: msg_namelen stays 0 when no name is asked for,
+            // msg_controllen when there is no control buffer.
+            #[allow(clippy::unnecessary_cast)]
+            let got = Received {
+                nbytes: h.msg_len as usize,
+                name_len: Some(h.msg_hdr.msg_namelen as usize),
+                name_room,
+                control_len: h.msg_hdr.msg_controllen as usize,
+                flags: h.msg_hdr.msg_flags,
+            };
+            slot.complete_held(&got, bufsize, plan.hide);
         }
         Ok(n)
     }

@@ -270,6 +270,12 @@ impl Items {
     /// that holds descriptors (taken or not) is cleared, closing those it
     /// owns; any other is kept, as the layout the next message may repeat
     /// (see [`Self::decode`]).
+    /// True when [`Self::forget`] would clear the table.
+    #[inline(always)]
+    pub fn stale(&self) -> bool {
+        self.stale
+    }
+
     /// Returns true when it cleared the table.
     #[inline(always)]
     pub fn forget(&mut self) -> bool {

@@ -227,6 +227,12 @@ impl rmsg_message {
         (data_start.checked_add(bufsize)? <= self.storage.len()).then_some(data_start)
     }
 
+    /// True when [`Self::forget_items`] has work to do.
+    #[inline(always)]
+    pub(crate) fn stale(&self) -> bool {
+        self.items.stale()
+    }
+
     /// Forgets the previous message's items: closes the descriptors not
     /// taken. (What a receive reports is set when it completes; until then
     /// the message is not handed out.)
@@ -344,15 +350,12 @@ impl rmsg_message {
     /// item table) every descriptor the kernel installed is closed.
     #[inline(always)]
     pub(crate) fn complete(&mut self, got: &Received, data_cap: usize, hide: c_int) -> Result<()> {
+        // A held message made its room when it was made.
+        if self.held {
+            return self.complete_receiver(got, data_cap, hide);
+        }
         let control_len = got.control_len.min(self.control_cap);
-        // A held message made its room when it was made (the test hook of
-        // debug builds can still fail it).
-        let room = if self.held {
-            !fault::should_fail()
-        } else {
-            self.items.make_room(control_len)
-        };
-        if !room {
+        if !self.items.make_room(control_len) {
             self.close_unclaimed(control_len);
             return Err(Error::new(RMSG_ERR_OUT_OF_MEMORY));
         }
@@ -360,9 +363,27 @@ impl rmsg_message {
         Ok(())
     }
 
-    /// [`Self::complete`] for a held message (a batch's slot), whose room
-    /// was made when it was made and whose batch already asked the test
-    /// hook: it cannot fail.
+    /// [`Self::complete`] for a receiver's message, whose room was made
+    /// when it was made: only the test hook of debug builds can fail it.
+    #[inline(always)]
+    pub(crate) fn complete_receiver(
+        &mut self,
+        got: &Received,
+        data_cap: usize,
+        hide: c_int,
+    ) -> Result<()> {
+        debug_assert!(self.held);
+        if fault::should_fail() {
+            self.close_unclaimed(got.control_len);
+            return Err(Error::new(RMSG_ERR_OUT_OF_MEMORY));
+        }
+        self.record(got, data_cap, hide);
+        Ok(())
+    }
+
+    /// [`Self::complete`] for a batch's message, whose room was made when
+    /// it was made and whose batch already asked the test hook: it cannot
+    /// fail.
     #[inline(always)]
     pub(crate) fn complete_held(&mut self, got: &Received, data_cap: usize, hide: c_int) {
         debug_assert!(self.held);
@@ -374,9 +395,9 @@ impl rmsg_message {
     #[inline(always)]
     fn record(&mut self, got: &Received, data_cap: usize, hide: c_int) {
         let name_len = got.name_len.unwrap_or(0);
-        self.address.set_len(name_len.min(got.name_room));
+        let address_len = name_len.min(got.name_room);
+        self.address.set_len_within(address_len);
         self.name_len = name_len;
-        let address_len = self.address.len();
         let v = &mut self.view.0;
         v.nbytes = got.nbytes;
         // A datagram larger than the buffer reports its full length only

@@ -85,11 +85,10 @@ impl rmsg_receiver {
         flags: c_int,
         options: Option<&rmsg_recv_options>,
     ) -> Result<&mut rmsg_message> {
-        recv::check_fd(fd)?;
-        let Some(plan) = self.plans.fast(flags, options) else {
-            return self.recv_planned(fd, flags, options);
+        let plan = match self.plans.fast(flags, options) {
+            Some(plan) if fd >= 0 && !self.message.stale() => plan,
+            _ => return self.recv_planned(fd, flags, options),
         };
-        self.message.forget_items();
         let control_cap = self.message.control_cap();
         let hdr = &mut self.hdr;
         hdr.msg_namelen = self.name_cap;
@@ -113,7 +112,8 @@ impl rmsg_receiver {
             control_len: hdr.msg_controllen as usize,
             flags: hdr.msg_flags,
         };
-        self.message.complete(&got, self.bufsize, plan.hide)?;
+        self.message
+            .complete_receiver(&got, self.bufsize, plan.hide)?;
         Ok(&mut self.message)
     }
 
@@ -127,7 +127,8 @@ impl rmsg_receiver {
         };
     }
 
-    /// [`Self::recv`] for a call with options, new flags or a deadline: a
+    /// [`Self::recv`] for a call with options, new flags or a deadline, a
+    /// bad descriptor, or a last message whose items must be cleared: a
     /// plan made (or remade) now, the header aimed for it.
     #[inline(never)]
     fn recv_planned(
@@ -136,6 +137,7 @@ impl rmsg_receiver {
         flags: c_int,
         options: Option<&rmsg_recv_options>,
     ) -> Result<&mut rmsg_message> {
+        recv::check_fd(fd)?;
         let mut slot = None;
         let plan = self.plans.get(flags, options, &mut slot)?;
         self.message.forget_items();

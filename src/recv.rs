@@ -114,16 +114,28 @@ pub(crate) struct PlanCache {
     defaults: rmsg_recv_options,
     flags: c_int,
     plan: Plan,
+    /// `flags` when the cached plan may take the short way (no deadline to
+    /// wait for), else a value no `c_int` has: one comparison tells.
+    fast: i64,
 }
 
 impl PlanCache {
     /// The cache of a handle made with `defaults`, primed for flags 0.
     pub(crate) fn new(defaults: &rmsg_recv_options) -> Result<PlanCache> {
+        let plan = Plan::new(0, defaults)?;
         Ok(PlanCache {
             defaults: *defaults,
             flags: 0,
-            plan: Plan::new(0, defaults)?,
+            fast: PlanCache::fast_key(0, &plan),
+            plan,
         })
+    }
+
+    fn fast_key(flags: c_int, plan: &Plan) -> i64 {
+        match plan.policy.wait {
+            Wait::Deadline(_) => i64::MIN,
+            _ => i64::from(flags),
+        }
     }
 
     /// The cached plan: the handle's own options with the flags of the
@@ -138,8 +150,7 @@ impl PlanCache {
     /// `recvmsg` flags and the flags to hide.
     #[inline(always)]
     pub(crate) fn fast(&self, flags: c_int, options: Option<&rmsg_recv_options>) -> Option<&Plan> {
-        let cached = options.is_none() && flags == self.flags;
-        (cached && !matches!(self.plan.policy.wait, Wait::Deadline(_))).then_some(&self.plan)
+        (options.is_none() && i64::from(flags) == self.fast).then_some(&self.plan)
     }
 
     /// The plan of a call with these flags and options (`None`: the
@@ -170,6 +181,7 @@ impl PlanCache {
             None => {
                 self.plan = Plan::new(flags, &self.defaults)?;
                 self.flags = flags;
+                self.fast = PlanCache::fast_key(flags, &self.plan);
                 Ok(&self.plan)
             }
             Some(o) => Ok(slot.insert(Plan::new(flags, o)?)),

@@ -282,7 +282,10 @@ thread_local! {
 }
 
 /// Records the OS error number of a failed call for `rmsg_last_errno` and
-/// stores it in `errno`, then gives back the status.
+/// stores it in `errno`, then gives back the status. Out of line: every
+/// exported function has this path, and none takes it when it succeeds.
+#[cold]
+#[inline(never)]
 pub fn record(err: Error) -> rmsg_status {
     LAST_ERRNO.with(|c| c.set(err.errno));
     set_errno(err.errno);
