@@ -156,11 +156,6 @@ impl rmsg_address {
         &mut self.storage
     }
 
-    /// Sets the length the kernel reported (clamped to the storage).
-    pub(crate) fn set_len(&mut self, len: usize) {
-        self.len = len.min(size_of::<libc::sockaddr_storage>());
-    }
-
     /// Sets the length of the raw bytes the kernel wrote, which a receive
     /// path has already clamped to the name buffer (at most
     /// `sizeof(struct sockaddr_storage)`; debug builds check).
