@@ -39,8 +39,12 @@ pub struct rmsg_batch {
     /// Each slot's view, in slot order: what `rmsg_batch_recv_views` hands
     /// out (the views live in the slots, which never move).
     views: Vec<*const rmsg_view>,
-    /// Slots the last receive filled (their headers were written).
+    /// Slots the last receive filled (their headers were written, and are
+    /// armed again).
     used: usize,
+    /// Some message of the last receive holds what forgetting it must
+    /// clear (descriptors, or items no layout keeps).
+    stale: bool,
     bufsize: usize,
     /// Whether the headers point at the slots' name buffers, and the
     /// `msg_namelen` they are armed with (the buffer's size, or 0).
@@ -109,6 +113,7 @@ impl rmsg_batch {
             iovs,
             views,
             used: 0,
+            stale: false,
             bufsize,
             names: want_address,
             name_cap: 0,
@@ -131,18 +136,16 @@ impl rmsg_batch {
         self.name_cap = self.hdrs.first().map_or(0, |h| h.msg_hdr.msg_namelen);
     }
 
-    /// Forgets the last batch: closes the descriptors not taken and rearms
-    /// the headers the kernel wrote.
+    /// Forgets the last batch: closes the descriptors not taken. (The
+    /// headers the kernel wrote were armed again as their messages were
+    /// completed.)
     #[inline(always)]
     fn forget(&mut self) {
         let used = std::mem::take(&mut self.used);
-        let (name_cap, control_cap) = (self.name_cap, self.control_cap);
-        for (h, slot) in self.hdrs[..used].iter_mut().zip(&mut self.slots) {
-            slot.forget_items();
-            let h = &mut h.msg_hdr;
-            h.msg_namelen = name_cap;
-            h.msg_controllen = control_cap as _;
-            h.msg_flags = 0;
+        if std::mem::take(&mut self.stale) {
+            for slot in &mut self.slots[..used] {
+                slot.forget_items();
+            }
         }
     }
 
@@ -187,20 +190,28 @@ impl rmsg_batch {
             self.fail(n);
             return Err(Error::new(RMSG_ERR_OUT_OF_MEMORY));
         }
-        let (bufsize, name_room) = (self.bufsize, self.name_cap as usize);
-        for (h, slot) in self.hdrs[..n].iter().zip(&mut self.slots) {
+        let (bufsize, name_cap, control_cap) = (self.bufsize, self.name_cap, self.control_cap);
+        let mut stale = false;
+        for (h, slot) in self.hdrs[..n].iter_mut().zip(&mut self.slots) {
             // Armed by rmsg: msg_namelen stays 0 when no name is asked for,
             // msg_controllen when there is no control buffer.
+            let hdr = &mut h.msg_hdr;
             #[allow(clippy::unnecessary_cast)]
             let got = Received {
                 nbytes: h.msg_len as usize,
-                name_len: Some(h.msg_hdr.msg_namelen as usize),
-                name_room,
-                control_len: h.msg_hdr.msg_controllen as usize,
-                flags: h.msg_hdr.msg_flags,
+                name_len: Some(hdr.msg_namelen as usize),
+                name_room: name_cap as usize,
+                control_len: hdr.msg_controllen as usize,
+                flags: hdr.msg_flags,
             };
+            // Armed again for the next receive.
+            hdr.msg_namelen = name_cap;
+            hdr.msg_controllen = control_cap as _;
+            hdr.msg_flags = 0;
             slot.complete_held(&got, bufsize, plan.hide);
+            stale |= slot.stale();
         }
+        self.stale = stale;
         Ok(n)
     }
 
@@ -209,10 +220,11 @@ impl rmsg_batch {
     /// none open.
     #[cold]
     fn fail(&mut self, n: usize) {
-        for (h, slot) in self.hdrs[..n].iter().zip(&mut self.slots) {
+        for (h, slot) in self.hdrs[..n].iter_mut().zip(&mut self.slots) {
             slot.close_unclaimed(recv::received(0, &h.msg_hdr).control_len);
+            recv::rearm(&mut h.msg_hdr, self.control_cap);
         }
-        self.forget();
+        self.used = 0;
     }
 
     /// Messages the last receive filled.

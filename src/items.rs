@@ -334,7 +334,9 @@ impl Items {
     /// again, with the same values.
     #[inline(always)]
     pub(crate) fn replay(&mut self, control: &[u8], sink: &mut ViewSink<'_>) -> bool {
-        if control.len() != self.layout_len || self.layout_len == 0 {
+        // A walk that kept no layout left layout_len 0, which no control
+        // bytes worth replaying have.
+        if control.len() != self.layout_len {
             return false;
         }
         let layout = &self.layout[..self.list.len().min(self.layout.len())];

@@ -424,8 +424,14 @@ impl rmsg_message {
             view,
             ..
         } = self;
-        // After forget_items() a table is empty, or a layout kept.
-        if control_len == 0 && items.list().is_empty() {
+        if control_len == 0 {
+            // After forget_items() a table is empty, or a layout kept for
+            // a message that brought none: forget it.
+            if !items.list().is_empty() {
+                let mut sink = ViewSink::new(&mut view.0);
+                items.decode_new(&[], &mut sink);
+                sink.finish(items);
+            }
             return;
         }
         // SAFETY: control_len bytes at the start of the storage were
