@@ -439,10 +439,14 @@ impl rmsg_message {
         // control_len to the control buffer.
         let control = unsafe { storage.written(0..control_len) };
         let mut sink = ViewSink::new(&mut view.0);
-        if !items.replay(control, &mut sink) {
+        if items.replay(control, &mut sink) {
+            // The same table as the last message's: the view's counts
+            // stand, only its decoded fields are new.
+            sink.finish_replay();
+        } else {
             items.decode_new(control, &mut sink);
+            sink.finish(items);
         }
-        sink.finish(items);
     }
 
     /// Closes the descriptors the kernel installed for a message whose

@@ -222,6 +222,13 @@ impl<'v> ViewSink<'v> {
         ViewSink { view, present: 0 }
     }
 
+    /// Ends a replay of the last message's table (see `Items::replay`),
+    /// whose counts the view already has: only `present` is new.
+    #[inline(always)]
+    pub(crate) fn finish_replay(self) {
+        self.view.present = self.present;
+    }
+
     /// Ends the walk: `present` and the counts of the item table it
     /// filled.
     #[inline(always)]
