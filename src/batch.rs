@@ -6,6 +6,7 @@
 use std::ffi::c_int;
 
 use crate::fault;
+use crate::fds;
 use crate::message::{Received, rmsg_message};
 use crate::recv::{self, PlanCache, rmsg_recv_options};
 use crate::status::{Error, Result, rmsg_status::*};
@@ -160,7 +161,7 @@ impl rmsg_batch {
         flags: c_int,
         options: Option<&rmsg_recv_options>,
     ) -> Result<usize> {
-        recv::check_fd(fd)?;
+        fds::check_fd(fd)?;
         let mut slot = None;
         let plan = *self.plans.get(flags, options, &mut slot)?;
         self.forget();

@@ -4,6 +4,7 @@ use std::ffi::c_int;
 
 use crate::cmsg;
 use crate::kinds;
+use crate::status::{self, Error, rmsg_status::RMSG_ERR_BAD_FD};
 
 /// File descriptors held by a message or parsed buffer. A slot holds `-1`
 /// once its descriptor has been taken by the caller. When the table owns its
@@ -110,6 +111,16 @@ impl Drop for OwnedFds {
     fn drop(&mut self) {
         self.clear();
     }
+}
+
+/// The check every call makes of the descriptor it is given, before
+/// anything else: a negative one is `RMSG_ERR_BAD_FD`.
+#[inline(always)]
+pub fn check_fd(fd: c_int) -> status::Result<()> {
+    if fd < 0 {
+        return Err(Error::new(RMSG_ERR_BAD_FD));
+    }
+    Ok(())
 }
 
 /// Closes a descriptor, ignoring the result: on Linux the descriptor is

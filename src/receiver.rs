@@ -5,6 +5,7 @@
 use std::ffi::c_int;
 use std::mem::size_of;
 
+use crate::fds;
 use crate::message::{Received, rmsg_message};
 use crate::recv::{self, PlanCache, rmsg_recv_options};
 use crate::status::Result;
@@ -137,7 +138,7 @@ impl rmsg_receiver {
         flags: c_int,
         options: Option<&rmsg_recv_options>,
     ) -> Result<&mut rmsg_message> {
-        recv::check_fd(fd)?;
+        fds::check_fd(fd)?;
         let mut slot = None;
         let plan = self.plans.get(flags, options, &mut slot)?;
         self.message.forget_items();

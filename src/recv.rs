@@ -8,6 +8,7 @@ use std::mem::size_of;
 
 use crate::buffer::{self, rmsg_iovec};
 use crate::cmsg;
+use crate::fds;
 use crate::message::{Received, rmsg_message};
 use crate::status::{Error, Result, rmsg_status::*};
 use crate::wait::{self, Policy, Wait};
@@ -189,18 +190,9 @@ impl PlanCache {
     }
 }
 
-/// The checks every receive makes of its descriptor and control-buffer
-/// size before anything else: a negative descriptor is `RMSG_ERR_BAD_FD`,
-/// a control buffer larger than a `socklen_t` holds `RMSG_ERR_TOO_LARGE`.
-#[inline(always)]
-pub(crate) fn check_fd(fd: c_int) -> Result<()> {
-    if fd < 0 {
-        return Err(Error::new(RMSG_ERR_BAD_FD));
-    }
-    Ok(())
-}
-
-/// See [`check_fd`].
+/// The check every receive makes of its control-buffer size before
+/// anything else (with `fds::check_fd` for its descriptor): a control
+/// buffer larger than a `socklen_t` holds is `RMSG_ERR_TOO_LARGE`.
 #[inline(always)]
 pub(crate) fn check_control_len(ancbufsize: usize) -> Result<()> {
     if ancbufsize > cmsg::SOCKLEN_MAX {
@@ -320,7 +312,7 @@ pub fn receive(
     flags: c_int,
     options: Option<&rmsg_recv_options>,
 ) -> Result<Box<rmsg_message>> {
-    check_fd(fd)?;
+    fds::check_fd(fd)?;
     check_control_len(ancbufsize)?;
     let plan = match options {
         None => Plan::defaults(flags),

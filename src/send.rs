@@ -7,6 +7,7 @@ use crate::addr::rmsg_address;
 use crate::buffer::{self, rmsg_iovec};
 use crate::builder::rmsg_cmsg_builder;
 use crate::cmsg;
+use crate::fds;
 use crate::ptr;
 use crate::status::{Error, Result, rmsg_status::*};
 use crate::wait::{self, Policy};
@@ -127,9 +128,7 @@ pub fn send(
     flags: c_int,
     options: &rmsg_send_options,
 ) -> Result<usize> {
-    if fd < 0 {
-        return Err(Error::new(RMSG_ERR_BAD_FD));
-    }
+    fds::check_fd(fd)?;
     let msg = Outgoing {
         bufs,
         control,
@@ -185,9 +184,7 @@ pub unsafe fn send_items(
     flags: c_int,
     options: &rmsg_send_options,
 ) -> Result<usize> {
-    if fd < 0 {
-        return Err(Error::new(RMSG_ERR_BAD_FD));
-    }
+    fds::check_fd(fd)?;
     for item in items.iter() {
         // SAFETY: per this function's contract.
         unsafe { item.outgoing() }?.check()?;

@@ -6,6 +6,7 @@ use std::ffi::c_int;
 use std::mem::size_of;
 
 use crate::cmsg;
+use crate::fds;
 use crate::kinds::{self, Enable, Opt};
 use crate::status::{Error, Result, rmsg_status::*};
 
@@ -95,9 +96,7 @@ fn enabled(fd: c_int, level: c_int, name: c_int) -> bool {
 /// option is set on the socket (and whose level applies to it) is sized.
 #[cfg(target_os = "linux")]
 pub fn space_for_socket(fd: c_int, max_fds: usize) -> Result<usize> {
-    if fd < 0 {
-        return Err(Error::new(RMSG_ERR_BAD_FD));
-    }
+    fds::check_fd(fd)?;
     let domain = match int_opt(fd, libc::SOL_SOCKET, libc::SO_DOMAIN) {
         Some(d) => d,
         None => return Err(Error::last_os_error()),
