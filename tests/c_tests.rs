@@ -35,6 +35,11 @@ fn errors() {
 }
 
 #[test]
+fn view() {
+    cbuild::run_c_test("view");
+}
+
+#[test]
 fn decode_socket() {
     cbuild::run_c_test("decode_socket");
 }
