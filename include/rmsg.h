@@ -923,6 +923,10 @@ typedef struct rmsg_kind_info {
    */
   int option_name;
   /**
+   * The name of that option: `"IP_RECVTTL"`; `""` when there is none.
+   */
+  const char *option;
+  /**
    * What enables it, for people: `"IP_RECVTTL"`, `"the sender"`,
    * `"SO_TIMESTAMP or SO_TIMESTAMP_NEW"`; `""` when nothing does.
    */

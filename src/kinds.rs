@@ -106,6 +106,8 @@ impl Payload {
 pub(crate) struct Opt {
     pub level: c_int,
     pub name: c_int,
+    /// Its name: `"IP_RECVTTL"`.
+    pub label: &'static CStr,
 }
 
 /// What makes the kernel deliver a kind on a receiving socket.
@@ -149,8 +151,48 @@ pub(crate) struct Row {
     pub enabled_by: &'static CStr,
 }
 
-const fn opt(level: c_int, name: c_int) -> Opt {
-    Opt { level, name }
+/// A socket option and its name: `o!(IP, IP_RECVTTL)` for `libc::IP_RECVTTL`,
+/// `o!(SOL, RMSG_SO_PASSPIDFD, "SO_PASSPIDFD")` for one `libc` lacks.
+macro_rules! o {
+    ($level:expr, $name:ident) => {
+        o!($level, libc::$name, stringify!($name))
+    };
+    ($level:expr, $value:expr, $label:expr) => {
+        Opt {
+            level: $level,
+            name: $value,
+            label: label(concat!($label, "\0")),
+        }
+    };
+}
+
+/// A NUL-terminated `&str` as a `CStr`, at compile time.
+const fn label(s: &'static str) -> &'static CStr {
+    match CStr::from_bytes_with_nul(s.as_bytes()) {
+        Ok(c) => c,
+        Err(_) => panic!("option label is not NUL-terminated"),
+    }
+}
+
+/// A row enabled by one socket option, whose name is also what
+/// `enabled_by` says.
+const fn opt_row(
+    level: c_int,
+    cmsg_type: c_int,
+    name: &'static CStr,
+    kind: rmsg_kind,
+    payload: Payload,
+    option: Opt,
+) -> Row {
+    row(
+        level,
+        cmsg_type,
+        name,
+        kind,
+        payload,
+        Enable::Opt(option),
+        option.label,
+    )
 }
 
 const fn row(
@@ -195,33 +237,33 @@ const IP6: c_int = libc::IPPROTO_IPV6;
 pub(crate) const ROWS: &[Row] = &[
     row(SOL, libc::SCM_RIGHTS, c"SOL_SOCKET/SCM_RIGHTS", RMSG_KIND_RIGHTS, Fds, Sender,
         c"the sender"),
-    row(SOL, libc::SCM_CREDENTIALS, c"SOL_SOCKET/SCM_CREDENTIALS", RMSG_KIND_CREDENTIALS,
-        Fixed(size_of::<libc::ucred>()), Enable::Opt(opt(SOL, libc::SO_PASSCRED)), c"SO_PASSCRED"),
-    row(SOL, RMSG_SCM_SECURITY, c"SOL_SOCKET/SCM_SECURITY", RMSG_KIND_SECURITY,
-        Reserve(RMSG_SECURITY_LABEL_SPACE), Enable::Opt(opt(SOL, libc::SO_PASSSEC)), c"SO_PASSSEC"),
-    row(SOL, RMSG_SCM_PIDFD, c"SOL_SOCKET/SCM_PIDFD", RMSG_KIND_PIDFD, Fixed(INT),
-        Enable::Opt(opt(SOL, RMSG_SO_PASSPIDFD)), c"SO_PASSPIDFD"),
+    opt_row(SOL, libc::SCM_CREDENTIALS, c"SOL_SOCKET/SCM_CREDENTIALS", RMSG_KIND_CREDENTIALS,
+        Fixed(size_of::<libc::ucred>()), o!(SOL, SO_PASSCRED)),
+    opt_row(SOL, RMSG_SCM_SECURITY, c"SOL_SOCKET/SCM_SECURITY", RMSG_KIND_SECURITY,
+        Reserve(RMSG_SECURITY_LABEL_SPACE), o!(SOL, SO_PASSSEC)),
+    opt_row(SOL, RMSG_SCM_PIDFD, c"SOL_SOCKET/SCM_PIDFD", RMSG_KIND_PIDFD,
+        Fixed(INT), o!(SOL, RMSG_SO_PASSPIDFD, "SO_PASSPIDFD")),
     row(SOL, libc::SO_TIMESTAMP, c"SOL_SOCKET/SO_TIMESTAMP", RMSG_KIND_TIMESTAMP,
-        Fixed(TIME_PAIR), Either(opt(SOL, libc::SO_TIMESTAMP), opt(SOL, libc::SO_TIMESTAMP_NEW)),
+        Fixed(TIME_PAIR), Either(o!(SOL, SO_TIMESTAMP), o!(SOL, SO_TIMESTAMP_NEW)),
         c"SO_TIMESTAMP or SO_TIMESTAMP_NEW"),
     row(SOL, libc::SO_TIMESTAMP_NEW, c"SOL_SOCKET/SO_TIMESTAMP_NEW", RMSG_KIND_TIMESTAMP,
-        Fixed(TIME_PAIR), Alias(opt(SOL, libc::SO_TIMESTAMP_NEW)), c"SO_TIMESTAMP_NEW"),
+        Fixed(TIME_PAIR), Alias(o!(SOL, SO_TIMESTAMP_NEW)), c"SO_TIMESTAMP_NEW"),
     row(SOL, libc::SO_TIMESTAMPNS, c"SOL_SOCKET/SO_TIMESTAMPNS", RMSG_KIND_TIMESTAMP,
-        Fixed(TIME_PAIR), Either(opt(SOL, libc::SO_TIMESTAMPNS), opt(SOL, libc::SO_TIMESTAMPNS_NEW)),
+        Fixed(TIME_PAIR), Either(o!(SOL, SO_TIMESTAMPNS), o!(SOL, SO_TIMESTAMPNS_NEW)),
         c"SO_TIMESTAMPNS or SO_TIMESTAMPNS_NEW"),
     row(SOL, libc::SO_TIMESTAMPNS_NEW, c"SOL_SOCKET/SO_TIMESTAMPNS_NEW", RMSG_KIND_TIMESTAMP,
-        Fixed(TIME_PAIR), Alias(opt(SOL, libc::SO_TIMESTAMPNS_NEW)), c"SO_TIMESTAMPNS_NEW"),
+        Fixed(TIME_PAIR), Alias(o!(SOL, SO_TIMESTAMPNS_NEW)), c"SO_TIMESTAMPNS_NEW"),
     row(SOL, libc::SO_TIMESTAMPING, c"SOL_SOCKET/SO_TIMESTAMPING", RMSG_KIND_TIMESTAMPING,
         Fixed(3 * TIME_PAIR), Timestamping(0), c"SO_TIMESTAMPING"),
     row(SOL, libc::SO_TIMESTAMPING_NEW, c"SOL_SOCKET/SO_TIMESTAMPING_NEW", RMSG_KIND_TIMESTAMPING,
-        Fixed(3 * TIME_PAIR), Alias(opt(SOL, libc::SO_TIMESTAMPING_NEW)), c"SO_TIMESTAMPING_NEW"),
-    row(SOL, libc::SO_RXQ_OVFL, c"SOL_SOCKET/SO_RXQ_OVFL", RMSG_KIND_RXQ_OVFL, Fixed(INT),
-        Enable::Opt(opt(SOL, libc::SO_RXQ_OVFL)), c"SO_RXQ_OVFL"),
+        Fixed(3 * TIME_PAIR), Alias(o!(SOL, SO_TIMESTAMPING_NEW)), c"SO_TIMESTAMPING_NEW"),
+    opt_row(SOL, libc::SO_RXQ_OVFL, c"SOL_SOCKET/SO_RXQ_OVFL", RMSG_KIND_RXQ_OVFL,
+        Fixed(INT), o!(SOL, SO_RXQ_OVFL)),
     // SO_RCVMARK makes Linux send the mark with type SO_MARK.
-    row(SOL, libc::SO_MARK, c"SOL_SOCKET/SO_MARK", RMSG_KIND_MARK, Fixed(INT),
-        Enable::Opt(opt(SOL, libc::SO_RCVMARK)), c"SO_RCVMARK"),
+    opt_row(SOL, libc::SO_MARK, c"SOL_SOCKET/SO_MARK", RMSG_KIND_MARK,
+        Fixed(INT), o!(SOL, SO_RCVMARK)),
     row(SOL, libc::SO_RCVMARK, c"SOL_SOCKET/SO_RCVMARK", RMSG_KIND_MARK, Fixed(INT),
-        Alias(opt(SOL, libc::SO_RCVMARK)), c"SO_RCVMARK"),
+        Alias(o!(SOL, SO_RCVMARK)), c"SO_RCVMARK"),
     row(SOL, libc::SCM_TIMESTAMPING_PKTINFO, c"SOL_SOCKET/SCM_TIMESTAMPING_PKTINFO",
         RMSG_KIND_TS_PKTINFO, Fixed(4 * size_of::<u32>()),
         Timestamping(libc::SOF_TIMESTAMPING_OPT_PKTINFO), c"SOF_TIMESTAMPING_OPT_PKTINFO"),
@@ -233,52 +275,48 @@ pub(crate) const ROWS: &[Row] = &[
     row(SOL, SCM_TXTIME, c"SOL_SOCKET/SCM_TXTIME", RMSG_KIND_RAW, Unsized, Never,
         c"(sent, not received)"),
 
-    row(IP, libc::IP_PKTINFO, c"IPPROTO_IP/IP_PKTINFO", RMSG_KIND_IP_PKTINFO,
-        Fixed(size_of::<libc::in_pktinfo>()), Enable::Opt(opt(IP, libc::IP_PKTINFO)), c"IP_PKTINFO"),
-    row(IP, libc::IP_TTL, c"IPPROTO_IP/IP_TTL", RMSG_KIND_IP_TTL, Fixed(INT),
-        Enable::Opt(opt(IP, libc::IP_RECVTTL)), c"IP_RECVTTL"),
-    row(IP, libc::IP_TOS, c"IPPROTO_IP/IP_TOS", RMSG_KIND_IP_TOS, Fixed(1),
-        Enable::Opt(opt(IP, libc::IP_RECVTOS)), c"IP_RECVTOS"),
+    opt_row(IP, libc::IP_PKTINFO, c"IPPROTO_IP/IP_PKTINFO", RMSG_KIND_IP_PKTINFO,
+        Fixed(size_of::<libc::in_pktinfo>()), o!(IP, IP_PKTINFO)),
+    opt_row(IP, libc::IP_TTL, c"IPPROTO_IP/IP_TTL", RMSG_KIND_IP_TTL,
+        Fixed(INT), o!(IP, IP_RECVTTL)),
+    opt_row(IP, libc::IP_TOS, c"IPPROTO_IP/IP_TOS", RMSG_KIND_IP_TOS, Fixed(1), o!(IP, IP_RECVTOS)),
     row(IP, libc::IP_RECVERR, c"IPPROTO_IP/IP_RECVERR", RMSG_KIND_RECVERR,
-        Fixed(EXT_ERR + size_of::<libc::sockaddr_in>()), ErrorQueue(opt(IP, libc::IP_RECVERR)),
+        Fixed(EXT_ERR + size_of::<libc::sockaddr_in>()), ErrorQueue(o!(IP, IP_RECVERR)),
         c"IP_RECVERR (read with MSG_ERRQUEUE)"),
-    row(IP, libc::IP_ORIGDSTADDR, c"IPPROTO_IP/IP_ORIGDSTADDR", RMSG_KIND_IP_ORIGDSTADDR,
-        Fixed(size_of::<libc::sockaddr_in>()), Enable::Opt(opt(IP, libc::IP_RECVORIGDSTADDR)),
-        c"IP_RECVORIGDSTADDR"),
-    row(IP, libc::IP_RECVFRAGSIZE, c"IPPROTO_IP/IP_RECVFRAGSIZE", RMSG_KIND_FRAGSIZE, Fixed(INT),
-        Enable::Opt(opt(IP, libc::IP_RECVFRAGSIZE)), c"IP_RECVFRAGSIZE"),
-    row(IP, libc::IP_RETOPTS, c"IPPROTO_IP/IP_RETOPTS", RMSG_KIND_IP_OPTIONS,
-        Reserve(IP_OPTIONS_SPACE), Enable::Opt(opt(IP, RMSG_IP_RECVRETOPTS)), c"IP_RECVRETOPTS"),
-    row(IP, libc::IP_OPTIONS, c"IPPROTO_IP/IP_OPTIONS", RMSG_KIND_IP_OPTIONS,
-        Reserve(IP_OPTIONS_SPACE), Enable::Opt(opt(IP, libc::IP_RECVOPTS)), c"IP_RECVOPTS"),
+    opt_row(IP, libc::IP_ORIGDSTADDR, c"IPPROTO_IP/IP_ORIGDSTADDR", RMSG_KIND_IP_ORIGDSTADDR,
+        Fixed(size_of::<libc::sockaddr_in>()), o!(IP, IP_RECVORIGDSTADDR)),
+    opt_row(IP, libc::IP_RECVFRAGSIZE, c"IPPROTO_IP/IP_RECVFRAGSIZE", RMSG_KIND_FRAGSIZE,
+        Fixed(INT), o!(IP, IP_RECVFRAGSIZE)),
+    opt_row(IP, libc::IP_RETOPTS, c"IPPROTO_IP/IP_RETOPTS", RMSG_KIND_IP_OPTIONS,
+        Reserve(IP_OPTIONS_SPACE), o!(IP, RMSG_IP_RECVRETOPTS, "IP_RECVRETOPTS")),
+    opt_row(IP, libc::IP_OPTIONS, c"IPPROTO_IP/IP_OPTIONS", RMSG_KIND_IP_OPTIONS,
+        Reserve(IP_OPTIONS_SPACE), o!(IP, IP_RECVOPTS)),
     row(IP, libc::IP_CHECKSUM, c"IPPROTO_IP/IP_CHECKSUM", RMSG_KIND_RAW, Unsized, Never, c""),
 
-    row(IP6, libc::IPV6_PKTINFO, c"IPPROTO_IPV6/IPV6_PKTINFO", RMSG_KIND_IPV6_PKTINFO,
-        Fixed(size_of::<libc::in6_pktinfo>()), Enable::Opt(opt(IP6, libc::IPV6_RECVPKTINFO)),
-        c"IPV6_RECVPKTINFO"),
-    row(IP6, libc::IPV6_HOPLIMIT, c"IPPROTO_IPV6/IPV6_HOPLIMIT", RMSG_KIND_IPV6_HOPLIMIT,
-        Fixed(INT), Enable::Opt(opt(IP6, libc::IPV6_RECVHOPLIMIT)), c"IPV6_RECVHOPLIMIT"),
-    row(IP6, libc::IPV6_TCLASS, c"IPPROTO_IPV6/IPV6_TCLASS", RMSG_KIND_IPV6_TCLASS, Fixed(INT),
-        Enable::Opt(opt(IP6, libc::IPV6_RECVTCLASS)), c"IPV6_RECVTCLASS"),
+    opt_row(IP6, libc::IPV6_PKTINFO, c"IPPROTO_IPV6/IPV6_PKTINFO", RMSG_KIND_IPV6_PKTINFO,
+        Fixed(size_of::<libc::in6_pktinfo>()), o!(IP6, IPV6_RECVPKTINFO)),
+    opt_row(IP6, libc::IPV6_HOPLIMIT, c"IPPROTO_IPV6/IPV6_HOPLIMIT", RMSG_KIND_IPV6_HOPLIMIT,
+        Fixed(INT), o!(IP6, IPV6_RECVHOPLIMIT)),
+    opt_row(IP6, libc::IPV6_TCLASS, c"IPPROTO_IPV6/IPV6_TCLASS", RMSG_KIND_IPV6_TCLASS,
+        Fixed(INT), o!(IP6, IPV6_RECVTCLASS)),
     row(IP6, libc::IPV6_RECVERR, c"IPPROTO_IPV6/IPV6_RECVERR", RMSG_KIND_RECVERR,
-        Fixed(EXT_ERR + size_of::<libc::sockaddr_in6>()), ErrorQueue(opt(IP6, libc::IPV6_RECVERR)),
+        Fixed(EXT_ERR + size_of::<libc::sockaddr_in6>()), ErrorQueue(o!(IP6, IPV6_RECVERR)),
         c"IPV6_RECVERR (read with MSG_ERRQUEUE)"),
-    row(IP6, libc::IPV6_ORIGDSTADDR, c"IPPROTO_IPV6/IPV6_ORIGDSTADDR", RMSG_KIND_IPV6_ORIGDSTADDR,
-        Fixed(size_of::<libc::sockaddr_in6>()), Enable::Opt(opt(IP6, libc::IPV6_RECVORIGDSTADDR)),
-        c"IPV6_RECVORIGDSTADDR"),
-    row(IP6, libc::IPV6_PATHMTU, c"IPPROTO_IPV6/IPV6_PATHMTU", RMSG_KIND_IPV6_PATHMTU,
-        Fixed(size_of::<libc::sockaddr_in6>() + size_of::<u32>()),
-        Enable::Opt(opt(IP6, libc::IPV6_RECVPATHMTU)), c"IPV6_RECVPATHMTU"),
-    row(IP6, libc::IPV6_RECVFRAGSIZE, c"IPPROTO_IPV6/IPV6_RECVFRAGSIZE", RMSG_KIND_FRAGSIZE,
-        Fixed(INT), Enable::Opt(opt(IP6, libc::IPV6_RECVFRAGSIZE)), c"IPV6_RECVFRAGSIZE"),
+    opt_row(IP6, libc::IPV6_ORIGDSTADDR, c"IPPROTO_IPV6/IPV6_ORIGDSTADDR",
+        RMSG_KIND_IPV6_ORIGDSTADDR,
+        Fixed(size_of::<libc::sockaddr_in6>()), o!(IP6, IPV6_RECVORIGDSTADDR)),
+    opt_row(IP6, libc::IPV6_PATHMTU, c"IPPROTO_IPV6/IPV6_PATHMTU", RMSG_KIND_IPV6_PATHMTU,
+        Fixed(size_of::<libc::sockaddr_in6>() + size_of::<u32>()), o!(IP6, IPV6_RECVPATHMTU)),
+    opt_row(IP6, libc::IPV6_RECVFRAGSIZE, c"IPPROTO_IPV6/IPV6_RECVFRAGSIZE", RMSG_KIND_FRAGSIZE,
+        Fixed(INT), o!(IP6, IPV6_RECVFRAGSIZE)),
     row(IP6, libc::IPV6_HOPOPTS, c"IPPROTO_IPV6/IPV6_HOPOPTS", RMSG_KIND_RAW, Unsized, Never, c""),
     row(IP6, libc::IPV6_RTHDR, c"IPPROTO_IPV6/IPV6_RTHDR", RMSG_KIND_RAW, Unsized, Never, c""),
     row(IP6, libc::IPV6_DSTOPTS, c"IPPROTO_IPV6/IPV6_DSTOPTS", RMSG_KIND_RAW, Unsized, Never, c""),
     row(IP6, libc::IPV6_FLOWINFO, c"IPPROTO_IPV6/IPV6_FLOWINFO", RMSG_KIND_RAW, Unsized, Never,
         c""),
 
-    row(RMSG_SOL_UDP, RMSG_UDP_GRO, c"SOL_UDP/UDP_GRO", RMSG_KIND_UDP_GRO, Fixed(INT),
-        Enable::Opt(opt(RMSG_SOL_UDP, RMSG_UDP_GRO)), c"UDP_GRO"),
+    opt_row(RMSG_SOL_UDP, RMSG_UDP_GRO, c"SOL_UDP/UDP_GRO", RMSG_KIND_UDP_GRO,
+        Fixed(INT), o!(RMSG_SOL_UDP, RMSG_UDP_GRO, "UDP_GRO")),
     row(RMSG_SOL_UDP, RMSG_UDP_SEGMENT, c"SOL_UDP/UDP_SEGMENT", RMSG_KIND_RAW, Unsized, Never,
         c"(sent, not received)"),
 
@@ -314,6 +352,8 @@ pub struct rmsg_kind_info {
     pub option_level: c_int,
     /// See `option_level`.
     pub option_name: c_int,
+    /// The name of that option: `"IP_RECVTTL"`; `""` when there is none.
+    pub option: *const c_char,
     /// What enables it, for people: `"IP_RECVTTL"`, `"the sender"`,
     /// `"SO_TIMESTAMP or SO_TIMESTAMP_NEW"`; `""` when nothing does.
     pub enabled_by: *const c_char,
@@ -322,11 +362,11 @@ pub struct rmsg_kind_info {
 impl Row {
     /// The row as C sees it.
     pub(crate) fn info(&self) -> rmsg_kind_info {
-        let (option_level, option_name) = match self.enable {
-            Enable::Opt(o) | Either(o, _) | ErrorQueue(o) | Alias(o) => (o.level, o.name),
-            Timestamping(_) => (SOL, libc::SO_TIMESTAMPING),
-            TlsUlp => (libc::IPPROTO_TCP, libc::TCP_ULP),
-            Sender | Never => (-1, -1),
+        let (option_level, option_name, option) = match self.enable {
+            Enable::Opt(o) | Either(o, _) | ErrorQueue(o) | Alias(o) => (o.level, o.name, o.label),
+            Timestamping(_) => (SOL, libc::SO_TIMESTAMPING, c"SO_TIMESTAMPING"),
+            TlsUlp => (libc::IPPROTO_TCP, libc::TCP_ULP, c"TCP_ULP"),
+            Sender | Never => (-1, -1, c""),
         };
         rmsg_kind_info {
             cmsg_level: self.level,
@@ -336,6 +376,7 @@ impl Row {
             payload_size: self.payload.bytes().unwrap_or(0),
             option_level,
             option_name,
+            option: option.as_ptr(),
             enabled_by: self.enabled_by.as_ptr(),
         }
     }
@@ -526,6 +567,32 @@ mod tests {
                 carries_fds(row.kind),
                 row.payload == Payload::Fds || row.kind == RMSG_KIND_PIDFD
             );
+        }
+    }
+
+    #[test]
+    fn options_are_named_and_said() {
+        for row in ROWS {
+            let info = row.info();
+            // SAFETY: `info` points at the row's static strings.
+            let (option, said) =
+                unsafe { (CStr::from_ptr(info.option), CStr::from_ptr(info.enabled_by)) };
+            let (option, said) = (option.to_str().unwrap(), said.to_str().unwrap());
+            assert_eq!(option.is_empty(), info.option_name == -1, "{:?}", row.name);
+            // What enabled_by says names the option (or, for
+            // SO_TIMESTAMPING, the flag given to it).
+            let flag = option == "SO_TIMESTAMPING" && said.starts_with("SOF_TIMESTAMPING_");
+            assert!(said.contains(option) || flag, "{said} / {option}");
+            // The label is the option's own name, prefixed as its level's are.
+            let prefixes: &[&str] = match info.option_level {
+                SOL => &["SO_"],
+                IP => &["IP_"],
+                IP6 => &["IPV6_"],
+                RMSG_SOL_UDP => &["UDP_"],
+                libc::IPPROTO_TCP => &["TCP_"],
+                _ => &[""],
+            };
+            assert!(prefixes.iter().any(|p| option.starts_with(p)), "{option}");
         }
     }
 

@@ -55,16 +55,15 @@ static const char WARNING_TEXT[] =
     X(recvmsg_with)                                                            \
     X(recvmsg_into)                                                            \
     X(message_free)                                                            \
-    X(message_summarize)                                                       \
+    X(message_view)                                                            \
     X(message_items)                                                           \
     X(message_take_fds)                                                        \
     X(message_take_item_fds)                                                   \
     X(batch_new)                                                               \
-    X(batch_recv)                                                              \
-    X(batch_message)                                                           \
+    X(batch_recv_views)                                                        \
     X(batch_free)                                                              \
     X(receiver_new)                                                            \
-    X(receiver_recv)                                                           \
+    X(receiver_recv_view)                                                      \
     X(receiver_free)                                                           \
     X(status_name)                                                             \
     X(last_errno)
@@ -508,7 +507,7 @@ is_rights(int level, int type)
     return level == SOL_SOCKET && type == SCM_RIGHTS;
 }
 
-/* The 4-tuple of message `m` (summarized in `info`) with `first` (stolen)
+/* The 4-tuple of message `m` (seen through its view `info`) with `first` (stolen)
  * as its first member: builds the ancillary list, formats the address,
  * warns exactly when CPython would, then takes the descriptors out of the
  * message into `taken` (every SCM_RIGHTS one; for SHAPE_ANCDATA also those
@@ -516,7 +515,7 @@ is_rights(int level, int type)
  * are taken the message owns them, so a failure before closes them when
  * it is freed. New reference, or NULL with an exception. */
 static PyObject *
-message_tuple(PyObject *first, rmsg_message *m, const rmsg_message_info *info,
+message_tuple(PyObject *first, rmsg_message *m, const rmsg_view *info,
               PyObject *sock, enum shape shape, fdvec *taken, int *leftover)
 {
     rmsg_item_view local[8], *views = local;
@@ -659,7 +658,7 @@ free_message(rmsg_message *m, int may_own_fds)
 }
 
 static PyObject *
-data_bytes(const rmsg_message_info *info)
+data_bytes(const rmsg_view *info)
 {
     return PyBytes_FromStringAndSize(info->data_len ? (const char *)info->data : "",
                                      (Py_ssize_t)info->data_len);
@@ -671,14 +670,16 @@ typedef struct {
     size_t bufsize, ancbufsize;
     int flags;
     rmsg_receiver *receiver;
-    rmsg_message *msg;
+    const rmsg_view *view; /* the received message at a glance */
 } recvmsg_ctx;
 
+/* One receive into the receiver, its view handed out with it: what a
+ * message holds is read from the view's fields, with no call per field. */
 static rmsg_status
 call_recvmsg(void *p, int fd, const rmsg_recv_options *o)
 {
     recvmsg_ctx *c = p;
-    return L.receiver_recv(c->receiver, fd, c->flags, o, &c->msg);
+    return L.receiver_recv_view(c->receiver, fd, c->flags, o, sizeof(rmsg_view), &c->view);
 }
 
 /* One receiver kept between calls, for the sizes last asked for: its
@@ -755,7 +756,7 @@ recvmsg_args(PyObject *bufsize_o, PyObject *ancbufsize_o, PyObject *flags_o,
     c->ancbufsize = (size_t)ancbufsize;
     c->flags = flags;
     c->receiver = NULL;
-    c->msg = NULL;
+    c->view = NULL;
     return 0;
 }
 
@@ -763,7 +764,7 @@ recvmsg_args(PyObject *bufsize_o, PyObject *ancbufsize_o, PyObject *flags_o,
 static PyObject *
 recvmsg_core(PyObject *sock, recvmsg_ctx *c, int cloexec, enum shape shape)
 {
-    rmsg_message_info info;
+    const rmsg_view *info;
     fdvec taken;
     PyObject *result;
     int leftover = 0;
@@ -774,12 +775,12 @@ recvmsg_core(PyObject *sock, recvmsg_ctx *c, int cloexec, enum shape shape)
         put_back_receiver(c, 0); /* a failed receive leaves nothing open */
         return NULL;
     }
-    L.message_summarize(c->msg, &info);
-    if (!(info.item_count || info.address_len || info.malformed || force_warning)) {
+    info = c->view;
+    if (!(info->item_count || info->address_len || info->malformed || force_warning)) {
         /* No items, so no descriptors: the common case, built directly. */
-        PyObject *data = data_bytes(&info), *anc = NULL, *flags = NULL;
+        PyObject *data = data_bytes(info), *anc = NULL, *flags = NULL;
         result = NULL;
-        if (data && (anc = PyList_New(0)) && (flags = PyLong_FromLong(info.flags)) &&
+        if (data && (anc = PyList_New(0)) && (flags = PyLong_FromLong(info->flags)) &&
             (result = PyTuple_New(4))) {
             TUPLE_SET(result, 0, data);
             TUPLE_SET(result, 1, anc);
@@ -795,7 +796,8 @@ recvmsg_core(PyObject *sock, recvmsg_ctx *c, int cloexec, enum shape shape)
         return result;
     }
     fdvec_init(&taken);
-    result = message_tuple(data_bytes(&info), c->msg, &info, sock, shape, &taken, &leftover);
+    result = message_tuple(data_bytes(info), info->message, info, sock, shape, &taken,
+                           &leftover);
     if (result == NULL)
         fdvec_close_all(&taken);
     fdvec_free(&taken);
@@ -994,17 +996,24 @@ into_core(PyObject *sock, PyObject *buffers, PyObject *ancbufsize_o, PyObject *f
     c.nbytes = 0;
     c.msg = NULL;
     if (recv_loop(sock, cloexec, call_into, &c) == 0) {
-        rmsg_message_info info;
+        const rmsg_view *info = NULL;
         fdvec taken;
         int leftover = 0;
-        L.message_summarize(c.msg, &info);
+        size_t item_count;
         fdvec_init(&taken);
-        result = message_tuple(PyLong_FromSize_t(c.nbytes), c.msg, &info, sock,
-                               SHAPE_ANCDATA, &taken, &leftover);
+        if (L.message_view(c.msg, sizeof(rmsg_view), &info) != RMSG_OK) {
+            PyErr_SetString(PyExc_RuntimeError, "rmsg: no view of the message");
+            result = NULL;
+            item_count = 1;
+        } else {
+            item_count = info->item_count;
+            result = message_tuple(PyLong_FromSize_t(c.nbytes), c.msg, info, sock,
+                                   SHAPE_ANCDATA, &taken, &leftover);
+        }
         if (result == NULL)
             fdvec_close_all(&taken);
         fdvec_free(&taken);
-        free_message(c.msg, result == NULL && info.item_count);
+        free_message(c.msg, result == NULL && item_count);
     }
 done:
     for (i = 0; i < nbufs; i++)
@@ -1059,13 +1068,17 @@ typedef struct {
     rmsg_batch *batch;
     int flags;
     size_t received;
+    const rmsg_view *const *views; /* one per message received */
 } batch_ctx;
 
+/* One receive into the batch, the views of all its messages handed out
+ * with it: no call per message or per field. */
 static rmsg_status
 call_batch(void *p, int fd, const rmsg_recv_options *o)
 {
     batch_ctx *c = p;
-    return L.batch_recv(c->batch, fd, c->flags, o, &c->received);
+    return L.batch_recv_views(c->batch, fd, c->flags, o, sizeof(rmsg_view), &c->views,
+                              &c->received);
 }
 
 static void
@@ -1129,6 +1142,7 @@ batch_core(PyObject *sock, PyObject *count_o, PyObject *bufsize_o, PyObject *anc
     c.batch = b;
     c.flags = flags;
     c.received = 0;
+    c.views = NULL;
     if (recv_loop(sock, cloexec, call_batch, &c) < 0) {
         /* Nothing of the batch stays open after a failed receive. */
         put_back_batch(b, (size_t)count, (size_t)bufsize, (size_t)ancbufsize);
@@ -1139,12 +1153,9 @@ batch_core(PyObject *sock, PyObject *count_o, PyObject *bufsize_o, PyObject *anc
     if (list == NULL)
         goto fail;
     for (i = 0; i < c.received; i++) {
-        rmsg_message *m = L.batch_message(b, i);
-        rmsg_message_info info;
-        PyObject *t;
-        L.message_summarize(m, &info);
-        t = message_tuple(data_bytes(&info), m, &info, sock, SHAPE_ANCDATA, &taken,
-                          &leftover);
+        const rmsg_view *info = c.views[i];
+        PyObject *t = message_tuple(data_bytes(info), info->message, info, sock,
+                                    SHAPE_ANCDATA, &taken, &leftover);
         if (t == NULL)
             goto fail;
         any_leftover |= leftover;
