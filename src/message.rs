@@ -47,7 +47,33 @@ pub struct rmsg_message {
     /// the same walk that makes its items: what `rmsg_message_view` hands
     /// out, and where the getters read data, lengths, flags and counts.
     view: ViewCell,
+    /// The header the single receive keeps aimed at a boxed message, so
+    /// that a loop of `rmsg_recvmsg` and `rmsg_message_free` (which keeps
+    /// the freed message as the spare) rearms a header instead of building
+    /// one per call. Unused by receivers and batches, which keep their own.
+    armed: ArmedCell,
 }
+
+/// A `recvmsg(2)` header aimed at its (boxed, never moved) message's
+/// buffers, with the iovec it points at and what it was aimed for.
+struct Armed {
+    hdr: libc::msghdr,
+    iov: libc::iovec,
+    /// `(bufsize, ancbufsize)` the header was aimed for; `None` until it
+    /// is (and for messages that never go through the single receive).
+    key: Option<(usize, usize)>,
+}
+
+/// The armed header a message holds: its pointers point into the message
+/// itself, and only the receive that owns the message uses them.
+struct ArmedCell(Armed);
+
+// SAFETY: the pointers point into the message (its storage, its address
+// and this cell), move with it, and are used only by a receive that holds
+// the message exclusively.
+unsafe impl Send for ArmedCell {}
+// SAFETY: as above; nothing reads or writes them through a shared reference.
+unsafe impl Sync for ArmedCell {}
 
 /// The view a message holds. Its pointers point into the message itself
 /// (or are NULL) and are only read through by C, under the message's own
@@ -174,7 +200,48 @@ impl rmsg_message {
             name_len: 0,
             held: false,
             view: ViewCell(view::empty()),
+            armed: ArmedCell(Armed {
+                // SAFETY: msghdr is plain data; all-zero is valid.
+                hdr: unsafe { std::mem::zeroed() },
+                iov: libc::iovec {
+                    iov_base: std::ptr::null_mut(),
+                    iov_len: 0,
+                },
+                key: None,
+            }),
         }
+    }
+
+    /// The message's own header for a receive of up to `bufsize` data
+    /// bytes and the control capacity [`Self::obtain`] set, with the
+    /// source address asked for; aimed now unless it already was for
+    /// these capacities. Only for a boxed message, which does not move
+    /// while the header is used.
+    #[inline(always)]
+    pub(crate) fn armed_header(&mut self, bufsize: usize) -> &mut libc::msghdr {
+        let key = Some((bufsize, self.control_cap));
+        if self.armed.0.key != key {
+            self.aim_armed(bufsize);
+        }
+        &mut self.armed.0.hdr
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn aim_armed(&mut self, bufsize: usize) {
+        let data = self.data_mut_ptr().cast();
+        let name = self.name_ptr();
+        let control = self.control_ptr();
+        let a = &mut self.armed.0;
+        a.iov = libc::iovec {
+            iov_base: data,
+            iov_len: bufsize,
+        };
+        a.hdr.msg_iov = &mut a.iov;
+        a.hdr.msg_iovlen = 1;
+        a.hdr.msg_name = name;
+        a.hdr.msg_control = control;
+        a.key = Some((bufsize, self.control_cap));
     }
 
     /// Points the view at the message where it now stays (a box, a

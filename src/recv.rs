@@ -312,6 +312,9 @@ pub fn receive(
     flags: c_int,
     options: Option<&rmsg_recv_options>,
 ) -> Result<Box<rmsg_message>> {
+    if let (Target::Owned(bufsize), None) = (&target, options) {
+        return receive_owned(fd, *bufsize, ancbufsize, flags);
+    }
     fds::check_fd(fd)?;
     check_control_len(ancbufsize)?;
     let plan = match options {
@@ -350,6 +353,47 @@ pub fn receive(
     }
 }
 
+/// [`receive`] into the message's own buffer with the default options, the
+/// common single receive: the message (the spare, usually) keeps its header
+/// aimed between calls, so only its in/out fields are set.
+#[inline(always)]
+fn receive_owned(
+    fd: c_int,
+    bufsize: usize,
+    ancbufsize: usize,
+    flags: c_int,
+) -> Result<Box<rmsg_message>> {
+    fds::check_fd(fd)?;
+    check_control_len(ancbufsize)?;
+    let plan = Plan::defaults(flags);
+    let mut msg = rmsg_message::obtain(bufsize, ancbufsize)?;
+    let hdr = msg.armed_header(bufsize);
+    rearm(hdr, ancbufsize);
+    // SAFETY: the header points into the boxed message, at buffers of the
+    // sizes it gives (armed_header aimed it for these capacities).
+    let r = unsafe { libc::recvmsg(fd, hdr, plan.flags) };
+    let n = if r >= 0 {
+        Ok(r as usize)
+    } else {
+        retry_recvmsg(fd, hdr, ancbufsize, &plan, None)
+    };
+    let done = match n {
+        Ok(n) => {
+            let got = received(n, hdr);
+            msg.complete(&got, bufsize, plan.hide)
+        }
+        Err(e) => Err(e),
+    };
+    match done {
+        Ok(()) => Ok(msg),
+        Err(e) => {
+            // Nothing is owned on failure: keep the memory for the next call.
+            rmsg_message::release(msg);
+            Err(e)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,6 +421,28 @@ mod tests {
         assert!(m.items().list().is_empty());
         assert_eq!(m.items().rights_fd_count(), 0);
         rmsg_message::release(m);
+        fds::close(a);
+        fds::close(b);
+    }
+
+    #[test]
+    fn the_spare_is_aimed_again_for_other_capacities() {
+        let (a, b) = pair(libc::SOCK_DGRAM);
+        // Each size and capacity in turn, then the first again: the
+        // message kept between calls must be re-aimed each time.
+        for (bufsize, ancbufsize) in [(64, 64), (4, 0), (64, 0), (2, 64), (64, 64)] {
+            let mut w = Watch::new();
+            let sent = w.give();
+            send_fds(a, b"abcdef", &[sent]);
+            fds::close(sent);
+            let m = receive(b, Target::Owned(bufsize), ancbufsize, 0, None).unwrap();
+            assert_eq!(m.data(), &b"abcdef"[..bufsize.min(6)]);
+            assert_eq!(m.items().rights_fd_count(), usize::from(ancbufsize > 0));
+            let truncated = m.flags() & libc::MSG_TRUNC != 0;
+            assert_eq!(truncated, bufsize < 6, "{bufsize}");
+            rmsg_message::release(m);
+            assert!(w.closed(), "every received copy is closed");
+        }
         fds::close(a);
         fds::close(b);
     }
