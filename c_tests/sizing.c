@@ -5,6 +5,7 @@
  */
 #include "net_helpers.h"
 
+#include <linux/in6.h> /* IPV6_FLOWINFO */
 #include <linux/net_tstamp.h>
 
 static void test_space_for_kinds(void) {
@@ -134,12 +135,57 @@ static void test_space_errors(void) {
     close_pair(p);
 }
 
+/* Kinds handed out raw are sized too when their option is on: the flow
+ * label, the IPv6 extension headers (64 bytes reserved each), the wifi
+ * status, IPv4's checksum. A hop-by-hop header sent for real arrives whole
+ * in that room. */
+static void test_space_for_raw_kinds(void) {
+    struct sockaddr_storage a;
+    int r = udp_loopback(AF_INET6, &a, NULL), s = socket(AF_INET6, SOCK_DGRAM, 0);
+    int r4 = socket(AF_INET, SOCK_DGRAM, 0);
+    /* Next header (the kernel fills it), length 0 (8 bytes), PadN of 4. */
+    const unsigned char hop[8] = {0, 0, 1, 4, 0, 0, 0, 0};
+    size_t space = 0;
+    rmsg_message *m;
+    const rmsg_item *it;
+    set_int(r, IPPROTO_IPV6, IPV6_FLOWINFO, 1);
+    set_int(r, IPPROTO_IPV6, IPV6_RECVHOPOPTS, 1);
+    set_int(r, IPPROTO_IPV6, IPV6_RECVRTHDR, 1);
+    set_int(r, IPPROTO_IPV6, IPV6_RECVDSTOPTS, 1);
+    set_int(r, SOL_SOCKET, SO_WIFI_STATUS, 1);
+    CHECK_OK(rmsg_control_space_for_socket(r, 0, &space));
+    CHECK(space == 2 * CMSG_SPACE(4) + 3 * CMSG_SPACE(64));
+    set_int(r4, IPPROTO_IP, IP_CHECKSUM, 1);
+    CHECK_OK(rmsg_control_space_for_socket(r4, 0, &space));
+    CHECK(space == CMSG_SPACE(4));
+    /* Setting a hop-by-hop header to send needs CAP_NET_RAW. */
+    if (setsockopt(s, IPPROTO_IPV6, IPV6_HOPOPTS, hop, sizeof hop) != 0) {
+        CHECK(errno == EPERM);
+        printf("  (no CAP_NET_RAW: the hop-by-hop header is not sent)\n");
+    } else {
+        CHECK_OK(rmsg_control_space_for_socket(r, 0, &space));
+        send_to(s, &a, "h", 1);
+        CHECK_OK(rmsg_recvmsg(r, 16, space, 0, &m));
+        CHECK((rmsg_message_flags(m) & MSG_CTRUNC) == 0);
+        it = find_item(m, IPPROTO_IPV6, IPV6_HOPOPTS);
+        CHECK(it != NULL);
+        CHECK(rmsg_item_kind(it) == RMSG_KIND_RAW);
+        CHECK(rmsg_item_data_len(it) == sizeof hop);
+        CHECK(memcmp(rmsg_item_data(it) + 1, hop + 1, sizeof hop - 1) == 0);
+        rmsg_message_free(m);
+    }
+    close(r4);
+    close(r);
+    close(s);
+}
+
 int main(void) {
     TEST_BEGIN();
     RUN(test_space_for_kinds);
     RUN(test_space_for_udp4_socket);
     RUN(test_space_for_udp6_socket);
     RUN(test_space_for_unix_socket);
+    RUN(test_space_for_raw_kinds);
     RUN(test_space_errors);
     TEST_END();
 }

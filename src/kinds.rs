@@ -224,6 +224,13 @@ const EXT_ERR: usize = size_of::<libc::sock_extended_err>();
 /// Bytes reserved for `IP_RETOPTS`/`IP_OPTIONS` (the IPv4 maximum).
 const IP_OPTIONS_SPACE: usize = 40;
 
+/// Bytes reserved for one IPv6 extension header handed out raw
+/// (`IPV6_HOPOPTS`, `IPV6_RTHDR`, `IPV6_DSTOPTS`): room for the common ones
+/// (a router alert is 8 bytes, a type 2 routing header 24). Such a header
+/// may be up to 2048 bytes; a larger one is cut (`MSG_CTRUNC`) unless the
+/// caller sizes for it.
+const IPV6_EXT_SPACE: usize = 64;
+
 use Enable::{Alias, Either, ErrorQueue, Never, Sender, Timestamping, TlsUlp};
 use Payload::{Fds, Fixed, Reserve, Unsized};
 
@@ -245,12 +252,12 @@ pub(crate) const ROWS: &[Row] = &[
         Fixed(INT), o!(SOL, RMSG_SO_PASSPIDFD, "SO_PASSPIDFD")),
     row(SOL, libc::SO_TIMESTAMP, c"SOL_SOCKET/SO_TIMESTAMP", RMSG_KIND_TIMESTAMP,
         Fixed(TIME_PAIR), Either(o!(SOL, SO_TIMESTAMP), o!(SOL, SO_TIMESTAMP_NEW)),
-        c"SO_TIMESTAMP or SO_TIMESTAMP_NEW"),
+        c"SO_TIMESTAMP"),
     row(SOL, libc::SO_TIMESTAMP_NEW, c"SOL_SOCKET/SO_TIMESTAMP_NEW", RMSG_KIND_TIMESTAMP,
         Fixed(TIME_PAIR), Alias(o!(SOL, SO_TIMESTAMP_NEW)), c"SO_TIMESTAMP_NEW"),
     row(SOL, libc::SO_TIMESTAMPNS, c"SOL_SOCKET/SO_TIMESTAMPNS", RMSG_KIND_TIMESTAMP,
         Fixed(TIME_PAIR), Either(o!(SOL, SO_TIMESTAMPNS), o!(SOL, SO_TIMESTAMPNS_NEW)),
-        c"SO_TIMESTAMPNS or SO_TIMESTAMPNS_NEW"),
+        c"SO_TIMESTAMPNS"),
     row(SOL, libc::SO_TIMESTAMPNS_NEW, c"SOL_SOCKET/SO_TIMESTAMPNS_NEW", RMSG_KIND_TIMESTAMP,
         Fixed(TIME_PAIR), Alias(o!(SOL, SO_TIMESTAMPNS_NEW)), c"SO_TIMESTAMPNS_NEW"),
     row(SOL, libc::SO_TIMESTAMPING, c"SOL_SOCKET/SO_TIMESTAMPING", RMSG_KIND_TIMESTAMPING,
@@ -270,8 +277,8 @@ pub(crate) const ROWS: &[Row] = &[
     row(SOL, libc::SCM_TIMESTAMPING_OPT_STATS, c"SOL_SOCKET/SCM_TIMESTAMPING_OPT_STATS",
         RMSG_KIND_TS_OPT_STATS, Reserve(RMSG_OPT_STATS_SPACE),
         Timestamping(libc::SOF_TIMESTAMPING_OPT_STATS), c"SOF_TIMESTAMPING_OPT_STATS"),
-    row(SOL, libc::SO_WIFI_STATUS, c"SOL_SOCKET/SO_WIFI_STATUS", RMSG_KIND_RAW, Unsized, Never,
-        c""),
+    opt_row(SOL, libc::SO_WIFI_STATUS, c"SOL_SOCKET/SO_WIFI_STATUS", RMSG_KIND_RAW, Fixed(INT),
+        o!(SOL, SO_WIFI_STATUS)),
     row(SOL, SCM_TXTIME, c"SOL_SOCKET/SCM_TXTIME", RMSG_KIND_RAW, Unsized, Never,
         c"(sent, not received)"),
 
@@ -291,7 +298,8 @@ pub(crate) const ROWS: &[Row] = &[
         Reserve(IP_OPTIONS_SPACE), o!(IP, RMSG_IP_RECVRETOPTS, "IP_RECVRETOPTS")),
     opt_row(IP, libc::IP_OPTIONS, c"IPPROTO_IP/IP_OPTIONS", RMSG_KIND_IP_OPTIONS,
         Reserve(IP_OPTIONS_SPACE), o!(IP, IP_RECVOPTS)),
-    row(IP, libc::IP_CHECKSUM, c"IPPROTO_IP/IP_CHECKSUM", RMSG_KIND_RAW, Unsized, Never, c""),
+    opt_row(IP, libc::IP_CHECKSUM, c"IPPROTO_IP/IP_CHECKSUM", RMSG_KIND_RAW, Fixed(INT),
+        o!(IP, IP_CHECKSUM)),
 
     opt_row(IP6, libc::IPV6_PKTINFO, c"IPPROTO_IPV6/IPV6_PKTINFO", RMSG_KIND_IPV6_PKTINFO,
         Fixed(size_of::<libc::in6_pktinfo>()), o!(IP6, IPV6_RECVPKTINFO)),
@@ -309,11 +317,15 @@ pub(crate) const ROWS: &[Row] = &[
         Fixed(size_of::<libc::sockaddr_in6>() + size_of::<u32>()), o!(IP6, IPV6_RECVPATHMTU)),
     opt_row(IP6, libc::IPV6_RECVFRAGSIZE, c"IPPROTO_IPV6/IPV6_RECVFRAGSIZE", RMSG_KIND_FRAGSIZE,
         Fixed(INT), o!(IP6, IPV6_RECVFRAGSIZE)),
-    row(IP6, libc::IPV6_HOPOPTS, c"IPPROTO_IPV6/IPV6_HOPOPTS", RMSG_KIND_RAW, Unsized, Never, c""),
-    row(IP6, libc::IPV6_RTHDR, c"IPPROTO_IPV6/IPV6_RTHDR", RMSG_KIND_RAW, Unsized, Never, c""),
-    row(IP6, libc::IPV6_DSTOPTS, c"IPPROTO_IPV6/IPV6_DSTOPTS", RMSG_KIND_RAW, Unsized, Never, c""),
-    row(IP6, libc::IPV6_FLOWINFO, c"IPPROTO_IPV6/IPV6_FLOWINFO", RMSG_KIND_RAW, Unsized, Never,
-        c""),
+    opt_row(IP6, libc::IPV6_HOPOPTS, c"IPPROTO_IPV6/IPV6_HOPOPTS", RMSG_KIND_RAW,
+        Reserve(IPV6_EXT_SPACE), o!(IP6, IPV6_RECVHOPOPTS)),
+    opt_row(IP6, libc::IPV6_RTHDR, c"IPPROTO_IPV6/IPV6_RTHDR", RMSG_KIND_RAW,
+        Reserve(IPV6_EXT_SPACE), o!(IP6, IPV6_RECVRTHDR)),
+    opt_row(IP6, libc::IPV6_DSTOPTS, c"IPPROTO_IPV6/IPV6_DSTOPTS", RMSG_KIND_RAW,
+        Reserve(IPV6_EXT_SPACE), o!(IP6, IPV6_RECVDSTOPTS)),
+    // The flow label, 4 bytes in network order.
+    opt_row(IP6, libc::IPV6_FLOWINFO, c"IPPROTO_IPV6/IPV6_FLOWINFO", RMSG_KIND_RAW, Fixed(INT),
+        o!(IP6, IPV6_FLOWINFO)),
 
     opt_row(RMSG_SOL_UDP, RMSG_UDP_GRO, c"SOL_UDP/UDP_GRO", RMSG_KIND_UDP_GRO,
         Fixed(INT), o!(RMSG_SOL_UDP, RMSG_UDP_GRO, "UDP_GRO")),
@@ -337,8 +349,9 @@ pub struct rmsg_kind_info {
     pub cmsg_type: c_int,
     /// The name `rmsg_kind_name` gives: `"IPPROTO_IP/IP_TTL"`.
     pub name: *const c_char,
-    /// The typed accessor that decodes it (`RMSG_KIND_RAW` for types rmsg
-    /// only names, such as send-side ones).
+    /// The typed accessor that decodes it (`RMSG_KIND_RAW` for types
+    /// handed out raw, read with `rmsg_item_data`, and for send-side types
+    /// rmsg only names).
     pub kind: rmsg_kind,
     /// The data bytes `rmsg_control_space` reserves for one item of it; 0
     /// for `SCM_RIGHTS` (sized by the descriptor count, `sizeof(int)`
@@ -355,7 +368,7 @@ pub struct rmsg_kind_info {
     /// The name of that option: `"IP_RECVTTL"`; `""` when there is none.
     pub option: *const c_char,
     /// What enables it, for people: `"IP_RECVTTL"`, `"the sender"`,
-    /// `"SO_TIMESTAMP or SO_TIMESTAMP_NEW"`; `""` when nothing does.
+    /// `"kernel TLS (TCP_ULP \"tls\")"`; `""` when nothing does.
     pub enabled_by: *const c_char,
 }
 

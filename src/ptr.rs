@@ -191,14 +191,21 @@ pub unsafe fn try_slice_mut<'a, T>(ptr: *mut T, len: usize) -> Result<&'a mut [T
 }
 
 /// Borrows `len` bytes at `ptr` of memory rmsg owns (a buffer's storage).
-/// A zero length gives an empty slice whatever `ptr` is.
+/// A zero length gives an empty slice that starts at `ptr` (so that a
+/// pointer handed out from it is where the bytes would be, as C expects),
+/// or anywhere when `ptr` is NULL.
 ///
 /// # Safety
 /// When `len > 0`, `ptr` points at `len` initialised bytes that stay valid
 /// and unchanged for `'a`.
 pub unsafe fn owned_bytes<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
     if len == 0 {
-        return &[];
+        if ptr.is_null() {
+            return &[];
+        }
+        // SAFETY: a non-NULL pointer is valid for zero bytes (u8 needs no
+        // alignment).
+        return unsafe { std::slice::from_raw_parts(ptr, 0) };
     }
     // SAFETY: per the contract above.
     unsafe { std::slice::from_raw_parts(ptr, len) }

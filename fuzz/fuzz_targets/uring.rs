@@ -1,7 +1,8 @@
 //! Makes messages of arbitrary bytes as multishot io_uring recvmsg buffers
 //! (with arbitrary name and control sizes, aligned or not) and as
 //! single-shot pieces, through the C API, then reads everything a message
-//! offers: data, flags, address, every item with every typed decoder.
+//! offers: data, flags, address, every item with every typed decoder, and
+//! the message's view, field by field against those.
 //! Descriptors are never owned (flags 0), so nothing is closed whatever
 //! the input claims.
 //!
@@ -18,6 +19,10 @@ use rmsg::ffi::*;
 #[path = "../common/items.rs"]
 mod items;
 use items::decode_item;
+
+#[path = "../common/view.rs"]
+mod view;
+use view::check_view;
 
 /// The 16-byte `struct io_uring_recvmsg_out`.
 const OUT: usize = 16;
@@ -61,6 +66,7 @@ unsafe fn read_all(m: *mut rmsg_message, data_room: usize, name_room: usize, con
         let mut info = std::mem::zeroed::<rmsg_message_info>();
         assert_eq!(rmsg_message_summarize(m, &mut info), rmsg_status::RMSG_OK);
         assert_eq!((info.data_len, info.item_count), (data_len, count));
+        check_view(m);
         for s in 0..rmsg_message_segment_count(m) {
             let (mut p, mut n): (*const u8, usize) = (ptr::null(), 0);
             assert_eq!(
