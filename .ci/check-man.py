@@ -459,7 +459,7 @@ def check_registry(entries, libdir):
         if said and not re.match(re.escape(said) + r"(?:$|[,;:]| ?\()", text):
             fail(f"{where} is enabled by {text!r} on the page but by {said!r} in the registry (the page's text must begin with the registry's)")
         if row["option"] and not re.search(r"(?<!\w)" + re.escape(row["option"]) + r"(?!\w)", text):
-            fail(f"{where}: the page does not name its option {row['option']} (registry: {what})")
+            fail(f"{where}: the page does not name its option {row['option']} ({what})")
     for name, (e, line, _) in sorted(listed.items()):
         fail(f"man/rmsg-kinds.7:{line}: {name} is not in the registry of {library} (rmsg_kind_info_get): remove it or add the row")
     return len(rows)
