@@ -14,11 +14,19 @@ Usage: .ci/check-man.py [--examples LIBDIR]
 3. Every cross reference to an rmsg page (.Xr rmsg... N) names a page or a
    link that the install makes, and every page has the sections a C
    programmer looks for.
-4. rmsg-kinds(7) has one entry per RMSG_KIND_* of the header (RAW aside),
-   each naming its accessor, and no entry the header lacks.
-5. Every item the header exports (function, type, struct member, enum
+4. rmsg-kinds(7) has one entry per RMSG_KIND_* of the header, each naming
+   its accessor, and no entry the header lacks.
+5. rmsg-kinds(7) against the registry of kinds of the built library
+   (LIBDIR/librmsg.so, else target/release or target/debug; loaded with
+   ctypes, rows read with rmsg_kind_info_count and rmsg_kind_info_get):
+   every row is listed by its name (.It Li LEVEL/TYPE) in the entry of its
+   RMSG_KIND_*, the text under it begins with the row's enabled_by and
+   names the row's option, and the page lists no name the registry lacks.
+   (A row whose enabled_by is empty makes no claim: the page may say what
+   the kernel needs for it.) Without a built library this fails.
+6. Every item the header exports (function, type, struct member, enum
    constant, macro) has a doc comment.
-6. With --examples LIBDIR: every EXAMPLES program of the section-3 and
+7. With --examples LIBDIR: every EXAMPLES program of the section-3 and
    section-7 pages (every literal block there is a complete C program)
    compiles as C99 with strict warnings against include/ and
    LIBDIR/librmsg.so, runs, exits 0 and ends with no more open descriptors
@@ -202,13 +210,58 @@ def check_structure(pages):
                 fail(f"man/{p.file}:{line}: .Xr {name} {sec}: no such page or link in man/")
 
 
-KIND_FIELDS = ["Kind", "Names", "Enabled by", "Accessor", "Payload"]
+KIND_FIELDS = ["Kind", "Accessor", "Payload"]
+
+
+class KindEntry:
+    """One entry (.Ss) of rmsg-kinds(7): its fields (.It Kind, Accessor,
+    Payload ...) and its names (.It Li LEVEL/TYPE), each with the lines
+    under it."""
+
+    def __init__(self, title, line):
+        self.title = title
+        self.line = line
+        self.fields = {}
+        self.names = {}  # name -> (line number, [lines])
+
+    def kind(self):
+        named = [macro_args(l)[0] for l in self.fields.get("Kind", []) if l.startswith(".Dv RMSG_KIND_")]
+        return named[0] if len(named) == 1 else None
+
+
+def kind_entries(page):
+    """The entries of the KINDS section of rmsg-kinds(7)."""
+    entries = []
+    body = None
+    in_kinds = False
+    for n, line in enumerate(page.lines, 1):
+        if line.startswith(".Sh "):
+            in_kinds = line == ".Sh KINDS"
+            continue
+        if not in_kinds:
+            continue
+        if line.startswith(".Ss "):
+            entries.append(KindEntry(line[4:].strip(), n))
+            body = None
+        elif not entries or line.startswith((".Bl", ".El")):
+            body = None
+        elif line.startswith(".It Li "):
+            name = macro_args(line)[1]
+            if name in entries[-1].names:
+                fail(f"man/rmsg-kinds.7:{n}: {name} is listed twice in the entry {entries[-1].title!r}")
+            body = entries[-1].names.setdefault(name, (n, []))[1]
+        elif line.startswith(".It "):
+            body = entries[-1].fields.setdefault(line[4:].strip(), [])
+        elif body is not None:
+            body.append(line)
+    return entries
 
 
 def check_kinds(pages):
     """rmsg-kinds(7) against enum rmsg_kind: one entry (.Ss) per kind, each
-    with the fields of KIND_FIELDS, its .Dv RMSG_KIND_* under Kind and, under
-    Accessor, every rmsg_item_* function the enumerator's doc comment names."""
+    with the fields of KIND_FIELDS and at least one name (.It Li), its
+    .Dv RMSG_KIND_* under Kind and, under Accessor, every rmsg_item_*
+    function the enumerator's doc comment names. Returns the entries."""
     with open(HEADER, encoding="utf-8") as f:
         header = f.read()
     kinds = {}
@@ -217,44 +270,199 @@ def check_kinds(pages):
     page = next((p for p in pages if p.file == "rmsg-kinds.7"), None)
     if page is None:
         fail("man/rmsg-kinds.7 is missing")
-        return
-    entries = []  # [title, {field: [lines]}]
-    field = None
-    for line in page.lines:
-        if line.startswith(".Sh "):
-            field = None
-            if entries and line != ".Sh KINDS":
-                break
-        elif line.startswith(".Ss "):
-            entries.append([line[4:].strip(), {}])
-            field = None
-        elif line.startswith(".It ") and entries:
-            field = line[4:].strip()
-            entries[-1][1][field] = []
-        elif field and entries and not line.startswith(".El"):
-            entries[-1][1][field].append(line)
+        return []
+    entries = kind_entries(page)
     by_kind = {}
-    for title, fields in entries:
-        missing = [f for f in KIND_FIELDS if f not in fields]
+    for e in entries:
+        where = f"man/rmsg-kinds.7:{e.line}: the entry {e.title!r}"
+        missing = [f for f in KIND_FIELDS if f not in e.fields]
         if missing:
-            fail(f"man/rmsg-kinds.7: the entry {title!r} has no {', '.join(missing)}")
-        named = [macro_args(l)[0] for l in fields.get("Kind", []) if l.startswith(".Dv RMSG_KIND_")]
-        if len(named) != 1:
-            fail(f"man/rmsg-kinds.7: the entry {title!r} must name one RMSG_KIND_* under Kind")
+            fail(f"{where} has no {', '.join(missing)}")
+        if not e.names:
+            fail(f"{where} lists no level and type (.It Li LEVEL/TYPE)")
+        kind = e.kind()
+        if kind is None:
+            fail(f"{where} must name one RMSG_KIND_* under Kind")
             continue
-        accessors = {macro_args(l)[0] for l in fields.get("Accessor", []) if l.startswith(".Fn ")}
-        if named[0] in by_kind:
-            fail(f"man/rmsg-kinds.7: {named[0]} has two entries")
-        by_kind[named[0]] = accessors
+        accessors = {macro_args(l)[0] for l in e.fields.get("Accessor", []) if l.startswith(".Fn ")}
+        if kind in by_kind:
+            fail(f"man/rmsg-kinds.7: {kind} has two entries")
+        by_kind[kind] = accessors
     for kind, accessors in sorted(kinds.items()):
         if kind not in by_kind:
-            fail(f"man/rmsg-kinds.7: no entry for {kind} (a .Ss with .It Kind / .Dv {kind}, Names, Enabled by, Accessor, Payload)")
+            fail(f"man/rmsg-kinds.7: no entry for {kind} (a .Ss with .It Kind / .Dv {kind}, its names, Accessor, Payload)")
             continue
         absent = accessors - by_kind[kind]
         if absent:
             fail(f"man/rmsg-kinds.7: the entry of {kind} does not name {', '.join(sorted(absent))} under Accessor")
     for kind in sorted(set(by_kind) - set(kinds)):
         fail(f"man/rmsg-kinds.7: {kind} is not an enumerator of enum rmsg_kind in include/rmsg.h")
+    return entries
+
+
+# mdoc macros that take the words after them, up to the next macro, as
+# their arguments and print them as they are.
+PLAIN_MACROS = {"Dv", "Li", "Va", "Vt", "Fa", "Ar", "Sy", "Em", "Ev", "Er", "Cm", "No"}
+ENCLOSE = {"Pq": "()", "Qq": '""', "Dq": '""', "Sq": "''", "Brq": "{}", "Bq": "[]"}
+CLOSING = {".", ",", ";", ":", ")", "]", "?", "!"}
+OPENING = {"(", "["}
+
+
+def render(lines):
+    """The text mdoc prints for some lines of a page (the macros rmsg's
+    pages use inside text), on one line with single spaces: what a reader
+    sees, to compare with a string."""
+
+    def words(tokens):
+        out = []  # (text, glue to the previous word)
+        i = 0
+        glue_next = False
+        while i < len(tokens):
+            t = tokens[i]
+            i += 1
+            if t == "Ns":
+                glue_next = True
+                continue
+            if t in ENCLOSE:
+                inner = tokens[i:]
+                tail = []
+                while inner and inner[-1] in CLOSING:
+                    tail.insert(0, inner.pop())
+                text = render_words(words(inner))
+                pair = ENCLOSE[t]
+                out.append((pair[0] + text + pair[1], glue_next))
+                out.extend((c, True) for c in tail)
+                break
+            if t == "Xr" and i + 1 < len(tokens):
+                out.append((f"{tokens[i]}({tokens[i + 1]})", glue_next))
+                i += 2
+            elif t == "Fn" and i < len(tokens):
+                out.append((tokens[i] + "()", glue_next))
+                i += 1
+            elif t in PLAIN_MACROS:
+                pass
+            else:
+                out.append((t, glue_next or t in CLOSING))
+            glue_next = bool(out) and out[-1][0] in OPENING
+        return out
+
+    def render_words(ws):
+        text = ""
+        for w, glue in ws:
+            text += w if glue or not text else " " + w
+        return text
+
+    all_words = []
+    for line in lines:
+        line = unescape(line)
+        if line.startswith("."):
+            tokens = [a[1:-1] if a.startswith('"') else a for a in re.findall(r'"[^"]*"|\S+', line[1:])]
+        else:
+            tokens = line.split()
+        all_words.extend(words(tokens))
+    return render_words(all_words)
+
+
+def find_library(libdir):
+    """librmsg.so in LIBDIR, or as the repository builds it."""
+    dirs = [libdir] if libdir else [os.path.join(ROOT, "target", d) for d in ("release", "debug")]
+    for d in dirs:
+        path = os.path.join(d, "librmsg.so")
+        if os.path.exists(path):
+            return path
+    return None
+
+
+def registry_rows(library):
+    """Every row of the registry, through rmsg_kind_info_count/_get, as
+    dicts; the kind as the name of its enumerator."""
+    import ctypes
+
+    class KindInfo(ctypes.Structure):
+        _fields_ = [
+            ("cmsg_level", ctypes.c_int),
+            ("cmsg_type", ctypes.c_int),
+            ("name", ctypes.c_char_p),
+            ("kind", ctypes.c_uint32),
+            ("payload_size", ctypes.c_size_t),
+            ("option_level", ctypes.c_int),
+            ("option_name", ctypes.c_int),
+            ("option", ctypes.c_char_p),
+            ("enabled_by", ctypes.c_char_p),
+        ]
+
+    with open(HEADER, encoding="utf-8") as f:
+        enum = dict((int(v), k) for k, v in re.findall(r"\b(RMSG_KIND_\w+) = (\d+)", f.read()))
+    try:
+        lib = ctypes.CDLL(library)
+        for symbol in ("rmsg_kind_info_count", "rmsg_kind_info_get"):
+            getattr(lib, symbol)  # AttributeError when not exported
+    except (OSError, AttributeError) as e:
+        fail(f"rmsg-kinds(7) against the registry: cannot use {library}: {e}")
+        return []
+    lib.rmsg_kind_info_count.restype = ctypes.c_size_t
+    lib.rmsg_kind_info_count.argtypes = []
+    lib.rmsg_kind_info_get.restype = ctypes.c_uint32
+    lib.rmsg_kind_info_get.argtypes = [ctypes.c_size_t, ctypes.POINTER(KindInfo)]
+    rows = []
+    for i in range(lib.rmsg_kind_info_count()):
+        info = KindInfo()
+        status = lib.rmsg_kind_info_get(i, ctypes.byref(info))
+        if status != 0:
+            fail(f"{library}: rmsg_kind_info_get({i}) returned status {status}")
+            continue
+        rows.append(
+            {
+                "index": i,
+                "name": info.name.decode(),
+                "kind": enum.get(info.kind, f"kind {info.kind} (not in include/rmsg.h)"),
+                "option": info.option.decode(),
+                "enabled_by": info.enabled_by.decode(),
+            }
+        )
+    return rows
+
+
+def check_registry(entries, libdir):
+    """rmsg-kinds(7) against the registry of the built library: every row
+    is listed (.It Li with its name) in the entry of its kind; what the
+    page says under it starts with the row's enabled_by (then ends, or goes
+    on after a , ; : or parenthesis) and names its option; and the page
+    lists no name the registry lacks. Returns the number of rows."""
+    library = find_library(libdir)
+    if library is None:
+        fail(
+            "rmsg-kinds(7) against the registry: no librmsg.so in "
+            + (libdir if libdir else "target/release or target/debug")
+            + " (build the library first)"
+        )
+        return 0
+    rows = registry_rows(library)
+    listed = {}
+    for e in entries:
+        for name, (line, body) in e.names.items():
+            if name in listed:
+                fail(f"man/rmsg-kinds.7:{line}: {name} is listed again (first in {listed[name][0].title!r})")
+                continue
+            listed[name] = (e, line, body)
+    for row in rows:
+        name, kind, said = row["name"], row["kind"], row["enabled_by"]
+        what = f"registry row {row['index']}: {kind}, enabled by {said!r}"
+        if name not in listed:
+            fail(f"man/rmsg-kinds.7 lacks {name} ({what}): add '.It Li {name}' and what enables it to the entry of {kind}")
+            continue
+        e, line, body = listed.pop(name)
+        where = f"man/rmsg-kinds.7:{line}: {name}"
+        if e.kind() != kind:
+            fail(f"{where} is in the entry of {e.kind()}, but the registry's kind is {kind}")
+        text = render(body)
+        if said and not re.match(re.escape(said) + r"(?:$|[,;:]| ?\()", text):
+            fail(f"{where} is enabled by {text!r} on the page but by {said!r} in the registry (the page's text must begin with the registry's)")
+        if row["option"] and not re.search(r"(?<!\w)" + re.escape(row["option"]) + r"(?!\w)", text):
+            fail(f"{where}: the page does not name its option {row['option']} ({what})")
+    for name, (e, line, _) in sorted(listed.items()):
+        fail(f"man/rmsg-kinds.7:{line}: {name} is not in the registry of {library} (rmsg_kind_info_get): remove it or add the row")
+    return len(rows)
 
 
 def check_doc_comments():
@@ -413,7 +621,8 @@ def main():
     pages = load_pages()
     check_functions(pages, protos)
     check_structure(pages)
-    check_kinds(pages)
+    entries = check_kinds(pages)
+    rows = check_registry(entries, examples)
     check_doc_comments()
     ran = run_examples(pages, examples) if examples else 0
     if errors:
@@ -425,7 +634,8 @@ def main():
     print(
         f"man: {len(protos)} functions of include/rmsg.h on {sum(p.section == '3' for p in pages)} "
         f"section-3 pages ({links} as links), every SYNOPSIS as the header declares it; "
-        f"rmsg-kinds(7) lists every kind; every exported item of the header documented"
+        f"rmsg-kinds(7) lists every kind and the {rows} rows of the registry as it has them; "
+        f"every exported item of the header documented"
         + (f"; {ran} examples built and run" if examples else "")
     )
 

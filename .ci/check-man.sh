@@ -2,8 +2,9 @@
 # The manual pages in man/: `mandoc -Tlint` reports nothing, then
 # .ci/check-man.py checks them against include/rmsg.h (a page or link for
 # every function, each SYNOPSIS as the header declares it, rmsg-kinds(7)
-# against enum rmsg_kind, a doc comment on every exported item) and builds
-# and runs every EXAMPLES program against LIBDIR/librmsg.so.
+# against enum rmsg_kind and against the registry of kinds that
+# LIBDIR/librmsg.so hands out, a doc comment on every exported item) and
+# builds and runs every EXAMPLES program against LIBDIR/librmsg.so.
 # Usage: .ci/check-man.sh LIBDIR   (needs mandoc, python3, a C compiler)
 # The staged install of the pages is checked by .ci/check-man-install.sh,
 # which .ci/consumers.sh runs on its stage.
