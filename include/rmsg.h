@@ -900,8 +900,9 @@ typedef struct rmsg_kind_info {
    */
   const char *name;
   /**
-   * The typed accessor that decodes it (`RMSG_KIND_RAW` for types rmsg
-   * only names, such as send-side ones).
+   * The typed accessor that decodes it (`RMSG_KIND_RAW` for types
+   * handed out raw, read with `rmsg_item_data`, and for send-side types
+   * rmsg only names).
    */
   rmsg_kind kind;
   /**
@@ -928,7 +929,7 @@ typedef struct rmsg_kind_info {
   const char *option;
   /**
    * What enables it, for people: `"IP_RECVTTL"`, `"the sender"`,
-   * `"SO_TIMESTAMP or SO_TIMESTAMP_NEW"`; `""` when nothing does.
+   * `"kernel TLS (TCP_ULP \"tls\")"`; `""` when nothing does.
    */
   const char *enabled_by;
 } rmsg_kind_info;
