@@ -3,15 +3,17 @@
 //! by a wrapper that frees them on drop; borrowed pointers become
 //! references tied to the handle they came from.
 
-use std::ffi::{CStr, c_int};
+use std::ffi::{CStr, c_char, c_int};
 use std::fmt;
 use std::io;
+use std::mem::MaybeUninit;
 use std::os::fd::RawFd;
 use std::ptr::{self, NonNull};
 
 use rmsg::ffi;
 pub use rmsg::ffi::{
-    rmsg_address, rmsg_inet_address, rmsg_inet6_address, rmsg_item, rmsg_kind, rmsg_status,
+    rmsg_address, rmsg_inet_address, rmsg_inet6_address, rmsg_item, rmsg_kind, rmsg_kind_info,
+    rmsg_status,
 };
 
 /// A failed library call: its status and the OS error number that came
@@ -158,6 +160,68 @@ pub fn format(address: &rmsg_address) -> Vec<u8> {
     check(status).expect("the buffer has room for the text and its NUL");
     buf.truncate(len);
     buf
+}
+
+// ---------------------------------------------------------------- registry
+
+/// One row of the library's registry of control-message kinds
+/// (`rmsg_kind_info`): a `(cmsg_level, cmsg_type)` pair, its name, the
+/// `rmsg_kind` of its accessor and the socket option that makes the
+/// kernel send it. It dereferences to the C struct; its strings are
+/// static.
+#[derive(Clone, Copy)]
+pub struct KindInfo(rmsg_kind_info);
+
+impl std::ops::Deref for KindInfo {
+    type Target = rmsg_kind_info;
+    fn deref(&self) -> &rmsg_kind_info {
+        &self.0
+    }
+}
+
+/// One of the registry's static strings as text.
+fn static_text(text: *const c_char) -> &'static str {
+    // SAFETY: the registry's strings are static and NUL-terminated.
+    let text = unsafe { CStr::from_ptr(text) };
+    text.to_str().unwrap_or("")
+}
+
+impl KindInfo {
+    /// The pair's name, as items are named: `"IPPROTO_IP/IP_TTL"`.
+    #[cfg(test)]
+    pub fn name(&self) -> &'static str {
+        static_text(self.0.name)
+    }
+
+    /// The name of the option that enables it: `"IP_RECVTTL"`; `""` when
+    /// no option does.
+    pub fn option(&self) -> &'static str {
+        static_text(self.0.option)
+    }
+}
+
+/// The registry's row of `(level, cmsg_type)` (`rmsg_kind_info_find`), or
+/// None when rmsg does not know the pair.
+pub fn kind_info(level: c_int, cmsg_type: c_int) -> Option<KindInfo> {
+    let mut info = MaybeUninit::uninit();
+    // SAFETY: info is writable for one rmsg_kind_info.
+    let status = unsafe { ffi::rmsg_kind_info_find(level, cmsg_type, info.as_mut_ptr()) };
+    // SAFETY: on RMSG_OK rmsg wrote the whole struct.
+    (status == rmsg_status::RMSG_OK).then(|| KindInfo(unsafe { info.assume_init() }))
+}
+
+/// Every row of the registry, in its order (`rmsg_kind_info_count`,
+/// `rmsg_kind_info_get`).
+#[cfg(test)]
+pub fn kind_infos() -> impl Iterator<Item = KindInfo> {
+    (0..ffi::rmsg_kind_info_count()).map(|index| {
+        let mut info = MaybeUninit::uninit();
+        // SAFETY: info is writable for one rmsg_kind_info.
+        let status = unsafe { ffi::rmsg_kind_info_get(index, info.as_mut_ptr()) };
+        check(status).expect("an index below the count has a row");
+        // SAFETY: on RMSG_OK rmsg wrote the whole struct.
+        KindInfo(unsafe { info.assume_init() })
+    })
 }
 
 // ----------------------------------------------------------------- receive

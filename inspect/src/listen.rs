@@ -150,8 +150,7 @@ pub fn run(args: &ListenArgs) -> Result<(), Failure> {
     let address = parse_address(&args.address)?;
     let family = api::family(&address);
     let request = kinds::parse(&args.enable).map_err(Failure::Usage)?;
-    let settings =
-        kinds::plan(&request, family, args.sock_type.value.raw()).map_err(Failure::Usage)?;
+    let settings = kinds::plan(&request, family, args.sock_type.value.raw())?;
     let format = if args.json {
         Format::Json
     } else {
