@@ -146,20 +146,24 @@ pub fn raw(address: &rmsg_address) -> &[u8] {
 /// path, `@name` (the name's exact bytes), or the empty text for an unnamed
 /// `AF_UNIX` address.
 pub fn format(address: &rmsg_address) -> Vec<u8> {
+    // Room for any address text and its NUL, so one call does (a text
+    // longer than that is asked for again at its length).
+    let mut buf = vec![0u8; ffi::RMSG_MAX_ADDRESS_TEXT + 1];
     let mut len = 0;
-    // SAFETY: address is live; a NULL buffer of length 0 asks for the length.
-    let status = unsafe { ffi::rmsg_address_format(address, ptr::null_mut(), 0, &mut len) };
-    assert!(matches!(
-        status,
-        rmsg_status::RMSG_OK | rmsg_status::RMSG_ERR_BUFFER_TOO_SMALL
-    ));
-    let mut buf = vec![0u8; len + 1];
-    // SAFETY: buf is writable for its length.
-    let status =
-        unsafe { ffi::rmsg_address_format(address, buf.as_mut_ptr().cast(), buf.len(), &mut len) };
-    check(status).expect("the buffer has room for the text and its NUL");
-    buf.truncate(len);
-    buf
+    loop {
+        // SAFETY: address is live; buf is writable for its length.
+        let status = unsafe {
+            ffi::rmsg_address_format(address, buf.as_mut_ptr().cast(), buf.len(), &mut len)
+        };
+        match status {
+            rmsg_status::RMSG_ERR_BUFFER_TOO_SMALL if len >= buf.len() => buf.resize(len + 1, 0),
+            s => {
+                check(s).expect("the buffer has room for the text and its NUL");
+                buf.truncate(len);
+                return buf;
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------- registry
