@@ -3,15 +3,18 @@
 //! by a wrapper that frees them on drop; borrowed pointers become
 //! references tied to the handle they came from.
 
-use std::ffi::{CStr, c_int};
+use std::ffi::{CStr, c_char, c_int};
 use std::fmt;
 use std::io;
-use std::os::fd::RawFd;
+use std::marker::PhantomData;
+use std::mem::{MaybeUninit, size_of};
+use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 use std::ptr::{self, NonNull};
 
 use rmsg::ffi;
 pub use rmsg::ffi::{
-    rmsg_address, rmsg_inet_address, rmsg_inet6_address, rmsg_item, rmsg_kind, rmsg_status,
+    rmsg_address, rmsg_inet_address, rmsg_inet6_address, rmsg_item, rmsg_kind, rmsg_kind_info,
+    rmsg_status, rmsg_view,
 };
 
 /// A failed library call: its status and the OS error number that came
@@ -144,27 +147,89 @@ pub fn raw(address: &rmsg_address) -> &[u8] {
 /// path, `@name` (the name's exact bytes), or the empty text for an unnamed
 /// `AF_UNIX` address.
 pub fn format(address: &rmsg_address) -> Vec<u8> {
+    // Room for any address text and its NUL, so one call does (a text
+    // longer than that is asked for again at its length).
+    let mut buf = vec![0u8; ffi::RMSG_MAX_ADDRESS_TEXT + 1];
     let mut len = 0;
-    // SAFETY: address is live; a NULL buffer of length 0 asks for the length.
-    let status = unsafe { ffi::rmsg_address_format(address, ptr::null_mut(), 0, &mut len) };
-    assert!(matches!(
-        status,
-        rmsg_status::RMSG_OK | rmsg_status::RMSG_ERR_BUFFER_TOO_SMALL
-    ));
-    let mut buf = vec![0u8; len + 1];
-    // SAFETY: buf is writable for its length.
-    let status =
-        unsafe { ffi::rmsg_address_format(address, buf.as_mut_ptr().cast(), buf.len(), &mut len) };
-    check(status).expect("the buffer has room for the text and its NUL");
-    buf.truncate(len);
-    buf
+    loop {
+        // SAFETY: address is live; buf is writable for its length.
+        let status = unsafe {
+            ffi::rmsg_address_format(address, buf.as_mut_ptr().cast(), buf.len(), &mut len)
+        };
+        match status {
+            rmsg_status::RMSG_ERR_BUFFER_TOO_SMALL if len >= buf.len() => buf.resize(len + 1, 0),
+            s => {
+                check(s).expect("the buffer has room for the text and its NUL");
+                buf.truncate(len);
+                return buf;
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- registry
+
+/// One row of the library's registry of control-message kinds
+/// (`rmsg_kind_info`): a `(cmsg_level, cmsg_type)` pair, its name, the
+/// `rmsg_kind` of its accessor and the socket option that makes the
+/// kernel send it. It dereferences to the C struct; its strings are
+/// static.
+#[derive(Clone, Copy)]
+pub struct KindInfo(rmsg_kind_info);
+
+impl std::ops::Deref for KindInfo {
+    type Target = rmsg_kind_info;
+    fn deref(&self) -> &rmsg_kind_info {
+        &self.0
+    }
+}
+
+/// One of the registry's static strings as text.
+fn static_text(text: *const c_char) -> &'static str {
+    // SAFETY: the registry's strings are static and NUL-terminated.
+    let text = unsafe { CStr::from_ptr(text) };
+    text.to_str().unwrap_or("")
+}
+
+impl KindInfo {
+    /// The pair's name, as items are named: `"IPPROTO_IP/IP_TTL"`.
+    #[cfg(test)]
+    pub fn name(&self) -> &'static str {
+        static_text(self.0.name)
+    }
+
+    /// The name of the option that enables it: `"IP_RECVTTL"`; `""` when
+    /// no option does.
+    pub fn option(&self) -> &'static str {
+        static_text(self.0.option)
+    }
+}
+
+/// The registry's row of `(level, cmsg_type)` (`rmsg_kind_info_find`), or
+/// None when rmsg does not know the pair.
+pub fn kind_info(level: c_int, cmsg_type: c_int) -> Option<KindInfo> {
+    let mut info = MaybeUninit::uninit();
+    // SAFETY: info is writable for one rmsg_kind_info.
+    let status = unsafe { ffi::rmsg_kind_info_find(level, cmsg_type, info.as_mut_ptr()) };
+    // SAFETY: on RMSG_OK rmsg wrote the whole struct.
+    (status == rmsg_status::RMSG_OK).then(|| KindInfo(unsafe { info.assume_init() }))
+}
+
+/// Every row of the registry, in its order (`rmsg_kind_info_count`,
+/// `rmsg_kind_info_get`).
+#[cfg(test)]
+pub fn kind_infos() -> impl Iterator<Item = KindInfo> {
+    (0..ffi::rmsg_kind_info_count()).map(|index| {
+        let mut info = MaybeUninit::uninit();
+        // SAFETY: info is writable for one rmsg_kind_info.
+        let status = unsafe { ffi::rmsg_kind_info_get(index, info.as_mut_ptr()) };
+        check(status).expect("an index below the count has a row");
+        // SAFETY: on RMSG_OK rmsg wrote the whole struct.
+        KindInfo(unsafe { info.assume_init() })
+    })
 }
 
 // ----------------------------------------------------------------- receive
-
-/// A received message, freed on drop; freeing closes every descriptor it
-/// still owns.
-pub struct Message(NonNull<ffi::rmsg_message>);
 
 /// How long one receive may wait.
 #[derive(Debug, Clone, Copy)]
@@ -173,36 +238,6 @@ pub enum Wait {
     NonBlocking,
     /// Wait at most this many nanoseconds (`RMSG_ERR_TIMED_OUT` after).
     Deadline(u64),
-}
-
-/// Receives one message on `fd` with `rmsg_recvmsg_with`: at most `bufsize`
-/// data bytes and `ancbufsize` control bytes, `flags` for `recvmsg(2)`.
-pub fn receive(
-    fd: RawFd,
-    bufsize: usize,
-    ancbufsize: usize,
-    flags: c_int,
-    wait: Wait,
-) -> Result<Message> {
-    let options = match wait {
-        Wait::NonBlocking => ffi::rmsg_recv_options {
-            wait: ffi::RMSG_WAIT_NONBLOCK,
-            ..Default::default()
-        },
-        Wait::Deadline(ns) => ffi::rmsg_recv_options {
-            wait: ffi::RMSG_WAIT_DEADLINE,
-            timeout_ns: ns,
-            ..Default::default()
-        },
-    };
-    let mut out = ptr::null_mut();
-    // SAFETY: options is a valid struct read during the call; out is writable.
-    let status =
-        unsafe { ffi::rmsg_recvmsg_with(fd, bufsize, ancbufsize, flags, &options, &mut out) };
-    check(status)?;
-    Ok(Message(
-        NonNull::new(out).expect("rmsg returned RMSG_OK without a message"),
-    ))
 }
 
 /// The control-buffer size for the receive options enabled on `fd`, plus
@@ -214,44 +249,132 @@ pub fn control_space_for_socket(fd: RawFd, max_fds: usize) -> Result<usize> {
     Ok(space)
 }
 
-impl Message {
-    fn raw(&self) -> *const ffi::rmsg_message {
-        self.0.as_ptr()
+/// A receiver (`rmsg_receiver_*`): one message's memory, allocated once
+/// and received into again and again, freed on drop.
+pub struct Receiver(NonNull<ffi::rmsg_receiver>);
+
+impl Receiver {
+    /// A receiver of at most `bufsize` data bytes and `ancbufsize` control
+    /// bytes per message.
+    pub fn new(bufsize: usize, ancbufsize: usize) -> Result<Receiver> {
+        let mut out = ptr::null_mut();
+        // SAFETY: NULL options are the defaults; out is writable.
+        check(unsafe { ffi::rmsg_receiver_new(bufsize, ancbufsize, ptr::null(), &mut out) })?;
+        Ok(Receiver(
+            NonNull::new(out).expect("rmsg returned RMSG_OK without a receiver"),
+        ))
+    }
+
+    /// Receives one message on `fd` with `rmsg_receiver_recv_view`, `flags`
+    /// for `recvmsg(2)`. The message is read through its view and lives
+    /// until the next receive (which the borrow of `self` prevents while
+    /// it is held).
+    pub fn receive(&mut self, fd: RawFd, flags: c_int, wait: Wait) -> Result<Message<'_>> {
+        let options = match wait {
+            Wait::NonBlocking => ffi::rmsg_recv_options {
+                wait: ffi::RMSG_WAIT_NONBLOCK,
+                ..Default::default()
+            },
+            Wait::Deadline(ns) => ffi::rmsg_recv_options {
+                wait: ffi::RMSG_WAIT_DEADLINE,
+                timeout_ns: ns,
+                ..Default::default()
+            },
+        };
+        let mut view = ptr::null();
+        // SAFETY: the receiver is live and used by this thread only;
+        // options is read during the call; view is writable.
+        let status = unsafe {
+            ffi::rmsg_receiver_recv_view(
+                self.0.as_ptr(),
+                fd,
+                flags,
+                &options,
+                size_of::<rmsg_view>(),
+                &mut view,
+            )
+        };
+        check(status)?;
+        // SAFETY: on RMSG_OK rmsg wrote a view valid until the next receive
+        // or the receiver's end, both after the borrow of self ends.
+        Ok(unsafe { Message::from_view(view) })
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        // SAFETY: an owned receiver from rmsg, freed once; this closes the
+        // descriptors its message still owns.
+        unsafe { ffi::rmsg_receiver_free(self.0.as_ptr()) }
+    }
+}
+
+/// A received message, read through its view (`rmsg_view`): its data,
+/// length, flags and counts are fields, not calls. (The view's decoded
+/// values are not used: the tool shows every item, and reading them from
+/// the view saved nothing measurable over the accessors.) It borrows the
+/// memory it was received into. On drop it closes the descriptors it still
+/// owns, as freeing a message does (a receiver would close them only at
+/// its next receive): the tool shows them and lets them go.
+pub struct Message<'r> {
+    /// A pointer rather than a reference: taking descriptors changes the
+    /// view (its `fd_count`), so no reference to it outlives a read.
+    view: NonNull<rmsg_view>,
+    /// The exclusive borrow of the receiver (or message) that holds it.
+    _holder: PhantomData<&'r mut ()>,
+}
+
+impl<'r> Message<'r> {
+    /// # Safety
+    /// `view` is a view from rmsg, valid (with its message) for `'r`, and
+    /// nothing else reads or changes the message meanwhile.
+    unsafe fn from_view(view: *const rmsg_view) -> Message<'r> {
+        Message {
+            view: NonNull::new(view.cast_mut()).expect("rmsg returned RMSG_OK without a view"),
+            _holder: PhantomData,
+        }
+    }
+
+    fn view(&self) -> &rmsg_view {
+        // SAFETY: the view is live for 'r, and only rmsg's take functions
+        // change it, which run in drop alone.
+        unsafe { self.view.as_ref() }
+    }
+
+    fn raw(&self) -> *mut ffi::rmsg_message {
+        self.view().message
     }
 
     /// The data bytes received.
     pub fn data(&self) -> &[u8] {
-        // SAFETY: the message is live.
-        let (data, len) = unsafe {
-            (
-                ffi::rmsg_message_data(self.raw()),
-                ffi::rmsg_message_data_len(self.raw()),
-            )
-        };
-        if len == 0 {
+        let view = self.view();
+        if view.data_len == 0 {
             return &[];
         }
-        // SAFETY: rmsg gives len readable bytes borrowed from the message.
-        unsafe { std::slice::from_raw_parts(data, len) }
+        // SAFETY: the view gives data_len readable bytes borrowed from the
+        // message.
+        unsafe { std::slice::from_raw_parts(view.data, view.data_len) }
     }
 
     /// The byte count `recvmsg(2)` returned (with `MSG_TRUNC` asked for, a
     /// datagram's full length).
     pub fn nbytes(&self) -> usize {
-        // SAFETY: the message is live.
-        unsafe { ffi::rmsg_message_nbytes(self.raw()) }
+        self.view().nbytes
     }
 
     /// `msg_flags` as the kernel returned them.
     pub fn flags(&self) -> c_int {
-        // SAFETY: the message is live.
-        unsafe { ffi::rmsg_message_flags(self.raw()) }
+        self.view().flags
     }
 
     /// True when the walk over the control bytes stopped at a bad header.
     pub fn malformed(&self) -> bool {
-        // SAFETY: the message is live.
-        unsafe { ffi::rmsg_message_malformed(self.raw()) }
+        self.view().malformed
+    }
+
+    /// Number of control items.
+    pub fn item_count(&self) -> usize {
+        self.view().item_count
     }
 
     /// The source address, if the kernel returned one.
@@ -262,9 +385,7 @@ impl Message {
 
     /// The control items, in the order the kernel wrote them.
     pub fn items(&self) -> impl Iterator<Item = &rmsg_item> {
-        // SAFETY: the message is live.
-        let count = unsafe { ffi::rmsg_message_item_count(self.raw()) };
-        (0..count).map(move |i| {
+        (0..self.item_count()).map(move |i| {
             // SAFETY: i is in range; the item borrows from the live message.
             unsafe { ffi::rmsg_message_item(self.raw(), i).as_ref() }
                 .expect("an index below the item count has an item")
@@ -272,10 +393,90 @@ impl Message {
     }
 }
 
-impl Drop for Message {
+impl Drop for Message<'_> {
     fn drop(&mut self) {
-        // SAFETY: an owned message from rmsg, freed once; this closes the
-        // descriptors it still owns.
+        let (message, count) = (self.raw(), self.item_count());
+        for index in 0..count {
+            // SAFETY: index is in range; the message is live.
+            let item = unsafe { ffi::rmsg_message_item(message, index) };
+            // SAFETY: item is NULL or live (a NULL item has no descriptors).
+            let carried = unsafe { ffi::rmsg_item_fd_count(item) };
+            if carried == 0 {
+                continue;
+            }
+            let mut fds: Vec<RawFd> = vec![-1; carried];
+            let mut taken = 0;
+            // SAFETY: the message is live and this wrapper the only user of
+            // it; fds is writable for its length; taken is writable.
+            let status = unsafe {
+                ffi::rmsg_message_take_item_fds(
+                    message,
+                    index,
+                    fds.as_mut_ptr(),
+                    fds.len(),
+                    &mut taken,
+                )
+            };
+            if status == rmsg_status::RMSG_OK {
+                for &fd in &fds[..taken] {
+                    // SAFETY: rmsg handed this descriptor over: it is ours
+                    // alone, closed once here.
+                    drop(unsafe { OwnedFd::from_raw_fd(fd) });
+                }
+            }
+        }
+    }
+}
+
+/// A message made from a datagram's pieces (`rmsg_message_from_recvmsg`),
+/// owned and freed on drop: messages with control bytes a socket would not
+/// deliver, for the tests of what the tool shows.
+#[cfg(test)]
+pub struct Made(NonNull<ffi::rmsg_message>);
+
+#[cfg(test)]
+impl Made {
+    /// A message of `data` with the control bytes `control` (aligned as a
+    /// kernel's control buffer is) and `flags`, from no address.
+    pub fn new(data: &[u8], control: &[u64], control_len: usize, flags: c_int) -> Result<Made> {
+        assert!(control_len <= size_of_val(control));
+        let parts = ffi::rmsg_recvmsg_parts {
+            data: data.as_ptr(),
+            data_len: data.len(),
+            nbytes: data.len(),
+            name: ptr::null(),
+            name_size: 0,
+            name_len: 0,
+            control: control.as_ptr().cast(),
+            control_len,
+            msg_flags: flags,
+        };
+        let mut out = ptr::null_mut();
+        // SAFETY: parts and the memory it points at are readable during the
+        // call; out is writable.
+        check(unsafe { ffi::rmsg_message_from_recvmsg(&parts, 0, &mut out) })?;
+        Ok(Made(
+            NonNull::new(out).expect("rmsg returned RMSG_OK without a message"),
+        ))
+    }
+
+    /// The message, read through its view (`rmsg_message_view`).
+    pub fn message(&mut self) -> Message<'_> {
+        let mut view = ptr::null();
+        // SAFETY: the message is live; view is writable.
+        let status =
+            unsafe { ffi::rmsg_message_view(self.0.as_ptr(), size_of::<rmsg_view>(), &mut view) };
+        check(status).expect("every message has a view");
+        // SAFETY: the view lives with the message, which outlives the
+        // borrow of self.
+        unsafe { Message::from_view(view) }
+    }
+}
+
+#[cfg(test)]
+impl Drop for Made {
+    fn drop(&mut self) {
+        // SAFETY: an owned message from rmsg, freed once.
         unsafe { ffi::rmsg_message_free(self.0.as_ptr()) }
     }
 }

@@ -35,10 +35,11 @@ impl Drop for Unlink {
     }
 }
 
-/// A receiving socket and what a receive on it needs.
+/// A receiving socket and what a receive on it needs: the memory its
+/// messages are received into (allocated once) and the flags.
 struct Receiver {
     fd: OwnedFd,
-    ancbufsize: usize,
+    rx: api::Receiver,
     flags: c_int,
 }
 
@@ -61,17 +62,15 @@ impl Receiver {
         let max_fds = if family == libc::AF_UNIX { MAX_FDS } else { 0 };
         let ancbufsize = api::control_space_for_socket(fd.as_raw_fd(), max_fds)
             .map_err(|e| Failure::Runtime(format!("cannot size the control buffer: {e}")))?;
+        let rx = api::Receiver::new(BUFSIZE, ancbufsize)
+            .map_err(|e| Failure::Runtime(format!("cannot make a receiver: {e}")))?;
         // MSG_TRUNC makes a datagram's full length known even when it is
         // longer than the buffer; on a stream it would discard data.
         let flags = match sock_type {
             SocketType::Stream => 0,
             SocketType::Dgram | SocketType::Seqpacket => libc::MSG_TRUNC,
         };
-        Ok(Receiver {
-            fd,
-            ancbufsize,
-            flags,
-        })
+        Ok(Receiver { fd, rx, flags })
     }
 
     fn raw(&self) -> RawFd {
@@ -92,16 +91,17 @@ fn timed_out(timeout: Option<f64>, what: &str) -> Failure {
 }
 
 /// What one wait on a socket produced.
-enum Received {
-    Message(api::Message),
+enum Received<'r> {
+    Message(api::Message<'r>),
     /// Nothing to show (an error without a queued message, a spurious wake).
     Nothing,
 }
 
 /// Waits for the next message on `r` until `deadline`, from the error
 /// queue when the kernel queued one there, from the socket otherwise.
-fn receive(r: &Receiver, deadline: Option<Instant>) -> Result<Option<Received>, Failure> {
-    let events = sock::wait(r.raw(), deadline).map_err(runtime("cannot wait for the socket"))?;
+fn receive(r: &mut Receiver, deadline: Option<Instant>) -> Result<Option<Received<'_>>, Failure> {
+    let fd = r.raw();
+    let events = sock::wait(fd, deadline).map_err(runtime("cannot wait for the socket"))?;
     if events == 0 {
         return Ok(None);
     }
@@ -111,7 +111,7 @@ fn receive(r: &Receiver, deadline: Option<Instant>) -> Result<Option<Received>, 
         // Ready: a short bound in case another reader took the message.
         (r.flags, Wait::Deadline(100_000_000))
     };
-    match api::receive(r.raw(), BUFSIZE, r.ancbufsize, flags, wait) {
+    match r.rx.receive(fd, flags, wait) {
         Ok(m) => Ok(Some(Received::Message(m))),
         Err(e)
             if matches!(
@@ -123,7 +123,7 @@ fn receive(r: &Receiver, deadline: Option<Instant>) -> Result<Option<Received>, 
                 // An error with no queued message (say, an ICMP error on a
                 // socket without IP_RECVERR): read it so that poll stops
                 // reporting it, and say what it was.
-                let err = sock::get_int(r.raw(), libc::SOL_SOCKET, libc::SO_ERROR)
+                let err = sock::get_int(fd, libc::SOL_SOCKET, libc::SO_ERROR)
                     .map_err(runtime("cannot read the socket error"))?;
                 if err != 0 {
                     let e = std::io::Error::from_raw_os_error(err);
@@ -150,8 +150,7 @@ pub fn run(args: &ListenArgs) -> Result<(), Failure> {
     let address = parse_address(&args.address)?;
     let family = api::family(&address);
     let request = kinds::parse(&args.enable).map_err(Failure::Usage)?;
-    let settings =
-        kinds::plan(&request, family, args.sock_type.value.raw()).map_err(Failure::Usage)?;
+    let settings = kinds::plan(&request, family, args.sock_type.value.raw())?;
     let format = if args.json {
         Format::Json
     } else {
@@ -177,7 +176,7 @@ pub fn run(args: &ListenArgs) -> Result<(), Failure> {
     }
     // On a listening socket the options are set for the connections it
     // accepts (Linux copies some of them, not all: they are set again).
-    let listener = Receiver::new(fd, family, args.sock_type.value, &settings, &request, true)?;
+    let mut listener = Receiver::new(fd, family, args.sock_type.value, &settings, &request, true)?;
 
     print(&[match format {
         Format::Text => format!("listening on {bound} ({})", args.sock_type.value.name()),
@@ -218,15 +217,15 @@ pub fn run(args: &ListenArgs) -> Result<(), Failure> {
             )?);
             continue;
         }
-        let r = connection.as_ref().unwrap_or(&listener);
+        let r = connection.as_mut().unwrap_or(&mut listener);
         let message = match receive(r, deadline)? {
             None => return Err(timed_out(args.timeout, "message")),
             Some(Received::Nothing) => continue,
             Some(Received::Message(m)) => m,
         };
-        let items = message.items().count();
-        if connected && message.nbytes() == 0 && items == 0 {
+        if connected && message.nbytes() == 0 && message.item_count() == 0 {
             // End of stream: wait for the next connection.
+            drop(message);
             if format == Format::Text {
                 print(&["connection closed".to_string()])?;
             }
@@ -235,8 +234,8 @@ pub fn run(args: &ListenArgs) -> Result<(), Failure> {
         }
         shown += 1;
         print(&show::message(&message, shown, format))?;
-        // Dropping the message frees it, which closes the descriptors it
-        // carried: they have been shown.
+        // Dropping the message closes the descriptors it carried: they
+        // have been shown.
         drop(message);
     }
     Ok(())

@@ -529,6 +529,7 @@ pub fn message(message: &Message, number: u64, format: Format) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::mem::size_of;
 
     #[test]
     fn dates_of_known_days() {
@@ -542,6 +543,66 @@ mod tests {
     #[test]
     fn escapes_what_is_not_printable() {
         assert_eq!(escape(b"a\"b\\c\n\0\xff"), "a\\\"b\\\\c\\n\\x00\\xff");
+    }
+
+    /// A control buffer of `(level, type, data)` items laid out as the
+    /// kernel lays them out (`CMSG_SPACE` apart), in 8-byte words, and its
+    /// length.
+    fn control(items: &[(c_int, c_int, &[u8])]) -> (Vec<u64>, usize) {
+        let mut bytes = Vec::new();
+        for &(level, cmsg_type, data) in items {
+            let len = size_of::<libc::cmsghdr>() + data.len();
+            bytes.extend_from_slice(&len.to_ne_bytes());
+            bytes.extend_from_slice(&level.to_ne_bytes());
+            bytes.extend_from_slice(&cmsg_type.to_ne_bytes());
+            bytes.extend_from_slice(data);
+            bytes.resize(bytes.len().next_multiple_of(8), 0);
+        }
+        let words = bytes
+            .chunks(8)
+            .map(|c| u64::from_ne_bytes(c.try_into().expect("whole words")))
+            .collect();
+        (words, bytes.len())
+    }
+
+    /// The text lines for a message of `data` with these items.
+    fn shown(data: &[u8], items: &[(c_int, c_int, &[u8])]) -> Vec<String> {
+        let (words, len) = control(items);
+        let mut made = api::Made::new(data, &words, len, 0).expect("a message");
+        text_lines(&made.message(), 1)
+    }
+
+    /// Items the kernel would not send: a kind repeated, items too short
+    /// for their accessor. Each shows its own value, or why it has none
+    /// and its bytes.
+    #[test]
+    fn repeated_and_short_items_show_their_own_values() {
+        let ip = libc::IPPROTO_IP;
+        let int = |v: i32| v.to_ne_bytes();
+        let lines = shown(
+            b"m",
+            &[
+                (ip, libc::IP_TTL, &[1, 2]),
+                (ip, libc::IP_TTL, &int(7)),
+                (ip, libc::IP_TTL, &int(9)),
+                (ip, libc::IP_TOS, &[]),
+            ],
+        );
+        assert_eq!(
+            lines[..2],
+            ["message 1: 1 bytes, flags none", "  data \"m\""]
+        );
+        let short = "  IPPROTO_IP/IP_TTL: cannot decode (";
+        assert!(lines[2].starts_with(short), "{lines:?}");
+        assert!(lines[2].ends_with("): 2 bytes: 0102"), "{lines:?}");
+        assert_eq!(
+            lines[3..5],
+            ["  IPPROTO_IP/IP_TTL: 7", "  IPPROTO_IP/IP_TTL: 9"]
+        );
+        let empty = "  IPPROTO_IP/IP_TOS: cannot decode (";
+        assert!(lines[5].starts_with(empty), "{lines:?}");
+        assert!(lines[5].ends_with("): 0 bytes: "), "{lines:?}");
+        assert_eq!(lines.len(), 6, "{lines:?}");
     }
 
     #[test]

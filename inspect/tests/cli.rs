@@ -425,6 +425,52 @@ fn received_descriptors_are_closed_after_printing() {
     assert!(status.success(), "{err}");
 }
 
+/// The descriptors `pid` has open once they are `expected`, polling for up
+/// to 10 s, less than the listeners' timeout (what the process does
+/// between two outputs takes a moment).
+fn open_fds_settled(pid: u32, expected: &BTreeSet<i64>) -> BTreeSet<i64> {
+    for _ in 0..1000 {
+        let now = open_fds(pid);
+        if &now == expected {
+            return now;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    open_fds(pid)
+}
+
+#[test]
+fn descriptors_and_pidfds_are_closed_without_waiting_for_the_next_message() {
+    let dir = TempDir::new();
+    let socket = dir.path("sock");
+    let (mut l, address) =
+        Listener::start_json(&[text(&socket), "--enable", "pidfd", "--count", "3"]);
+    let before = open_fds(l.pid());
+
+    // Each message carries a pidfd of its sender, the first also two
+    // descriptors: once a message is printed its descriptors are closed,
+    // though no other message has come.
+    let sender = send(&[&address, "one", "--fd", "/dev/null", "--fd", "/dev/null"]);
+    let first = l.next_json();
+    // The sender's pid, or -1 once it has exited.
+    let pid = &item(&first, "SOL_SOCKET/SCM_PIDFD")["value"]["pid"];
+    assert!(*pid == sender || *pid == -1, "{first}");
+    assert_eq!(
+        item(&first, "SOL_SOCKET/SCM_RIGHTS")["value"][1]["type"],
+        "character device"
+    );
+    assert_eq!(open_fds_settled(l.pid(), &before), before);
+
+    send(&[&address, "two"]);
+    let second = l.next_json();
+    assert!(item(&second, "SOL_SOCKET/SCM_PIDFD")["value"]["fd"].is_i64());
+    assert_eq!(open_fds_settled(l.pid(), &before), before);
+    send(&[&address, "three"]);
+    assert_eq!(l.next_json()["data"], "three");
+    let (status, _, err) = l.finish();
+    assert!(status.success(), "{err}");
+}
+
 #[test]
 fn ipv6_hop_limit_traffic_class_and_pktinfo() {
     let (mut l, address) = Listener::start_json(&[
