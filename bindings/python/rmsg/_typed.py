@@ -8,6 +8,7 @@ conversion, address formatting) is ``rmsg._recv``, shared with the
 drop-ins.
 """
 
+import collections
 import ctypes
 import operator
 import os
@@ -64,6 +65,8 @@ __all__ = [
     "send",
     "DEFAULT_MAXFDS",
     "kind_name",
+    "KindInfo",
+    "kinds",
 ]
 
 # Room for descriptors that ``receive`` leaves in an automatically sized
@@ -422,6 +425,65 @@ _DECODERS = {
         _n.item_tls_record_type, ctypes.c_uint8, TlsRecordType, _fill_scalar,
     ),
 }
+
+# Kinds the library decodes that this binding hands out as a plain Item of
+# raw bytes on purpose: a security label is a string the caller reads as it
+# likes, and the timestamping side items and IP options are rare enough that
+# their bytes serve. With _DECODERS and the descriptor kinds (RIGHTS, PIDFD)
+# these cover every kind of the registry, which tests/test_registry.py checks,
+# so a kind added to the library is a choice made here, not a silent Item.
+_KEPT_RAW = frozenset((
+    _n.RMSG_KIND_RAW,
+    _n.RMSG_KIND_SECURITY,
+    _n.RMSG_KIND_TS_PKTINFO,
+    _n.RMSG_KIND_TS_OPT_STATS,
+    _n.RMSG_KIND_IP_OPTIONS,
+))
+
+# The class an item of each kind becomes (Item for those kept raw).
+_CLASSES = {kind: entry[2] for kind, entry in _DECODERS.items()}
+
+
+class KindInfo(collections.namedtuple("KindInfo", (
+    "level", "type", "name", "kind", "payload_size",
+    "option_level", "option_name", "option", "enabled_by", "item_class",
+))):
+    """One row of librmsg's registry of control-message kinds
+    (``rmsg_kind_info``): the ``(level, type)`` pair, its name, the library's
+    ``rmsg_kind`` number, the data bytes a receive reserves for one item
+    (0 for descriptors and send-side types), the socket option that makes
+    the kernel deliver it (``option_level``, ``option_name`` and its name;
+    -1, -1 and ``""`` when none does), what enables it in words, and the
+    class ``receive`` makes of such an item."""
+
+    __slots__ = ()
+
+
+def _item_class(kind):
+    if kind == _n.RMSG_KIND_RIGHTS:
+        return Rights
+    if kind == _n.RMSG_KIND_PIDFD:
+        return PidFd
+    return _CLASSES.get(kind, Item)
+
+
+def kinds():
+    """Every control-message kind librmsg knows, as a list of ``KindInfo``
+    in the library's order (``rmsg_kind_info_get``). The list is read from
+    the library loaded here, so it is the kinds of that build."""
+    rows = []
+    info = _n.KindInfo()
+    for index in range(_n.kind_info_count()):
+        status = _n.kind_info_get(index, ctypes.byref(info))
+        if status != 0:
+            raise RuntimeError("rmsg_kind_info_get(%d) gave status %d" % (index, status))
+        rows.append(KindInfo(
+            info.cmsg_level, info.cmsg_type, info.name.decode(), info.kind,
+            info.payload_size, info.option_level, info.option_name,
+            info.option.decode(), info.enabled_by.decode(), _item_class(info.kind),
+        ))
+    return rows
+
 
 _NAME_CACHE_MAX = 1024
 _names = {}
