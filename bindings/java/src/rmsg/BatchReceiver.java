@@ -1,5 +1,6 @@
 package rmsg;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.io.IOException;
@@ -24,6 +25,8 @@ public final class BatchReceiver extends NativeReceiver {
     private final int capacity;
     private final int bufsize;
     private final MemorySegment count;
+    /** Where {@code rmsg_batch_recv_views} writes its array of view pointers. */
+    private final MemorySegment views;
 
     BatchReceiver(MessageSocket socket, int capacity, int bufsize, int ancbufsize) throws IOException {
         super(socket, "rmsg_batch_new", (options, out) -> Native.batchNew(checked(capacity, bufsize, ancbufsize),
@@ -31,6 +34,7 @@ public final class BatchReceiver extends NativeReceiver {
         this.capacity = capacity;
         this.bufsize = bufsize;
         this.count = arena.allocate(JAVA_LONG);
+        this.views = arena.allocate(ADDRESS);
     }
 
     private static long checked(int capacity, int bufsize, int ancbufsize) {
@@ -92,16 +96,20 @@ public final class BatchReceiver extends NativeReceiver {
      */
     public List<Message> receive(MemorySegment dst, int flags) throws IOException {
         return receiving(dst, room(), () -> {
-            int s = Native.batchRecv(handle, socket.fd, flags, options, count);
+            int s = viaView
+                    ? Native.batchRecvViews(handle, socket.fd, flags, options, Decoder.VIEW_BYTES, views, count)
+                    : Native.batchRecv(handle, socket.fd, flags, options, count);
             if (s != Errors.OK) {
-                throw Errors.status("rmsg_batch_recv", s);
+                throw Errors.status(viaView ? "rmsg_batch_recv_views" : "rmsg_batch_recv", s);
             }
             int n = (int) count.get(JAVA_LONG, 0);
+            MemorySegment array = viaView ? views.get(ADDRESS, 0).reinterpret((long) n * ADDRESS.byteSize()) : null;
             List<Message> out = new ArrayList<>(n);
             long offset = 0;
             try {
                 for (int i = 0; i < n; i++) {
-                    Message m = decoder.decode(Native.batchMessage(handle, i), dst, offset, -1);
+                    Message m = array != null ? decoder.decodeView(array.getAtIndex(ADDRESS, i), dst, offset)
+                            : decoder.decode(Native.batchMessage(handle, i), dst, offset, -1);
                     out.add(m);
                     offset += m.length();
                 }

@@ -59,6 +59,8 @@ final class Decoder {
     private static final long EE_OFFENDER = Layouts.offset(EE, "offender");
     private static final long EE_OFFENDER6 = Layouts.offset(EE, "offender6");
     private static final long VIEW_SIZE = Layouts.ITEM_VIEW.byteSize();
+    /** The bytes of {@code rmsg_view} this binding reads (and passes as {@code view_size}). */
+    static final long VIEW_BYTES = Layouts.VIEW.byteSize();
 
     /**
      * {@code rmsg_item_kind} by {@code (level, type)}, plus one (0: not yet
@@ -88,6 +90,8 @@ final class Decoder {
     private final MemorySegment count;
     private MemorySegment views;
     private long viewCapacity;
+    /** The kinds of the items of the message being decoded (as long as {@code views}). */
+    private int[] kinds = new int[0];
     private MemorySegment fdsOut;
     private long fdCapacity;
     /** The descriptors taken while decoding one message (empty between calls). */
@@ -140,9 +144,60 @@ final class Decoder {
         if (items == 0) {
             return new Message(data, nbytes, flags, malformed, source, List.of(), Descriptors.NONE);
         }
+        return withItems(message, items, null, 0, data, nbytes, flags, malformed, source);
+    }
+
+    /**
+     * The {@link Message} of the message whose {@code rmsg_view} is at
+     * {@code view} (from {@code rmsg_receiver_recv_view} or {@code
+     * rmsg_batch_recv_views}); its data is copied to {@code dst} at {@code
+     * offset} (the caller made sure it fits). The same message as {@link
+     * #decode} makes, read with fewer calls: the counts, data and source
+     * come from the view; an item of a kind the view decodes, when it is
+     * the only item of its kind, is made from the view's field; a message
+     * whose one item is such an item needs no call at all. Other items
+     * (descriptors, kinds the view has no field for, repeated kinds, items
+     * the view could not decode) go the per-item way, and
+     * {@code rmsg_message_items} gives the order the items came in.
+     */
+    Message decodeView(MemorySegment view, MemorySegment dst, long offset) {
+        MemorySegment v = view.reinterpret(VIEW_BYTES);
+        long nbytes = v.get(JAVA_LONG, Layouts.MV_NBYTES);
+        long len = v.get(JAVA_LONG, Layouts.MV_DATA_LEN);
+        if (len > 0) {
+            MemorySegment.copy(v.get(ADDRESS, Layouts.MV_DATA).reinterpret(len), 0, dst, offset, len);
+        }
+        MemorySegment data = dst.asSlice(offset, len);
+        int flags = v.get(JAVA_INT, Layouts.MV_FLAGS);
+        boolean malformed = v.get(JAVA_BOOLEAN, Layouts.MV_MALFORMED);
+        long addressLen = v.get(JAVA_LONG, Layouts.MV_ADDRESS_LEN);
+        SocketAddress source = addressLen == 0 ? null
+                : source(v.get(ADDRESS, Layouts.MV_ADDRESS).reinterpret(addressLen));
+        long items = v.get(JAVA_LONG, Layouts.MV_ITEM_COUNT);
+        if (items == 0) {
+            return new Message(data, nbytes, flags, malformed, source, List.of(), Descriptors.NONE);
+        }
+        long present = v.get(JAVA_LONG, Layouts.MV_PRESENT);
+        if (items == 1 && Long.bitCount(present) == 1) {
+            // A bit is set only by an item of its kind that decoded: with
+            // one item, it is that item, and the view holds its value.
+            int kind = Long.numberOfTrailingZeros(present);
+            long field = kind < Layouts.VIEW_FIELD.length ? Layouts.VIEW_FIELD[kind] : -1;
+            ControlItem only = field < 0 ? null : typed(kind, v, field);
+            if (only != null) {
+                return new Message(data, nbytes, flags, malformed, source, List.of(only), Descriptors.NONE);
+            }
+        }
+        return withItems(v.get(ADDRESS, Layouts.MV_MESSAGE), items, v, present, data, nbytes, flags, malformed,
+                source);
+    }
+
+    /** The message with its {@code items} items, its descriptors taken (and closed again if anything fails). */
+    private Message withItems(MemorySegment message, long items, MemorySegment view, long present,
+            MemorySegment data, long nbytes, int flags, boolean malformed, SocketAddress source) {
         taken.clear();
         try {
-            List<ControlItem> decoded = items(message, items);
+            List<ControlItem> decoded = items(message, items, view, present);
             Descriptors fds = taken.isEmpty() ? Descriptors.NONE : new Descriptors(taken);
             return new Message(data, nbytes, flags, malformed, source, decoded, fds);
         } catch (Throwable t) {
@@ -169,44 +224,59 @@ final class Decoder {
         return a;
     }
 
-    private List<ControlItem> items(MemorySegment message, long n) {
+    /**
+     * The items of {@code message}, in the order they came. With a {@code
+     * view} (else null) whose {@code present} bits are set, an item whose
+     * bit is set and that is the only one of its kind is read from the
+     * view's field: the view holds the first item of each kind that
+     * decoded, so with one item of the kind that is this one.
+     */
+    private List<ControlItem> items(MemorySegment message, long n, MemorySegment view, long present) {
         if (n > viewCapacity) {
             viewCapacity = Math.max(n, Math.max(8, viewCapacity * 2));
             views = arena.allocate(Layouts.ITEM_VIEW, viewCapacity);
+            kinds = new int[(int) viewCapacity];
         }
         int status = Native.messageItems(message, views, viewCapacity, count);
         if (status != Errors.OK) {
             throw new IllegalStateException("rmsg_message_items: " + Native.statusName(status));
         }
         n = Math.min(n, count.get(JAVA_LONG, 0));
+        long fromView = 0;
+        if (view != null && present != 0) {
+            long seen = 0;
+            long repeated = 0;
+            for (int i = 0; i < n; i++) {
+                long base = i * VIEW_SIZE;
+                int kind = kindOf(message, i, views.get(JAVA_INT, base + Layouts.VIEW_LEVEL),
+                        views.get(JAVA_INT, base + Layouts.VIEW_TYPE));
+                kinds[i] = kind;
+                long bit = kind >= 0 && kind < 64 ? 1L << kind : 0;
+                repeated |= seen & bit;
+                seen |= bit;
+            }
+            fromView = present & ~repeated;
+        }
         ControlItem[] out = new ControlItem[(int) n];
         for (int i = 0; i < n; i++) {
             long base = i * VIEW_SIZE;
             int level = views.get(JAVA_INT, base + Layouts.VIEW_LEVEL);
             int type = views.get(JAVA_INT, base + Layouts.VIEW_TYPE);
-            long fdCount = views.get(JAVA_LONG, base + Layouts.VIEW_FD_COUNT);
-            MemorySegment item = null;
-            int slot = kindSlot(level, type);
-            int kind = slot < 0 ? 0 : KINDS[slot] - 1;
-            if (kind < 0 || slot < 0) {
-                item = Native.messageItem(message, i);
-                kind = Native.itemKind(item);
-                if (slot >= 0) {
-                    KINDS[slot] = (byte) (kind + 1);
-                }
-            }
+            int kind = fromView != 0 ? kinds[i] : kindOf(message, i, level, type);
             ControlItem decoded = null;
-            if ((kind == Kind.RIGHTS || kind == Kind.PIDFD) && fdCount > 0) {
-                List<Fd> fds = take(message, i, fdCount);
-                decoded = kind == Kind.PIDFD && fds.size() == 1
-                        ? new ControlItem.PidFd(fds.get(0))
-                        : new ControlItem.Rights(fds);
-            } else if (Native.decodes(kind)) {
-                if (item == null) {
-                    item = Native.messageItem(message, i);
-                }
-                if (Native.decode(kind, item, scratch) == Errors.OK) {
-                    decoded = typed(kind, scratch);
+            if (kind >= 0 && kind < 64 && (fromView & (1L << kind)) != 0) {
+                decoded = typed(kind, view, Layouts.VIEW_FIELD[kind]);
+            } else {
+                long fdCount = views.get(JAVA_LONG, base + Layouts.VIEW_FD_COUNT);
+                if ((kind == Kind.RIGHTS || kind == Kind.PIDFD) && fdCount > 0) {
+                    List<Fd> fds = take(message, i, fdCount);
+                    decoded = kind == Kind.PIDFD && fds.size() == 1
+                            ? new ControlItem.PidFd(fds.get(0))
+                            : new ControlItem.Rights(fds);
+                } else if (Native.decodes(kind)) {
+                    if (Native.decode(kind, Native.messageItem(message, i), scratch) == Errors.OK) {
+                        decoded = typed(kind, scratch, 0);
+                    }
                 }
             }
             if (decoded == null) {
@@ -223,6 +293,19 @@ final class Decoder {
             case 2 -> List.of(out[0], out[1]);
             default -> List.of(out);
         };
+    }
+
+    /** The {@code rmsg_item_kind} of item {@code index}, {@code (level, type)}: asked of the library once per pair. */
+    private static int kindOf(MemorySegment message, int index, int level, int type) {
+        int slot = kindSlot(level, type);
+        int kind = slot < 0 ? -1 : KINDS[slot] - 1;
+        if (kind < 0) {
+            kind = Native.itemKind(Native.messageItem(message, index));
+            if (slot >= 0) {
+                KINDS[slot] = (byte) (kind + 1);
+            }
+        }
+        return kind;
     }
 
     /** Takes the descriptors of item {@code index}; each is in {@code taken} as soon as it is an {@link Fd}. */
@@ -254,32 +337,38 @@ final class Decoder {
         return fds;
     }
 
-    /** The record of a decoder's output in {@code s}, or null to keep the item raw. */
-    private ControlItem typed(int kind, MemorySegment s) {
+    /**
+     * The record of a decoder's output at {@code b} in {@code s} (a
+     * decoder's scratch, or a view's field of the kind), or null to keep
+     * the item raw.
+     */
+    private ControlItem typed(int kind, MemorySegment s, long b) {
         try {
             return switch (kind) {
-                case Kind.CREDENTIALS -> new ControlItem.Credentials(s.get(JAVA_INT, 0), s.get(JAVA_INT, CRED_UID),
-                        s.get(JAVA_INT, CRED_GID));
-                case Kind.TIMESTAMP -> new ControlItem.Timestamp(instant(s, 0));
-                case Kind.TIMESTAMPING -> new ControlItem.Timestamping(instant(s, 0), instant(s, TS_LEGACY),
-                        instant(s, TS_HARDWARE));
-                case Kind.RXQ_OVFL -> new ControlItem.RxqOverflow(Integer.toUnsignedLong(s.get(JAVA_INT, 0)));
-                case Kind.MARK -> new ControlItem.Mark(Integer.toUnsignedLong(s.get(JAVA_INT, 0)));
-                case Kind.IP_PKTINFO -> new ControlItem.IpPacketInfo(s.get(JAVA_INT, 0), v4(s, PKT_SPEC_DST), v4(s, PKT_ADDR));
-                case Kind.IP_TTL, Kind.IPV6_HOPLIMIT -> new ControlItem.Ttl(s.get(JAVA_INT, 0));
+                case Kind.CREDENTIALS -> new ControlItem.Credentials(s.get(JAVA_INT, b), s.get(JAVA_INT, b + CRED_UID),
+                        s.get(JAVA_INT, b + CRED_GID));
+                case Kind.TIMESTAMP -> new ControlItem.Timestamp(instant(s, b));
+                case Kind.TIMESTAMPING -> new ControlItem.Timestamping(instant(s, b), instant(s, b + TS_LEGACY),
+                        instant(s, b + TS_HARDWARE));
+                case Kind.RXQ_OVFL -> new ControlItem.RxqOverflow(Integer.toUnsignedLong(s.get(JAVA_INT, b)));
+                case Kind.MARK -> new ControlItem.Mark(Integer.toUnsignedLong(s.get(JAVA_INT, b)));
+                case Kind.IP_PKTINFO -> new ControlItem.IpPacketInfo(s.get(JAVA_INT, b), v4(s, b + PKT_SPEC_DST),
+                        v4(s, b + PKT_ADDR));
+                case Kind.IP_TTL, Kind.IPV6_HOPLIMIT -> new ControlItem.Ttl(s.get(JAVA_INT, b));
                 case Kind.IP_TOS, Kind.IPV6_TCLASS -> {
-                    int value = Byte.toUnsignedInt(s.get(JAVA_BYTE, 0));
-                    yield new ControlItem.TrafficClass(value, Byte.toUnsignedInt(s.get(JAVA_BYTE, TC_DSCP)),
-                            Ecn.of(s.get(JAVA_BYTE, TC_ECN)));
+                    int value = Byte.toUnsignedInt(s.get(JAVA_BYTE, b));
+                    yield new ControlItem.TrafficClass(value, Byte.toUnsignedInt(s.get(JAVA_BYTE, b + TC_DSCP)),
+                            Ecn.of(s.get(JAVA_BYTE, b + TC_ECN)));
                 }
-                case Kind.RECVERR -> extendedError(s);
-                case Kind.IP_ORIGDSTADDR -> new ControlItem.OriginalDestination(Addresses.inetSocket(s, 0));
-                case Kind.FRAGSIZE -> new ControlItem.FragmentSize(s.get(JAVA_INT, 0));
-                case Kind.IPV6_PKTINFO -> new ControlItem.Ipv6PacketInfo(s.get(JAVA_INT, 0), Addresses.inet6(s, PKT6_ADDR, 0));
-                case Kind.IPV6_ORIGDSTADDR -> new ControlItem.OriginalDestination(Addresses.inet6Socket(s, 0));
-                case Kind.IPV6_PATHMTU -> new ControlItem.PathMtu(Addresses.inet6Socket(s, 0), s.get(JAVA_INT, MTU));
-                case Kind.UDP_GRO -> new ControlItem.UdpGro(s.get(JAVA_INT, 0));
-                case Kind.TLS_RECORD_TYPE -> new ControlItem.TlsRecordType(Byte.toUnsignedInt(s.get(JAVA_BYTE, 0)));
+                case Kind.RECVERR -> extendedError(s, b);
+                case Kind.IP_ORIGDSTADDR -> new ControlItem.OriginalDestination(Addresses.inetSocket(s, b));
+                case Kind.FRAGSIZE -> new ControlItem.FragmentSize(s.get(JAVA_INT, b));
+                case Kind.IPV6_PKTINFO -> new ControlItem.Ipv6PacketInfo(s.get(JAVA_INT, b),
+                        Addresses.inet6(s, b + PKT6_ADDR, 0));
+                case Kind.IPV6_ORIGDSTADDR -> new ControlItem.OriginalDestination(Addresses.inet6Socket(s, b));
+                case Kind.IPV6_PATHMTU -> new ControlItem.PathMtu(Addresses.inet6Socket(s, b), s.get(JAVA_INT, b + MTU));
+                case Kind.UDP_GRO -> new ControlItem.UdpGro(s.get(JAVA_INT, b));
+                case Kind.TLS_RECORD_TYPE -> new ControlItem.TlsRecordType(Byte.toUnsignedInt(s.get(JAVA_BYTE, b)));
                 default -> null;
             };
         } catch (DateTimeException e) {
@@ -301,15 +390,15 @@ final class Decoder {
         return lastV4;
     }
 
-    private static ControlItem extendedError(MemorySegment s) {
-        int family = s.get(JAVA_INT, EE_FAMILY);
+    private static ControlItem extendedError(MemorySegment s, long b) {
+        int family = s.get(JAVA_INT, b + EE_FAMILY);
         InetSocketAddress offender = switch (family) {
-            case Addresses.AF_INET -> Addresses.inetSocket(s, EE_OFFENDER);
-            case Addresses.AF_INET6 -> Addresses.inet6Socket(s, EE_OFFENDER6);
+            case Addresses.AF_INET -> Addresses.inetSocket(s, b + EE_OFFENDER);
+            case Addresses.AF_INET6 -> Addresses.inet6Socket(s, b + EE_OFFENDER6);
             default -> null;
         };
-        return new ControlItem.ExtendedError(s.get(JAVA_INT, 0), Byte.toUnsignedInt(s.get(JAVA_BYTE, EE_ORIGIN)),
-                Byte.toUnsignedInt(s.get(JAVA_BYTE, EE_TYPE)), Byte.toUnsignedInt(s.get(JAVA_BYTE, EE_CODE)),
-                s.get(JAVA_INT, EE_INFO), s.get(JAVA_INT, EE_DATA), offender);
+        return new ControlItem.ExtendedError(s.get(JAVA_INT, b), Byte.toUnsignedInt(s.get(JAVA_BYTE, b + EE_ORIGIN)),
+                Byte.toUnsignedInt(s.get(JAVA_BYTE, b + EE_TYPE)), Byte.toUnsignedInt(s.get(JAVA_BYTE, b + EE_CODE)),
+                s.get(JAVA_INT, b + EE_INFO), s.get(JAVA_INT, b + EE_DATA), offender);
     }
 }

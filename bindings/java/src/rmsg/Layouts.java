@@ -115,14 +115,51 @@ final class Layouts {
             INET6_ADDRESS.withName("addr"),
             JAVA_INT.withName("mtu")).withName("rmsg_ipv6_mtuinfo");
 
+    /**
+     * The per-message view, as this binding was written against it: the
+     * {@code view_size} it passes is this layout's size (later libraries
+     * only append fields).
+     */
+    static final StructLayout VIEW = structLayout(
+            ADDRESS.withName("message"),
+            ADDRESS.withName("data"),
+            JAVA_LONG.withName("data_len"),
+            JAVA_LONG.withName("nbytes"),
+            ADDRESS.withName("address"),
+            JAVA_LONG.withName("address_len"),
+            JAVA_LONG.withName("item_count"),
+            JAVA_LONG.withName("fd_count"),
+            JAVA_LONG.withName("present"),
+            JAVA_INT.withName("flags"),
+            JAVA_BOOLEAN.withName("malformed"),
+            paddingLayout(3),
+            JAVA_INT.withName("ip_ttl"),
+            JAVA_INT.withName("ipv6_hoplimit"),
+            JAVA_INT.withName("udp_gro"),
+            JAVA_INT.withName("rxq_ovfl"),
+            JAVA_INT.withName("mark"),
+            TRAFFIC_CLASS.withName("ip_tos"),
+            TRAFFIC_CLASS.withName("ipv6_tclass"),
+            paddingLayout(2),
+            CREDENTIALS.withName("credentials"),
+            IP_PKTINFO.withName("ip_pktinfo"),
+            IPV6_PKTINFO.withName("ipv6_pktinfo"),
+            INET_ADDRESS.withName("ip_origdstaddr"),
+            paddingLayout(2),
+            INET6_ADDRESS.withName("ipv6_origdstaddr"),
+            paddingLayout(4),
+            TIMESTAMP.withName("timestamp"),
+            TIMESTAMPING.withName("timestamping")).withName("rmsg_view");
+
     /** Every layout above, for the test that compares them with the header. */
     static final List<StructLayout> ALL = List.of(
             RECV_OPTIONS, SEND_OPTIONS, IOVEC, MESSAGE_INFO, ITEM_VIEW, INET_ADDRESS, INET6_ADDRESS,
             CREDENTIALS, TIMESTAMP, TIMESTAMPING, IP_PKTINFO, TRAFFIC_CLASS, EXTENDED_ERROR,
-            IPV6_PKTINFO, IPV6_MTUINFO);
+            IPV6_PKTINFO, IPV6_MTUINFO, VIEW);
 
-    /** The scratch room one typed decoder writes into: the largest struct. */
-    static final long DECODE_SCRATCH = ALL.stream().mapToLong(StructLayout::byteSize).max().orElseThrow();
+    /** The scratch room one typed decoder writes into: the largest struct a decoder writes. */
+    static final long DECODE_SCRATCH = ALL.stream().filter(l -> l != VIEW)
+            .mapToLong(StructLayout::byteSize).max().orElseThrow();
 
     static long offset(StructLayout layout, String... path) {
         PathElement[] p = new PathElement[path.length];
@@ -148,4 +185,42 @@ final class Layouts {
     static final long VIEW_DATA_LEN = offset(ITEM_VIEW, "data_len");
     static final long VIEW_TRUNCATED = offset(ITEM_VIEW, "truncated");
     static final long VIEW_FD_COUNT = offset(ITEM_VIEW, "fd_count");
+    static final long MV_MESSAGE = offset(VIEW, "message");
+    static final long MV_DATA = offset(VIEW, "data");
+    static final long MV_DATA_LEN = offset(VIEW, "data_len");
+    static final long MV_NBYTES = offset(VIEW, "nbytes");
+    static final long MV_ADDRESS = offset(VIEW, "address");
+    static final long MV_ADDRESS_LEN = offset(VIEW, "address_len");
+    static final long MV_ITEM_COUNT = offset(VIEW, "item_count");
+    static final long MV_PRESENT = offset(VIEW, "present");
+    static final long MV_FLAGS = offset(VIEW, "flags");
+    static final long MV_MALFORMED = offset(VIEW, "malformed");
+
+    /**
+     * Where the view keeps the decoded value of each kind (by {@code
+     * rmsg_kind}; -1 for the kinds it has no field for): the field is laid
+     * out as that kind's typed decoder writes its value, so the same code
+     * reads either.
+     */
+    static final long[] VIEW_FIELD = viewFields();
+
+    private static long[] viewFields() {
+        long[] f = new long[Kind.COUNT];
+        java.util.Arrays.fill(f, -1);
+        f[Kind.CREDENTIALS] = offset(VIEW, "credentials");
+        f[Kind.TIMESTAMP] = offset(VIEW, "timestamp");
+        f[Kind.TIMESTAMPING] = offset(VIEW, "timestamping");
+        f[Kind.RXQ_OVFL] = offset(VIEW, "rxq_ovfl");
+        f[Kind.MARK] = offset(VIEW, "mark");
+        f[Kind.IP_PKTINFO] = offset(VIEW, "ip_pktinfo");
+        f[Kind.IP_TTL] = offset(VIEW, "ip_ttl");
+        f[Kind.IP_TOS] = offset(VIEW, "ip_tos");
+        f[Kind.IP_ORIGDSTADDR] = offset(VIEW, "ip_origdstaddr");
+        f[Kind.IPV6_PKTINFO] = offset(VIEW, "ipv6_pktinfo");
+        f[Kind.IPV6_HOPLIMIT] = offset(VIEW, "ipv6_hoplimit");
+        f[Kind.IPV6_TCLASS] = offset(VIEW, "ipv6_tclass");
+        f[Kind.IPV6_ORIGDSTADDR] = offset(VIEW, "ipv6_origdstaddr");
+        f[Kind.UDP_GRO] = offset(VIEW, "udp_gro");
+        return f;
+    }
 }

@@ -376,9 +376,12 @@ final class Native {
     private static final MethodHandle MESSAGE_ITEMS = fn(true, "rmsg_message_items", I, P, P, L, P);
     private static final MethodHandle RECEIVER_NEW = fn(true, "rmsg_receiver_new", I, L, L, P, P);
     private static final MethodHandle RECEIVER_RECV = fn(false, "rmsg_receiver_recv", I, P, I, I, P, P);
+    private static final MethodHandle RECEIVER_RECV_VIEW =
+            fn(false, "rmsg_receiver_recv_view", I, P, I, I, P, L, P);
     private static final MethodHandle RECEIVER_FREE = fn(true, "rmsg_receiver_free", null, P);
     private static final MethodHandle BATCH_NEW = fn(true, "rmsg_batch_new", I, L, L, L, P, P);
     private static final MethodHandle BATCH_RECV = fn(false, "rmsg_batch_recv", I, P, I, I, P, P);
+    private static final MethodHandle BATCH_RECV_VIEWS = fn(false, "rmsg_batch_recv_views", I, P, I, I, P, L, P, P);
     private static final MethodHandle BATCH_MESSAGE = fn(true, "rmsg_batch_message", P, P, L);
     private static final MethodHandle BATCH_FREE = fn(true, "rmsg_batch_free", null, P);
     private static final MethodHandle SENDMSG = fn(false, "rmsg_sendmsg", I, I, P, L, P, P, I, P, P);
@@ -453,6 +456,15 @@ final class Native {
         }
     }
 
+    static int receiverRecvView(MemorySegment receiver, int fd, int flags, MemorySegment options, long viewSize,
+            MemorySegment viewOut) {
+        try {
+            return (int) RECEIVER_RECV_VIEW.invokeExact(receiver, fd, flags, options, viewSize, viewOut);
+        } catch (Throwable t) {
+            throw broken(t);
+        }
+    }
+
     static void receiverFree(MemorySegment receiver) {
         try {
             RECEIVER_FREE.invokeExact(receiver);
@@ -472,6 +484,15 @@ final class Native {
     static int batchRecv(MemorySegment batch, int fd, int flags, MemorySegment options, MemorySegment countOut) {
         try {
             return (int) BATCH_RECV.invokeExact(batch, fd, flags, options, countOut);
+        } catch (Throwable t) {
+            throw broken(t);
+        }
+    }
+
+    static int batchRecvViews(MemorySegment batch, int fd, int flags, MemorySegment options, long viewSize,
+            MemorySegment viewsOut, MemorySegment countOut) {
+        try {
+            return (int) BATCH_RECV_VIEWS.invokeExact(batch, fd, flags, options, viewSize, viewsOut, countOut);
         } catch (Throwable t) {
             throw broken(t);
         }

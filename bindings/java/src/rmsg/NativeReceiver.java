@@ -34,6 +34,12 @@ abstract sealed class NativeReceiver implements AutoCloseable permits Receiver, 
     final MemorySegment options;
     final Arena arena;
     final Decoder decoder;
+    /**
+     * Receives hand out the messages' views ({@code rmsg_*_recv_view*}) and
+     * are decoded from them (true, always, but for the tests: false takes
+     * the plain receive and the per-item decode, which they compare with).
+     */
+    boolean viaView = true;
     private final Exclusive guard;
 
     /**

@@ -76,6 +76,13 @@ public final class Receiver extends NativeReceiver {
      */
     public Message receive(MemorySegment dst, int flags) throws IOException {
         return receiving(dst, bufsize, () -> {
+            if (viaView) {
+                int s = Native.receiverRecvView(handle, socket.fd, flags, options, Decoder.VIEW_BYTES, out);
+                if (s != Errors.OK) {
+                    throw Errors.status("rmsg_receiver_recv_view", s);
+                }
+                return decoder.decodeView(out.get(ADDRESS, 0), dst, 0);
+            }
             int s = Native.receiverRecv(handle, socket.fd, flags, options, out);
             if (s != Errors.OK) {
                 throw Errors.status("rmsg_receiver_recv", s);
