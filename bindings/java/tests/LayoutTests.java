@@ -44,6 +44,15 @@ final class LayoutTests {
                 want.put("RMSG_KIND_" + f.getName(), (long) f.getInt(null));
             }
         }
+        // The kinds the binding reads from the view's fields: each has its
+        // RMSG_VIEW_<KIND> bit (1 << kind) in the header.
+        long[] viewField = (long[]) field("rmsg.Layouts", "VIEW_FIELD").get(null);
+        for (Field f : ints("rmsg.Kind")) {
+            int kind = f.getInt(null);
+            if (!f.getName().equals("COUNT") && viewField[kind] >= 0) {
+                want.put("RMSG_VIEW_" + f.getName(), 1L << kind);
+            }
+        }
         for (Field f : ints("rmsg.Errors")) {
             want.put(f.getName().equals("OK") ? "RMSG_OK" : "RMSG_ERR_" + f.getName(), (long) f.getInt(null));
         }

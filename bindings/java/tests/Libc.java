@@ -34,6 +34,8 @@ final class Libc {
     private static final MethodHandle FCNTL = fn("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle GETUID = fn("getuid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETGID = fn("getgid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle SETSOCKOPT = fn("setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
 
     private static final int O_CLOEXEC = 0x80000;
     private static final int F_DUPFD_CLOEXEC = 1030;
@@ -129,6 +131,21 @@ final class Libc {
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    /** setsockopt(2) with the bytes of {@code value}: whether the kernel took it. */
+    static boolean setsockopt(int fd, int level, int name, byte[] value) {
+        try (Arena a = Arena.ofConfined()) {
+            return (int) SETSOCKOPT.invokeExact(fd, level, name, a.allocateFrom(JAVA_BYTE, value), value.length) == 0;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** setsockopt(2) with an int: whether the kernel took it. */
+    static boolean setsockopt(int fd, int level, int name, int value) {
+        return setsockopt(fd, level, name,
+                java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(value).array());
     }
 
     /** The process's open descriptors, as "number -> target" (the listing's own excepted). */

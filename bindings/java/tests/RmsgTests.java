@@ -40,7 +40,8 @@ public final class RmsgTests {
     }
 
     static final List<Class<?>> CLASSES = List.of(
-            LayoutTests.class, SocketTests.class, UdpTests.class, ArgumentTests.class, InteropTests.class);
+            LayoutTests.class, SocketTests.class, UdpTests.class, ViewTests.class, ArgumentTests.class,
+            InteropTests.class);
 
     public static void main(String[] args) throws Exception {
         System.out.println("rmsg " + rmsg.Rmsg.version() + " from " + rmsg.Rmsg.libraryPath() + ", Java "
