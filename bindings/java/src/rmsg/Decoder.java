@@ -19,11 +19,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns one received {@code rmsg_message} into a {@link Message}: one
- * {@code rmsg_message_summarize} (data, flags, counts, source), one
- * {@code rmsg_message_items} (every item's level, type and bytes), then per
- * item its typed decoder, or the take of its descriptors. The kind of each
- * {@code (level, type)} pair is asked of the library once per JVM.
+ * Turns one received {@code rmsg_message} into a {@link Message}, in one of
+ * two ways that give the same records. {@link #decode}: one {@code
+ * rmsg_message_summarize} (data, flags, counts, source), one {@code
+ * rmsg_message_items} (every item's level, type and bytes), then per item
+ * its typed decoder, or the take of its descriptors. {@link #decodeView},
+ * for a receive that handed out the message's {@code rmsg_view}: the
+ * counts, data and source, and the values of the kinds the view decodes,
+ * are read from the view; {@code rmsg_message_items} still gives the order
+ * of the items (the view does not say it) unless the message has at most
+ * one item, and only the items the view does not hold go the per-item way.
+ * The kind of each {@code (level, type)} pair is asked of the library once
+ * per JVM.
  *
  * <p>Descriptors: those taken from the message belong to {@link Fd} objects
  * at once; if anything fails before the {@link Message} is returned, they
