@@ -7,6 +7,8 @@
 #   bash bindings/java/build.sh          # target/java/rmsg.jar (rebuilt when a source is newer)
 #   bash bindings/java/build.sh test     # the jar, then the tests (tests/)
 #   bash bindings/java/build.sh bench    # the jar, then the benchmark (bench/); args follow
+#   bash bindings/java/build.sh decode-cost # the jar, then the decode alone, per item and
+#                                        # through the view (bench/DecodeCost.java); args follow
 #   bash bindings/java/build.sh java-cmd # the jar, then prints the java command that runs
 #                                        # a program against it, one argument a line
 #
@@ -74,6 +76,16 @@ run_bench() {
     "${java[@]}" -cp "$classes" Bench "$@"
 }
 
+# The decode alone; it reaches the binding's two decoders by reflection.
+run_decode_cost() {
+    local classes=$out/decode-cost
+    rm -rf "$classes"
+    "$jdk/bin/javac" --release 22 -Xlint:all,-restricted -Werror -d "$classes" \
+        --module-path "$out/rmsg.jar" --add-modules rmsg "$here/bench/DecodeCost.java"
+    mapfile -t java < <(java_cmd)
+    "${java[@]}" --add-opens rmsg/rmsg=ALL-UNNAMED -cp "$classes" DecodeCost "$@"
+}
+
 what=${1:-jar}
 [ $# -gt 0 ] && shift
 build_jar
@@ -81,6 +93,7 @@ case $what in
     jar) ;;
     test) run_tests "$@" ;;
     bench) run_bench "$@" ;;
+    decode-cost) run_decode_cost "$@" ;;
     java-cmd) java_cmd ;;
-    *) echo "usage: build.sh [jar|test|bench|java-cmd]" >&2; exit 2 ;;
+    *) echo "usage: build.sh [jar|test|bench|decode-cost|java-cmd]" >&2; exit 2 ;;
 esac
