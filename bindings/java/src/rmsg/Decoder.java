@@ -250,7 +250,14 @@ final class Decoder {
         }
         n = Math.min(n, count.get(JAVA_LONG, 0));
         long fromView = 0;
-        if (view != null && present != 0) {
+        boolean kindsKnown = false;
+        if (view != null && Long.bitCount(present) == n) {
+            // As many bits as items: every item is of a kind the view
+            // holds, one of each (a repeated kind or any other item would
+            // leave fewer bits than items).
+            fromView = present;
+        } else if (view != null && present != 0) {
+            kindsKnown = true;
             long seen = 0;
             long repeated = 0;
             for (int i = 0; i < n; i++) {
@@ -269,7 +276,7 @@ final class Decoder {
             long base = i * VIEW_SIZE;
             int level = views.get(JAVA_INT, base + Layouts.VIEW_LEVEL);
             int type = views.get(JAVA_INT, base + Layouts.VIEW_TYPE);
-            int kind = fromView != 0 ? kinds[i] : kindOf(message, i, level, type);
+            int kind = kindsKnown ? kinds[i] : kindOf(message, i, level, type);
             ControlItem decoded = null;
             if (kind >= 0 && kind < 64 && (fromView & (1L << kind)) != 0) {
                 decoded = typed(kind, view, Layouts.VIEW_FIELD[kind]);
