@@ -17,7 +17,9 @@ import java.util.List;
  * <p>A receive waits as the socket's receive timeout says for the first
  * message only, then takes what else is queued. Each message is complete
  * on its own: data, flags ({@code MSG_TRUNC}, {@code MSG_CTRUNC}), source,
- * items and descriptors.
+ * items and descriptors. The receive hands out every message's view in
+ * the same call ({@code rmsg_batch_recv_views}), from which the common
+ * kinds are read without a call per item (see {@code Decoder}).
  *
  * <p>Memory, threads and closing: as for {@link Receiver}.
  */

@@ -10,7 +10,9 @@ import java.nio.ByteBuffer;
 /**
  * Receives message after message from one socket into native buffers
  * allocated once ({@code rmsg_receiver_*}): no allocation on the C side per
- * message. Made by {@link MessageSocket#receiver}.
+ * message. Made by {@link MessageSocket#receiver}. Each receive hands out
+ * the message's view ({@code rmsg_receiver_recv_view}), from which the
+ * common kinds are read without a call per item (see {@code Decoder}).
  *
  * <p>Memory: the library's receiver and this object's scratch memory (a
  * shared {@link Arena}) live until {@link #close}, or until the object is
