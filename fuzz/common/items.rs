@@ -55,5 +55,13 @@ pub unsafe fn decode_item(item: *const rmsg_item) {
         let _ = rmsg_item_ipv6_pathmtu(item, &mut rmsg_ipv6_mtuinfo::default());
         let mut b = 0u8;
         let _ = rmsg_item_tls_record_type(item, &mut b);
+        let _ = rmsg_item_inq(item, &mut u);
+        let _ = rmsg_item_packet_auxdata(item, &mut rmsg_packet_auxdata::default());
+        let _ = rmsg_item_netlink_pktinfo(item, &mut u);
+        let _ = rmsg_item_netlink_nsid(item, &mut i);
+        // A negative SCM_PIDFD value is no descriptor.
+        if fd < 0 && rmsg_item_kind(item) == rmsg_kind::RMSG_KIND_PIDFD {
+            assert_eq!(rmsg_item_fd_count(item), 0);
+        }
     }
 }
