@@ -384,6 +384,9 @@ static void netlink_child(void) {
     CHECK(mine >= 0);
     listen_all = rtnl_socket(1, 1, 1);
     plain = rtnl_socket(1, 1, 0);
+    /* Sized for what each has set: the group, and the namespace id. */
+    CHECK(space_of(plain) == INT_SPACE);
+    CHECK(space_of(listen_all) == 2 * INT_SPACE);
 
     /* NETLINK_PKTINFO: our own lo going up is an RTM_NEWLINK to
      * RTNLGRP_LINK, from our own namespace (no nsid item). */
