@@ -189,6 +189,11 @@ KindInfo = _struct(
     ("option_level", c_int), ("option_name", c_int),
     ("option", ctypes.c_char_p), ("enabled_by", ctypes.c_char_p),
 )
+PacketAuxdata = _struct(
+    "rmsg_packet_auxdata",
+    ("status", c_uint32), ("len", c_uint32), ("snaplen", c_uint32), ("mac", c_uint16),
+    ("net", c_uint16), ("vlan_tci", c_uint16), ("vlan_tpid", c_uint16),
+)
 
 
 # --- constants ----------------------------------------------------------------------
@@ -263,6 +268,10 @@ RMSG_KIND_IPV6_ORIGDSTADDR = 21
 RMSG_KIND_IPV6_PATHMTU = 22
 RMSG_KIND_UDP_GRO = 23
 RMSG_KIND_TLS_RECORD_TYPE = 24
+RMSG_KIND_INQ = 25
+RMSG_KIND_PACKET_AUXDATA = 26
+RMSG_KIND_NETLINK_PKTINFO = 27
+RMSG_KIND_NETLINK_NSID = 28
 
 
 # --- functions ----------------------------------------------------------------------
@@ -344,6 +353,7 @@ _FUNCTIONS = (
         "ip_pktinfo", "ip_ttl", "ip_tos", "recverr", "ip_origdstaddr", "fragsize",
         "ipv6_pktinfo", "ipv6_hoplimit", "ipv6_tclass", "ipv6_origdstaddr",
         "ipv6_pathmtu", "udp_gro", "tls_record_type",
+        "inq", "packet_auxdata", "netlink_pktinfo", "netlink_nsid",
     )
 )
 

@@ -60,6 +60,10 @@ __all__ = [
     "FragSize",
     "PathMtu",
     "TlsRecordType",
+    "Inq",
+    "PacketAuxdata",
+    "NetlinkPktinfo",
+    "NetlinkNsid",
     "receive",
     "receive_batch",
     "send",
@@ -306,6 +310,36 @@ class TlsRecordType(Item):
     __slots__ = ("record_type",)
 
 
+class Inq(Item):
+    """``SCM_INQ`` (``SO_INQ``, ``AF_UNIX``) or ``TCP_CM_INQ``
+    (``TCP_INQ``): ``bytes`` left to read after this receive."""
+
+    __slots__ = ("bytes",)
+
+
+class PacketAuxdata(Item):
+    """``PACKET_AUXDATA`` (``AF_PACKET``): ``status`` (``TP_STATUS_*``
+    bits), ``len`` (on the wire), ``snaplen`` (captured), ``mac`` and
+    ``net`` (header offsets), ``vlan_tci`` and ``vlan_tpid`` (meaningful
+    with ``TP_STATUS_VLAN_VALID`` / ``TP_STATUS_VLAN_TPID_VALID``)."""
+
+    __slots__ = ("status", "len", "snaplen", "mac", "net", "vlan_tci", "vlan_tpid")
+
+
+class NetlinkPktinfo(Item):
+    """``NETLINK_PKTINFO``: the multicast ``group`` the message was sent to
+    (0 for unicast)."""
+
+    __slots__ = ("group",)
+
+
+class NetlinkNsid(Item):
+    """``NETLINK_LISTEN_ALL_NSID``: ``nsid``, the id of the network
+    namespace the message came from."""
+
+    __slots__ = ("nsid",)
+
+
 def _ns(ts):
     return ts.sec * 1_000_000_000 + ts.nsec
 
@@ -423,6 +457,16 @@ _DECODERS = {
     _n.RMSG_KIND_UDP_GRO: (_n.item_udp_gro, ctypes.c_uint32, UdpGro, _fill_scalar),
     _n.RMSG_KIND_TLS_RECORD_TYPE: (
         _n.item_tls_record_type, ctypes.c_uint8, TlsRecordType, _fill_scalar,
+    ),
+    _n.RMSG_KIND_INQ: (_n.item_inq, ctypes.c_uint32, Inq, _fill_scalar),
+    _n.RMSG_KIND_PACKET_AUXDATA: (
+        _n.item_packet_auxdata, _n.PacketAuxdata, PacketAuxdata, _fill_same,
+    ),
+    _n.RMSG_KIND_NETLINK_PKTINFO: (
+        _n.item_netlink_pktinfo, ctypes.c_uint32, NetlinkPktinfo, _fill_scalar,
+    ),
+    _n.RMSG_KIND_NETLINK_NSID: (
+        _n.item_netlink_nsid, ctypes.c_int32, NetlinkNsid, _fill_scalar,
     ),
 }
 
