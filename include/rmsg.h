@@ -119,6 +119,12 @@ __extension__ typedef _Bool rmsg_c89_bool;
 #define RMSG_SCM_MAX_FD 253
 
 /**
+ * `TLS_SET_RECORD_TYPE` (level `SOL_TLS`): on send through kernel TLS,
+ * the TLS record type of the record the data goes into (one byte).
+ */
+#define RMSG_TLS_SET_RECORD_TYPE 1
+
+/**
  * `rmsg_control_parse` flag: the descriptors found in `SCM_RIGHTS` and
  * `SCM_PIDFD` items belong to the parsed buffer from now on: they are
  * closed when it is freed unless taken with `rmsg_control_take_item_fds`.
@@ -1580,6 +1586,83 @@ rmsg_status rmsg_cmsg_builder_add_udp_segment(struct rmsg_cmsg_builder *builder,
  * The socket must have `SO_TXTIME` set or the send fails.
  */
 rmsg_status rmsg_cmsg_builder_add_txtime(struct rmsg_cmsg_builder *builder, uint64_t time_ns);
+
+/**
+ * Adds `SO_TIMESTAMPING` (level `SOL_SOCKET`, Linux 5.0) as a `uint32_t`
+ * of `SOF_TIMESTAMPING_TX_*` flags (`TX_SOFTWARE`, `TX_SCHED`, `TX_ACK`,
+ * `TX_HARDWARE`): the transmit timestamps to record for this send only,
+ * whatever the socket's own `SO_TIMESTAMPING` flags say. The stamps are
+ * read from the error queue, with the reporting and option flags
+ * (`SOF_TIMESTAMPING_SOFTWARE`, `OPT_ID`, `OPT_TSONLY` ...) set on the
+ * socket. Any other flag makes the send fail with `EINVAL`.
+ */
+rmsg_status rmsg_cmsg_builder_add_timestamping(struct rmsg_cmsg_builder *builder,
+                                               uint32_t tx_flags);
+
+/**
+ * Adds `SCM_TS_OPT_ID` (level `SOL_SOCKET`, Linux 6.13; 81 on most
+ * architectures) as a `uint32_t`: the key (`ee_data`) the transmit
+ * timestamps of this send carry, instead of the socket's counter. The
+ * socket needs `SOF_TIMESTAMPING_OPT_ID`; older kernels refuse the send
+ * with `EINVAL`.
+ */
+rmsg_status rmsg_cmsg_builder_add_ts_opt_id(struct rmsg_cmsg_builder *builder, uint32_t id);
+
+/**
+ * Adds `SO_PRIORITY` (level `SOL_SOCKET`, Linux 6.13) as a `uint32_t`:
+ * the packet priority (`skb->priority`) of this send. Values above 6 need
+ * `CAP_NET_ADMIN` or `CAP_NET_RAW` (else the send fails with `EPERM`).
+ */
+rmsg_status rmsg_cmsg_builder_add_priority(struct rmsg_cmsg_builder *builder, uint32_t priority);
+
+/**
+ * Adds `SO_MARK` (level `SOL_SOCKET`) as a `uint32_t`: the packet mark
+ * (`skb->mark`, for routing and filtering) of this send. It needs
+ * `CAP_NET_RAW` or `CAP_NET_ADMIN` (else the send fails with `EPERM`). A
+ * receiver with `SO_RCVMARK` sees it as an `RMSG_KIND_MARK` item.
+ */
+rmsg_status rmsg_cmsg_builder_add_mark(struct rmsg_cmsg_builder *builder, uint32_t mark);
+
+/**
+ * Adds `IPV6_DONTFRAG` (level `IPPROTO_IPV6`) as an `int`, 0 or 1
+ * (otherwise `RMSG_ERR_INVALID_ARGUMENT`): with 1, a datagram larger than
+ * the path MTU is not fragmented and the send fails with `EMSGSIZE`.
+ */
+rmsg_status rmsg_cmsg_builder_add_ipv6_dontfrag(struct rmsg_cmsg_builder *builder, int dontfrag);
+
+/**
+ * Adds `TLS_SET_RECORD_TYPE` (level `SOL_TLS`, 282) as one byte: on a
+ * socket with kernel TLS (`TCP_ULP` "tls" and `TLS_TX` set), the TLS
+ * record type of the data of this send (23 is application data, 21 an
+ * alert, 22 a handshake message).
+ */
+rmsg_status rmsg_cmsg_builder_add_tls_record_type(struct rmsg_cmsg_builder *builder,
+                                                  uint8_t record_type);
+
+/**
+ * Adds `ALG_SET_OP` (level `SOL_ALG`, 279) as a `uint32_t`: on an
+ * `AF_ALG` operation socket (from `accept` on a bound one), the operation
+ * of this request (`ALG_OP_DECRYPT` 0, `ALG_OP_ENCRYPT` 1).
+ */
+rmsg_status rmsg_cmsg_builder_add_alg_op(struct rmsg_cmsg_builder *builder, uint32_t op);
+
+/**
+ * Adds `ALG_SET_IV` (level `SOL_ALG`): a `struct af_alg_iv`, the
+ * `uint32_t` length `iv_len` followed by the `iv_len` bytes of `iv`
+ * (copied; NULL allowed when `iv_len` is 0), for an `AF_ALG` operation
+ * socket. The kernel checks the length against the cipher's IV size.
+ */
+rmsg_status rmsg_cmsg_builder_add_alg_iv(struct rmsg_cmsg_builder *builder,
+                                         const uint8_t *iv,
+                                         size_t iv_len);
+
+/**
+ * Adds `ALG_SET_AEAD_ASSOCLEN` (level `SOL_ALG`) as a `uint32_t`: on an
+ * `AF_ALG` AEAD operation socket, how many leading bytes of the data are
+ * associated data (authenticated, not encrypted).
+ */
+rmsg_status rmsg_cmsg_builder_add_alg_aead_assoclen(struct rmsg_cmsg_builder *builder,
+                                                    uint32_t assoclen);
 
 /**
  * Adds any control message: `cmsg_level`, `cmsg_type` and `data_len` data
