@@ -318,7 +318,23 @@ enum rmsg_addr_kind
   /**
    * Any other family: the family number and the raw bytes.
    */
-  RMSG_ADDRESS_OTHER = 6
+  RMSG_ADDRESS_OTHER = 6,
+  /**
+   * `AF_PACKET` (`struct sockaddr_ll`): interface, protocol, hardware
+   * type, packet type and hardware address (`rmsg_address_packet`).
+   * Before version 0.2 these came back as `RMSG_ADDRESS_OTHER`.
+   */
+  RMSG_ADDRESS_PACKET = 7,
+  /**
+   * `AF_NETLINK` (`struct sockaddr_nl`): port id and multicast groups
+   * (`rmsg_address_netlink`). Before version 0.2: `RMSG_ADDRESS_OTHER`.
+   */
+  RMSG_ADDRESS_NETLINK = 8,
+  /**
+   * `AF_VSOCK` (`struct sockaddr_vm`): context id and port
+   * (`rmsg_address_vsock`). Before version 0.2: `RMSG_ADDRESS_OTHER`.
+   */
+  RMSG_ADDRESS_VSOCK = 9
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -699,6 +715,75 @@ typedef struct rmsg_inet6_address {
    */
   uint32_t scope_id;
 } rmsg_inet6_address;
+
+/**
+ * An `AF_PACKET` address (`struct sockaddr_ll`), decoded.
+ */
+typedef struct rmsg_packet_address {
+  /**
+   * `sll_ifindex`: the interface index (0: any interface, when binding).
+   */
+  int32_t ifindex;
+  /**
+   * `sll_protocol` in host byte order: the Ethernet protocol number
+   * (`ETH_P_IP` is 0x0800, `ETH_P_ALL` 0x0003).
+   */
+  uint16_t protocol;
+  /**
+   * `sll_hatype`: the ARP hardware type (`ARPHRD_ETHER` 1,
+   * `ARPHRD_LOOPBACK` 772). Set by the kernel on receive; ignored on send.
+   */
+  uint16_t hatype;
+  /**
+   * `sll_pkttype`: `PACKET_HOST` 0, `PACKET_BROADCAST` 1,
+   * `PACKET_MULTICAST` 2, `PACKET_OTHERHOST` 3, `PACKET_OUTGOING` 4. Set
+   * by the kernel on receive; ignored on send.
+   */
+  uint8_t pkttype;
+  /**
+   * `sll_halen`: how many bytes of `addr` are the hardware address (0 to
+   * 8).
+   */
+  uint8_t halen;
+  /**
+   * `sll_addr`: the hardware address in its first `halen` bytes, the
+   * rest zero.
+   */
+  uint8_t addr[8];
+} rmsg_packet_address;
+
+/**
+ * An `AF_NETLINK` address (`struct sockaddr_nl`), decoded.
+ */
+typedef struct rmsg_netlink_address {
+  /**
+   * `nl_pid`: the port id (0 is the kernel).
+   */
+  uint32_t pid;
+  /**
+   * `nl_groups`: the bitmask of multicast groups (groups 1 to 32).
+   */
+  uint32_t groups;
+} rmsg_netlink_address;
+
+/**
+ * An `AF_VSOCK` address (`struct sockaddr_vm`), decoded.
+ */
+typedef struct rmsg_vsock_address {
+  /**
+   * `svm_cid`: the context id (`VMADDR_CID_HOST` 2, `VMADDR_CID_LOCAL`
+   * 1, `VMADDR_CID_ANY` 0xffffffff).
+   */
+  uint32_t cid;
+  /**
+   * `svm_port`: the port (`VMADDR_PORT_ANY` 0xffffffff).
+   */
+  uint32_t port;
+  /**
+   * `svm_flags` (`VMADDR_FLAG_TO_HOST` 1), 0 normally.
+   */
+  uint8_t flags;
+} rmsg_vsock_address;
 
 /**
  * Credentials of the sending process (`SCM_CREDENTIALS`, `struct ucred`).
@@ -1377,12 +1462,45 @@ rmsg_status rmsg_address_inet6(const struct rmsg_address *address,
                                struct rmsg_inet6_address *inet6_out);
 
 /**
+ * Decodes an `AF_PACKET` address (`struct sockaddr_ll`) into
+ * `*packet_out`: interface index, protocol (host byte order), hardware
+ * type, packet type and hardware address. An address shorter than the
+ * struct (older kernels returned `offsetof(sll_addr) + sll_halen` bytes)
+ * is decoded with what of the hardware address is there, the rest of
+ * `addr` zero. `RMSG_ERR_WRONG_FAMILY` for other families or fewer than
+ * 12 bytes.
+ */
+rmsg_status rmsg_address_packet(const struct rmsg_address *address,
+                                struct rmsg_packet_address *packet_out);
+
+/**
+ * Decodes an `AF_NETLINK` address (`struct sockaddr_nl`) into
+ * `*netlink_out`: port id (0 for the kernel) and multicast group mask.
+ * `RMSG_ERR_WRONG_FAMILY` for other families or a short address.
+ */
+rmsg_status rmsg_address_netlink(const struct rmsg_address *address,
+                                 struct rmsg_netlink_address *netlink_out);
+
+/**
+ * Decodes an `AF_VSOCK` address (`struct sockaddr_vm`) into
+ * `*vsock_out`: context id, port and flags. `RMSG_ERR_WRONG_FAMILY` for
+ * other families or a short address.
+ */
+rmsg_status rmsg_address_vsock(const struct rmsg_address *address,
+                               struct rmsg_vsock_address *vsock_out);
+
+/**
  * Builds an address from text: `127.0.0.1:53`; `[::1]:53`;
  * `[fe80::1%eth0]:53` or `[fe80::1%2]:53` (scope as interface name or
  * number); a filesystem path starting with `/` or `./`; an abstract
  * `AF_UNIX` name written `@name` (the `@` stands for the leading NUL; the
- * rest is taken byte for byte). `text` is `text_len` bytes, not
- * necessarily NUL-terminated (pass `strlen(text)`).
+ * rest is taken byte for byte); `packet:IF:0xPROTO` or
+ * `packet:IF:0xPROTO:HWADDR` for `AF_PACKET` (interface as number or name,
+ * protocol as `0x` and up to 4 hex digits, hardware address as hex bytes
+ * joined by `:`, such as `packet:lo:0x0800` or
+ * `packet:2:0x88f7:01:1b:19:00:00:00`); `netlink:PID:GROUPS` for
+ * `AF_NETLINK` and `vsock:CID:PORT` for `AF_VSOCK` (decimal). `text` is
+ * `text_len` bytes, not necessarily NUL-terminated (pass `strlen(text)`).
  *
  * On `RMSG_OK` the caller owns `*address_out` and frees it with
  * `rmsg_address_free`. Text that is none of these forms, a port above
@@ -1408,6 +1526,36 @@ rmsg_status rmsg_address_from_inet(const struct rmsg_inet_address *inet,
  * (free with `rmsg_address_free`).
  */
 rmsg_status rmsg_address_from_inet6(const struct rmsg_inet6_address *inet6,
+                                    struct rmsg_address **address_out);
+
+/**
+ * Builds an `AF_PACKET` address (`struct sockaddr_ll`, 20 bytes) from its
+ * parts, to send to with `rmsg_sendmsg` on an `AF_PACKET` socket:
+ * `ifindex` and `protocol` (host byte order) say where and as what the
+ * frame goes; for a `SOCK_DGRAM` packet socket the first `halen` bytes of
+ * `addr` are the destination hardware address. `hatype` and `pkttype` are
+ * copied as given (the kernel ignores them on send). A `halen` above 8 is
+ * `RMSG_ERR_INVALID_ADDRESS`. On `RMSG_OK` the caller owns `*address_out`
+ * (free with `rmsg_address_free`).
+ */
+rmsg_status rmsg_address_from_packet(const struct rmsg_packet_address *packet,
+                                     struct rmsg_address **address_out);
+
+/**
+ * Builds an `AF_NETLINK` address (`struct sockaddr_nl`) from its parts:
+ * port id `pid` (0 to send to the kernel) and group mask `groups` (to
+ * send to multicast groups). On `RMSG_OK` the caller owns `*address_out`
+ * (free with `rmsg_address_free`).
+ */
+rmsg_status rmsg_address_from_netlink(const struct rmsg_netlink_address *netlink,
+                                      struct rmsg_address **address_out);
+
+/**
+ * Builds an `AF_VSOCK` address (`struct sockaddr_vm`) from its parts:
+ * context id, port and flags (`svm_flags`, normally 0). On `RMSG_OK` the
+ * caller owns `*address_out` (free with `rmsg_address_free`).
+ */
+rmsg_status rmsg_address_from_vsock(const struct rmsg_vsock_address *vsock,
                                     struct rmsg_address **address_out);
 
 /**
@@ -1451,10 +1599,15 @@ void rmsg_address_free(struct rmsg_address *address);
  * `a.b.c.d:port`, `[v6addr]:port` or `[v6addr%scope]:port` (numeric scope
  * id; flow information is not shown), a path (with `./` in front of a
  * relative one), `@name` for an abstract name (its bytes exactly, NULs
- * included), the empty text for an unnamed `AF_UNIX` address, and
- * `<family N>:hexbytes` for other families. The text of every form but
- * the last parses back with `rmsg_address_parse` to an equal address,
- * except that IPv6 flow information comes back 0 and a relative path
+ * included), the empty text for an unnamed `AF_UNIX` address,
+ * `packet:IFINDEX:0xPROTO` with `:`-joined hex hardware address bytes
+ * after it when there are any (`packet:1:0x0800:00:00:00:00:00:00`),
+ * `netlink:PID:GROUPS`, `vsock:CID:PORT`, and `<family N>:hexbytes` for
+ * other families. The text of every form but the last parses back with
+ * `rmsg_address_parse` to an equal address, except that IPv6 flow
+ * information, an `AF_PACKET` address's hardware and packet types and an
+ * `AF_VSOCK` address's flags come back 0 (an `AF_PACKET` address shorter
+ * than the struct comes back at its full 20 bytes), and a relative path
  * comes back with its `./` (the same file; a relative path longer than
  * 105 bytes no longer fits `sun_path` with it, and does not parse back).
  * Such text is at most `RMSG_MAX_ADDRESS_TEXT` bytes.
