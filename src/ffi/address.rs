@@ -4,10 +4,10 @@
 use std::ffi::{c_char, c_int};
 
 use super::{get, make, read_into};
-use crate::addr::{
-    rmsg_addr_kind, rmsg_address, rmsg_inet_address, rmsg_inet6_address, rmsg_netlink_address,
-    rmsg_packet_address, rmsg_vsock_address,
-};
+use crate::addr::{rmsg_addr_kind, rmsg_address, rmsg_inet_address, rmsg_inet6_address};
+// Re-exported here (as `ffi::mod` does for the older address structs) so
+// that Rust callers of the C API, the fuzz targets among them, see them.
+pub use crate::addr::{rmsg_netlink_address, rmsg_packet_address, rmsg_vsock_address};
 use crate::addr_text;
 use crate::panic::{guard, guard_or};
 use crate::ptr::{check_out, free_box, try_ref, try_slice, try_slice_mut, write_out};
