@@ -153,6 +153,19 @@ Inet6Address = _struct(
     ("flowinfo", c_uint32),
     ("scope_id", c_uint32),
 )
+PacketAddress = _struct(
+    "rmsg_packet_address",
+    ("ifindex", c_int32),
+    ("protocol", c_uint16),
+    ("hatype", c_uint16),
+    ("pkttype", c_uint8),
+    ("halen", c_uint8),
+    ("addr", c_uint8 * 8),
+)
+NetlinkAddress = _struct("rmsg_netlink_address", ("pid", c_uint32), ("groups", c_uint32))
+VsockAddress = _struct(
+    "rmsg_vsock_address", ("cid", c_uint32), ("port", c_uint32), ("flags", c_uint8),
+)
 Credentials = _struct(
     "rmsg_credentials", ("pid", c_int32), ("uid", c_uint32), ("gid", c_uint32),
 )
@@ -319,6 +332,9 @@ _FUNCTIONS = (
     ("rmsg_address_from_inet6", _QUICK, _status, c_void_p, c_void_p),
     ("rmsg_address_from_unix_path", _QUICK, _status, c_void_p, c_size_t, c_void_p),
     ("rmsg_address_from_unix_abstract", _QUICK, _status, c_void_p, c_size_t, c_void_p),
+    ("rmsg_address_from_packet", _QUICK, _status, c_void_p, c_void_p),
+    ("rmsg_address_from_netlink", _QUICK, _status, c_void_p, c_void_p),
+    ("rmsg_address_from_vsock", _QUICK, _status, c_void_p, c_void_p),
     ("rmsg_address_free", _BLOCKS, None, c_void_p),
 ) + tuple(
     # The typed decoders: each takes an item and an output pointer;
