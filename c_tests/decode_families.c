@@ -145,53 +145,14 @@ static void crafted_auxdata(const char *why) {
     rmsg_control_free(c);
 }
 
-/* Receives one frame from the packet socket `p`: through rmsg, or, when
- * this kernel's AF_PACKET refuses MSG_CMSG_CLOEXEC (EINVAL), with a raw
- * recvmsg(2) whose pieces rmsg turns into a message. */
+/* Receives one frame from the packet socket `p` through rmsg (AF_PACKET
+ * refuses the MSG_CMSG_CLOEXEC rmsg adds with EINVAL; rmsg receives again
+ * without it). NULL when nothing is queued. */
 static rmsg_message *recv_frame(int p) {
-    static uint8_t data[2048];
-    union {
-        uint8_t bytes[256];
-        struct cmsghdr align;
-    } control;
-    struct sockaddr_ll from;
-    struct iovec iov;
-    struct msghdr mh;
-    rmsg_recvmsg_parts parts;
     rmsg_message *m = NULL;
-    ssize_t n;
-    size_t space = space_of(p);
-    rmsg_status st = rmsg_recvmsg(p, sizeof data, space, MSG_DONTWAIT, &m);
-    if (st == RMSG_OK) return m;
+    rmsg_status st = rmsg_recvmsg(p, 2048, space_of(p), MSG_DONTWAIT, &m);
     if (st == RMSG_ERR_WOULD_BLOCK) return NULL;
-    CHECK(rmsg_last_errno() == EINVAL);
-    printf("AF_PACKET refused MSG_CMSG_CLOEXEC: raw recvmsg(2)\n");
-    /* Until the CLOEXEC retry lands: AF_PACKET refuses MSG_CMSG_CLOEXEC
-     * (no descriptors travel there), so receive without it here. */
-    iov.iov_base = data;
-    iov.iov_len = sizeof data;
-    memset(&mh, 0, sizeof mh);
-    mh.msg_name = &from;
-    mh.msg_namelen = sizeof from;
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    mh.msg_control = control.bytes;
-    mh.msg_controllen = space;
-    CHECK(space <= sizeof control.bytes);
-    n = recvmsg(p, &mh, MSG_DONTWAIT);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return NULL;
-    CHECK(n >= 0);
-    memset(&parts, 0, sizeof parts);
-    parts.data = data;
-    parts.data_len = sizeof data;
-    parts.nbytes = (size_t)n;
-    parts.name = (const uint8_t *)&from;
-    parts.name_size = sizeof from;
-    parts.name_len = mh.msg_namelen;
-    parts.control = control.bytes;
-    parts.control_len = mh.msg_controllen;
-    parts.msg_flags = mh.msg_flags;
-    CHECK_OK(rmsg_message_from_recvmsg(&parts, 0, &m));
+    CHECK_OK(st);
     return m;
 }
 

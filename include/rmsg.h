@@ -161,6 +161,12 @@ __extension__ typedef _Bool rmsg_c89_bool;
 #define RMSG_NETLINK_LISTEN_ALL_NSID 8
 
 /**
+ * `TLS_SET_RECORD_TYPE` (level `SOL_TLS`): on send through kernel TLS,
+ * the TLS record type of the record the data goes into (one byte).
+ */
+#define RMSG_TLS_SET_RECORD_TYPE 1
+
+/**
  * `rmsg_control_parse` flag: the descriptors found in `SCM_RIGHTS` and
  * `SCM_PIDFD` items belong to the parsed buffer from now on: they are
  * closed when it is freed unless taken with `rmsg_control_take_item_fds`.
@@ -354,7 +360,23 @@ enum rmsg_addr_kind
   /**
    * Any other family: the family number and the raw bytes.
    */
-  RMSG_ADDRESS_OTHER = 6
+  RMSG_ADDRESS_OTHER = 6,
+  /**
+   * `AF_PACKET` (`struct sockaddr_ll`): interface, protocol, hardware
+   * type, packet type and hardware address (`rmsg_address_packet`).
+   * Before version 0.2 these came back as `RMSG_ADDRESS_OTHER`.
+   */
+  RMSG_ADDRESS_PACKET = 7,
+  /**
+   * `AF_NETLINK` (`struct sockaddr_nl`): port id and multicast groups
+   * (`rmsg_address_netlink`). Before version 0.2: `RMSG_ADDRESS_OTHER`.
+   */
+  RMSG_ADDRESS_NETLINK = 8,
+  /**
+   * `AF_VSOCK` (`struct sockaddr_vm`): context id and port
+   * (`rmsg_address_vsock`). Before version 0.2: `RMSG_ADDRESS_OTHER`.
+   */
+  RMSG_ADDRESS_VSOCK = 9
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -752,6 +774,75 @@ typedef struct rmsg_inet6_address {
    */
   uint32_t scope_id;
 } rmsg_inet6_address;
+
+/**
+ * An `AF_PACKET` address (`struct sockaddr_ll`), decoded.
+ */
+typedef struct rmsg_packet_address {
+  /**
+   * `sll_ifindex`: the interface index (0: any interface, when binding).
+   */
+  int32_t ifindex;
+  /**
+   * `sll_protocol` in host byte order: the Ethernet protocol number
+   * (`ETH_P_IP` is 0x0800, `ETH_P_ALL` 0x0003).
+   */
+  uint16_t protocol;
+  /**
+   * `sll_hatype`: the ARP hardware type (`ARPHRD_ETHER` 1,
+   * `ARPHRD_LOOPBACK` 772). Set by the kernel on receive; ignored on send.
+   */
+  uint16_t hatype;
+  /**
+   * `sll_pkttype`: `PACKET_HOST` 0, `PACKET_BROADCAST` 1,
+   * `PACKET_MULTICAST` 2, `PACKET_OTHERHOST` 3, `PACKET_OUTGOING` 4. Set
+   * by the kernel on receive; ignored on send.
+   */
+  uint8_t pkttype;
+  /**
+   * `sll_halen`: how many bytes of `addr` are the hardware address (0 to
+   * 8).
+   */
+  uint8_t halen;
+  /**
+   * `sll_addr`: the hardware address in its first `halen` bytes, the
+   * rest zero.
+   */
+  uint8_t addr[8];
+} rmsg_packet_address;
+
+/**
+ * An `AF_NETLINK` address (`struct sockaddr_nl`), decoded.
+ */
+typedef struct rmsg_netlink_address {
+  /**
+   * `nl_pid`: the port id (0 is the kernel).
+   */
+  uint32_t pid;
+  /**
+   * `nl_groups`: the bitmask of multicast groups (groups 1 to 32).
+   */
+  uint32_t groups;
+} rmsg_netlink_address;
+
+/**
+ * An `AF_VSOCK` address (`struct sockaddr_vm`), decoded.
+ */
+typedef struct rmsg_vsock_address {
+  /**
+   * `svm_cid`: the context id (`VMADDR_CID_HOST` 2, `VMADDR_CID_LOCAL`
+   * 1, `VMADDR_CID_ANY` 0xffffffff).
+   */
+  uint32_t cid;
+  /**
+   * `svm_port`: the port (`VMADDR_PORT_ANY` 0xffffffff).
+   */
+  uint32_t port;
+  /**
+   * `svm_flags` (`VMADDR_FLAG_TO_HOST` 1), 0 normally.
+   */
+  uint8_t flags;
+} rmsg_vsock_address;
 
 /**
  * Credentials of the sending process (`SCM_CREDENTIALS`, `struct ucred`).
@@ -1476,12 +1567,45 @@ rmsg_status rmsg_address_inet6(const struct rmsg_address *address,
                                struct rmsg_inet6_address *inet6_out);
 
 /**
+ * Decodes an `AF_PACKET` address (`struct sockaddr_ll`) into
+ * `*packet_out`: interface index, protocol (host byte order), hardware
+ * type, packet type and hardware address. An address shorter than the
+ * struct (older kernels returned `offsetof(sll_addr) + sll_halen` bytes)
+ * is decoded with what of the hardware address is there, the rest of
+ * `addr` zero. `RMSG_ERR_WRONG_FAMILY` for other families or fewer than
+ * 12 bytes.
+ */
+rmsg_status rmsg_address_packet(const struct rmsg_address *address,
+                                struct rmsg_packet_address *packet_out);
+
+/**
+ * Decodes an `AF_NETLINK` address (`struct sockaddr_nl`) into
+ * `*netlink_out`: port id (0 for the kernel) and multicast group mask.
+ * `RMSG_ERR_WRONG_FAMILY` for other families or a short address.
+ */
+rmsg_status rmsg_address_netlink(const struct rmsg_address *address,
+                                 struct rmsg_netlink_address *netlink_out);
+
+/**
+ * Decodes an `AF_VSOCK` address (`struct sockaddr_vm`) into
+ * `*vsock_out`: context id, port and flags. `RMSG_ERR_WRONG_FAMILY` for
+ * other families or a short address.
+ */
+rmsg_status rmsg_address_vsock(const struct rmsg_address *address,
+                               struct rmsg_vsock_address *vsock_out);
+
+/**
  * Builds an address from text: `127.0.0.1:53`; `[::1]:53`;
  * `[fe80::1%eth0]:53` or `[fe80::1%2]:53` (scope as interface name or
  * number); a filesystem path starting with `/` or `./`; an abstract
  * `AF_UNIX` name written `@name` (the `@` stands for the leading NUL; the
- * rest is taken byte for byte). `text` is `text_len` bytes, not
- * necessarily NUL-terminated (pass `strlen(text)`).
+ * rest is taken byte for byte); `packet:IF:0xPROTO` or
+ * `packet:IF:0xPROTO:HWADDR` for `AF_PACKET` (interface as number or name,
+ * protocol as `0x` and up to 4 hex digits, hardware address as hex bytes
+ * joined by `:`, such as `packet:lo:0x0800` or
+ * `packet:2:0x88f7:01:1b:19:00:00:00`); `netlink:PID:GROUPS` for
+ * `AF_NETLINK` and `vsock:CID:PORT` for `AF_VSOCK` (decimal). `text` is
+ * `text_len` bytes, not necessarily NUL-terminated (pass `strlen(text)`).
  *
  * On `RMSG_OK` the caller owns `*address_out` and frees it with
  * `rmsg_address_free`. Text that is none of these forms, a port above
@@ -1507,6 +1631,36 @@ rmsg_status rmsg_address_from_inet(const struct rmsg_inet_address *inet,
  * (free with `rmsg_address_free`).
  */
 rmsg_status rmsg_address_from_inet6(const struct rmsg_inet6_address *inet6,
+                                    struct rmsg_address **address_out);
+
+/**
+ * Builds an `AF_PACKET` address (`struct sockaddr_ll`, 20 bytes) from its
+ * parts, to send to with `rmsg_sendmsg` on an `AF_PACKET` socket:
+ * `ifindex` and `protocol` (host byte order) say where and as what the
+ * frame goes; for a `SOCK_DGRAM` packet socket the first `halen` bytes of
+ * `addr` are the destination hardware address. `hatype` and `pkttype` are
+ * copied as given (the kernel ignores them on send). A `halen` above 8 is
+ * `RMSG_ERR_INVALID_ADDRESS`. On `RMSG_OK` the caller owns `*address_out`
+ * (free with `rmsg_address_free`).
+ */
+rmsg_status rmsg_address_from_packet(const struct rmsg_packet_address *packet,
+                                     struct rmsg_address **address_out);
+
+/**
+ * Builds an `AF_NETLINK` address (`struct sockaddr_nl`) from its parts:
+ * port id `pid` (0 to send to the kernel) and group mask `groups` (to
+ * send to multicast groups). On `RMSG_OK` the caller owns `*address_out`
+ * (free with `rmsg_address_free`).
+ */
+rmsg_status rmsg_address_from_netlink(const struct rmsg_netlink_address *netlink,
+                                      struct rmsg_address **address_out);
+
+/**
+ * Builds an `AF_VSOCK` address (`struct sockaddr_vm`) from its parts:
+ * context id, port and flags (`svm_flags`, normally 0). On `RMSG_OK` the
+ * caller owns `*address_out` (free with `rmsg_address_free`).
+ */
+rmsg_status rmsg_address_from_vsock(const struct rmsg_vsock_address *vsock,
                                     struct rmsg_address **address_out);
 
 /**
@@ -1550,10 +1704,15 @@ void rmsg_address_free(struct rmsg_address *address);
  * `a.b.c.d:port`, `[v6addr]:port` or `[v6addr%scope]:port` (numeric scope
  * id; flow information is not shown), a path (with `./` in front of a
  * relative one), `@name` for an abstract name (its bytes exactly, NULs
- * included), the empty text for an unnamed `AF_UNIX` address, and
- * `<family N>:hexbytes` for other families. The text of every form but
- * the last parses back with `rmsg_address_parse` to an equal address,
- * except that IPv6 flow information comes back 0 and a relative path
+ * included), the empty text for an unnamed `AF_UNIX` address,
+ * `packet:IFINDEX:0xPROTO` with `:`-joined hex hardware address bytes
+ * after it when there are any (`packet:1:0x0800:00:00:00:00:00:00`),
+ * `netlink:PID:GROUPS`, `vsock:CID:PORT`, and `<family N>:hexbytes` for
+ * other families. The text of every form but the last parses back with
+ * `rmsg_address_parse` to an equal address, except that IPv6 flow
+ * information, an `AF_PACKET` address's hardware and packet types and an
+ * `AF_VSOCK` address's flags come back 0 (an `AF_PACKET` address shorter
+ * than the struct comes back at its full 20 bytes), and a relative path
  * comes back with its `./` (the same file; a relative path longer than
  * 105 bytes no longer fits `sun_path` with it, and does not parse back).
  * Such text is at most `RMSG_MAX_ADDRESS_TEXT` bytes.
@@ -1685,6 +1844,83 @@ rmsg_status rmsg_cmsg_builder_add_udp_segment(struct rmsg_cmsg_builder *builder,
  * The socket must have `SO_TXTIME` set or the send fails.
  */
 rmsg_status rmsg_cmsg_builder_add_txtime(struct rmsg_cmsg_builder *builder, uint64_t time_ns);
+
+/**
+ * Adds `SO_TIMESTAMPING` (level `SOL_SOCKET`, Linux 5.0) as a `uint32_t`
+ * of `SOF_TIMESTAMPING_TX_*` flags (`TX_SOFTWARE`, `TX_SCHED`, `TX_ACK`,
+ * `TX_HARDWARE`): the transmit timestamps to record for this send only,
+ * whatever the socket's own `SO_TIMESTAMPING` flags say. The stamps are
+ * read from the error queue, with the reporting and option flags
+ * (`SOF_TIMESTAMPING_SOFTWARE`, `OPT_ID`, `OPT_TSONLY` ...) set on the
+ * socket. Any other flag makes the send fail with `EINVAL`.
+ */
+rmsg_status rmsg_cmsg_builder_add_timestamping(struct rmsg_cmsg_builder *builder,
+                                               uint32_t tx_flags);
+
+/**
+ * Adds `SCM_TS_OPT_ID` (level `SOL_SOCKET`, Linux 6.13; 81 on most
+ * architectures) as a `uint32_t`: the key (`ee_data`) the transmit
+ * timestamps of this send carry, instead of the socket's counter. The
+ * socket needs `SOF_TIMESTAMPING_OPT_ID`; older kernels refuse the send
+ * with `EINVAL`.
+ */
+rmsg_status rmsg_cmsg_builder_add_ts_opt_id(struct rmsg_cmsg_builder *builder, uint32_t id);
+
+/**
+ * Adds `SO_PRIORITY` (level `SOL_SOCKET`, Linux 6.13) as a `uint32_t`:
+ * the packet priority (`skb->priority`) of this send. Values above 6 need
+ * `CAP_NET_ADMIN` or `CAP_NET_RAW` (else the send fails with `EPERM`).
+ */
+rmsg_status rmsg_cmsg_builder_add_priority(struct rmsg_cmsg_builder *builder, uint32_t priority);
+
+/**
+ * Adds `SO_MARK` (level `SOL_SOCKET`) as a `uint32_t`: the packet mark
+ * (`skb->mark`, for routing and filtering) of this send. It needs
+ * `CAP_NET_RAW` or `CAP_NET_ADMIN` (else the send fails with `EPERM`). A
+ * receiver with `SO_RCVMARK` sees it as an `RMSG_KIND_MARK` item.
+ */
+rmsg_status rmsg_cmsg_builder_add_mark(struct rmsg_cmsg_builder *builder, uint32_t mark);
+
+/**
+ * Adds `IPV6_DONTFRAG` (level `IPPROTO_IPV6`) as an `int`, 0 or 1
+ * (otherwise `RMSG_ERR_INVALID_ARGUMENT`): with 1, a datagram larger than
+ * the path MTU is not fragmented and the send fails with `EMSGSIZE`.
+ */
+rmsg_status rmsg_cmsg_builder_add_ipv6_dontfrag(struct rmsg_cmsg_builder *builder, int dontfrag);
+
+/**
+ * Adds `TLS_SET_RECORD_TYPE` (level `SOL_TLS`, 282) as one byte: on a
+ * socket with kernel TLS (`TCP_ULP` "tls" and `TLS_TX` set), the TLS
+ * record type of the data of this send (23 is application data, 21 an
+ * alert, 22 a handshake message).
+ */
+rmsg_status rmsg_cmsg_builder_add_tls_record_type(struct rmsg_cmsg_builder *builder,
+                                                  uint8_t record_type);
+
+/**
+ * Adds `ALG_SET_OP` (level `SOL_ALG`, 279) as a `uint32_t`: on an
+ * `AF_ALG` operation socket (from `accept` on a bound one), the operation
+ * of this request (`ALG_OP_DECRYPT` 0, `ALG_OP_ENCRYPT` 1).
+ */
+rmsg_status rmsg_cmsg_builder_add_alg_op(struct rmsg_cmsg_builder *builder, uint32_t op);
+
+/**
+ * Adds `ALG_SET_IV` (level `SOL_ALG`): a `struct af_alg_iv`, the
+ * `uint32_t` length `iv_len` followed by the `iv_len` bytes of `iv`
+ * (copied; NULL allowed when `iv_len` is 0), for an `AF_ALG` operation
+ * socket. The kernel checks the length against the cipher's IV size.
+ */
+rmsg_status rmsg_cmsg_builder_add_alg_iv(struct rmsg_cmsg_builder *builder,
+                                         const uint8_t *iv,
+                                         size_t iv_len);
+
+/**
+ * Adds `ALG_SET_AEAD_ASSOCLEN` (level `SOL_ALG`) as a `uint32_t`: on an
+ * `AF_ALG` AEAD operation socket, how many leading bytes of the data are
+ * associated data (authenticated, not encrypted).
+ */
+rmsg_status rmsg_cmsg_builder_add_alg_aead_assoclen(struct rmsg_cmsg_builder *builder,
+                                                    uint32_t assoclen);
 
 /**
  * Adds any control message: `cmsg_level`, `cmsg_type` and `data_len` data

@@ -39,6 +39,16 @@ pub enum rmsg_addr_kind {
     RMSG_ADDRESS_INET6 = 5,
     /// Any other family: the family number and the raw bytes.
     RMSG_ADDRESS_OTHER = 6,
+    /// `AF_PACKET` (`struct sockaddr_ll`): interface, protocol, hardware
+    /// type, packet type and hardware address (`rmsg_address_packet`).
+    /// Before version 0.2 these came back as `RMSG_ADDRESS_OTHER`.
+    RMSG_ADDRESS_PACKET = 7,
+    /// `AF_NETLINK` (`struct sockaddr_nl`): port id and multicast groups
+    /// (`rmsg_address_netlink`). Before version 0.2: `RMSG_ADDRESS_OTHER`.
+    RMSG_ADDRESS_NETLINK = 8,
+    /// `AF_VSOCK` (`struct sockaddr_vm`): context id and port
+    /// (`rmsg_address_vsock`). Before version 0.2: `RMSG_ADDRESS_OTHER`.
+    RMSG_ADDRESS_VSOCK = 9,
 }
 
 /// An IPv4 address and port, decoded.
@@ -65,6 +75,53 @@ pub struct rmsg_inet6_address {
     pub scope_id: u32,
 }
 
+/// An `AF_PACKET` address (`struct sockaddr_ll`), decoded.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct rmsg_packet_address {
+    /// `sll_ifindex`: the interface index (0: any interface, when binding).
+    pub ifindex: i32,
+    /// `sll_protocol` in host byte order: the Ethernet protocol number
+    /// (`ETH_P_IP` is 0x0800, `ETH_P_ALL` 0x0003).
+    pub protocol: u16,
+    /// `sll_hatype`: the ARP hardware type (`ARPHRD_ETHER` 1,
+    /// `ARPHRD_LOOPBACK` 772). Set by the kernel on receive; ignored on send.
+    pub hatype: u16,
+    /// `sll_pkttype`: `PACKET_HOST` 0, `PACKET_BROADCAST` 1,
+    /// `PACKET_MULTICAST` 2, `PACKET_OTHERHOST` 3, `PACKET_OUTGOING` 4. Set
+    /// by the kernel on receive; ignored on send.
+    pub pkttype: u8,
+    /// `sll_halen`: how many bytes of `addr` are the hardware address (0 to
+    /// 8).
+    pub halen: u8,
+    /// `sll_addr`: the hardware address in its first `halen` bytes, the
+    /// rest zero.
+    pub addr: [u8; 8],
+}
+
+/// An `AF_NETLINK` address (`struct sockaddr_nl`), decoded.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct rmsg_netlink_address {
+    /// `nl_pid`: the port id (0 is the kernel).
+    pub pid: u32,
+    /// `nl_groups`: the bitmask of multicast groups (groups 1 to 32).
+    pub groups: u32,
+}
+
+/// An `AF_VSOCK` address (`struct sockaddr_vm`), decoded.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct rmsg_vsock_address {
+    /// `svm_cid`: the context id (`VMADDR_CID_HOST` 2, `VMADDR_CID_LOCAL`
+    /// 1, `VMADDR_CID_ANY` 0xffffffff).
+    pub cid: u32,
+    /// `svm_port`: the port (`VMADDR_PORT_ANY` 0xffffffff).
+    pub port: u32,
+    /// `svm_flags` (`VMADDR_FLAG_TO_HOST` 1), 0 normally.
+    pub flags: u8,
+}
+
 /// A decoded address, borrowing from an [`rmsg_address`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decoded<'a> {
@@ -75,6 +132,9 @@ pub enum Decoded<'a> {
     UnixUnnamed,
     Inet(rmsg_inet_address),
     Inet6(rmsg_inet6_address),
+    Packet(rmsg_packet_address),
+    Netlink(rmsg_netlink_address),
+    Vsock(rmsg_vsock_address),
     Other {
         family: c_int,
         bytes: &'a [u8],
@@ -115,6 +175,61 @@ impl InetSockaddr for rmsg_inet6_address {
             scope_id: sin6.sin6_scope_id,
         })
     }
+}
+
+/// `N` bytes at `off`, when `bytes` holds them.
+fn field<const N: usize>(bytes: &[u8], off: usize) -> Option<[u8; N]> {
+    bytes.get(off..off.checked_add(N)?)?.try_into().ok()
+}
+
+/// Decodes a `sockaddr_ll`. An address may be shorter than the struct
+/// (older kernels returned `offsetof(sll_addr) + sll_halen` bytes); the
+/// hardware address is what of `sll_addr` is there, up to `sll_halen`.
+fn decode_packet(bytes: &[u8]) -> Option<rmsg_packet_address> {
+    use libc::sockaddr_ll as ll;
+    let off = offset_of!(ll, sll_addr);
+    if bytes.len() < off {
+        return None;
+    }
+    let halen = field::<1>(bytes, offset_of!(ll, sll_halen))?[0];
+    let sll_addr = &bytes[off..];
+    let have = sll_addr.len().min(usize::from(halen)).min(8);
+    let mut addr = [0u8; 8];
+    addr[..have].copy_from_slice(&sll_addr[..have]);
+    Some(rmsg_packet_address {
+        ifindex: i32::from_ne_bytes(field(bytes, offset_of!(ll, sll_ifindex))?),
+        protocol: u16::from_be_bytes(field(bytes, offset_of!(ll, sll_protocol))?),
+        hatype: u16::from_ne_bytes(field(bytes, offset_of!(ll, sll_hatype))?),
+        pkttype: field::<1>(bytes, offset_of!(ll, sll_pkttype))?[0],
+        halen,
+        addr,
+    })
+}
+
+/// Decodes a `sockaddr_nl` (all 12 bytes needed).
+fn decode_netlink(bytes: &[u8]) -> Option<rmsg_netlink_address> {
+    use libc::sockaddr_nl as nl;
+    if bytes.len() < size_of::<nl>() {
+        return None;
+    }
+    Some(rmsg_netlink_address {
+        pid: u32::from_ne_bytes(field(bytes, offset_of!(nl, nl_pid))?),
+        groups: u32::from_ne_bytes(field(bytes, offset_of!(nl, nl_groups))?),
+    })
+}
+
+/// Decodes a `sockaddr_vm` (all 16 bytes needed). `svm_flags` is the
+/// first byte of what `libc` calls `svm_zero`.
+fn decode_vsock(bytes: &[u8]) -> Option<rmsg_vsock_address> {
+    use libc::sockaddr_vm as vm;
+    if bytes.len() < size_of::<vm>() {
+        return None;
+    }
+    Some(rmsg_vsock_address {
+        cid: u32::from_ne_bytes(field(bytes, offset_of!(vm, svm_cid))?),
+        port: u32::from_ne_bytes(field(bytes, offset_of!(vm, svm_port))?),
+        flags: field::<1>(bytes, offset_of!(vm, svm_zero))?[0],
+    })
 }
 
 fn wrong_family() -> Error {
@@ -217,6 +332,9 @@ impl rmsg_address {
             libc::AF_INET6 => {
                 rmsg_inet6_address::from_sockaddr(bytes).map_or(other, Decoded::Inet6)
             }
+            libc::AF_PACKET => decode_packet(bytes).map_or(other, Decoded::Packet),
+            libc::AF_NETLINK => decode_netlink(bytes).map_or(other, Decoded::Netlink),
+            libc::AF_VSOCK => decode_vsock(bytes).map_or(other, Decoded::Vsock),
             _ => other,
         }
     }
@@ -226,6 +344,33 @@ impl rmsg_address {
     /// short for the struct.
     pub(crate) fn inet<A: InetSockaddr>(&self) -> Result<A> {
         A::from_sockaddr(self.bytes()).ok_or_else(wrong_family)
+    }
+
+    /// The address as an `AF_PACKET` struct; `RMSG_ERR_WRONG_FAMILY` for
+    /// another family or a length too short for it.
+    pub(crate) fn packet(&self) -> Result<rmsg_packet_address> {
+        match self.decode() {
+            Decoded::Packet(p) => Ok(p),
+            _ => Err(wrong_family()),
+        }
+    }
+
+    /// The address as an `AF_NETLINK` struct; `RMSG_ERR_WRONG_FAMILY`
+    /// otherwise.
+    pub(crate) fn netlink(&self) -> Result<rmsg_netlink_address> {
+        match self.decode() {
+            Decoded::Netlink(n) => Ok(n),
+            _ => Err(wrong_family()),
+        }
+    }
+
+    /// The address as an `AF_VSOCK` struct; `RMSG_ERR_WRONG_FAMILY`
+    /// otherwise.
+    pub(crate) fn vsock(&self) -> Result<rmsg_vsock_address> {
+        match self.decode() {
+            Decoded::Vsock(v) => Ok(v),
+            _ => Err(wrong_family()),
+        }
     }
 
     /// The name of an `AF_UNIX` address: the path without its NUL, the
@@ -248,6 +393,9 @@ impl rmsg_address {
             Decoded::UnixUnnamed => RMSG_ADDRESS_UNIX_UNNAMED,
             Decoded::Inet(_) => RMSG_ADDRESS_INET,
             Decoded::Inet6(_) => RMSG_ADDRESS_INET6,
+            Decoded::Packet(_) => RMSG_ADDRESS_PACKET,
+            Decoded::Netlink(_) => RMSG_ADDRESS_NETLINK,
+            Decoded::Vsock(_) => RMSG_ADDRESS_VSOCK,
             Decoded::Other { .. } => RMSG_ADDRESS_OTHER,
         }
     }

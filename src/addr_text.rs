@@ -9,12 +9,22 @@
 //! - `/run/x.sock`, `./x.sock`: an `AF_UNIX` filesystem path (text starting
 //!   with `/` or `./`).
 //! - `@name`: an `AF_UNIX` abstract name (the `@` stands for the leading NUL).
+//! - `packet:IF:0xPROTO` or `packet:IF:0xPROTO:HWADDR`: an `AF_PACKET`
+//!   address: the interface (number, or name when parsing), the protocol in
+//!   hex (host order, `0x0800` for IPv4), then the hardware address as hex
+//!   bytes joined by `:` when it has any (`00:11:22:33:44:55`).
+//! - `netlink:PID:GROUPS`: an `AF_NETLINK` address, port id and group mask
+//!   in decimal (`netlink:0:0` is the kernel).
+//! - `vsock:CID:PORT`: an `AF_VSOCK` address in decimal.
 
 use std::ffi::c_int;
 use std::mem::{offset_of, size_of};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::addr::{Decoded, rmsg_address, rmsg_inet_address, rmsg_inet6_address};
+use crate::addr::{
+    Decoded, rmsg_address, rmsg_inet_address, rmsg_inet6_address, rmsg_netlink_address,
+    rmsg_packet_address, rmsg_vsock_address,
+};
 use crate::status::{Error, Result, rmsg_status::*};
 
 /// The longest address text `rmsg_address_parse` reads, in bytes: longer
@@ -56,6 +66,72 @@ pub fn inet6(a: &rmsg_inet6_address) -> rmsg_address {
     rmsg_address::from_plain(&sin6)
 }
 
+/// Writes `value` at `off` of `raw`.
+fn put(raw: &mut [u8], off: usize, value: &[u8]) {
+    raw[off..off + value.len()].copy_from_slice(value);
+}
+
+/// The family field of a `sockaddr` being built.
+fn family_bytes(family: c_int) -> [u8; size_of::<libc::sa_family_t>()] {
+    (family as libc::sa_family_t).to_ne_bytes()
+}
+
+/// An `AF_PACKET` address (`struct sockaddr_ll`, all 20 bytes). A
+/// `halen` above 8 is `RMSG_ERR_INVALID_ADDRESS`.
+pub fn packet(a: &rmsg_packet_address) -> Result<rmsg_address> {
+    use libc::sockaddr_ll as ll;
+    if a.halen > 8 {
+        return Err(invalid());
+    }
+    let mut raw = [0u8; size_of::<ll>()];
+    put(&mut raw, 0, &family_bytes(libc::AF_PACKET));
+    put(
+        &mut raw,
+        offset_of!(ll, sll_protocol),
+        &a.protocol.to_be_bytes(),
+    );
+    put(
+        &mut raw,
+        offset_of!(ll, sll_ifindex),
+        &a.ifindex.to_ne_bytes(),
+    );
+    put(
+        &mut raw,
+        offset_of!(ll, sll_hatype),
+        &a.hatype.to_ne_bytes(),
+    );
+    put(&mut raw, offset_of!(ll, sll_pkttype), &[a.pkttype]);
+    put(&mut raw, offset_of!(ll, sll_halen), &[a.halen]);
+    put(
+        &mut raw,
+        offset_of!(ll, sll_addr),
+        &a.addr[..usize::from(a.halen)],
+    );
+    Ok(rmsg_address::from_bytes(&raw).expect("a sockaddr_ll fits"))
+}
+
+/// An `AF_NETLINK` address (`struct sockaddr_nl`).
+pub fn netlink(a: &rmsg_netlink_address) -> rmsg_address {
+    use libc::sockaddr_nl as nl;
+    let mut raw = [0u8; size_of::<nl>()];
+    put(&mut raw, 0, &family_bytes(libc::AF_NETLINK));
+    put(&mut raw, offset_of!(nl, nl_pid), &a.pid.to_ne_bytes());
+    put(&mut raw, offset_of!(nl, nl_groups), &a.groups.to_ne_bytes());
+    rmsg_address::from_bytes(&raw).expect("a sockaddr_nl fits")
+}
+
+/// An `AF_VSOCK` address (`struct sockaddr_vm`; `flags` is `svm_flags`,
+/// the first byte after `svm_cid`).
+pub fn vsock(a: &rmsg_vsock_address) -> rmsg_address {
+    use libc::sockaddr_vm as vm;
+    let mut raw = [0u8; size_of::<vm>()];
+    put(&mut raw, 0, &family_bytes(libc::AF_VSOCK));
+    put(&mut raw, offset_of!(vm, svm_port), &a.port.to_ne_bytes());
+    put(&mut raw, offset_of!(vm, svm_cid), &a.cid.to_ne_bytes());
+    put(&mut raw, offset_of!(vm, svm_zero), &[a.flags]);
+    rmsg_address::from_bytes(&raw).expect("a sockaddr_vm fits")
+}
+
 fn unix_raw(name: &[u8]) -> rmsg_address {
     let off = offset_of!(libc::sockaddr_un, sun_path);
     let mut raw = vec![0u8; off + name.len()];
@@ -95,6 +171,56 @@ fn parse_port(text: &[u8]) -> Result<u16> {
     s.parse::<u16>().map_err(|_| invalid())
 }
 
+/// A decimal `u32` (1 to 10 digits, nothing else).
+fn parse_u32(text: &[u8]) -> Result<u32> {
+    if text.is_empty() || text.len() > 10 || !text.iter().all(u8::is_ascii_digit) {
+        return Err(invalid());
+    }
+    let s = std::str::from_utf8(text).map_err(|_| invalid())?;
+    s.parse::<u32>().map_err(|_| invalid())
+}
+
+/// `0x` and 1 to 4 hex digits.
+fn parse_hex_u16(text: &[u8]) -> Result<u16> {
+    let digits = text.strip_prefix(b"0x").ok_or_else(invalid)?;
+    if digits.is_empty() || digits.len() > 4 || !digits.iter().all(u8::is_ascii_hexdigit) {
+        return Err(invalid());
+    }
+    let s = std::str::from_utf8(digits).map_err(|_| invalid())?;
+    u16::from_str_radix(s, 16).map_err(|_| invalid())
+}
+
+/// `packet:IF:0xPROTO[:HWADDR]` (after the `packet:`).
+fn parse_packet(text: &[u8]) -> Result<rmsg_address> {
+    let mut parts = text.split(|b| *b == b':');
+    let ifname = parts.next().ok_or_else(invalid)?;
+    let ifindex = i32::try_from(parse_scope(ifname)?).map_err(|_| invalid())?;
+    let protocol = parse_hex_u16(parts.next().ok_or_else(invalid)?)?;
+    let mut a = rmsg_packet_address {
+        ifindex,
+        protocol,
+        ..Default::default()
+    };
+    for byte in parts {
+        if usize::from(a.halen) == a.addr.len()
+            || byte.len() != 2
+            || !byte.iter().all(u8::is_ascii_hexdigit)
+        {
+            return Err(invalid());
+        }
+        let s = std::str::from_utf8(byte).map_err(|_| invalid())?;
+        a.addr[usize::from(a.halen)] = u8::from_str_radix(s, 16).map_err(|_| invalid())?;
+        a.halen += 1;
+    }
+    packet(&a)
+}
+
+/// `A:B` as two decimal `u32`s.
+fn parse_pair(text: &[u8]) -> Result<(u32, u32)> {
+    let colon = text.iter().position(|b| *b == b':').ok_or_else(invalid)?;
+    Ok((parse_u32(&text[..colon])?, parse_u32(&text[colon + 1..])?))
+}
+
 /// An interface given by number or by name.
 fn parse_scope(text: &[u8]) -> Result<u32> {
     if text.is_empty() {
@@ -121,6 +247,21 @@ fn parse_scope(text: &[u8]) -> Result<u32> {
 
 /// Parses the text forms listed in the module documentation.
 pub fn parse(text: &[u8]) -> Result<rmsg_address> {
+    if let Some(rest) = text.strip_prefix(b"packet:") {
+        return parse_packet(rest);
+    }
+    if let Some(rest) = text.strip_prefix(b"netlink:") {
+        let (pid, groups) = parse_pair(rest)?;
+        return Ok(netlink(&rmsg_netlink_address { pid, groups }));
+    }
+    if let Some(rest) = text.strip_prefix(b"vsock:") {
+        let (cid, port) = parse_pair(rest)?;
+        return Ok(vsock(&rmsg_vsock_address {
+            cid,
+            port,
+            flags: 0,
+        }));
+    }
     match text.first() {
         None => Err(invalid()),
         Some(b'/') => unix_path(text),
@@ -168,6 +309,11 @@ pub fn parse(text: &[u8]) -> Result<rmsg_address> {
 /// - an abstract name: `@` then the name bytes after the leading NUL,
 ///   exactly (they may include NULs and non-text bytes);
 /// - an unnamed `AF_UNIX` address: the empty text;
+/// - `AF_PACKET`: `packet:IFINDEX:0xPROTO`, then `:` and the hardware
+///   address bytes in hex joined by `:` when `halen` is not 0 (the packet
+///   and hardware types are not shown);
+/// - `AF_NETLINK`: `netlink:PID:GROUPS`;
+/// - `AF_VSOCK`: `vsock:CID:PORT` (the flags are not shown);
 /// - any other family: `<family N>` followed by `:` and the bytes after the
 ///   family in hex (this form does not parse back).
 pub fn format(address: &rmsg_address) -> Vec<u8> {
@@ -196,6 +342,15 @@ pub fn format(address: &rmsg_address) -> Vec<u8> {
             v
         }
         Decoded::UnixUnnamed => Vec::new(),
+        Decoded::Packet(p) => {
+            let mut s = format!("packet:{}:0x{:04x}", p.ifindex, p.protocol);
+            for b in &p.addr[..usize::from(p.halen.min(8))] {
+                s.push_str(&format!(":{b:02x}"));
+            }
+            s.into_bytes()
+        }
+        Decoded::Netlink(n) => format!("netlink:{}:{}", n.pid, n.groups).into_bytes(),
+        Decoded::Vsock(v) => format!("vsock:{}:{}", v.cid, v.port).into_bytes(),
         Decoded::Other { family, bytes } => {
             let skip = size_of::<libc::sa_family_t>().min(bytes.len());
             let mut s = format!("<family {}>:", family as c_int);
@@ -228,10 +383,18 @@ mod tests {
             "./rel",
             "@abstract name",
             "@",
+            "packet:1:0x0800",
+            "packet:0:0x0003:00:11:22:33:44:55",
+            "packet:7:0xffff:01:02:03:04:05:06:07:08",
+            "netlink:0:0",
+            "netlink:4294967295:1",
+            "vsock:1:1234",
+            "vsock:4294967295:4294967295",
         ] {
             assert_eq!(round(t), t);
         }
         assert_eq!(round("[0:0::1]:53"), "[::1]:53");
+        assert_eq!(round("packet:lo:0x800"), "packet:1:0x0800");
         let lo = parse(b"[fe80::1%lo]:53").unwrap();
         match lo.decode() {
             Decoded::Inet6(a) => {
@@ -265,6 +428,22 @@ mod tests {
             "[fe80::1%nosuchif0]:5",
             "rel/path",
             "../up",
+            "packet:",
+            "packet:1",
+            "packet:1:0800",
+            "packet:1:0x",
+            "packet:1:0x10000",
+            "packet:nosuchif0:0x0800",
+            "packet:1:0x0800:",
+            "packet:1:0x0800:1",
+            "packet:1:0x0800:01:02:03:04:05:06:07:08:09",
+            "packet:4294967295:0x0800",
+            "netlink:1",
+            "netlink:1:",
+            "netlink:-1:0",
+            "netlink:4294967296:0",
+            "vsock:1:2:3",
+            "vsock::2",
         ] {
             assert_eq!(
                 parse(t.as_bytes()).unwrap_err().status,

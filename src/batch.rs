@@ -168,7 +168,7 @@ impl rmsg_batch {
         if plan.want_address != self.names {
             self.aim_all(plan.want_address);
         }
-        let sys_flags = match plan.policy.wait {
+        let mut sys_flags = match plan.policy.wait {
             Wait::Block => plan.flags | libc::MSG_WAITFORONE,
             _ => plan.flags,
         };
@@ -179,7 +179,14 @@ impl rmsg_batch {
             // SAFETY: the headers point into this batch's slots, sized as
             // the headers say; count is at most their number; the timeout
             // is NULL.
-            let r = unsafe { libc::recvmmsg(fd, hdrs, count, sys_flags, std::ptr::null_mut()) };
+            let mut r = unsafe { libc::recvmmsg(fd, hdrs, count, sys_flags, std::ptr::null_mut()) };
+            if r < 0
+                && let Some(f) = recv::without_refused_cloexec(&plan, sys_flags)
+            {
+                sys_flags = f;
+                // SAFETY: as above.
+                r = unsafe { libc::recvmmsg(fd, hdrs, count, sys_flags, std::ptr::null_mut()) };
+            }
             r as isize
         })?;
         self.used = n;

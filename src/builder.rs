@@ -8,7 +8,10 @@ use std::mem::size_of;
 
 use crate::buffer::AlignedBuf;
 use crate::cmsg;
-use crate::linux::{RMSG_SCM_MAX_FD, RMSG_SOL_UDP, RMSG_UDP_SEGMENT, SCM_TXTIME};
+use crate::linux::{
+    RMSG_SCM_MAX_FD, RMSG_SOL_TLS, RMSG_SOL_UDP, RMSG_TLS_SET_RECORD_TYPE, RMSG_UDP_SEGMENT,
+    SCM_TS_OPT_ID, SCM_TXTIME,
+};
 use crate::ptr;
 use crate::status::{Error, Result, rmsg_status::*};
 
@@ -184,6 +187,67 @@ impl rmsg_cmsg_builder {
     pub(crate) fn add_txtime(&mut self, time_ns: u64) -> Result<()> {
         self.push(libc::SOL_SOCKET, SCM_TXTIME, &time_ns.to_ne_bytes())
     }
+
+    /// `SO_TIMESTAMPING` as a `u32` of `SOF_TIMESTAMPING_TX_*` flags: the
+    /// transmit timestamps to record for this send only. The kernel refuses
+    /// flags other than the transmit-record ones (`EINVAL` at send time).
+    pub(crate) fn add_timestamping(&mut self, tx_flags: u32) -> Result<()> {
+        self.push(
+            libc::SOL_SOCKET,
+            libc::SO_TIMESTAMPING,
+            &tx_flags.to_ne_bytes(),
+        )
+    }
+
+    /// `SCM_TS_OPT_ID` as a `u32`: the key (`ee_data`) of this send's
+    /// transmit timestamps (Linux 6.13).
+    pub(crate) fn add_ts_opt_id(&mut self, id: u32) -> Result<()> {
+        self.push(libc::SOL_SOCKET, SCM_TS_OPT_ID, &id.to_ne_bytes())
+    }
+
+    /// `SO_PRIORITY` as a `u32`: the packet priority for this send.
+    pub(crate) fn add_priority(&mut self, priority: u32) -> Result<()> {
+        self.push(libc::SOL_SOCKET, libc::SO_PRIORITY, &priority.to_ne_bytes())
+    }
+
+    /// `SO_MARK` as a `u32`: the packet mark for this send.
+    pub(crate) fn add_mark(&mut self, mark: u32) -> Result<()> {
+        self.push(libc::SOL_SOCKET, libc::SO_MARK, &mark.to_ne_bytes())
+    }
+
+    /// `IPV6_DONTFRAG` as an `int` (0 or 1, the values the kernel accepts).
+    pub(crate) fn add_ipv6_dontfrag(&mut self, on: c_int) -> Result<()> {
+        self.push_int(libc::IPPROTO_IPV6, libc::IPV6_DONTFRAG, on, 0, 1)
+    }
+
+    /// `TLS_SET_RECORD_TYPE` (level `SOL_TLS`) as one byte.
+    pub(crate) fn add_tls_record_type(&mut self, record_type: u8) -> Result<()> {
+        self.push(RMSG_SOL_TLS, RMSG_TLS_SET_RECORD_TYPE, &[record_type])
+    }
+
+    /// `ALG_SET_OP` (level `SOL_ALG`) as a `u32`.
+    pub(crate) fn add_alg_op(&mut self, op: u32) -> Result<()> {
+        self.push(libc::SOL_ALG, libc::ALG_SET_OP, &op.to_ne_bytes())
+    }
+
+    /// `ALG_SET_IV` (level `SOL_ALG`): `struct af_alg_iv`, a `u32` length
+    /// followed by the IV bytes.
+    pub(crate) fn add_alg_iv(&mut self, iv: &[u8]) -> Result<()> {
+        let ivlen = u32::try_from(iv.len()).map_err(|_| Error::new(RMSG_ERR_TOO_LARGE))?;
+        let mut data = Vec::with_capacity(size_of::<u32>() + iv.len());
+        data.extend_from_slice(&ivlen.to_ne_bytes());
+        data.extend_from_slice(iv);
+        self.push(libc::SOL_ALG, libc::ALG_SET_IV, &data)
+    }
+
+    /// `ALG_SET_AEAD_ASSOCLEN` (level `SOL_ALG`) as a `u32`.
+    pub(crate) fn add_alg_aead_assoclen(&mut self, assoclen: u32) -> Result<()> {
+        self.push(
+            libc::SOL_ALG,
+            libc::ALG_SET_AEAD_ASSOCLEN,
+            &assoclen.to_ne_bytes(),
+        )
+    }
 }
 
 #[cfg(test)]
@@ -249,6 +313,43 @@ mod tests {
         assert_eq!(b.bytes(), &want[..]);
         assert_eq!(b.fd_count(), 3);
         assert_eq!(b.bytes().as_ptr() as usize % 8, 0);
+    }
+
+    #[test]
+    fn send_only_items_match_cmsg_macros() {
+        let mut b = rmsg_cmsg_builder::default();
+        b.add_timestamping(libc::SOF_TIMESTAMPING_TX_SOFTWARE)
+            .unwrap();
+        b.add_ts_opt_id(0xdead_beef).unwrap();
+        b.add_priority(6).unwrap();
+        b.add_mark(0x55).unwrap();
+        b.add_ipv6_dontfrag(1).unwrap();
+        b.add_tls_record_type(21).unwrap();
+        b.add_alg_op(1).unwrap();
+        b.add_alg_iv(&[1, 2, 3]).unwrap();
+        b.add_alg_aead_assoclen(16).unwrap();
+        let u = |v: u32| v.to_ne_bytes().to_vec();
+        let mut iv = u(3);
+        iv.extend_from_slice(&[1, 2, 3]);
+        let want = with_macros(&[
+            (
+                libc::SOL_SOCKET,
+                libc::SO_TIMESTAMPING,
+                u(libc::SOF_TIMESTAMPING_TX_SOFTWARE),
+            ),
+            (libc::SOL_SOCKET, SCM_TS_OPT_ID, u(0xdead_beef)),
+            (libc::SOL_SOCKET, libc::SO_PRIORITY, u(6)),
+            (libc::SOL_SOCKET, libc::SO_MARK, u(0x55)),
+            (libc::IPPROTO_IPV6, libc::IPV6_DONTFRAG, u(1)),
+            (RMSG_SOL_TLS, RMSG_TLS_SET_RECORD_TYPE, vec![21]),
+            (libc::SOL_ALG, libc::ALG_SET_OP, u(1)),
+            (libc::SOL_ALG, libc::ALG_SET_IV, iv),
+            (libc::SOL_ALG, libc::ALG_SET_AEAD_ASSOCLEN, u(16)),
+        ]);
+        assert_eq!(b.bytes(), &want[..]);
+        assert!(b.add_ipv6_dontfrag(2).is_err());
+        assert!(b.add_ipv6_dontfrag(-1).is_err());
+        assert_eq!(b.bytes(), &want[..]);
     }
 
     #[test]

@@ -296,6 +296,10 @@ pub(crate) const ROWS: &[Row] = &[
         o!(SOL, SO_WIFI_STATUS)),
     row(SOL, SCM_TXTIME, c"SOL_SOCKET/SCM_TXTIME", RMSG_KIND_RAW, Unsized, Never,
         c"(sent, not received)"),
+    row(SOL, SCM_TS_OPT_ID, c"SOL_SOCKET/SCM_TS_OPT_ID", RMSG_KIND_RAW, Unsized, Never,
+        c"(sent, not received)"),
+    row(SOL, libc::SO_PRIORITY, c"SOL_SOCKET/SO_PRIORITY", RMSG_KIND_RAW, Unsized, Never,
+        c"(sent, not received)"),
 
     opt_row(IP, libc::IP_PKTINFO, c"IPPROTO_IP/IP_PKTINFO", RMSG_KIND_IP_PKTINFO,
         Fixed(size_of::<libc::in_pktinfo>()), o!(IP, IP_PKTINFO)),
@@ -341,6 +345,8 @@ pub(crate) const ROWS: &[Row] = &[
     // The flow label, 4 bytes in network order.
     opt_row(IP6, libc::IPV6_FLOWINFO, c"IPPROTO_IPV6/IPV6_FLOWINFO", RMSG_KIND_RAW, Fixed(INT),
         o!(IP6, IPV6_FLOWINFO)),
+    row(IP6, libc::IPV6_DONTFRAG, c"IPPROTO_IPV6/IPV6_DONTFRAG", RMSG_KIND_RAW, Unsized, Never,
+        c"(sent, not received)"),
 
     opt_row(RMSG_SOL_UDP, RMSG_UDP_GRO, c"SOL_UDP/UDP_GRO", RMSG_KIND_UDP_GRO,
         Fixed(INT), o!(RMSG_SOL_UDP, RMSG_UDP_GRO, "UDP_GRO")),
@@ -349,6 +355,8 @@ pub(crate) const ROWS: &[Row] = &[
 
     row(RMSG_SOL_TLS, RMSG_TLS_GET_RECORD_TYPE, c"SOL_TLS/TLS_GET_RECORD_TYPE",
         RMSG_KIND_TLS_RECORD_TYPE, Fixed(1), TlsUlp, c"kernel TLS (TCP_ULP \"tls\")"),
+    row(RMSG_SOL_TLS, RMSG_TLS_SET_RECORD_TYPE, c"SOL_TLS/TLS_SET_RECORD_TYPE", RMSG_KIND_RAW,
+        Unsized, Never, c"(sent, not received)"),
 
     opt_row(TCP, libc::TCP_CM_INQ, c"SOL_TCP/TCP_CM_INQ", RMSG_KIND_INQ, Fixed(INT),
         o!(TCP, TCP_INQ)),
@@ -363,6 +371,13 @@ pub(crate) const ROWS: &[Row] = &[
     opt_row(RMSG_SOL_NETLINK, RMSG_NETLINK_LISTEN_ALL_NSID,
         c"SOL_NETLINK/NETLINK_LISTEN_ALL_NSID", RMSG_KIND_NETLINK_NSID, Fixed(INT),
         o!(RMSG_SOL_NETLINK, RMSG_NETLINK_LISTEN_ALL_NSID, "NETLINK_LISTEN_ALL_NSID")),
+
+    row(libc::SOL_ALG, libc::ALG_SET_IV, c"SOL_ALG/ALG_SET_IV", RMSG_KIND_RAW, Unsized, Never,
+        c"(sent, not received)"),
+    row(libc::SOL_ALG, libc::ALG_SET_OP, c"SOL_ALG/ALG_SET_OP", RMSG_KIND_RAW, Unsized, Never,
+        c"(sent, not received)"),
+    row(libc::SOL_ALG, libc::ALG_SET_AEAD_ASSOCLEN, c"SOL_ALG/ALG_SET_AEAD_ASSOCLEN",
+        RMSG_KIND_RAW, Unsized, Never, c"(sent, not received)"),
 ];
 
 /// One row of rmsg's registry of control-message kinds, as
@@ -426,7 +441,7 @@ impl Row {
 
 /// The levels the registry knows, with the name an unknown type at that
 /// level prints as. Their order is the first index of [`TABLE`].
-const LEVELS: [(c_int, &CStr); 8] = [
+const LEVELS: [(c_int, &CStr); 9] = [
     (SOL, c"SOL_SOCKET/unknown"),
     (IP, c"IPPROTO_IP/unknown"),
     (IP6, c"IPPROTO_IPV6/unknown"),
@@ -435,6 +450,7 @@ const LEVELS: [(c_int, &CStr); 8] = [
     (TCP, c"SOL_TCP/unknown"),
     (RMSG_SOL_PACKET, c"SOL_PACKET/unknown"),
     (RMSG_SOL_NETLINK, c"SOL_NETLINK/unknown"),
+    (libc::SOL_ALG, c"SOL_ALG/unknown"),
 ];
 
 /// Types below this are looked up in [`TABLE`]; every known type is.

@@ -75,3 +75,16 @@ pub const RMSG_NETLINK_PKTINFO: c_int = 3;
 /// network namespace that has an id in its own, with an item of this type
 /// carrying that id (an `int`) on messages from another namespace.
 pub const RMSG_NETLINK_LISTEN_ALL_NSID: c_int = 8;
+
+/// `TLS_SET_RECORD_TYPE` (level `SOL_TLS`): on send through kernel TLS,
+/// the TLS record type of the record the data goes into (one byte).
+pub const RMSG_TLS_SET_RECORD_TYPE: c_int = 1;
+
+/// `SCM_TS_OPT_ID` (Linux 6.13, level `SOL_SOCKET`): the key of one send's
+/// transmit timestamps. Its value depends on the architecture.
+#[cfg(any(target_arch = "sparc", target_arch = "sparc64"))]
+pub(crate) const SCM_TS_OPT_ID: c_int = 0x005a;
+/// `SCM_TS_OPT_ID` (Linux 6.13, level `SOL_SOCKET`): the key of one send's
+/// transmit timestamps. Its value depends on the architecture.
+#[cfg(not(any(target_arch = "sparc", target_arch = "sparc64")))]
+pub(crate) const SCM_TS_OPT_ID: c_int = 81;

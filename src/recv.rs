@@ -239,13 +239,36 @@ pub(crate) fn retry_recvmsg(
     plan: &Plan,
     deadline: Option<std::time::Instant>,
 ) -> Result<usize> {
+    let mut flags = plan.flags;
+    if let Some(f) = without_refused_cloexec(plan, flags) {
+        flags = f;
+        rearm(hdr, control_cap);
+        // SAFETY: as for `again` below.
+        let r = unsafe { libc::recvmsg(fd, hdr, flags) };
+        if r >= 0 {
+            return Ok(r as usize);
+        }
+    }
     let mut again = || {
         rearm(hdr, control_cap);
         // SAFETY: hdr's pointers are valid for the lengths given with them
         // (the caller's first try relied on the same).
-        unsafe { libc::recvmsg(fd, hdr, plan.flags) }
+        unsafe { libc::recvmsg(fd, hdr, flags) }
     };
     wait::retry_after_failure(fd, EVENTS, &plan.policy, deadline, &mut again)
+}
+
+/// After a receive failed: the flags to try again with when the failure
+/// is the `EINVAL` that sockets which accept no `MSG_CMSG_CLOEXEC` give
+/// (Linux's `AF_PACKET` refuses every flag it does not know) and rmsg added
+/// the flag itself. Such sockets cannot carry descriptors, so nothing is
+/// lost without it. `None` otherwise (read `errno` before anything else).
+#[cold]
+pub(crate) fn without_refused_cloexec(plan: &Plan, flags: c_int) -> Option<c_int> {
+    let cloexec = cloexec_flag();
+    let refused = std::io::Error::last_os_error().raw_os_error() == Some(libc::EINVAL);
+    (refused && cloexec != 0 && plan.hide & cloexec != 0 && flags & cloexec != 0)
+        .then_some(flags & !cloexec)
 }
 
 /// What the kernel reported in `hdr` for a call that returned `n`.

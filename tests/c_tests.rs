@@ -153,6 +153,16 @@ fn send_addr() {
     cbuild::run_c_test("send_addr");
 }
 
+#[test]
+fn send_kinds() {
+    cbuild::run_c_test("send_kinds");
+}
+
+#[test]
+fn addr_families() {
+    cbuild::run_c_test("addr_families");
+}
+
 /// The header-only C++ wrapper `include/rmsg.hpp`, as C++17.
 #[test]
 fn cxx_wrapper() {

@@ -4,7 +4,10 @@
 //! trip the format promises). The same bytes also make addresses from parts
 //! (`rmsg_address_from_*`), whose text must parse back too: to an equal
 //! address, except that a relative path gains `./` (the same file) and
-//! IPv6 flow information is not shown.
+//! IPv6 flow information is not shown; and so do packet, netlink and vsock
+//! addresses from parts (without their hardware and packet types and
+//! flags, which the text does not show), whose accessors must give the
+//! parts back.
 #![no_main]
 
 use std::ptr;
@@ -149,6 +152,81 @@ fuzz_target!(|data: &[u8]| {
         let st = unsafe { rmsg_address_from_inet(&inet, &mut a) };
         let a = made(st, a).expect("any IPv4 address and port");
         round_trip(&a, true);
+    }
+
+    if data.len() >= 18 {
+        let mut hw = [0u8; 8];
+        hw.copy_from_slice(&data[10..18]);
+        let halen = data[9] % 10;
+        let packet = rmsg_packet_address {
+            ifindex: i32::from_le_bytes([data[0], data[1], data[2], data[3]]),
+            protocol: u16::from_le_bytes([data[4], data[5]]),
+            hatype: 0,
+            pkttype: 0,
+            halen,
+            addr: if halen <= 8 {
+                let mut a = [0u8; 8];
+                a[..usize::from(halen)].copy_from_slice(&hw[..usize::from(halen)]);
+                a
+            } else {
+                hw
+            },
+        };
+        let mut a = ptr::null_mut();
+        // SAFETY: packet is a valid struct; a is a valid out-pointer.
+        let st = unsafe { rmsg_address_from_packet(&packet, &mut a) };
+        if let Some(a) = made(st, a) {
+            assert!(halen <= 8);
+            assert_eq!(kind(&a), rmsg_addr_kind::RMSG_ADDRESS_PACKET);
+            let mut got = rmsg_packet_address::default();
+            // SAFETY: a live address; a valid out-pointer.
+            assert_eq!(
+                unsafe { rmsg_address_packet(a.0, &mut got) },
+                rmsg_status::RMSG_OK
+            );
+            assert_eq!(got, packet);
+            // A negative index has no text the parser reads back (it
+            // takes an interface number or name): only the positive ones.
+            if packet.ifindex >= 0 {
+                round_trip(&a, true);
+            }
+        } else {
+            assert!(halen > 8);
+        }
+
+        let netlink = rmsg_netlink_address {
+            pid: u32::from_le_bytes([data[0], data[1], data[2], data[3]]),
+            groups: u32::from_le_bytes([data[4], data[5], data[6], data[7]]),
+        };
+        let vsock = rmsg_vsock_address {
+            cid: u32::from_le_bytes([data[8], data[9], data[10], data[11]]),
+            port: u32::from_le_bytes([data[12], data[13], data[14], data[15]]),
+            flags: data[16],
+        };
+        let (mut n, mut v) = (ptr::null_mut(), ptr::null_mut());
+        // SAFETY: valid structs and out-pointers.
+        let (sn, sv) = unsafe {
+            (
+                rmsg_address_from_netlink(&netlink, &mut n),
+                rmsg_address_from_vsock(&vsock, &mut v),
+            )
+        };
+        let (n, v) = (
+            made(sn, n).expect("any netlink"),
+            made(sv, v).expect("any vsock"),
+        );
+        let (mut gn, mut gv) = (
+            rmsg_netlink_address::default(),
+            rmsg_vsock_address::default(),
+        );
+        // SAFETY: live addresses; valid out-pointers.
+        unsafe {
+            assert_eq!(rmsg_address_netlink(n.0, &mut gn), rmsg_status::RMSG_OK);
+            assert_eq!(rmsg_address_vsock(v.0, &mut gv), rmsg_status::RMSG_OK);
+        }
+        assert_eq!((gn, gv), (netlink, vsock));
+        round_trip(&n, true);
+        round_trip(&v, vsock.flags == 0);
     }
 
     if data.len() >= 26 {

@@ -1,5 +1,8 @@
 //! The control-message builder through the C API: a random sequence of
-//! `rmsg_cmsg_builder_add_*` (and resets) read from the input, each status
+//! `rmsg_cmsg_builder_add_*` (and resets) read from the input, the
+//! per-send items (timestamping flags, `SCM_TS_OPT_ID`, priority, mark,
+//! `IPV6_DONTFRAG`, the TLS record type, AF_ALG's op, IV and assoclen)
+//! among them, each status
 //! checked against the documented rules, then `rmsg_control_parse` of the
 //! bytes built, which must give back exactly the items added: levels,
 //! types and data, none truncated, nothing malformed, laid out with
@@ -95,7 +98,7 @@ fuzz_target!(|data: &[u8]| {
     let mut steps = 0;
     while !input.is_empty() && steps < 64 {
         steps += 1;
-        let op = input.u8() % 12;
+        let op = input.u8() % 13;
         // SAFETY (for every call below): b is a live builder; every pointer
         // passed is a valid slice of the length passed with it.
         let (st, want) = unsafe {
@@ -227,6 +230,57 @@ fuzz_target!(|data: &[u8]| {
                         Want::Item(level, kind, bytes)
                     };
                     (st, want)
+                }
+                11 => {
+                    // The per-send items: u32 values (any), DONTFRAG (0 or
+                    // 1), the TLS record type (a byte), the AF_ALG IV.
+                    let v = input.u32();
+                    let u32_item = |level, kind| Want::Item(level, kind, v.to_ne_bytes().to_vec());
+                    match input.u8() % 9 {
+                        0 => (
+                            rmsg_cmsg_builder_add_timestamping(b, v),
+                            u32_item(libc::SOL_SOCKET, libc::SO_TIMESTAMPING),
+                        ),
+                        1 => (
+                            rmsg_cmsg_builder_add_ts_opt_id(b, v),
+                            u32_item(libc::SOL_SOCKET, 81),
+                        ),
+                        2 => (
+                            rmsg_cmsg_builder_add_priority(b, v),
+                            u32_item(libc::SOL_SOCKET, libc::SO_PRIORITY),
+                        ),
+                        3 => (
+                            rmsg_cmsg_builder_add_mark(b, v),
+                            u32_item(libc::SOL_SOCKET, libc::SO_MARK),
+                        ),
+                        4 => {
+                            let d = input.int();
+                            let want = int_item(libc::IPPROTO_IPV6, libc::IPV6_DONTFRAG, d, 0, 1);
+                            (rmsg_cmsg_builder_add_ipv6_dontfrag(b, d), want)
+                        }
+                        5 => (
+                            rmsg_cmsg_builder_add_tls_record_type(b, v as u8),
+                            Want::Item(282, 1, vec![v as u8]),
+                        ),
+                        6 => (
+                            rmsg_cmsg_builder_add_alg_op(b, v),
+                            u32_item(libc::SOL_ALG, libc::ALG_SET_OP),
+                        ),
+                        7 => {
+                            let n = usize::from(input.u8());
+                            let iv = input.take(n).to_vec();
+                            let mut bytes = (iv.len() as u32).to_ne_bytes().to_vec();
+                            bytes.extend(&iv);
+                            (
+                                rmsg_cmsg_builder_add_alg_iv(b, iv.as_ptr(), iv.len()),
+                                Want::Item(libc::SOL_ALG, libc::ALG_SET_IV, bytes),
+                            )
+                        }
+                        _ => (
+                            rmsg_cmsg_builder_add_alg_aead_assoclen(b, v),
+                            u32_item(libc::SOL_ALG, libc::ALG_SET_AEAD_ASSOCLEN),
+                        ),
+                    }
                 }
                 _ => {
                     rmsg_cmsg_builder_reset(b);

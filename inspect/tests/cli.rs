@@ -604,3 +604,26 @@ fn unix_stream_inq_shows_the_bytes_left() {
     let (status, _, err) = l.finish();
     assert!(status.success(), "{err}");
 }
+
+/// AF_PACKET (root needed): a listener bound to a packet address on lo and
+/// a send to one, both written in rmsg's text form; the source prints as a
+/// packet address.
+#[test]
+fn packet_addresses_listen_and_send() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: AF_PACKET needs root");
+        return;
+    }
+    let mut l = Listener::start(&["packet:lo:0x88b9", "--count", "1"]);
+    assert_eq!(l.first, "listening on packet:lo:0x88b9 (dgram)");
+    send(&["packet:lo:0x88b9:00:00:00:00:00:00", "frame"]);
+    assert_eq!(
+        l.next_line(),
+        "message 1 from packet:1:0x88b9:00:00:00:00:00:00: 5 bytes, flags none"
+    );
+    assert_eq!(l.next_line(), "  data \"frame\"");
+    let (status, rest, err) = l.finish();
+    assert!(status.success(), "{err}");
+    assert!(rest.is_empty(), "{rest:?}");
+}

@@ -5,6 +5,9 @@ use std::ffi::{c_char, c_int};
 
 use super::{get, make, read_into};
 use crate::addr::{rmsg_addr_kind, rmsg_address, rmsg_inet_address, rmsg_inet6_address};
+// Re-exported here (as `ffi::mod` does for the older address structs) so
+// that Rust callers of the C API, the fuzz targets among them, see them.
+pub use crate::addr::{rmsg_netlink_address, rmsg_packet_address, rmsg_vsock_address};
 use crate::addr_text;
 use crate::panic::{guard, guard_or};
 use crate::ptr::{check_out, free_box, try_ref, try_slice, try_slice_mut, write_out};
@@ -110,12 +113,57 @@ pub unsafe extern "C" fn rmsg_address_inet6(
     unsafe { read_into(address, inet6_out, rmsg_address::inet) }
 }
 
+/// Decodes an `AF_PACKET` address (`struct sockaddr_ll`) into
+/// `*packet_out`: interface index, protocol (host byte order), hardware
+/// type, packet type and hardware address. An address shorter than the
+/// struct (older kernels returned `offsetof(sll_addr) + sll_halen` bytes)
+/// is decoded with what of the hardware address is there, the rest of
+/// `addr` zero. `RMSG_ERR_WRONG_FAMILY` for other families or fewer than
+/// 12 bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_address_packet(
+    address: *const rmsg_address,
+    packet_out: *mut rmsg_packet_address,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { read_into(address, packet_out, rmsg_address::packet) }
+}
+
+/// Decodes an `AF_NETLINK` address (`struct sockaddr_nl`) into
+/// `*netlink_out`: port id (0 for the kernel) and multicast group mask.
+/// `RMSG_ERR_WRONG_FAMILY` for other families or a short address.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_address_netlink(
+    address: *const rmsg_address,
+    netlink_out: *mut rmsg_netlink_address,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { read_into(address, netlink_out, rmsg_address::netlink) }
+}
+
+/// Decodes an `AF_VSOCK` address (`struct sockaddr_vm`) into
+/// `*vsock_out`: context id, port and flags. `RMSG_ERR_WRONG_FAMILY` for
+/// other families or a short address.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_address_vsock(
+    address: *const rmsg_address,
+    vsock_out: *mut rmsg_vsock_address,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { read_into(address, vsock_out, rmsg_address::vsock) }
+}
+
 /// Builds an address from text: `127.0.0.1:53`; `[::1]:53`;
 /// `[fe80::1%eth0]:53` or `[fe80::1%2]:53` (scope as interface name or
 /// number); a filesystem path starting with `/` or `./`; an abstract
 /// `AF_UNIX` name written `@name` (the `@` stands for the leading NUL; the
-/// rest is taken byte for byte). `text` is `text_len` bytes, not
-/// necessarily NUL-terminated (pass `strlen(text)`).
+/// rest is taken byte for byte); `packet:IF:0xPROTO` or
+/// `packet:IF:0xPROTO:HWADDR` for `AF_PACKET` (interface as number or name,
+/// protocol as `0x` and up to 4 hex digits, hardware address as hex bytes
+/// joined by `:`, such as `packet:lo:0x0800` or
+/// `packet:2:0x88f7:01:1b:19:00:00:00`); `netlink:PID:GROUPS` for
+/// `AF_NETLINK` and `vsock:CID:PORT` for `AF_VSOCK` (decimal). `text` is
+/// `text_len` bytes, not necessarily NUL-terminated (pass `strlen(text)`).
 ///
 /// On `RMSG_OK` the caller owns `*address_out` and frees it with
 /// `rmsg_address_free`. Text that is none of these forms, a port above
@@ -162,6 +210,48 @@ pub unsafe extern "C" fn rmsg_address_from_inet6(
 ) -> rmsg_status {
     // SAFETY: inet6 is NULL or readable; address_out per the contract.
     unsafe { make_address(address_out, || Ok(addr_text::inet6(try_ref(inet6)?))) }
+}
+
+/// Builds an `AF_PACKET` address (`struct sockaddr_ll`, 20 bytes) from its
+/// parts, to send to with `rmsg_sendmsg` on an `AF_PACKET` socket:
+/// `ifindex` and `protocol` (host byte order) say where and as what the
+/// frame goes; for a `SOCK_DGRAM` packet socket the first `halen` bytes of
+/// `addr` are the destination hardware address. `hatype` and `pkttype` are
+/// copied as given (the kernel ignores them on send). A `halen` above 8 is
+/// `RMSG_ERR_INVALID_ADDRESS`. On `RMSG_OK` the caller owns `*address_out`
+/// (free with `rmsg_address_free`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_address_from_packet(
+    packet: *const rmsg_packet_address,
+    address_out: *mut *mut rmsg_address,
+) -> rmsg_status {
+    // SAFETY: packet is NULL or readable; address_out per the contract.
+    unsafe { make_address(address_out, || addr_text::packet(try_ref(packet)?)) }
+}
+
+/// Builds an `AF_NETLINK` address (`struct sockaddr_nl`) from its parts:
+/// port id `pid` (0 to send to the kernel) and group mask `groups` (to
+/// send to multicast groups). On `RMSG_OK` the caller owns `*address_out`
+/// (free with `rmsg_address_free`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_address_from_netlink(
+    netlink: *const rmsg_netlink_address,
+    address_out: *mut *mut rmsg_address,
+) -> rmsg_status {
+    // SAFETY: netlink is NULL or readable; address_out per the contract.
+    unsafe { make_address(address_out, || Ok(addr_text::netlink(try_ref(netlink)?))) }
+}
+
+/// Builds an `AF_VSOCK` address (`struct sockaddr_vm`) from its parts:
+/// context id, port and flags (`svm_flags`, normally 0). On `RMSG_OK` the
+/// caller owns `*address_out` (free with `rmsg_address_free`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_address_from_vsock(
+    vsock: *const rmsg_vsock_address,
+    address_out: *mut *mut rmsg_address,
+) -> rmsg_status {
+    // SAFETY: vsock is NULL or readable; address_out per the contract.
+    unsafe { make_address(address_out, || Ok(addr_text::vsock(try_ref(vsock)?))) }
 }
 
 /// Builds an `AF_UNIX` filesystem-path address from `path_len` path bytes
@@ -218,10 +308,15 @@ pub unsafe extern "C" fn rmsg_address_free(address: *mut rmsg_address) {
 /// `a.b.c.d:port`, `[v6addr]:port` or `[v6addr%scope]:port` (numeric scope
 /// id; flow information is not shown), a path (with `./` in front of a
 /// relative one), `@name` for an abstract name (its bytes exactly, NULs
-/// included), the empty text for an unnamed `AF_UNIX` address, and
-/// `<family N>:hexbytes` for other families. The text of every form but
-/// the last parses back with `rmsg_address_parse` to an equal address,
-/// except that IPv6 flow information comes back 0 and a relative path
+/// included), the empty text for an unnamed `AF_UNIX` address,
+/// `packet:IFINDEX:0xPROTO` with `:`-joined hex hardware address bytes
+/// after it when there are any (`packet:1:0x0800:00:00:00:00:00:00`),
+/// `netlink:PID:GROUPS`, `vsock:CID:PORT`, and `<family N>:hexbytes` for
+/// other families. The text of every form but the last parses back with
+/// `rmsg_address_parse` to an equal address, except that IPv6 flow
+/// information, an `AF_PACKET` address's hardware and packet types and an
+/// `AF_VSOCK` address's flags come back 0 (an `AF_PACKET` address shorter
+/// than the struct comes back at its full 20 bytes), and a relative path
 /// comes back with its `./` (the same file; a relative path longer than
 /// 105 bytes no longer fits `sun_path` with it, and does not parse back).
 /// Such text is at most `RMSG_MAX_ADDRESS_TEXT` bytes.

@@ -223,6 +223,124 @@ pub unsafe extern "C" fn rmsg_cmsg_builder_add_txtime(
     unsafe { with_builder(builder, |b| b.add_txtime(time_ns)) }
 }
 
+/// Adds `SO_TIMESTAMPING` (level `SOL_SOCKET`, Linux 5.0) as a `uint32_t`
+/// of `SOF_TIMESTAMPING_TX_*` flags (`TX_SOFTWARE`, `TX_SCHED`, `TX_ACK`,
+/// `TX_HARDWARE`): the transmit timestamps to record for this send only,
+/// whatever the socket's own `SO_TIMESTAMPING` flags say. The stamps are
+/// read from the error queue, with the reporting and option flags
+/// (`SOF_TIMESTAMPING_SOFTWARE`, `OPT_ID`, `OPT_TSONLY` ...) set on the
+/// socket. Any other flag makes the send fail with `EINVAL`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_cmsg_builder_add_timestamping(
+    builder: *mut rmsg_cmsg_builder,
+    tx_flags: u32,
+) -> rmsg_status {
+    // SAFETY: builder per the contract.
+    unsafe { with_builder(builder, |b| b.add_timestamping(tx_flags)) }
+}
+
+/// Adds `SCM_TS_OPT_ID` (level `SOL_SOCKET`, Linux 6.13; 81 on most
+/// architectures) as a `uint32_t`: the key (`ee_data`) the transmit
+/// timestamps of this send carry, instead of the socket's counter. The
+/// socket needs `SOF_TIMESTAMPING_OPT_ID`; older kernels refuse the send
+/// with `EINVAL`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_cmsg_builder_add_ts_opt_id(
+    builder: *mut rmsg_cmsg_builder,
+    id: u32,
+) -> rmsg_status {
+    // SAFETY: builder per the contract.
+    unsafe { with_builder(builder, |b| b.add_ts_opt_id(id)) }
+}
+
+/// Adds `SO_PRIORITY` (level `SOL_SOCKET`, Linux 6.13) as a `uint32_t`:
+/// the packet priority (`skb->priority`) of this send. Values above 6 need
+/// `CAP_NET_ADMIN` or `CAP_NET_RAW` (else the send fails with `EPERM`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_cmsg_builder_add_priority(
+    builder: *mut rmsg_cmsg_builder,
+    priority: u32,
+) -> rmsg_status {
+    // SAFETY: builder per the contract.
+    unsafe { with_builder(builder, |b| b.add_priority(priority)) }
+}
+
+/// Adds `SO_MARK` (level `SOL_SOCKET`) as a `uint32_t`: the packet mark
+/// (`skb->mark`, for routing and filtering) of this send. It needs
+/// `CAP_NET_RAW` or `CAP_NET_ADMIN` (else the send fails with `EPERM`). A
+/// receiver with `SO_RCVMARK` sees it as an `RMSG_KIND_MARK` item.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_cmsg_builder_add_mark(
+    builder: *mut rmsg_cmsg_builder,
+    mark: u32,
+) -> rmsg_status {
+    // SAFETY: builder per the contract.
+    unsafe { with_builder(builder, |b| b.add_mark(mark)) }
+}
+
+/// Adds `IPV6_DONTFRAG` (level `IPPROTO_IPV6`) as an `int`, 0 or 1
+/// (otherwise `RMSG_ERR_INVALID_ARGUMENT`): with 1, a datagram larger than
+/// the path MTU is not fragmented and the send fails with `EMSGSIZE`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_cmsg_builder_add_ipv6_dontfrag(
+    builder: *mut rmsg_cmsg_builder,
+    dontfrag: c_int,
+) -> rmsg_status {
+    // SAFETY: builder per the contract.
+    unsafe { with_builder(builder, |b| b.add_ipv6_dontfrag(dontfrag)) }
+}
+
+/// Adds `TLS_SET_RECORD_TYPE` (level `SOL_TLS`, 282) as one byte: on a
+/// socket with kernel TLS (`TCP_ULP` "tls" and `TLS_TX` set), the TLS
+/// record type of the data of this send (23 is application data, 21 an
+/// alert, 22 a handshake message).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_cmsg_builder_add_tls_record_type(
+    builder: *mut rmsg_cmsg_builder,
+    record_type: u8,
+) -> rmsg_status {
+    // SAFETY: builder per the contract.
+    unsafe { with_builder(builder, |b| b.add_tls_record_type(record_type)) }
+}
+
+/// Adds `ALG_SET_OP` (level `SOL_ALG`, 279) as a `uint32_t`: on an
+/// `AF_ALG` operation socket (from `accept` on a bound one), the operation
+/// of this request (`ALG_OP_DECRYPT` 0, `ALG_OP_ENCRYPT` 1).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_cmsg_builder_add_alg_op(
+    builder: *mut rmsg_cmsg_builder,
+    op: u32,
+) -> rmsg_status {
+    // SAFETY: builder per the contract.
+    unsafe { with_builder(builder, |b| b.add_alg_op(op)) }
+}
+
+/// Adds `ALG_SET_IV` (level `SOL_ALG`): a `struct af_alg_iv`, the
+/// `uint32_t` length `iv_len` followed by the `iv_len` bytes of `iv`
+/// (copied; NULL allowed when `iv_len` is 0), for an `AF_ALG` operation
+/// socket. The kernel checks the length against the cipher's IV size.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_cmsg_builder_add_alg_iv(
+    builder: *mut rmsg_cmsg_builder,
+    iv: *const u8,
+    iv_len: usize,
+) -> rmsg_status {
+    // SAFETY: iv is readable for iv_len bytes per the contract.
+    unsafe { with_builder(builder, |b| b.add_alg_iv(try_slice(iv, iv_len)?)) }
+}
+
+/// Adds `ALG_SET_AEAD_ASSOCLEN` (level `SOL_ALG`) as a `uint32_t`: on an
+/// `AF_ALG` AEAD operation socket, how many leading bytes of the data are
+/// associated data (authenticated, not encrypted).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_cmsg_builder_add_alg_aead_assoclen(
+    builder: *mut rmsg_cmsg_builder,
+    assoclen: u32,
+) -> rmsg_status {
+    // SAFETY: builder per the contract.
+    unsafe { with_builder(builder, |b| b.add_alg_aead_assoclen(assoclen)) }
+}
+
 /// Adds any control message: `cmsg_level`, `cmsg_type` and `data_len` data
 /// bytes copied from `data` (NULL allowed when `data_len` is 0), laid out
 /// with `CMSG_LEN` and padded with zeros to `CMSG_SPACE`. An `SOL_SOCKET`/`SCM_RIGHTS` item

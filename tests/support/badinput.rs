@@ -169,6 +169,7 @@ const RANGED: &[(&str, i64, i64)] = &[
     ("ttl", 1, 255),
     ("tclass", -1, 255),
     ("hoplimit", -1, 255),
+    ("dontfrag", 0, 1),
 ];
 
 /// Scalar parameters any value of which is valid: (type, name, values).
@@ -180,6 +181,14 @@ const ANY: &[(&str, &str, &[&str])] = &[
     ("uint32_t", "gid", &["0", "UINT32_MAX"]),
     ("uint16_t", "segment_size", &["0", "1", "UINT16_MAX"]),
     ("uint64_t", "time_ns", &["0", "UINT64_MAX"]),
+    // Send-side items whose value the kernel judges at send time.
+    ("uint32_t", "tx_flags", &["0", "1", "UINT32_MAX"]),
+    ("uint32_t", "id", &["0", "UINT32_MAX"]),
+    ("uint32_t", "priority", &["0", "7", "UINT32_MAX"]),
+    ("uint32_t", "mark", &["0", "UINT32_MAX"]),
+    ("uint8_t", "record_type", &["0", "23", "UINT8_MAX"]),
+    ("uint32_t", "op", &["0", "1", "UINT32_MAX"]),
+    ("uint32_t", "assoclen", &["0", "UINT32_MAX"]),
     (
         "uint32_t",
         "status",

@@ -153,6 +153,19 @@ Inet6Address = _struct(
     ("flowinfo", c_uint32),
     ("scope_id", c_uint32),
 )
+PacketAddress = _struct(
+    "rmsg_packet_address",
+    ("ifindex", c_int32),
+    ("protocol", c_uint16),
+    ("hatype", c_uint16),
+    ("pkttype", c_uint8),
+    ("halen", c_uint8),
+    ("addr", c_uint8 * 8),
+)
+NetlinkAddress = _struct("rmsg_netlink_address", ("pid", c_uint32), ("groups", c_uint32))
+VsockAddress = _struct(
+    "rmsg_vsock_address", ("cid", c_uint32), ("port", c_uint32), ("flags", c_uint8),
+)
 Credentials = _struct(
     "rmsg_credentials", ("pid", c_int32), ("uid", c_uint32), ("gid", c_uint32),
 )
@@ -337,12 +350,24 @@ _FUNCTIONS = (
     ("rmsg_cmsg_builder_add_txtime", _QUICK, _status, c_void_p, c_uint64),
     ("rmsg_cmsg_builder_add_raw", _QUICK, _status,
      c_void_p, c_int, c_int, c_void_p, c_size_t),
+    ("rmsg_cmsg_builder_add_timestamping", _QUICK, _status, c_void_p, c_uint32),
+    ("rmsg_cmsg_builder_add_ts_opt_id", _QUICK, _status, c_void_p, c_uint32),
+    ("rmsg_cmsg_builder_add_priority", _QUICK, _status, c_void_p, c_uint32),
+    ("rmsg_cmsg_builder_add_mark", _QUICK, _status, c_void_p, c_uint32),
+    ("rmsg_cmsg_builder_add_ipv6_dontfrag", _QUICK, _status, c_void_p, c_int),
+    ("rmsg_cmsg_builder_add_tls_record_type", _QUICK, _status, c_void_p, c_uint8),
+    ("rmsg_cmsg_builder_add_alg_op", _QUICK, _status, c_void_p, c_uint32),
+    ("rmsg_cmsg_builder_add_alg_iv", _QUICK, _status, c_void_p, c_void_p, c_size_t),
+    ("rmsg_cmsg_builder_add_alg_aead_assoclen", _QUICK, _status, c_void_p, c_uint32),
     ("rmsg_sendmsg", _BLOCKS, _status,
      c_int, c_void_p, c_size_t, c_void_p, c_void_p, c_int, c_void_p, c_void_p),
     ("rmsg_address_from_inet", _QUICK, _status, c_void_p, c_void_p),
     ("rmsg_address_from_inet6", _QUICK, _status, c_void_p, c_void_p),
     ("rmsg_address_from_unix_path", _QUICK, _status, c_void_p, c_size_t, c_void_p),
     ("rmsg_address_from_unix_abstract", _QUICK, _status, c_void_p, c_size_t, c_void_p),
+    ("rmsg_address_from_packet", _QUICK, _status, c_void_p, c_void_p),
+    ("rmsg_address_from_netlink", _QUICK, _status, c_void_p, c_void_p),
+    ("rmsg_address_from_vsock", _QUICK, _status, c_void_p, c_void_p),
     ("rmsg_address_free", _BLOCKS, None, c_void_p),
 ) + tuple(
     # The typed decoders: each takes an item and an output pointer;

@@ -113,6 +113,10 @@ _SOCKADDR_LEN = {
 }
 if hasattr(_socket, "AF_NETLINK"):
     _SOCKADDR_LEN[_socket.AF_NETLINK] = 12
+if hasattr(_socket, "AF_PACKET"):
+    _SOCKADDR_LEN[_socket.AF_PACKET] = 20
+if hasattr(_socket, "AF_VSOCK"):
+    _SOCKADDR_LEN[_socket.AF_VSOCK] = 16
 
 
 def _make_address(raw, sock_family):
@@ -145,6 +149,23 @@ def _make_address(raw, sock_family):
         return (
             int.from_bytes(buf[4:8], sys.byteorder),
             int.from_bytes(buf[8:12], sys.byteorder),
+        )
+    if hasattr(_socket, "AF_PACKET") and family == _socket.AF_PACKET:
+        # (ifname, proto, pkttype, hatype, addr), as CPython's "shbhy#"
+        # builds it from the unsigned fields (promoted, so never negative);
+        # the name is "" when the index names no interface.
+        ifindex = int.from_bytes(buf[4:8], sys.byteorder, signed=True)
+        try:
+            ifname = _socket.if_indextoname(ifindex) if ifindex > 0 else ""
+        except OSError:
+            ifname = ""
+        halen = min(buf[11], 8)
+        return (ifname, int.from_bytes(buf[2:4], "big"), buf[10],
+                int.from_bytes(buf[8:10], sys.byteorder), bytes(buf[12:12 + halen]))
+    if hasattr(_socket, "AF_VSOCK") and family == _socket.AF_VSOCK:
+        return (
+            int.from_bytes(buf[8:12], sys.byteorder),
+            int.from_bytes(buf[4:8], sys.byteorder),
         )
     # Unknown to this binding: (family, sa_data) as CPython's default case.
     return (family, bytes(buf[2:16]))

@@ -11,7 +11,9 @@ ancillary item with ``PyArg_Parse(item, "(iiy*):[sendmsg() ancillary data
 items]")``, called through ``ctypes.pythonapi``, so that every exception
 and message is the one the running CPython gives. The destination is
 converted as CPython's ``getsockaddrarg`` does for ``AF_UNIX``,
-``AF_INET`` and ``AF_INET6`` (the families librmsg builds addresses for).
+``AF_INET``, ``AF_INET6``, ``AF_PACKET`` (``(ifname, proto[, pkttype[,
+hatype[, addr]]])``), ``AF_NETLINK`` (``(pid, groups)``) and ``AF_VSOCK``
+(``(cid, port)``): the families librmsg builds addresses for.
 
 Both paths of the binding (ctypes and compiled) use this module: the send
 side has no speed target, and one implementation keeps the behaviour
@@ -28,9 +30,11 @@ them).
 import array
 import ctypes
 import errno
+import fcntl
 import operator
 import os
 import socket as _socket
+import sys
 
 from . import _native as _n
 from ._recv import (
@@ -81,6 +85,8 @@ try:
     # Variadic: called with its arguments converted one by one.
     _arg_parse = _api.PyArg_Parse
     _arg_parse.restype = ctypes.c_int
+    _arg_parse_tuple = _api.PyArg_ParseTuple
+    _arg_parse_tuple.restype = ctypes.c_int
 except (AttributeError, ValueError):  # pragma: no cover (not CPython)
     _api = None
 
@@ -180,6 +186,74 @@ def _mask32(value):
     return operator.index(value) & 0xFFFFFFFF
 
 
+_SIOCGIFINDEX = 0x8933
+_IFNAMSIZ = 16
+
+
+def _packet_address(sock, address, caller, bufs):
+    """CPython's getsockaddrarg for ``AF_PACKET``: ``(ifname, proto[,
+    pkttype[, hatype[, addr]]])``, the interface looked up with
+    ``SIOCGIFINDEX`` on the socket."""
+    if not isinstance(address, tuple):
+        raise TypeError("%s(): AF_PACKET address must be tuple, not %s"
+                        % (caller, type(address).__name__))
+    if _api is None:  # pragma: no cover (not CPython)
+        ifname, proto, pkttype, hatype, haddr = (tuple(address) + (0, 0, b""))[:5]
+        ifname = ifname.encode()
+        haddr = bytes(haddr)
+    else:
+        name, proto_c = ctypes.c_char_p(), ctypes.c_int()
+        pkttype_c, hatype_c, view = ctypes.c_int(), ctypes.c_int(), _PyBuffer()
+        _arg_parse_tuple(
+            ctypes.py_object(address),
+            ctypes.c_char_p(b"si|iiy*;AF_PACKET address must be a tuple of two to five elements"),
+            ctypes.byref(name), ctypes.byref(proto_c), ctypes.byref(pkttype_c),
+            ctypes.byref(hatype_c), ctypes.byref(view),
+        )
+        if view.buf:
+            bufs.views.append(view)
+            haddr = ctypes.string_at(view.buf, view.len)
+        else:
+            haddr = b""
+        ifname, proto = name.value, proto_c.value
+        pkttype, hatype = pkttype_c.value, hatype_c.value
+    # strncpy into ifr_name, the last byte made NUL, as CPython does.
+    req = ifname[:_IFNAMSIZ - 1].ljust(40, b"\0")
+    # struct ifreq: the name, then ifr_ifindex (an int) at offset 16.
+    answer = fcntl.ioctl(sock.fileno(), _SIOCGIFINDEX, req)
+    index = int.from_bytes(answer[16:20], sys.byteorder, signed=True)
+    if len(haddr) > 8:
+        raise ValueError("Hardware address must be 8 bytes or less")
+    if not 0 <= proto <= 0xFFFF:
+        raise OverflowError("%s(): proto must be 0-65535." % caller)
+    a = _n.PacketAddress()
+    a.ifindex, a.protocol = index, proto
+    a.pkttype, a.hatype = pkttype & 0xFF, hatype & 0xFFFF
+    a.halen = len(haddr)
+    a.addr[:len(haddr)] = haddr
+    return a
+
+
+def _pair_address(address, caller, family_name):
+    """CPython's getsockaddrarg for ``AF_NETLINK`` and ``AF_VSOCK``: a tuple
+    of two unsigned ints (``"II"``: masked, not range-checked), with
+    CPython's messages for each."""
+    netlink = family_name == "AF_NETLINK"
+    if not isinstance(address, tuple):
+        where = "%s()" % caller if netlink else "getsockaddrarg"
+        raise TypeError("%s: %s address must be tuple, not %s"
+                        % (where, family_name, type(address).__name__))
+    if _api is None:  # pragma: no cover (not CPython)
+        first, second = address
+        return _mask32(first), _mask32(second)
+    fmt = (b"II;AF_NETLINK address must be a pair (pid, groups)" if netlink
+           else b"II:getsockaddrarg")
+    first, second = ctypes.c_uint(), ctypes.c_uint()
+    _arg_parse_tuple(ctypes.py_object(address), ctypes.c_char_p(fmt),
+                     ctypes.byref(first), ctypes.byref(second))
+    return first.value, second.value
+
+
 def _destination(sock, address, caller):
     """An owned ``rmsg_address`` (free with ``rmsg_address_free``) for
     ``address`` in the form of the socket's family, with the exceptions
@@ -238,11 +312,26 @@ def _destination(sock, address, caller):
             a.addr[:] = raw
             a.port = port
             status = _n.address_from_inet(ctypes.byref(a), ctypes.byref(out))
+    elif family == getattr(_socket, "AF_PACKET", None):
+        bufs = _Buffers()
+        try:
+            a = _packet_address(sock, address, caller, bufs)
+        finally:
+            bufs.release()
+        status = _n.address_from_packet(ctypes.byref(a), ctypes.byref(out))
+    elif family == getattr(_socket, "AF_NETLINK", None):
+        a = _n.NetlinkAddress()
+        a.pid, a.groups = _pair_address(address, caller, "AF_NETLINK")
+        status = _n.address_from_netlink(ctypes.byref(a), ctypes.byref(out))
+    elif family == getattr(_socket, "AF_VSOCK", None):
+        a = _n.VsockAddress()
+        a.cid, a.port = _pair_address(address, caller, "AF_VSOCK")
+        status = _n.address_from_vsock(ctypes.byref(a), ctypes.byref(out))
     else:
         # librmsg has no constructor from raw sockaddr bytes.
         raise OSError(
-            "%s(): rmsg sends to AF_UNIX, AF_INET and AF_INET6 addresses only, "
-            "not family %d" % (caller, family)
+            "%s(): rmsg sends to AF_UNIX, AF_INET, AF_INET6, AF_PACKET, "
+            "AF_NETLINK and AF_VSOCK addresses only, not family %d" % (caller, family)
         )
     if status != _n.RMSG_OK:
         if status == _n.RMSG_ERR_INVALID_ADDRESS:

@@ -888,6 +888,12 @@ def _make_destination(sock, address):
             status = _n.address_from_unix_abstract(rest, len(rest), ctypes.byref(out))
         else:
             status = _n.address_from_unix_path(name, len(name), ctypes.byref(out))
+    elif family in (getattr(_socket, "AF_PACKET", None), getattr(_socket, "AF_NETLINK", None),
+                    getattr(_socket, "AF_VSOCK", None)):
+        # The tuples of socket.sendto, converted as the sendmsg drop-in does.
+        from ._sendmsg import _destination
+
+        return _destination(sock, address, "send")
     else:
         raise ValueError("send(): addresses of family %d are not supported" % family)
     _check_build(status, repr(address))
@@ -915,7 +921,7 @@ def _for_family(what, family):
 
 
 def _build(builder, sock, fds, ttl, tos, pktinfo, credentials, segment_size,
-           txtime, ancillary):
+           txtime, ancillary, per_send=()):
     family = _sock_family(sock)
     if fds:
         nums = [_fd_number(f) for f in fds]
@@ -948,6 +954,22 @@ def _build(builder, sock, fds, ttl, tos, pktinfo, credentials, segment_size,
         )
     if txtime is not None:
         _check_build(_n.cmsg_builder_add_txtime(builder, _cuint(txtime, 64)), "txtime")
+    for what, value in per_send:
+        if value is None:
+            continue
+        if what == "dontfrag":
+            _check_build(_n.cmsg_builder_add_ipv6_dontfrag(builder, _cint(value)), what)
+        elif what == "tls_record_type":
+            value = operator.index(value)
+            if not 0 <= value <= 0xFF:
+                raise ValueError("tls_record_type out of range")
+            _check_build(_n.cmsg_builder_add_tls_record_type(builder, value), what)
+        elif what == "alg_iv":
+            iv = bytes(memoryview(value))
+            _check_build(_n.cmsg_builder_add_alg_iv(builder, iv, len(iv)), what)
+        else:
+            add = getattr(_n, "cmsg_builder_add_" + what)
+            _check_build(add(builder, _cuint(value)), what)
     for level, kind, payload in ancillary:
         payload = bytes(memoryview(payload))
         _check_build(
@@ -960,7 +982,9 @@ def _build(builder, sock, fds, ttl, tos, pktinfo, credentials, segment_size,
 
 def send(sock, data, fds=(), *, address=None, ttl=None, tos=None,
          pktinfo=None, credentials=None, segment_size=None, txtime=None,
-         ancillary=(), flags=0):
+         ancillary=(), flags=0, timestamping=None, ts_opt_id=None,
+         priority=None, mark=None, dontfrag=None, tls_record_type=None,
+         alg_op=None, alg_iv=None, alg_assoclen=None):
     """Sends one message with ``rmsg_sendmsg``; returns the bytes sent.
 
     - ``data``: a bytes-like object, or a list/tuple of them (gathered).
@@ -977,6 +1001,14 @@ def send(sock, data, fds=(), *, address=None, ttl=None, tos=None,
       ``segment_size``: ``UDP_SEGMENT`` (UDP GSO); ``txtime``:
       ``SCM_TXTIME`` in nanoseconds; ``ancillary``: further
       ``(level, type, bytes)`` items, as ``socket.sendmsg`` takes them.
+    - For this send only: ``timestamping``: ``SOF_TIMESTAMPING_TX_*``
+      flags (``SO_TIMESTAMPING``); ``ts_opt_id``: the key of its transmit
+      stamps (``SCM_TS_OPT_ID``, Linux 6.13); ``priority``
+      (``SO_PRIORITY``); ``mark`` (``SO_MARK``); ``dontfrag``: 0 or 1
+      (``IPV6_DONTFRAG``); ``tls_record_type`` (kernel TLS's
+      ``TLS_SET_RECORD_TYPE``); ``alg_op``, ``alg_iv`` (bytes),
+      ``alg_assoclen`` (AF_ALG's ``ALG_SET_OP``, ``ALG_SET_IV``,
+      ``ALG_SET_AEAD_ASSOCLEN``).
     - ``flags``: passed to ``sendmsg(2)``.
 
     ``MSG_NOSIGNAL`` is always added: writing to a stream whose peer has
@@ -992,17 +1024,24 @@ def send(sock, data, fds=(), *, address=None, ttl=None, tos=None,
     iov, count, keep = _buffers(data)
     builder = None
     dest = None
+    per_send = (
+        ("timestamping", timestamping), ("ts_opt_id", ts_opt_id),
+        ("priority", priority), ("mark", mark), ("dontfrag", dontfrag),
+        ("tls_record_type", tls_record_type), ("alg_op", alg_op),
+        ("alg_iv", alg_iv), ("alg_aead_assoclen", alg_assoclen),
+    )
     try:
         if (fds or ttl is not None or tos is not None or pktinfo is not None
                 or credentials is not None or segment_size is not None
-                or txtime is not None or ancillary):
+                or txtime is not None or ancillary
+                or any(v is not None for _, v in per_send)):
             out = ctypes.c_void_p()
             status = _n.cmsg_builder_new(ctypes.byref(out))
             if status != _n.RMSG_OK:
                 _raise_status(status)
             builder = out.value
             _build(builder, sock, fds, ttl, tos, pktinfo, credentials,
-                   segment_size, txtime, ancillary)
+                   segment_size, txtime, ancillary, per_send)
         if address is not None:
             dest = _make_destination(sock, address)
         return _send_loop(sock, iov, count, builder, dest, flags)

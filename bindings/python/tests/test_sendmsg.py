@@ -297,3 +297,101 @@ def test_broken_pipe():
     with a:
         b.close()
         compare(lambda: a.sendmsg([b"x"]), lambda: rmsg.sendmsg(a, [b"x"]), norm=lambda v: v)
+
+
+# --- AF_PACKET, AF_NETLINK and AF_VSOCK destinations --------------------------
+
+# An EtherType for local experiments, so that nothing else on lo is seen.
+ETHERTYPE = 0x88B7
+
+
+@pytest.fixture
+def packet_pair():
+    """Two SOCK_DGRAM packet sockets for ETHERTYPE (root needed), the
+    receiver bound to lo."""
+    try:
+        rx = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(ETHERTYPE))
+    except PermissionError:
+        pytest.skip("AF_PACKET needs CAP_NET_RAW")
+    tx = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(ETHERTYPE))
+    rx.bind(("lo", ETHERTYPE))
+    rx.settimeout(5)
+    with rx, tx:
+        yield rx, tx
+
+
+def test_packet_destinations(packet_pair):
+    rx, tx = packet_pair
+    for address in (
+        ("lo", ETHERTYPE, 0, 0, b"\0" * 6),
+        ("lo", ETHERTYPE, 0, 772, bytearray(6)),
+    ):
+        compare_send(rx, tx, ([b"pkt"], [], 0, address))
+    # Without a hardware address the kernel still reads sll_addr (for a
+    # SOCK_DGRAM socket, dev->addr_len bytes of it): CPython leaves that
+    # memory as it was, rmsg zeroes it, so the frames' destination (and so
+    # the receiver's pkttype) may differ. The calls and the data agree.
+    for address in (("lo", ETHERTYPE), ("lo", ETHERTYPE, 0), ("lo", ETHERTYPE, 0, 772)):
+        compare(lambda: tx.sendmsg([b"short"], [], 0, address),
+                lambda: rmsg.sendmsg(tx, [b"short"], [], 0, address), norm=lambda v: v)
+        for _ in range(2):
+            data, _anc, _flags, source = rx.recvmsg(64)
+            assert data == b"short" and source[:2] == ("lo", ETHERTYPE)
+
+
+@pytest.mark.parametrize("address", [
+    "lo", ("lo",), ("lo", ETHERTYPE, 0, 0, b"", 1), ("no-such-if0", ETHERTYPE),
+    ("x" * 16, ETHERTYPE), ("lo", 70000), ("lo", -1), ("lo", ETHERTYPE, 0, 0, b"123456789"),
+    (b"lo", ETHERTYPE), ("lo", "proto"), ["lo", ETHERTYPE],
+])
+def test_bad_packet_addresses(packet_pair, address):
+    rx, tx = packet_pair
+    compare_send(rx, tx, ([b"x"], [], 0, address))
+
+
+def test_packet_source_address(packet_pair):
+    """A received packet address reads as CPython's (ifname, proto,
+    pkttype, hatype, addr)."""
+    rx, tx = packet_pair
+    tx.sendto(b"one", ("lo", ETHERTYPE, 0, 0, b"\0" * 6))
+    tx.sendto(b"two", ("lo", ETHERTYPE, 0, 0, b"\0" * 6))
+    want = rx.recvmsg(64)
+    got = rmsg.recvmsg(rx, 64)
+    assert want[0] == b"one" and got[0] == b"two"
+    assert got[1:] == want[1:]
+    assert got[3] == ("lo", ETHERTYPE, socket.PACKET_HOST, 772, b"\0" * 6)
+
+
+def test_netlink_destinations():
+    """A request the kernel answers with an error that echoes it (no
+    interface 2**31-1), so that both answers are the same bytes."""
+    import struct
+
+    with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE) as s:
+        s.bind((0, 0))
+        s.settimeout(5)
+        request = struct.pack("=IHHII", 32, 18, 0x5, 9, 0)  # RTM_GETLINK, REQUEST|ACK
+        request += struct.pack("=BxHiII", 0, 0, 2**31 - 1, 0, 0)
+        for address in ((0, 0), (0, 2**32)):
+            want = compare_send(s, s, ([request], [], 0, address), ancbufsize=0)
+            assert want[0] == "ok"
+
+
+@pytest.mark.parametrize("address", [0, (0,), (0, 0, 0), (0, "x"), (-1, 0), [0, 0]])
+def test_bad_netlink_addresses(address):
+    with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE) as s:
+        compare(lambda: s.sendmsg([b"x"], [], 0, address),
+                lambda: rmsg.sendmsg(s, [b"x"], [], 0, address), norm=lambda v: v)
+
+
+@pytest.mark.parametrize("address", [(1, 1234), (2**32, 5), 0, (1,), (1, "x"), [1, 2]])
+def test_vsock_addresses(address):
+    """Without a vsock transport the sends fail; they must fail alike (the
+    conversion of the tuple comes first)."""
+    try:
+        s = socket.socket(socket.AF_VSOCK, socket.SOCK_STREAM)
+    except OSError:
+        pytest.skip("no AF_VSOCK here")
+    with s:
+        compare(lambda: s.sendmsg([b"x"], [], 0, address),
+                lambda: rmsg.sendmsg(s, [b"x"], [], 0, address), norm=lambda v: v)
