@@ -205,7 +205,9 @@ pub struct rmsg_errqueue_info {
     /// `AF_INET` when `offender` holds the offender address
     /// (`SO_EE_OFFENDER`: the node that sent the ICMP error), `AF_INET6`
     /// when `offender6` does, 0 when there is none (local errors,
-    /// timestamps).
+    /// timestamps). For an IPv4 transmit timestamp with
+    /// `SOF_TIMESTAMPING_OPT_CMSG` the kernel puts the packet's source
+    /// address here.
     pub offender_family: i32,
     /// The offender, for `AF_INET` (port 0).
     pub offender: rmsg_inet_address,
