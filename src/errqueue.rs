@@ -409,10 +409,9 @@ fn icmp6_reason(icmp_type: u8, code: u8) -> rmsg_icmp_reason {
         (ICMPV6_DEST_UNREACH, ICMPV6_NOROUTE) => RMSG_ICMP_NET_UNREACHABLE,
         (ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH) => RMSG_ICMP_HOST_UNREACHABLE,
         (ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH) => RMSG_ICMP_PORT_UNREACHABLE,
-        (
-            ICMPV6_DEST_UNREACH,
-            ICMPV6_ADM_PROHIBITED | ICMPV6_POLICY_FAIL | ICMPV6_REJECT_ROUTE,
-        ) => RMSG_ICMP_ADMIN_PROHIBITED,
+        (ICMPV6_DEST_UNREACH, ICMPV6_ADM_PROHIBITED | ICMPV6_POLICY_FAIL | ICMPV6_REJECT_ROUTE) => {
+            RMSG_ICMP_ADMIN_PROHIBITED
+        }
         (ICMPV6_DEST_UNREACH, _) => RMSG_ICMP_OTHER_UNREACHABLE,
         (ICMPV6_PKT_TOOBIG, _) => RMSG_ICMP_TOO_BIG,
         (ICMPV6_TIME_EXCEED, _) => RMSG_ICMP_TIME_EXCEEDED,
@@ -513,7 +512,15 @@ mod tests {
 
     #[test]
     fn icmp_port_unreachable() {
-        let e = ee(libc::ECONNREFUSED as u32, 2, 3, 3, 0, 0, &sin([127, 0, 0, 1]));
+        let e = ee(
+            libc::ECONNREFUSED as u32,
+            2,
+            3,
+            3,
+            0,
+            0,
+            &sin([127, 0, 0, 1]),
+        );
         let items = [Raw::new(libc::IPPROTO_IP, libc::IP_RECVERR, &e)];
         let i = summarise(items.into_iter(), b"x");
         assert_eq!(i.kind, RMSG_ERRQUEUE_ICMP);
@@ -562,7 +569,15 @@ mod tests {
         assert_eq!((i.zerocopy_first, i.zerocopy_last), (3, 9));
         assert!(i.zerocopy_copied);
 
-        let e = ee(libc::ECANCELED as u32, 6, 0, 2, 0x89ab_cdef, 0x0123_4567, &[]);
+        let e = ee(
+            libc::ECANCELED as u32,
+            6,
+            0,
+            2,
+            0x89ab_cdef,
+            0x0123_4567,
+            &[],
+        );
         let items = [Raw::new(libc::IPPROTO_IPV6, libc::IPV6_RECVERR, &e)];
         let i = summarise(items.into_iter(), b"");
         assert_eq!(i.kind, RMSG_ERRQUEUE_TXTIME);

@@ -75,12 +75,12 @@ pub use crate::addr_text::RMSG_MAX_ADDRESS_TEXT;
 pub use crate::batch::{RMSG_BATCH_MAX, rmsg_batch};
 pub use crate::buffer::rmsg_iovec;
 pub use crate::builder::rmsg_cmsg_builder;
-pub use crate::errqueue::{
-    rmsg_errqueue_info, rmsg_errqueue_kind, rmsg_icmp_reason, rmsg_tstamp_type, rmsg_txtime_error,
-};
 pub use crate::decode::{
     rmsg_credentials, rmsg_extended_error, rmsg_ip_pktinfo, rmsg_ipv6_mtuinfo, rmsg_ipv6_pktinfo,
     rmsg_kind, rmsg_timestamp, rmsg_timestamping, rmsg_traffic_class, rmsg_ts_pktinfo,
+};
+pub use crate::errqueue::{
+    rmsg_errqueue_info, rmsg_errqueue_kind, rmsg_icmp_reason, rmsg_tstamp_type, rmsg_txtime_error,
 };
 pub use crate::items::{rmsg_item, rmsg_item_view};
 pub use crate::kinds::rmsg_kind_info;
