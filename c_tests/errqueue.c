@@ -174,9 +174,20 @@ static void zerocopy_round(int s, const struct sockaddr_storage *to, uint32_t fi
 static void test_zerocopy(void) {
     struct sockaddr_storage a;
     int r = udp_loopback(AF_INET, &a, NULL), s = socket(AF_INET, SOCK_DGRAM, 0);
+    rmsg_message *m;
+    static char buf[64];
     set_int(s, SOL_SOCKET, SO_ZEROCOPY, 1);
     zerocopy_round(s, &a, 0, 3, 0);
     zerocopy_round(s, &a, 3, 3, 1);
+    /* A buffer sized from the socket's options has room for the
+     * completion's extended error (SO_ZEROCOPY counts as an option). */
+    CHECK(sendto(s, buf, sizeof buf, MSG_ZEROCOPY, (struct sockaddr *)&a,
+                 inet_name_len(&a)) == (ssize_t)sizeof buf);
+    wait_errqueue(s);
+    m = recv_sized(s, 16, MSG_ERRQUEUE);
+    CHECK(info_of(m).kind == RMSG_ERRQUEUE_ZEROCOPY);
+    CHECK(info_of(m).zerocopy_first == 6);
+    rmsg_message_free(m);
     close(r);
     close(s);
 }

@@ -46,6 +46,9 @@ pub(crate) const SCM_TXTIME: c_int = 61;
 // The error queue (`include/uapi/linux/errqueue.h`, `icmp.h`, `icmpv6.h`):
 // what `libc` lacks of it, for `errqueue`.
 
+/// `SO_ZEROCOPY` (level `SOL_SOCKET`): the socket option that allows
+/// `MSG_ZEROCOPY` sends, whose completions come on the error queue.
+pub(crate) const SO_ZEROCOPY: c_int = 60;
 /// `SO_EE_ORIGIN_ZEROCOPY`: a `MSG_ZEROCOPY` completion.
 pub(crate) const SO_EE_ORIGIN_ZEROCOPY: u8 = 5;
 /// `SO_EE_ORIGIN_TXTIME`: a packet `SO_TXTIME` dropped.
