@@ -952,7 +952,8 @@ typedef struct rmsg_timestamping {
 typedef struct rmsg_errqueue_info {
   /**
    * What the message is; `RMSG_ERRQUEUE_NONE` when it holds no extended
-   * error (every other field is then zero, but `data`).
+   * error (then only `data` and `data_len` say something: the other
+   * fields are zero, `tstamp_type` `RMSG_TSTAMP_OTHER`).
    */
   rmsg_errqueue_kind kind;
   /**

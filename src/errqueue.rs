@@ -132,7 +132,8 @@ pub enum rmsg_txtime_error {
 #[derive(Debug, Clone, Copy)]
 pub struct rmsg_errqueue_info {
     /// What the message is; `RMSG_ERRQUEUE_NONE` when it holds no extended
-    /// error (every other field is then zero, but `data`).
+    /// error (then only `data` and `data_len` say something: the other
+    /// fields are zero, `tstamp_type` `RMSG_TSTAMP_OTHER`).
     pub kind: rmsg_errqueue_kind,
     /// `ee_errno`: the error number (`ECONNREFUSED`, `EMSGSIZE` ...;
     /// `ENOMSG` for timestamps, 0 for zero-copy completions).
@@ -320,7 +321,7 @@ pub(crate) fn summarise<'a>(
     info.offender6 = e.offender6;
     use rmsg_errqueue_kind::*;
     info.kind = match e.ee_origin {
-        o if o == libc::SO_EE_ORIGIN_TIMESTAMPING => {
+        libc::SO_EE_ORIGIN_TIMESTAMPING => {
             info.tstamp_type = tstamp_type(e.ee_info);
             info.tstamp_key = e.ee_data;
             RMSG_ERRQUEUE_TIMESTAMP
@@ -340,8 +341,8 @@ pub(crate) fn summarise<'a>(
             info.txtime = (u64::from(e.ee_data) << 32) | u64::from(e.ee_info);
             RMSG_ERRQUEUE_TXTIME
         }
-        o if o == libc::SO_EE_ORIGIN_ICMP || o == libc::SO_EE_ORIGIN_ICMP6 => {
-            let v6 = o == libc::SO_EE_ORIGIN_ICMP6;
+        libc::SO_EE_ORIGIN_ICMP | libc::SO_EE_ORIGIN_ICMP6 => {
+            let v6 = e.ee_origin == libc::SO_EE_ORIGIN_ICMP6;
             info.icmp_reason = if v6 {
                 icmp6_reason(e.ee_type, e.ee_code)
             } else {
@@ -362,7 +363,7 @@ pub(crate) fn summarise<'a>(
                 RMSG_ERRQUEUE_ICMP
             }
         }
-        o if o == libc::SO_EE_ORIGIN_LOCAL => {
+        libc::SO_EE_ORIGIN_LOCAL => {
             if e.ee_errno == libc::EMSGSIZE as u32 {
                 info.mtu = e.ee_info;
             }
