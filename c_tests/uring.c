@@ -460,7 +460,7 @@ static void test_unix_rights(void) {
 
 /* Stream sockets: the kernel may add SCM_INQ items nobody asked for (on
  * AF_UNIX, liburing issue 1509), and TCP adds TCP_CM_INQ when TCP_INQ is
- * on; either is an item like any other. The bytes all arrive in order. */
+ * on; either is decoded by rmsg_item_inq. The bytes all arrive in order. */
 static void stream_case(int tx, int rx, int inq_level, int inq_type, int must_have_inq,
                         uint64_t tag) {
     struct msghdr mh = layout(sizeof(struct sockaddr_storage), 64);
@@ -478,7 +478,12 @@ static void stream_case(int tx, int rx, int inq_level, int inq_type, int must_ha
             const rmsg_item *it = rmsg_message_item(m, i);
             CHECK(rmsg_item_level(it) == inq_level && rmsg_item_type(it) == inq_type);
             CHECK(rmsg_item_data_len(it) == sizeof(int));
-            CHECK(rmsg_item_kind(it) == RMSG_KIND_RAW);
+            {
+                uint32_t left = 0;
+                CHECK(rmsg_item_kind(it) == RMSG_KIND_INQ);
+                CHECK_OK(rmsg_item_inq(it, &left));
+                CHECK(left <= 6);
+            }
             inq_items++;
         }
         rmsg_message_free(m);

@@ -119,6 +119,48 @@ __extension__ typedef _Bool rmsg_c89_bool;
 #define RMSG_SCM_MAX_FD 253
 
 /**
+ * `SO_INQ` (Linux 6.18, `AF_UNIX` stream and seqpacket sockets): the
+ * socket option that asks for an `SCM_INQ` item with every receive, and
+ * that item's type (`SCM_INQ` = `SO_INQ`, level `SOL_SOCKET`): the bytes
+ * left in the receive queue, an `int`. This is the value of most
+ * architectures; SPARC's is 0x5d (rmsg's registry uses the right one for
+ * the architecture it was built for).
+ */
+#define RMSG_SO_INQ 84
+
+/**
+ * `SOL_PACKET`: the level of `AF_PACKET` options and control messages.
+ */
+#define RMSG_SOL_PACKET 263
+
+/**
+ * `PACKET_AUXDATA` (level `SOL_PACKET`): the socket option asking for a
+ * `struct tpacket_auxdata` with every frame an `AF_PACKET` socket
+ * receives, and that item's type.
+ */
+#define RMSG_PACKET_AUXDATA 8
+
+/**
+ * `SOL_NETLINK`: the level of `AF_NETLINK` options and control messages.
+ */
+#define RMSG_SOL_NETLINK 270
+
+/**
+ * `NETLINK_PKTINFO` (level `SOL_NETLINK`): the socket option asking for
+ * a `struct nl_pktinfo` (the multicast group a message was sent to) with
+ * every message, and that item's type.
+ */
+#define RMSG_NETLINK_PKTINFO 3
+
+/**
+ * `NETLINK_LISTEN_ALL_NSID` (level `SOL_NETLINK`): the socket option that
+ * makes a netlink socket hear the multicast groups it joined in every
+ * network namespace that has an id in its own, with an item of this type
+ * carrying that id (an `int`) on messages from another namespace.
+ */
+#define RMSG_NETLINK_LISTEN_ALL_NSID 8
+
+/**
  * `rmsg_control_parse` flag: the descriptors found in `SCM_RIGHTS` and
  * `SCM_PIDFD` items belong to the parsed buffer from now on: they are
  * closed when it is freed unless taken with `rmsg_control_take_item_fds`.
@@ -757,7 +799,24 @@ enum rmsg_kind
   /**
    * `TLS_GET_RECORD_TYPE`: `rmsg_item_tls_record_type`.
    */
-  RMSG_KIND_TLS_RECORD_TYPE = 24
+  RMSG_KIND_TLS_RECORD_TYPE = 24,
+  /**
+   * `SCM_INQ` (`SO_INQ`, `AF_UNIX`) and `TCP_CM_INQ` (`TCP_INQ`, TCP):
+   * `rmsg_item_inq`.
+   */
+  RMSG_KIND_INQ = 25,
+  /**
+   * `PACKET_AUXDATA` (`AF_PACKET`): `rmsg_item_packet_auxdata`.
+   */
+  RMSG_KIND_PACKET_AUXDATA = 26,
+  /**
+   * `NETLINK_PKTINFO` (`AF_NETLINK`): `rmsg_item_netlink_pktinfo`.
+   */
+  RMSG_KIND_NETLINK_PKTINFO = 27,
+  /**
+   * `NETLINK_LISTEN_ALL_NSID` (`AF_NETLINK`): `rmsg_item_netlink_nsid`.
+   */
+  RMSG_KIND_NETLINK_NSID = 28
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -1237,6 +1296,52 @@ typedef struct rmsg_ipv6_mtuinfo {
    */
   uint32_t mtu;
 } rmsg_ipv6_mtuinfo;
+
+/**
+ * `PACKET_AUXDATA` (`struct tpacket_auxdata`): what an `AF_PACKET` socket
+ * knows of a frame beyond its bytes.
+ */
+typedef struct rmsg_packet_auxdata {
+  /**
+   * `tp_status`, bits of `TP_STATUS_*` (`<linux/if_packet.h>`):
+   * `TP_STATUS_CSUMNOTREADY` (1 << 3, the checksum is left to the
+   * hardware: true of locally sent packets), `TP_STATUS_VLAN_VALID`
+   * (1 << 4, `vlan_tci` holds a tag the device took off),
+   * `TP_STATUS_VLAN_TPID_VALID` (1 << 6, `vlan_tpid` holds that tag's
+   * protocol), `TP_STATUS_CSUM_VALID` (1 << 7, the checksum was
+   * verified), `TP_STATUS_GSO_TCP` (1 << 8). Other bits belong to the
+   * ring-buffer interface.
+   */
+  uint32_t status;
+  /**
+   * `tp_len`: the frame's length as it was on the wire (before any cut
+   * by the receive length).
+   */
+  uint32_t len;
+  /**
+   * `tp_snaplen`: how many bytes of it were captured.
+   */
+  uint32_t snaplen;
+  /**
+   * `tp_mac`: the link-layer header's offset (0 for a receive).
+   */
+  uint16_t mac;
+  /**
+   * `tp_net`: the network header's offset in the bytes received (the
+   * link-layer header's length for `SOCK_RAW`, 0 for `SOCK_DGRAM`).
+   */
+  uint16_t net;
+  /**
+   * `tp_vlan_tci`: the VLAN tag control information (priority, DEI and
+   * VLAN id); meaningful with `TP_STATUS_VLAN_VALID`.
+   */
+  uint16_t vlan_tci;
+  /**
+   * `tp_vlan_tpid`: the VLAN tag's protocol (0x8100, 0x88a8);
+   * meaningful with `TP_STATUS_VLAN_TPID_VALID`.
+   */
+  uint16_t vlan_tpid;
+} rmsg_packet_auxdata;
 
 /**
  * One row of rmsg's registry of control-message kinds, as
@@ -2188,6 +2293,15 @@ rmsg_status rmsg_item_credentials(const struct rmsg_item *item, struct rmsg_cred
  * by the message (or by a parsed buffer made with `RMSG_PARSE_OWN_FDS`) and
  * is closed when that is freed; to keep it, take it with
  * `rmsg_message_take_item_fds` (or `rmsg_control_take_item_fds`).
+ *
+ * A negative `*fd_out` (with `RMSG_OK`) is no descriptor: it is the error
+ * the kernel put in the item instead, negated, when it could not make a
+ * pidfd for this receive (`-EMFILE`: the receiver had no descriptor to
+ * spare; `-ESRCH`: the sender had gone, on kernels that cannot make a
+ * pidfd of a reaped process). Such an item carries no descriptor: its
+ * `rmsg_item_fd_count` is 0, `rmsg_item_fd` gives -1, the take functions
+ * move nothing, and rmsg never closes the value. Check `*fd_out >= 0`
+ * before using it.
  */
 rmsg_status rmsg_item_pidfd(const struct rmsg_item *item, int *fd_out);
 
@@ -2352,6 +2466,42 @@ rmsg_status rmsg_item_ts_opt_stats(const struct rmsg_item *item,
 rmsg_status rmsg_item_ip_options(const struct rmsg_item *item,
                                  const uint8_t **options_out,
                                  size_t *len_out);
+
+/**
+ * Decodes the bytes left to read, an `int`: `SCM_INQ` (`SOL_SOCKET`, on
+ * an `AF_UNIX` stream or seqpacket socket with `SO_INQ` set, Linux 6.18)
+ * or `TCP_CM_INQ` (`SOL_TCP`, on a TCP socket with `TCP_INQ` set). The
+ * kernel measures it after this receive took its bytes: 0 when the
+ * receive emptied the queue.
+ */
+rmsg_status rmsg_item_inq(const struct rmsg_item *item, uint32_t *value_out);
+
+/**
+ * Decodes `PACKET_AUXDATA` (`SOL_PACKET`, `struct tpacket_auxdata`, on an
+ * `AF_PACKET` socket with the `PACKET_AUXDATA` option set): the frame's
+ * status bits, wire and captured lengths, header offsets, and the VLAN
+ * tag the device took off (see `rmsg_packet_auxdata` for the
+ * `TP_STATUS_*` bits that say which fields hold something).
+ */
+rmsg_status rmsg_item_packet_auxdata(const struct rmsg_item *item,
+                                     struct rmsg_packet_auxdata *value_out);
+
+/**
+ * Decodes `NETLINK_PKTINFO` (`SOL_NETLINK`, `struct nl_pktinfo`, on a
+ * netlink socket with the `NETLINK_PKTINFO` option set): `*group_out` is
+ * the multicast group the message was sent to (`RTNLGRP_LINK` ...), 0 for
+ * a unicast message.
+ */
+rmsg_status rmsg_item_netlink_pktinfo(const struct rmsg_item *item, uint32_t *group_out);
+
+/**
+ * Decodes `NETLINK_LISTEN_ALL_NSID` (`SOL_NETLINK`, an `int`, on a netlink
+ * socket with the `NETLINK_LISTEN_ALL_NSID` option set): `*nsid_out` is
+ * the id, in the receiver's network namespace, of the namespace the
+ * message came from. The kernel sends the item only for messages from
+ * namespaces that have an id there (`ip netns set`, `RTM_NEWNSID`).
+ */
+rmsg_status rmsg_item_netlink_nsid(const struct rmsg_item *item, int32_t *nsid_out);
 
 /**
  * Number of rows in rmsg's registry of control-message kinds: every
@@ -2931,7 +3081,11 @@ rmsg_status rmsg_control_space(const struct rmsg_cmsg_kind *kinds,
  * `IP_RECVERR`, `IP_RECVORIGDSTADDR`, `IP_RECVFRAGSIZE`, `IP_RECVRETOPTS`,
  * `IP_RECVOPTS`; `IPV6_RECVPKTINFO`, `IPV6_RECVHOPLIMIT`,
  * `IPV6_RECVTCLASS`, `IPV6_RECVERR`, `IPV6_RECVORIGDSTADDR`,
- * `IPV6_RECVPATHMTU`, `IPV6_RECVFRAGSIZE`; `UDP_GRO`; kernel TLS. Plus one
+ * `IPV6_RECVPATHMTU`, `IPV6_RECVFRAGSIZE`; `UDP_GRO`; kernel TLS;
+ * `TCP_INQ`; `PACKET_AUXDATA`; `NETLINK_PKTINFO`,
+ * `NETLINK_LISTEN_ALL_NSID`; `SO_INQ` (on `AF_UNIX` stream and seqpacket
+ * sockets, whose kernels may not report it: room for its item is then
+ * always reserved there). Plus one
  * `SCM_RIGHTS` item of up to `max_fds` descriptors. Sizes as for
  * `rmsg_control_space`. Options enabled later are not counted: size again
  * after changing them. `RMSG_ERR_BAD_FD`/`RMSG_ERR_NOT_A_SOCKET` for a bad

@@ -144,6 +144,38 @@ pub struct rmsg_extended_error {
     pub offender6: rmsg_inet6_address,
 }
 
+/// `PACKET_AUXDATA` (`struct tpacket_auxdata`): what an `AF_PACKET` socket
+/// knows of a frame beyond its bytes.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct rmsg_packet_auxdata {
+    /// `tp_status`, bits of `TP_STATUS_*` (`<linux/if_packet.h>`):
+    /// `TP_STATUS_CSUMNOTREADY` (1 << 3, the checksum is left to the
+    /// hardware: true of locally sent packets), `TP_STATUS_VLAN_VALID`
+    /// (1 << 4, `vlan_tci` holds a tag the device took off),
+    /// `TP_STATUS_VLAN_TPID_VALID` (1 << 6, `vlan_tpid` holds that tag's
+    /// protocol), `TP_STATUS_CSUM_VALID` (1 << 7, the checksum was
+    /// verified), `TP_STATUS_GSO_TCP` (1 << 8). Other bits belong to the
+    /// ring-buffer interface.
+    pub status: u32,
+    /// `tp_len`: the frame's length as it was on the wire (before any cut
+    /// by the receive length).
+    pub len: u32,
+    /// `tp_snaplen`: how many bytes of it were captured.
+    pub snaplen: u32,
+    /// `tp_mac`: the link-layer header's offset (0 for a receive).
+    pub mac: u16,
+    /// `tp_net`: the network header's offset in the bytes received (the
+    /// link-layer header's length for `SOCK_RAW`, 0 for `SOCK_DGRAM`).
+    pub net: u16,
+    /// `tp_vlan_tci`: the VLAN tag control information (priority, DEI and
+    /// VLAN id); meaningful with `TP_STATUS_VLAN_VALID`.
+    pub vlan_tci: u16,
+    /// `tp_vlan_tpid`: the VLAN tag's protocol (0x8100, 0x88a8);
+    /// meaningful with `TP_STATUS_VLAN_TPID_VALID`.
+    pub vlan_tpid: u16,
+}
+
 /// An item as the decoders see it: its type, its kind (found once, from
 /// the registry) and its data bytes.
 #[derive(Debug, Clone, Copy)]
@@ -486,9 +518,81 @@ pub fn tls_record_type(raw: Raw<'_>) -> Result<u8> {
     Ok(bytes::<1>(d, 0)?[0])
 }
 
+/// `SCM_INQ` and `TCP_CM_INQ`: an `int`, the bytes left to read.
+#[inline]
+pub fn inq(raw: Raw<'_>) -> Result<u32> {
+    u32_at(raw.expect(RMSG_KIND_INQ)?, 0)
+}
+
+#[inline(always)]
+fn u16_at(data: &[u8], off: usize) -> Result<u16> {
+    Ok(u16::from_ne_bytes(bytes(data, off)?))
+}
+
+/// `PACKET_AUXDATA`: `struct tpacket_auxdata`.
+#[inline]
+pub fn packet_auxdata(raw: Raw<'_>) -> Result<rmsg_packet_auxdata> {
+    let d = at_least(raw.expect(RMSG_KIND_PACKET_AUXDATA)?, 20)?;
+    Ok(rmsg_packet_auxdata {
+        status: u32_at(d, 0)?,
+        len: u32_at(d, 4)?,
+        snaplen: u32_at(d, 8)?,
+        mac: u16_at(d, 12)?,
+        net: u16_at(d, 14)?,
+        vlan_tci: u16_at(d, 16)?,
+        vlan_tpid: u16_at(d, 18)?,
+    })
+}
+
+/// `NETLINK_PKTINFO`: `struct nl_pktinfo`, the destination group.
+#[inline]
+pub fn netlink_pktinfo(raw: Raw<'_>) -> Result<u32> {
+    u32_at(raw.expect(RMSG_KIND_NETLINK_PKTINFO)?, 0)
+}
+
+/// `NETLINK_LISTEN_ALL_NSID`: an `int`, the namespace id.
+#[inline]
+pub fn netlink_nsid(raw: Raw<'_>) -> Result<i32> {
+    i32_at(raw.expect(RMSG_KIND_NETLINK_NSID)?, 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn new_family_items() {
+        let v = 7i32.to_ne_bytes();
+        assert_eq!(inq(r(libc::SOL_SOCKET, crate::linux::SO_INQ, &v)), Ok(7));
+        assert_eq!(inq(r(libc::SOL_TCP, libc::TCP_CM_INQ, &v)), Ok(7));
+        assert!(inq(r(libc::SOL_TCP, libc::TCP_CM_INQ, &v[..3])).is_err());
+        let level = crate::linux::RMSG_SOL_NETLINK;
+        let g = netlink_pktinfo(r(level, crate::linux::RMSG_NETLINK_PKTINFO, &v));
+        assert_eq!(g, Ok(7));
+        let n = netlink_nsid(r(level, crate::linux::RMSG_NETLINK_LISTEN_ALL_NSID, &v));
+        assert_eq!(n, Ok(7));
+        let e = netlink_nsid(r(level, crate::linux::RMSG_NETLINK_PKTINFO, &v)).unwrap_err();
+        assert_eq!(e.status, RMSG_ERR_WRONG_KIND);
+        let mut a = Vec::new();
+        for w in [0x90u32, 60, 42] {
+            a.extend_from_slice(&w.to_ne_bytes());
+        }
+        for h in [0u16, 14, 0x2005, 0x8100] {
+            a.extend_from_slice(&h.to_ne_bytes());
+        }
+        let (level, ty) = (
+            crate::linux::RMSG_SOL_PACKET,
+            crate::linux::RMSG_PACKET_AUXDATA,
+        );
+        let x = packet_auxdata(r(level, ty, &a)).unwrap();
+        assert_eq!((x.status, x.len, x.snaplen), (0x90, 60, 42));
+        assert_eq!(
+            (x.mac, x.net, x.vlan_tci, x.vlan_tpid),
+            (0, 14, 0x2005, 0x8100)
+        );
+        let e = packet_auxdata(r(level, ty, &a[..19])).unwrap_err();
+        assert_eq!(e.status, RMSG_ERR_SHORT_ITEM);
+    }
 
     fn r(level: c_int, kind: c_int, data: &[u8]) -> Raw<'_> {
         Raw::new(level, kind, data)
@@ -591,6 +695,15 @@ mod tests {
             (libc::IPPROTO_IPV6, libc::IPV6_PATHMTU),
             (libc::IPPROTO_IPV6, libc::IPV6_PKTINFO),
             (libc::IPPROTO_IP, libc::IP_PKTINFO),
+            (
+                crate::linux::RMSG_SOL_PACKET,
+                crate::linux::RMSG_PACKET_AUXDATA,
+            ),
+            (libc::SOL_TCP, libc::TCP_CM_INQ),
+            (
+                crate::linux::RMSG_SOL_NETLINK,
+                crate::linux::RMSG_NETLINK_PKTINFO,
+            ),
         ];
         for &(level, kind) in kinds {
             for n in 0..=buf.len() {
@@ -601,6 +714,10 @@ mod tests {
                 let _ = ipv6_pathmtu(raw);
                 let _ = ipv6_pktinfo(raw);
                 let _ = ip_pktinfo(raw);
+                let _ = packet_auxdata(raw);
+                let _ = inq(raw);
+                let _ = netlink_pktinfo(raw);
+                let _ = netlink_nsid(raw);
             }
         }
     }

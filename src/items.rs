@@ -514,7 +514,14 @@ impl Items {
 fn add_fds(fds: &mut OwnedFds, rights: &mut usize, kind: rmsg_kind, data: &[u8]) -> (u32, u32) {
     let slots = fds.slots_mut();
     let first = slots.len();
-    slots.extend(cmsg::ints(data));
+    if kind == rmsg_kind::RMSG_KIND_PIDFD {
+        // A negative SCM_PIDFD value is an error the kernel reported in
+        // place of a pidfd: no descriptor, so no slot (never counted, taken
+        // or closed).
+        slots.extend(cmsg::ints(data).filter(|fd| *fd >= 0));
+    } else {
+        slots.extend(cmsg::ints(data));
+    }
     if kind == rmsg_kind::RMSG_KIND_RIGHTS {
         *rights += slots[first..].iter().filter(|fd| **fd >= 0).count();
     }
@@ -546,6 +553,27 @@ mod tests {
 
     fn rights(fds: &[c_int]) -> Vec<u8> {
         item(libc::SOL_SOCKET, libc::SCM_RIGHTS, &fd_bytes(fds))
+    }
+
+    #[test]
+    fn a_negative_pidfd_is_no_descriptor() {
+        let esrch = -libc::ESRCH;
+        let buf = item(
+            libc::SOL_SOCKET,
+            crate::linux::RMSG_SCM_PIDFD,
+            &fd_bytes(&[esrch]),
+        );
+        let mut t = Items::new(true);
+        t.decode_alone(&buf).unwrap();
+        assert_eq!(t.list().len(), 1);
+        assert_eq!(t.list()[0].fd_count(), 0);
+        assert_eq!(t.rights_fd_count(), 0);
+        let mut out = [0; 1];
+        assert_eq!(t.take_item(0, &mut out), Ok(0));
+        assert_eq!(crate::decode::pidfd(t.list()[0].raw()), Ok(esrch));
+        // Dropping closes nothing (a close of a negative number would be
+        // EBADF, harmless, but the table must not even hold it).
+        t.clear();
     }
 
     #[test]

@@ -72,6 +72,15 @@ pub enum rmsg_kind {
     RMSG_KIND_UDP_GRO = 23,
     /// `TLS_GET_RECORD_TYPE`: `rmsg_item_tls_record_type`.
     RMSG_KIND_TLS_RECORD_TYPE = 24,
+    /// `SCM_INQ` (`SO_INQ`, `AF_UNIX`) and `TCP_CM_INQ` (`TCP_INQ`, TCP):
+    /// `rmsg_item_inq`.
+    RMSG_KIND_INQ = 25,
+    /// `PACKET_AUXDATA` (`AF_PACKET`): `rmsg_item_packet_auxdata`.
+    RMSG_KIND_PACKET_AUXDATA = 26,
+    /// `NETLINK_PKTINFO` (`AF_NETLINK`): `rmsg_item_netlink_pktinfo`.
+    RMSG_KIND_NETLINK_PKTINFO = 27,
+    /// `NETLINK_LISTEN_ALL_NSID` (`AF_NETLINK`): `rmsg_item_netlink_nsid`.
+    RMSG_KIND_NETLINK_NSID = 28,
 }
 
 use rmsg_kind::*;
@@ -221,6 +230,9 @@ const TIME_PAIR: usize = 16;
 const INT: usize = size_of::<c_int>();
 const EXT_ERR: usize = size_of::<libc::sock_extended_err>();
 
+/// `struct tpacket_auxdata`: three `u32`s and four `u16`s.
+const PACKET_AUXDATA_LEN: usize = 20;
+
 /// Bytes reserved for `IP_RETOPTS`/`IP_OPTIONS` (the IPv4 maximum).
 const IP_OPTIONS_SPACE: usize = 40;
 
@@ -237,6 +249,7 @@ use Payload::{Fds, Fixed, Reserve, Unsized};
 const SOL: c_int = libc::SOL_SOCKET;
 const IP: c_int = libc::IPPROTO_IP;
 const IP6: c_int = libc::IPPROTO_IPV6;
+const TCP: c_int = libc::SOL_TCP;
 
 /// Every kind rmsg knows, by level. Rows whose kind is `RMSG_KIND_RAW`
 /// give a name only.
@@ -266,6 +279,8 @@ pub(crate) const ROWS: &[Row] = &[
         Fixed(3 * TIME_PAIR), Alias(o!(SOL, SO_TIMESTAMPING_NEW)), c"SO_TIMESTAMPING_NEW"),
     opt_row(SOL, libc::SO_RXQ_OVFL, c"SOL_SOCKET/SO_RXQ_OVFL", RMSG_KIND_RXQ_OVFL,
         Fixed(INT), o!(SOL, SO_RXQ_OVFL)),
+    opt_row(SOL, SO_INQ, c"SOL_SOCKET/SCM_INQ", RMSG_KIND_INQ, Fixed(INT),
+        o!(SOL, SO_INQ, "SO_INQ")),
     // SO_RCVMARK makes Linux send the mark with type SO_MARK.
     opt_row(SOL, libc::SO_MARK, c"SOL_SOCKET/SO_MARK", RMSG_KIND_MARK,
         Fixed(INT), o!(SOL, SO_RCVMARK)),
@@ -334,6 +349,20 @@ pub(crate) const ROWS: &[Row] = &[
 
     row(RMSG_SOL_TLS, RMSG_TLS_GET_RECORD_TYPE, c"SOL_TLS/TLS_GET_RECORD_TYPE",
         RMSG_KIND_TLS_RECORD_TYPE, Fixed(1), TlsUlp, c"kernel TLS (TCP_ULP \"tls\")"),
+
+    opt_row(TCP, libc::TCP_CM_INQ, c"SOL_TCP/TCP_CM_INQ", RMSG_KIND_INQ, Fixed(INT),
+        o!(TCP, TCP_INQ)),
+
+    opt_row(RMSG_SOL_PACKET, RMSG_PACKET_AUXDATA, c"SOL_PACKET/PACKET_AUXDATA",
+        RMSG_KIND_PACKET_AUXDATA, Fixed(PACKET_AUXDATA_LEN),
+        o!(RMSG_SOL_PACKET, RMSG_PACKET_AUXDATA, "PACKET_AUXDATA")),
+
+    opt_row(RMSG_SOL_NETLINK, RMSG_NETLINK_PKTINFO, c"SOL_NETLINK/NETLINK_PKTINFO",
+        RMSG_KIND_NETLINK_PKTINFO, Fixed(size_of::<u32>()),
+        o!(RMSG_SOL_NETLINK, RMSG_NETLINK_PKTINFO, "NETLINK_PKTINFO")),
+    opt_row(RMSG_SOL_NETLINK, RMSG_NETLINK_LISTEN_ALL_NSID,
+        c"SOL_NETLINK/NETLINK_LISTEN_ALL_NSID", RMSG_KIND_NETLINK_NSID, Fixed(INT),
+        o!(RMSG_SOL_NETLINK, RMSG_NETLINK_LISTEN_ALL_NSID, "NETLINK_LISTEN_ALL_NSID")),
 ];
 
 /// One row of rmsg's registry of control-message kinds, as
@@ -397,12 +426,15 @@ impl Row {
 
 /// The levels the registry knows, with the name an unknown type at that
 /// level prints as. Their order is the first index of [`TABLE`].
-const LEVELS: [(c_int, &CStr); 5] = [
+const LEVELS: [(c_int, &CStr); 8] = [
     (SOL, c"SOL_SOCKET/unknown"),
     (IP, c"IPPROTO_IP/unknown"),
     (IP6, c"IPPROTO_IPV6/unknown"),
     (RMSG_SOL_UDP, c"SOL_UDP/unknown"),
     (RMSG_SOL_TLS, c"SOL_TLS/unknown"),
+    (TCP, c"SOL_TCP/unknown"),
+    (RMSG_SOL_PACKET, c"SOL_PACKET/unknown"),
+    (RMSG_SOL_NETLINK, c"SOL_NETLINK/unknown"),
 ];
 
 /// Types below this are looked up in [`TABLE`]; every known type is.
@@ -603,6 +635,8 @@ mod tests {
                 IP6 => &["IPV6_"],
                 RMSG_SOL_UDP => &["UDP_"],
                 libc::IPPROTO_TCP => &["TCP_"],
+                RMSG_SOL_PACKET => &["PACKET_"],
+                RMSG_SOL_NETLINK => &["NETLINK_"],
                 _ => &[""],
             };
             assert!(prefixes.iter().any(|p| option.starts_with(p)), "{option}");
@@ -624,7 +658,7 @@ mod tests {
 
     #[test]
     fn every_kind_has_a_row() {
-        for k in 1..=RMSG_KIND_TLS_RECORD_TYPE as u32 {
+        for k in 1..=RMSG_KIND_NETLINK_NSID as u32 {
             assert!(
                 ROWS.iter().any(|r| r.kind as u32 == k),
                 "kind {k} has no row"

@@ -43,6 +43,39 @@ pub(crate) const SCM_TXTIME: c_int = 0x3f;
 #[cfg(not(any(target_arch = "sparc", target_arch = "sparc64")))]
 pub(crate) const SCM_TXTIME: c_int = 61;
 
+/// `SO_INQ` (Linux 6.18, `AF_UNIX` stream and seqpacket sockets): the
+/// socket option that asks for an `SCM_INQ` item with every receive, and
+/// that item's type (`SCM_INQ` = `SO_INQ`, level `SOL_SOCKET`): the bytes
+/// left in the receive queue, an `int`. This is the value of most
+/// architectures; SPARC's is 0x5d (rmsg's registry uses the right one for
+/// the architecture it was built for).
+pub const RMSG_SO_INQ: c_int = 84;
+
+/// `SO_INQ`/`SCM_INQ` on the architecture rmsg is built for.
+#[cfg(any(target_arch = "sparc", target_arch = "sparc64"))]
+pub(crate) const SO_INQ: c_int = 0x5d;
+/// `SO_INQ`/`SCM_INQ` on the architecture rmsg is built for.
+#[cfg(not(any(target_arch = "sparc", target_arch = "sparc64")))]
+pub(crate) const SO_INQ: c_int = RMSG_SO_INQ;
+
+/// `SOL_PACKET`: the level of `AF_PACKET` options and control messages.
+pub const RMSG_SOL_PACKET: c_int = 263;
+/// `PACKET_AUXDATA` (level `SOL_PACKET`): the socket option asking for a
+/// `struct tpacket_auxdata` with every frame an `AF_PACKET` socket
+/// receives, and that item's type.
+pub const RMSG_PACKET_AUXDATA: c_int = 8;
+/// `SOL_NETLINK`: the level of `AF_NETLINK` options and control messages.
+pub const RMSG_SOL_NETLINK: c_int = 270;
+/// `NETLINK_PKTINFO` (level `SOL_NETLINK`): the socket option asking for
+/// a `struct nl_pktinfo` (the multicast group a message was sent to) with
+/// every message, and that item's type.
+pub const RMSG_NETLINK_PKTINFO: c_int = 3;
+/// `NETLINK_LISTEN_ALL_NSID` (level `SOL_NETLINK`): the socket option that
+/// makes a netlink socket hear the multicast groups it joined in every
+/// network namespace that has an id in its own, with an item of this type
+/// carrying that id (an `int`) on messages from another namespace.
+pub const RMSG_NETLINK_LISTEN_ALL_NSID: c_int = 8;
+
 // The error queue (`include/uapi/linux/errqueue.h`, `icmp.h`, `icmpv6.h`):
 // what `libc` lacks of it, for `errqueue`.
 

@@ -199,13 +199,11 @@ pub unsafe fn try_slice_mut<'a, T>(ptr: *mut T, len: usize) -> Result<&'a mut [T
 /// When `len > 0`, `ptr` points at `len` initialised bytes that stay valid
 /// and unchanged for `'a`.
 pub unsafe fn owned_bytes<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
-    if len == 0 {
-        if ptr.is_null() {
-            return &[];
-        }
-        // SAFETY: a non-NULL pointer is valid for zero bytes (u8 needs no
-        // alignment).
-        return unsafe { std::slice::from_raw_parts(ptr, 0) };
+    // Only an empty range can come with NULL (per the contract); any other
+    // pointer is valid for zero bytes (u8 needs no alignment), so an empty
+    // range keeps where its bytes would be.
+    if ptr.is_null() {
+        return &[];
     }
     // SAFETY: per the contract above.
     unsafe { std::slice::from_raw_parts(ptr, len) }

@@ -111,6 +111,9 @@ pub fn space_for_socket(fd: c_int, max_fds: usize) -> Result<usize> {
         libc::IPPROTO_IP => inet,
         libc::IPPROTO_IPV6 => domain == libc::AF_INET6,
         RMSG_SOL_UDP => inet && protocol == libc::IPPROTO_UDP,
+        libc::SOL_TCP => inet && protocol == libc::IPPROTO_TCP,
+        RMSG_SOL_PACKET => domain == libc::AF_PACKET,
+        RMSG_SOL_NETLINK => domain == libc::AF_NETLINK,
         _ => false,
     };
     let on = |o: &Opt| applies(o.level) && enabled(fd, o.level, o.name);
@@ -131,6 +134,9 @@ pub fn space_for_socket(fd: c_int, max_fds: usize) -> Result<usize> {
     let mut s = Space::default();
     for row in kinds::ROWS {
         let wanted = match &row.enable {
+            Enable::Opt(o) if o.level == libc::SOL_SOCKET && o.name == SO_INQ => {
+                on(o) || inq_unreadable(fd, domain)
+            }
             Enable::Opt(o) => on(o),
             Enable::Either(a, b) => on(a) || on(b),
             Enable::Timestamping(flag) => tsflags != 0 && (*flag == 0 || tsflags & flag != 0),
@@ -151,6 +157,21 @@ pub fn space_for_socket(fd: c_int, max_fds: usize) -> Result<usize> {
     }
     s.add_fds(max_fds)?;
     Ok(s.0)
+}
+
+/// Whether `SO_INQ` may be set on an `AF_UNIX` stream or seqpacket socket
+/// without `getsockopt` being able to say so: Linux 6.18 accepts the
+/// option with `setsockopt` but answers `ENOPROTOOPT` to `getsockopt`.
+/// There, room for the `SCM_INQ` item is reserved (one `int`), since a
+/// missing item would cut the control data.
+#[cfg(target_os = "linux")]
+fn inq_unreadable(fd: c_int, domain: c_int) -> bool {
+    if domain != libc::AF_UNIX {
+        return false;
+    }
+    let ty = int_opt(fd, libc::SOL_SOCKET, libc::SO_TYPE).unwrap_or(0);
+    (ty == libc::SOCK_STREAM || ty == libc::SOCK_SEQPACKET)
+        && int_opt(fd, libc::SOL_SOCKET, SO_INQ).is_none()
 }
 
 /// Whether the kernel TLS upper-layer protocol is attached to a TCP socket.

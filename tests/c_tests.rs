@@ -203,3 +203,13 @@ fn bad_input() {
 fn threads() {
     cbuild::run_c_test("threads");
 }
+
+#[test]
+fn pidfd_gone() {
+    cbuild::run_c_test("pidfd_gone");
+}
+
+#[test]
+fn decode_families() {
+    cbuild::run_c_test("decode_families");
+}

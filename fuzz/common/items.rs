@@ -55,5 +55,16 @@ pub unsafe fn decode_item(item: *const rmsg_item) {
         let _ = rmsg_item_ipv6_pathmtu(item, &mut rmsg_ipv6_mtuinfo::default());
         let mut b = 0u8;
         let _ = rmsg_item_tls_record_type(item, &mut b);
+        let _ = rmsg_item_inq(item, &mut u);
+        let _ = rmsg_item_packet_auxdata(item, &mut rmsg_packet_auxdata::default());
+        let _ = rmsg_item_netlink_pktinfo(item, &mut u);
+        let _ = rmsg_item_netlink_nsid(item, &mut i);
+        // A negative SCM_PIDFD value is no descriptor: every one counted
+        // is a descriptor number.
+        if rmsg_item_kind(item) == rmsg_kind::RMSG_KIND_PIDFD {
+            for i in 0..rmsg_item_fd_count(item) {
+                assert!(rmsg_item_fd(item, i) >= 0);
+            }
+        }
     }
 }

@@ -27,6 +27,7 @@ pub enum Kind {
     OrigDstAddr,
     RecvErr,
     Gro,
+    Inq,
 }
 
 /// Every name `--enable` accepts, with its kind (`hoplimit` and `tclass`
@@ -48,6 +49,7 @@ const NAMES: &[(&str, Kind)] = &[
     ("origdstaddr", Kind::OrigDstAddr),
     ("recverr", Kind::RecvErr),
     ("gro", Kind::Gro),
+    ("inq", Kind::Inq),
 ];
 
 /// The kinds `all` enables, where they apply. `timestamp` is left out:
@@ -65,6 +67,7 @@ const ALL: &[Kind] = &[
     Kind::OrigDstAddr,
     Kind::RecvErr,
     Kind::Gro,
+    Kind::Inq,
 ];
 
 /// What `--enable` asked for.
@@ -175,6 +178,10 @@ fn socket_label(family: c_int, sock_type: c_int) -> String {
 /// `SCM_PIDFD` (`<linux/socket.h>`), which `libc` lacks.
 const SCM_PIDFD: c_int = 0x04;
 
+/// `SCM_INQ` (= `SO_INQ`, Linux 6.18), which `libc` lacks (the generic
+/// value, as the header's `RMSG_SO_INQ`).
+const SCM_INQ: c_int = 84;
+
 /// The control message a kind asks for, as `(cmsg_level, cmsg_type)`, on
 /// a socket of this family and type; None where it does not apply.
 /// `ttl` and `tos` stand for the IPv6 hop limit and traffic class on an
@@ -203,6 +210,12 @@ fn wanted(kind: Kind, family: c_int, sock_type: c_int) -> Option<(c_int, c_int)>
         Kind::OrigDstAddr => ip(libc::IP_ORIGDSTADDR, libc::IPV6_ORIGDSTADDR),
         Kind::RecvErr => ip(libc::IP_RECVERR, libc::IPV6_RECVERR),
         Kind::Gro => udp.then_some((libc::SOL_UDP, libc::UDP_GRO)),
+        // The bytes left to read: TCP_INQ on TCP, SO_INQ on AF_UNIX
+        // stream and seqpacket sockets.
+        Kind::Inq if (inet || inet6) && sock_type == libc::SOCK_STREAM => {
+            Some((libc::SOL_TCP, libc::TCP_CM_INQ))
+        }
+        Kind::Inq => (unix && sock_type != libc::SOCK_DGRAM).then_some((SOCK, SCM_INQ)),
         Kind::Creds => unix.then_some((SOCK, libc::SCM_CREDENTIALS)),
         Kind::Pidfd => unix.then_some((SOCK, SCM_PIDFD)),
         Kind::Timestamp => Some((SOCK, libc::SO_TIMESTAMP)),
@@ -329,6 +342,7 @@ mod tests {
             Some("IPPROTO_IP") => family == libc::AF_INET,
             Some("IPPROTO_IPV6") => family == libc::AF_INET6,
             Some("SOL_UDP") => inet && sock_type == libc::SOCK_DGRAM,
+            Some("SOL_TCP") => inet && sock_type == libc::SOCK_STREAM,
             _ => false,
         }
     }
@@ -390,6 +404,10 @@ mod tests {
         "IPPROTO_IP/IP_OPTIONS",
         "IPPROTO_IPV6/IPV6_PATHMTU",
         "IPPROTO_IPV6/IPV6_RECVFRAGSIZE",
+        // Families listen does not open.
+        "SOL_PACKET/PACKET_AUXDATA",
+        "SOL_NETLINK/NETLINK_PKTINFO",
+        "SOL_NETLINK/NETLINK_LISTEN_ALL_NSID",
     ];
 
     #[test]

@@ -86,7 +86,7 @@ struct ListenArgs {
     sock_type: TypeArg,
     /// Receive options to enable, comma-separated: pktinfo, ttl, tos,
     /// hoplimit, tclass, timestamp, timestampns, timestamping, creds,
-    /// pidfd, rxq_ovfl, mark, origdstaddr, recverr, gro, or all
+    /// pidfd, rxq_ovfl, mark, origdstaddr, recverr, gro, inq, or all
     #[arg(long, value_name = "KINDS")]
     enable: Vec<String>,
     /// Stop after N messages (default: run until the timeout or a signal)

@@ -288,8 +288,10 @@ fn decode(item: &rmsg_item) -> api::Result<Shown> {
         }
         RMSG_KIND_PIDFD => {
             let fd = d(item, ffi::rmsg_item_pidfd)?;
-            let pid = sock::pidfd_pid(fd);
+            // A negative value is the kernel's error in place of a pidfd.
+            let pid = if fd >= 0 { sock::pidfd_pid(fd) } else { None };
             let text = match pid {
+                None if fd < 0 => format!("no pidfd (error {})", -fd),
                 // The kernel's answer once the process has exited.
                 Some(-1) => format!("fd {fd} (the process has exited)"),
                 Some(p) => format!("fd {fd} (pid {p})"),
@@ -415,6 +417,34 @@ fn decode(item: &rmsg_item) -> api::Result<Shown> {
                 _ => "unknown",
             };
             Shown::new(format!("{t} ({name})"), json!({"type": t, "name": name}))
+        }
+        RMSG_KIND_INQ => {
+            let n = d(item, ffi::rmsg_item_inq)?;
+            Shown::new(format!("{n} bytes left"), json!(n))
+        }
+        RMSG_KIND_PACKET_AUXDATA => {
+            let a = d(item, ffi::rmsg_item_packet_auxdata)?;
+            let mut text = format!(
+                "status {:#x}, len {}, snaplen {}, mac {}, net {}",
+                a.status, a.len, a.snaplen, a.mac, a.net
+            );
+            // TP_STATUS_VLAN_VALID
+            if a.status & (1 << 4) != 0 {
+                text += &format!(", vlan tci {:#x} tpid {:#x}", a.vlan_tci, a.vlan_tpid);
+            }
+            Shown::new(
+                text,
+                json!({"status": a.status, "len": a.len, "snaplen": a.snaplen, "mac": a.mac,
+                       "net": a.net, "vlan_tci": a.vlan_tci, "vlan_tpid": a.vlan_tpid}),
+            )
+        }
+        RMSG_KIND_NETLINK_PKTINFO => {
+            let g = d(item, ffi::rmsg_item_netlink_pktinfo)?;
+            Shown::new(format!("group {g}"), json!({"group": g}))
+        }
+        RMSG_KIND_NETLINK_NSID => {
+            let n = d(item, ffi::rmsg_item_netlink_nsid)?;
+            Shown::new(format!("nsid {n}"), json!({"nsid": n}))
         }
     };
     Ok(shown)

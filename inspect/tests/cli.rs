@@ -665,3 +665,17 @@ fn errqueue_says_what_an_icmp_error_means() {
     let (status, _, err) = l.finish();
     assert!(status.success(), "{err}");
 }
+
+#[test]
+fn unix_stream_inq_shows_the_bytes_left() {
+    let name = format!("@rmsg-inspect-test-{}-inq", std::process::id());
+    let (mut l, _) =
+        Listener::start_json(&[&name, "--type", "stream", "--enable", "inq", "--count", "1"]);
+    send(&[&name, "abc", "--type", "stream"]);
+    let m = l.next_json();
+    assert_eq!(m["data"], "abc", "{m}");
+    // The listener read everything queued: nothing is left.
+    assert_eq!(item(&m, "SOL_SOCKET/SCM_INQ")["value"], 0, "{m}");
+    let (status, _, err) = l.finish();
+    assert!(status.success(), "{err}");
+}

@@ -8,8 +8,8 @@ use crate::addr::{rmsg_inet_address, rmsg_inet6_address};
 use crate::cmsg;
 use crate::decode::{
     self, Raw, rmsg_credentials, rmsg_extended_error, rmsg_ip_pktinfo, rmsg_ipv6_mtuinfo,
-    rmsg_ipv6_pktinfo, rmsg_kind, rmsg_timestamp, rmsg_timestamping, rmsg_traffic_class,
-    rmsg_ts_pktinfo,
+    rmsg_ipv6_pktinfo, rmsg_kind, rmsg_packet_auxdata, rmsg_timestamp, rmsg_timestamping,
+    rmsg_traffic_class, rmsg_ts_pktinfo,
 };
 use crate::items::rmsg_item;
 use crate::kinds;
@@ -124,8 +124,13 @@ pub unsafe extern "C" fn rmsg_item_fd(item: *const rmsg_item, n: usize) -> c_int
     // SAFETY: item is NULL or a live item.
     unsafe {
         get(item, -1, |i| {
-            if i.carries_fds() {
-                cmsg::ints(i.data()).nth(n).unwrap_or(-1)
+            // Only the descriptors the item counts: a negative SCM_PIDFD
+            // value (an error in place of a pidfd) is none.
+            if i.carries_fds() && n < i.fd_count() {
+                cmsg::ints(i.data())
+                    .filter(|fd| *fd >= 0)
+                    .nth(n)
+                    .unwrap_or(-1)
             } else {
                 -1
             }
@@ -179,6 +184,15 @@ pub unsafe extern "C" fn rmsg_item_credentials(
 /// by the message (or by a parsed buffer made with `RMSG_PARSE_OWN_FDS`) and
 /// is closed when that is freed; to keep it, take it with
 /// `rmsg_message_take_item_fds` (or `rmsg_control_take_item_fds`).
+///
+/// A negative `*fd_out` (with `RMSG_OK`) is no descriptor: it is the error
+/// the kernel put in the item instead, negated, when it could not make a
+/// pidfd for this receive (`-EMFILE`: the receiver had no descriptor to
+/// spare; `-ESRCH`: the sender had gone, on kernels that cannot make a
+/// pidfd of a reaped process). Such an item carries no descriptor: its
+/// `rmsg_item_fd_count` is 0, `rmsg_item_fd` gives -1, the take functions
+/// move nothing, and rmsg never closes the value. Check `*fd_out >= 0`
+/// before using it.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rmsg_item_pidfd(
     item: *const rmsg_item,
@@ -444,4 +458,56 @@ pub unsafe extern "C" fn rmsg_item_ip_options(
 ) -> rmsg_status {
     // SAFETY: forwarded contract.
     unsafe { payload_of(item, rmsg_kind::RMSG_KIND_IP_OPTIONS, options_out, len_out) }
+}
+
+/// Decodes the bytes left to read, an `int`: `SCM_INQ` (`SOL_SOCKET`, on
+/// an `AF_UNIX` stream or seqpacket socket with `SO_INQ` set, Linux 6.18)
+/// or `TCP_CM_INQ` (`SOL_TCP`, on a TCP socket with `TCP_INQ` set). The
+/// kernel measures it after this receive took its bytes: 0 when the
+/// receive emptied the queue.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_inq(item: *const rmsg_item, value_out: *mut u32) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { decode_to(item, value_out, decode::inq) }
+}
+
+/// Decodes `PACKET_AUXDATA` (`SOL_PACKET`, `struct tpacket_auxdata`, on an
+/// `AF_PACKET` socket with the `PACKET_AUXDATA` option set): the frame's
+/// status bits, wire and captured lengths, header offsets, and the VLAN
+/// tag the device took off (see `rmsg_packet_auxdata` for the
+/// `TP_STATUS_*` bits that say which fields hold something).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_packet_auxdata(
+    item: *const rmsg_item,
+    value_out: *mut rmsg_packet_auxdata,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { decode_to(item, value_out, decode::packet_auxdata) }
+}
+
+/// Decodes `NETLINK_PKTINFO` (`SOL_NETLINK`, `struct nl_pktinfo`, on a
+/// netlink socket with the `NETLINK_PKTINFO` option set): `*group_out` is
+/// the multicast group the message was sent to (`RTNLGRP_LINK` ...), 0 for
+/// a unicast message.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_netlink_pktinfo(
+    item: *const rmsg_item,
+    group_out: *mut u32,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { decode_to(item, group_out, decode::netlink_pktinfo) }
+}
+
+/// Decodes `NETLINK_LISTEN_ALL_NSID` (`SOL_NETLINK`, an `int`, on a netlink
+/// socket with the `NETLINK_LISTEN_ALL_NSID` option set): `*nsid_out` is
+/// the id, in the receiver's network namespace, of the namespace the
+/// message came from. The kernel sends the item only for messages from
+/// namespaces that have an id there (`ip netns set`, `RTM_NEWNSID`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rmsg_item_netlink_nsid(
+    item: *const rmsg_item,
+    nsid_out: *mut i32,
+) -> rmsg_status {
+    // SAFETY: forwarded contract.
+    unsafe { decode_to(item, nsid_out, decode::netlink_nsid) }
 }

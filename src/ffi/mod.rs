@@ -75,6 +75,7 @@ pub use crate::addr_text::RMSG_MAX_ADDRESS_TEXT;
 pub use crate::batch::{RMSG_BATCH_MAX, rmsg_batch};
 pub use crate::buffer::rmsg_iovec;
 pub use crate::builder::rmsg_cmsg_builder;
+pub use crate::decode::rmsg_packet_auxdata;
 pub use crate::decode::{
     rmsg_credentials, rmsg_extended_error, rmsg_ip_pktinfo, rmsg_ipv6_mtuinfo, rmsg_ipv6_pktinfo,
     rmsg_kind, rmsg_timestamp, rmsg_timestamping, rmsg_traffic_class, rmsg_ts_pktinfo,

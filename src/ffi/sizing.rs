@@ -75,7 +75,11 @@ pub unsafe extern "C" fn rmsg_control_space(
 /// `IP_RECVERR`, `IP_RECVORIGDSTADDR`, `IP_RECVFRAGSIZE`, `IP_RECVRETOPTS`,
 /// `IP_RECVOPTS`; `IPV6_RECVPKTINFO`, `IPV6_RECVHOPLIMIT`,
 /// `IPV6_RECVTCLASS`, `IPV6_RECVERR`, `IPV6_RECVORIGDSTADDR`,
-/// `IPV6_RECVPATHMTU`, `IPV6_RECVFRAGSIZE`; `UDP_GRO`; kernel TLS. Plus one
+/// `IPV6_RECVPATHMTU`, `IPV6_RECVFRAGSIZE`; `UDP_GRO`; kernel TLS;
+/// `TCP_INQ`; `PACKET_AUXDATA`; `NETLINK_PKTINFO`,
+/// `NETLINK_LISTEN_ALL_NSID`; `SO_INQ` (on `AF_UNIX` stream and seqpacket
+/// sockets, whose kernels may not report it: room for its item is then
+/// always reserved there). Plus one
 /// `SCM_RIGHTS` item of up to `max_fds` descriptors. Sizes as for
 /// `rmsg_control_space`. Options enabled later are not counted: size again
 /// after changing them. `RMSG_ERR_BAD_FD`/`RMSG_ERR_NOT_A_SOCKET` for a bad

@@ -182,6 +182,18 @@ ExtendedError = _struct(
 )
 Ipv6Pktinfo = _struct("rmsg_ipv6_pktinfo", ("ifindex", c_int32), ("addr", Inet6Address))
 Ipv6Mtuinfo = _struct("rmsg_ipv6_mtuinfo", ("addr", Inet6Address), ("mtu", c_uint32))
+KindInfo = _struct(
+    "rmsg_kind_info",
+    ("cmsg_level", c_int), ("cmsg_type", c_int), ("name", ctypes.c_char_p),
+    ("kind", c_uint32), ("payload_size", c_size_t),
+    ("option_level", c_int), ("option_name", c_int),
+    ("option", ctypes.c_char_p), ("enabled_by", ctypes.c_char_p),
+)
+PacketAuxdata = _struct(
+    "rmsg_packet_auxdata",
+    ("status", c_uint32), ("len", c_uint32), ("snaplen", c_uint32), ("mac", c_uint16),
+    ("net", c_uint16), ("vlan_tci", c_uint16), ("vlan_tpid", c_uint16),
+)
 RecvmsgParts = _struct(
     "rmsg_recvmsg_parts",
     ("data", c_void_p),
@@ -274,19 +286,24 @@ RMSG_UDP_SEGMENT = 103
 RMSG_IP_RECVRETOPTS = 7
 
 # rmsg_kind: which typed decoder an item takes (rmsg_item_kind).
+RMSG_KIND_RAW = 0
 RMSG_KIND_RIGHTS = 1
 RMSG_KIND_CREDENTIALS = 2
 RMSG_KIND_PIDFD = 3
+RMSG_KIND_SECURITY = 4
 RMSG_KIND_TIMESTAMP = 5
 RMSG_KIND_TIMESTAMPING = 6
 RMSG_KIND_RXQ_OVFL = 7
 RMSG_KIND_MARK = 8
+RMSG_KIND_TS_PKTINFO = 9
+RMSG_KIND_TS_OPT_STATS = 10
 RMSG_KIND_IP_PKTINFO = 11
 RMSG_KIND_IP_TTL = 12
 RMSG_KIND_IP_TOS = 13
 RMSG_KIND_RECVERR = 14
 RMSG_KIND_IP_ORIGDSTADDR = 15
 RMSG_KIND_FRAGSIZE = 16
+RMSG_KIND_IP_OPTIONS = 17
 RMSG_KIND_IPV6_PKTINFO = 18
 RMSG_KIND_IPV6_HOPLIMIT = 19
 RMSG_KIND_IPV6_TCLASS = 20
@@ -294,6 +311,10 @@ RMSG_KIND_IPV6_ORIGDSTADDR = 21
 RMSG_KIND_IPV6_PATHMTU = 22
 RMSG_KIND_UDP_GRO = 23
 RMSG_KIND_TLS_RECORD_TYPE = 24
+RMSG_KIND_INQ = 25
+RMSG_KIND_PACKET_AUXDATA = 26
+RMSG_KIND_NETLINK_PKTINFO = 27
+RMSG_KIND_NETLINK_NSID = 28
 
 # rmsg_errqueue_kind: what rmsg_message_errqueue says a message is.
 RMSG_ERRQUEUE_NONE = 0
@@ -328,6 +349,9 @@ _FUNCTIONS = (
     ("rmsg_cmsg_len", _QUICK, _status, c_size_t, c_void_p),
     ("rmsg_cmsg_space", _QUICK, _status, c_size_t, c_void_p),
     ("rmsg_kind_name", _QUICK, _char_p, c_int, c_int),
+    # The registry of kinds (rmsg_kind_info): rmsg.kinds() reads it.
+    ("rmsg_kind_info_count", _QUICK, c_size_t),
+    ("rmsg_kind_info_get", _QUICK, _status, c_size_t, c_void_p),
     ("rmsg_control_space_for_socket", _BLOCKS, _status, c_int, c_size_t, c_void_p),
     # Receiving, and the message.
     ("rmsg_recvmsg_with", _BLOCKS, _status,
@@ -389,6 +413,7 @@ _FUNCTIONS = (
         "ip_pktinfo", "ip_ttl", "ip_tos", "recverr", "ip_origdstaddr", "fragsize",
         "ipv6_pktinfo", "ipv6_hoplimit", "ipv6_tclass", "ipv6_origdstaddr",
         "ipv6_pathmtu", "udp_gro", "tls_record_type",
+        "inq", "packet_auxdata", "netlink_pktinfo", "netlink_nsid",
     )
 )
 

@@ -8,6 +8,7 @@ conversion, address formatting) is ``rmsg._recv``, shared with the
 drop-ins.
 """
 
+import collections
 import ctypes
 import operator
 import os
@@ -59,12 +60,18 @@ __all__ = [
     "FragSize",
     "PathMtu",
     "TlsRecordType",
+    "Inq",
+    "PacketAuxdata",
+    "NetlinkPktinfo",
+    "NetlinkNsid",
     "ErrorQueueInfo",
     "receive",
     "receive_batch",
     "send",
     "DEFAULT_MAXFDS",
     "kind_name",
+    "KindInfo",
+    "kinds",
 ]
 
 # Room for descriptors that ``receive`` leaves in an automatically sized
@@ -304,6 +311,36 @@ class TlsRecordType(Item):
     __slots__ = ("record_type",)
 
 
+class Inq(Item):
+    """``SCM_INQ`` (``SO_INQ``, ``AF_UNIX``) or ``TCP_CM_INQ``
+    (``TCP_INQ``): ``bytes`` left to read after this receive."""
+
+    __slots__ = ("bytes",)
+
+
+class PacketAuxdata(Item):
+    """``PACKET_AUXDATA`` (``AF_PACKET``): ``status`` (``TP_STATUS_*``
+    bits), ``len`` (on the wire), ``snaplen`` (captured), ``mac`` and
+    ``net`` (header offsets), ``vlan_tci`` and ``vlan_tpid`` (meaningful
+    with ``TP_STATUS_VLAN_VALID`` / ``TP_STATUS_VLAN_TPID_VALID``)."""
+
+    __slots__ = ("status", "len", "snaplen", "mac", "net", "vlan_tci", "vlan_tpid")
+
+
+class NetlinkPktinfo(Item):
+    """``NETLINK_PKTINFO``: the multicast ``group`` the message was sent to
+    (0 for unicast)."""
+
+    __slots__ = ("group",)
+
+
+class NetlinkNsid(Item):
+    """``NETLINK_LISTEN_ALL_NSID``: ``nsid``, the id of the network
+    namespace the message came from."""
+
+    __slots__ = ("nsid",)
+
+
 def _ns(ts):
     return ts.sec * 1_000_000_000 + ts.nsec
 
@@ -422,7 +459,76 @@ _DECODERS = {
     _n.RMSG_KIND_TLS_RECORD_TYPE: (
         _n.item_tls_record_type, ctypes.c_uint8, TlsRecordType, _fill_scalar,
     ),
+    _n.RMSG_KIND_INQ: (_n.item_inq, ctypes.c_uint32, Inq, _fill_scalar),
+    _n.RMSG_KIND_PACKET_AUXDATA: (
+        _n.item_packet_auxdata, _n.PacketAuxdata, PacketAuxdata, _fill_same,
+    ),
+    _n.RMSG_KIND_NETLINK_PKTINFO: (
+        _n.item_netlink_pktinfo, ctypes.c_uint32, NetlinkPktinfo, _fill_scalar,
+    ),
+    _n.RMSG_KIND_NETLINK_NSID: (
+        _n.item_netlink_nsid, ctypes.c_int32, NetlinkNsid, _fill_scalar,
+    ),
 }
+
+# Kinds the library decodes that this binding hands out as a plain Item of
+# raw bytes on purpose: a security label is a string the caller reads as it
+# likes, and the timestamping side items and IP options are rare enough that
+# their bytes serve. With _DECODERS and the descriptor kinds (RIGHTS, PIDFD)
+# these cover every kind of the registry, which tests/test_registry.py checks,
+# so a kind added to the library is a choice made here, not a silent Item.
+_KEPT_RAW = frozenset((
+    _n.RMSG_KIND_RAW,
+    _n.RMSG_KIND_SECURITY,
+    _n.RMSG_KIND_TS_PKTINFO,
+    _n.RMSG_KIND_TS_OPT_STATS,
+    _n.RMSG_KIND_IP_OPTIONS,
+))
+
+# The class an item of each kind becomes (Item for those kept raw).
+_CLASSES = {kind: entry[2] for kind, entry in _DECODERS.items()}
+
+
+class KindInfo(collections.namedtuple("KindInfo", (
+    "level", "type", "name", "kind", "payload_size",
+    "option_level", "option_name", "option", "enabled_by", "item_class",
+))):
+    """One row of librmsg's registry of control-message kinds
+    (``rmsg_kind_info``): the ``(level, type)`` pair, its name, the library's
+    ``rmsg_kind`` number, the data bytes a receive reserves for one item
+    (0 for descriptors and send-side types), the socket option that makes
+    the kernel deliver it (``option_level``, ``option_name`` and its name;
+    -1, -1 and ``""`` when none does), what enables it in words, and the
+    class ``receive`` makes of such an item."""
+
+    __slots__ = ()
+
+
+def _item_class(kind):
+    if kind == _n.RMSG_KIND_RIGHTS:
+        return Rights
+    if kind == _n.RMSG_KIND_PIDFD:
+        return PidFd
+    return _CLASSES.get(kind, Item)
+
+
+def kinds():
+    """Every control-message kind librmsg knows, as a list of ``KindInfo``
+    in the library's order (``rmsg_kind_info_get``). The list is read from
+    the library loaded here, so it is the kinds of that build."""
+    rows = []
+    info = _n.KindInfo()
+    for index in range(_n.kind_info_count()):
+        status = _n.kind_info_get(index, ctypes.byref(info))
+        if status != 0:
+            raise RuntimeError("rmsg_kind_info_get(%d) gave status %d" % (index, status))
+        rows.append(KindInfo(
+            info.cmsg_level, info.cmsg_type, info.name.decode(), info.kind,
+            info.payload_size, info.option_level, info.option_name,
+            info.option.decode(), info.enabled_by.decode(), _item_class(info.kind),
+        ))
+    return rows
+
 
 _NAME_CACHE_MAX = 1024
 _names = {}
