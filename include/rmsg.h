@@ -507,6 +507,211 @@ typedef uint32_t rmsg_status;
 #endif /* __cplusplus */
 
 /**
+ * What an error-queue message is (`rmsg_errqueue_info.kind`), from the
+ * origin of its extended error. The values are fixed forever; new kinds
+ * get new numbers.
+ */
+enum rmsg_errqueue_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif /* defined(__cplusplus) || __STDC_VERSION__ >= 202311L */
+ {
+  /**
+   * Not an error-queue message: it holds no `IP_RECVERR`/`IPV6_RECVERR`
+   * item.
+   */
+  RMSG_ERRQUEUE_NONE = 0,
+  /**
+   * A transmit timestamp (`SO_EE_ORIGIN_TIMESTAMPING`): `tstamp_type`,
+   * `tstamp_key`, `timestamping`.
+   */
+  RMSG_ERRQUEUE_TIMESTAMP = 1,
+  /**
+   * A `MSG_ZEROCOPY` completion (`SO_EE_ORIGIN_ZEROCOPY`):
+   * `zerocopy_first`..`zerocopy_last`, `zerocopy_copied`.
+   */
+  RMSG_ERRQUEUE_ZEROCOPY = 2,
+  /**
+   * A packet `SO_TXTIME` dropped (`SO_EE_ORIGIN_TXTIME`): `txtime_error`,
+   * `txtime`.
+   */
+  RMSG_ERRQUEUE_TXTIME = 3,
+  /**
+   * An ICMP error (`SO_EE_ORIGIN_ICMP`): `icmp_reason`, `mtu`, the
+   * offender, the original datagram in `data`.
+   */
+  RMSG_ERRQUEUE_ICMP = 4,
+  /**
+   * An ICMPv6 error (`SO_EE_ORIGIN_ICMP6`), as `RMSG_ERRQUEUE_ICMP`.
+   */
+  RMSG_ERRQUEUE_ICMP6 = 5,
+  /**
+   * An error of the local stack (`SO_EE_ORIGIN_LOCAL`): `ee_errno`
+   * (`EMSGSIZE` with the path MTU in `mtu`).
+   */
+  RMSG_ERRQUEUE_LOCAL = 6,
+  /**
+   * An extended error of another origin: read the `ee_*` fields.
+   */
+  RMSG_ERRQUEUE_OTHER = 7
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum rmsg_errqueue_kind rmsg_errqueue_kind;
+#else
+typedef uint32_t rmsg_errqueue_kind;
+#endif /* __STDC_VERSION__ >= 202311L */
+#endif /* __cplusplus */
+
+/**
+ * The stamp type of a transmit timestamp (`rmsg_errqueue_info.tstamp_type`,
+ * the kernel's `SCM_TSTAMP_*` values in `ee_info`).
+ */
+enum rmsg_tstamp_type
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif /* defined(__cplusplus) || __STDC_VERSION__ >= 202311L */
+ {
+  /**
+   * `SCM_TSTAMP_SND`: the packet left the stack for the device
+   * (`SOF_TIMESTAMPING_TX_SOFTWARE`, `_TX_HARDWARE`).
+   */
+  RMSG_TSTAMP_SND = 0,
+  /**
+   * `SCM_TSTAMP_SCHED`: the packet entered the packet scheduler
+   * (`SOF_TIMESTAMPING_TX_SCHED`).
+   */
+  RMSG_TSTAMP_SCHED = 1,
+  /**
+   * `SCM_TSTAMP_ACK`: the peer acknowledged all the data (TCP,
+   * `SOF_TIMESTAMPING_TX_ACK`).
+   */
+  RMSG_TSTAMP_ACK = 2,
+  /**
+   * `SCM_TSTAMP_COMPLETION`: the device reported the transmission done
+   * (`SOF_TIMESTAMPING_TX_COMPLETION`, Linux 6.15).
+   */
+  RMSG_TSTAMP_COMPLETION = 3,
+  /**
+   * Another type (the raw value is in `ee_info`), or not a timestamp.
+   */
+  RMSG_TSTAMP_OTHER = 255
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum rmsg_tstamp_type rmsg_tstamp_type;
+#else
+typedef uint32_t rmsg_tstamp_type;
+#endif /* __STDC_VERSION__ >= 202311L */
+#endif /* __cplusplus */
+
+/**
+ * Why `SO_TXTIME` dropped a packet (`rmsg_errqueue_info.txtime_error`,
+ * from `ee_code`).
+ */
+enum rmsg_txtime_error
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif /* defined(__cplusplus) || __STDC_VERSION__ >= 202311L */
+ {
+  /**
+   * Not an `SO_TXTIME` error.
+   */
+  RMSG_TXTIME_NONE = 0,
+  /**
+   * `SO_EE_CODE_TXTIME_INVALID_PARAM`: the txtime or clock was refused
+   * (`EINVAL`).
+   */
+  RMSG_TXTIME_INVALID_PARAM = 1,
+  /**
+   * `SO_EE_CODE_TXTIME_MISSED`: the deadline passed before the packet
+   * could be sent (`ECANCELED`).
+   */
+  RMSG_TXTIME_MISSED = 2,
+  /**
+   * Another code (in `ee_code`).
+   */
+  RMSG_TXTIME_OTHER = 255
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum rmsg_txtime_error rmsg_txtime_error;
+#else
+typedef uint32_t rmsg_txtime_error;
+#endif /* __STDC_VERSION__ >= 202311L */
+#endif /* __cplusplus */
+
+/**
+ * What an ICMP or ICMPv6 error means (`rmsg_errqueue_info.icmp_reason`);
+ * the type and code stay in `ee_type` and `ee_code`. The values are fixed
+ * forever.
+ */
+enum rmsg_icmp_reason
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif /* defined(__cplusplus) || __STDC_VERSION__ >= 202311L */
+ {
+  /**
+   * Not an ICMP error.
+   */
+  RMSG_ICMP_NONE = 0,
+  /**
+   * Network unreachable (ICMP 3/0; ICMPv6 1/0 no route).
+   */
+  RMSG_ICMP_NET_UNREACHABLE = 1,
+  /**
+   * Host unreachable (ICMP 3/1; ICMPv6 1/3 address unreachable).
+   */
+  RMSG_ICMP_HOST_UNREACHABLE = 2,
+  /**
+   * Protocol unreachable (ICMP 3/2).
+   */
+  RMSG_ICMP_PROTOCOL_UNREACHABLE = 3,
+  /**
+   * Port unreachable (ICMP 3/3; ICMPv6 1/4).
+   */
+  RMSG_ICMP_PORT_UNREACHABLE = 4,
+  /**
+   * Administratively prohibited (ICMP 3/9, 3/10, 3/13; ICMPv6 1/1, 1/5,
+   * 1/6).
+   */
+  RMSG_ICMP_ADMIN_PROHIBITED = 5,
+  /**
+   * Too big: fragmentation needed (ICMP 3/4) or packet too big (ICMPv6
+   * 2), with the next-hop MTU in `mtu`.
+   */
+  RMSG_ICMP_TOO_BIG = 6,
+  /**
+   * Time exceeded (ICMP 11; ICMPv6 3).
+   */
+  RMSG_ICMP_TIME_EXCEEDED = 7,
+  /**
+   * Parameter problem (ICMP 12; ICMPv6 4); the pointer is in `ee_info`.
+   */
+  RMSG_ICMP_PARAMETER_PROBLEM = 8,
+  /**
+   * Source quench (ICMP 4).
+   */
+  RMSG_ICMP_SOURCE_QUENCH = 9,
+  /**
+   * Destination unreachable for another reason (ICMP 3 or ICMPv6 1 with
+   * another code).
+   */
+  RMSG_ICMP_OTHER_UNREACHABLE = 10,
+  /**
+   * Another ICMP type.
+   */
+  RMSG_ICMP_OTHER = 11
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum rmsg_icmp_reason rmsg_icmp_reason;
+#else
+typedef uint32_t rmsg_icmp_reason;
+#endif /* __STDC_VERSION__ >= 202311L */
+#endif /* __cplusplus */
+
+/**
  * Which typed accessor decodes an item, from its level and type (see
  * `rmsg_item_kind`). The values are fixed forever; new kinds get new
  * numbers.
@@ -845,24 +1050,6 @@ typedef struct rmsg_vsock_address {
 } rmsg_vsock_address;
 
 /**
- * Credentials of the sending process (`SCM_CREDENTIALS`, `struct ucred`).
- */
-typedef struct rmsg_credentials {
-  /**
-   * Process id of the sender (as seen in the receiver's pid namespace).
-   */
-  int32_t pid;
-  /**
-   * User id.
-   */
-  uint32_t uid;
-  /**
-   * Group id.
-   */
-  uint32_t gid;
-} rmsg_credentials;
-
-/**
  * A point in time: seconds and nanoseconds since the Unix epoch
  * (`CLOCK_REALTIME`), or for hardware stamps in the device's clock.
  * Microsecond stamps (`SO_TIMESTAMP`) are converted: `nsec` is then a
@@ -898,6 +1085,177 @@ typedef struct rmsg_timestamping {
    */
   struct rmsg_timestamp hardware;
 } rmsg_timestamping;
+
+/**
+ * An error-queue message by meaning, filled by `rmsg_message_errqueue`
+ * from the message's extended-error item (`IP_RECVERR`/`IPV6_RECVERR`,
+ * the first one) and the items beside it. The caller owns the struct;
+ * `data` borrows from the message and is valid as long as it is.
+ *
+ * Versioning: `rmsg_message_errqueue` takes `info_size`, the
+ * `sizeof(rmsg_errqueue_info)` the program was built with. Later versions
+ * only append fields.
+ *
+ * Fields that do not apply to `kind` are zero (`tstamp_type` is then
+ * `RMSG_TSTAMP_OTHER`).
+ */
+typedef struct rmsg_errqueue_info {
+  /**
+   * What the message is; `RMSG_ERRQUEUE_NONE` when it holds no extended
+   * error (then only `data` and `data_len` say something: the other
+   * fields are zero, `tstamp_type` `RMSG_TSTAMP_OTHER`).
+   */
+  rmsg_errqueue_kind kind;
+  /**
+   * `ee_errno`: the error number (`ECONNREFUSED`, `EMSGSIZE` ...;
+   * `ENOMSG` for timestamps, 0 for zero-copy completions).
+   */
+  uint32_t ee_errno;
+  /**
+   * `ee_origin` as the kernel sent it (`SO_EE_ORIGIN_*`).
+   */
+  uint8_t ee_origin;
+  /**
+   * `ee_type`: the ICMP type for ICMP origins.
+   */
+  uint8_t ee_type;
+  /**
+   * `ee_code`: the ICMP code, the zero-copy or txtime code.
+   */
+  uint8_t ee_code;
+  /**
+   * `ee_info` as the kernel sent it.
+   */
+  uint32_t ee_info;
+  /**
+   * `ee_data` as the kernel sent it.
+   */
+  uint32_t ee_data;
+  /**
+   * The message's data (as `rmsg_message_data`): the original datagram
+   * of an ICMP or local error, the bytes a timestamp belongs to (none
+   * with `SOF_TIMESTAMPING_OPT_TSONLY`), nothing for a zero-copy
+   * completion. Never NULL; borrowed from the message.
+   */
+  const uint8_t *data;
+  /**
+   * Number of bytes at `data`.
+   */
+  size_t data_len;
+  /**
+   * `RMSG_ERRQUEUE_TIMESTAMP`: which stamp this is (from `ee_info`).
+   */
+  rmsg_tstamp_type tstamp_type;
+  /**
+   * `RMSG_ERRQUEUE_TIMESTAMP`: the `SOF_TIMESTAMPING_OPT_ID` key of the
+   * send it stamps (`ee_data`; 0, 1, 2 ... per send or per byte for
+   * TCP). Meaningless without `OPT_ID`.
+   */
+  uint32_t tstamp_key;
+  /**
+   * The message holds an `SCM_TIMESTAMPING` item, in `timestamping`.
+   */
+  bool has_timestamping;
+  /**
+   * The `SCM_TIMESTAMPING` stamps of the message (the first item): the
+   * software stamp and the raw hardware stamp.
+   */
+  struct rmsg_timestamping timestamping;
+  /**
+   * Interface index of the packet, from its packet-info item
+   * (`IP_PKTINFO` with `SOF_TIMESTAMPING_OPT_CMSG`, `IPV6_PKTINFO`,
+   * `SCM_TIMESTAMPING_PKTINFO`): for a transmit timestamp, the outgoing
+   * interface. 0 when the message has none. Filled for every kind.
+   */
+  int32_t ifindex;
+  /**
+   * Layer-2 length of the packet, from `SCM_TIMESTAMPING_PKTINFO`; 0
+   * without it.
+   */
+  uint32_t pkt_length;
+  /**
+   * `RMSG_ERRQUEUE_ZEROCOPY`: the first send the completion covers
+   * (`ee_info`; sends are counted from 0 per socket).
+   */
+  uint32_t zerocopy_first;
+  /**
+   * `RMSG_ERRQUEUE_ZEROCOPY`: the last send it covers (`ee_data`),
+   * inclusive.
+   */
+  uint32_t zerocopy_last;
+  /**
+   * `RMSG_ERRQUEUE_ZEROCOPY`: `SO_EE_CODE_ZEROCOPY_COPIED`, the kernel
+   * copied the data (as it always does on loopback): zero-copy did not
+   * pay off for these sends.
+   */
+  bool zerocopy_copied;
+  /**
+   * `RMSG_ERRQUEUE_TXTIME`: why the packet was dropped.
+   */
+  rmsg_txtime_error txtime_error;
+  /**
+   * `RMSG_ERRQUEUE_TXTIME`: the txtime of the dropped packet, in
+   * nanoseconds of its `SO_TXTIME` clock (`ee_data` high, `ee_info` low
+   * 32 bits).
+   */
+  uint64_t txtime;
+  /**
+   * `RMSG_ERRQUEUE_ICMP`, `_ICMP6`: what the error means.
+   */
+  rmsg_icmp_reason icmp_reason;
+  /**
+   * The path MTU: for `RMSG_ICMP_TOO_BIG` and for a local `EMSGSIZE`
+   * (`ee_info`); 0 otherwise.
+   */
+  uint32_t mtu;
+  /**
+   * ICMP errors on a socket with `IP_RECVERR_RFC4884` or
+   * `IPV6_RECVERR_RFC4884`: the length of the original-datagram field,
+   * where the RFC 4884 extension structure starts in `data`
+   * (`ee_rfc4884.len`); 0 when there is no extension.
+   */
+  uint16_t rfc4884_len;
+  /**
+   * The kernel found the RFC 4884 extension invalid
+   * (`SO_EE_RFC4884_FLAG_INVALID`).
+   */
+  bool rfc4884_invalid;
+  /**
+   * `AF_INET` when `offender` holds the offender address
+   * (`SO_EE_OFFENDER`: the node that sent the ICMP error), `AF_INET6`
+   * when `offender6` does, 0 when there is none (local errors,
+   * timestamps). For an IPv4 transmit timestamp with
+   * `SOF_TIMESTAMPING_OPT_CMSG` the kernel puts the packet's source
+   * address here.
+   */
+  int32_t offender_family;
+  /**
+   * The offender, for `AF_INET` (port 0).
+   */
+  struct rmsg_inet_address offender;
+  /**
+   * The offender, for `AF_INET6`.
+   */
+  struct rmsg_inet6_address offender6;
+} rmsg_errqueue_info;
+
+/**
+ * Credentials of the sending process (`SCM_CREDENTIALS`, `struct ucred`).
+ */
+typedef struct rmsg_credentials {
+  /**
+   * Process id of the sender (as seen in the receiver's pid namespace).
+   */
+  int32_t pid;
+  /**
+   * User id.
+   */
+  uint32_t uid;
+  /**
+   * Group id.
+   */
+  uint32_t gid;
+} rmsg_credentials;
 
 /**
  * `SCM_TIMESTAMPING_PKTINFO` (`struct scm_ts_pktinfo`): the interface and
@@ -2018,6 +2376,61 @@ rmsg_status rmsg_control_take_item_fds(struct rmsg_control *control,
                                        int *fds_out,
                                        size_t fds_len,
                                        size_t *count_out);
+
+/**
+ * Summarises a message read from the error queue (`MSG_ERRQUEUE`, with
+ * `rmsg_recvmsg`, a receiver or a batch, or made from io_uring parts)
+ * into `*info_out` (see `rmsg_errqueue_info`): a transmit timestamp with
+ * its stamp type, key and `SCM_TIMESTAMPING` stamps; a `MSG_ZEROCOPY`
+ * completion range; an `SO_TXTIME` drop; an ICMP or ICMPv6 error with
+ * its reason, MTU, offender and original datagram; a local error.
+ *
+ * The kind comes from the message's first extended-error item
+ * (`IP_RECVERR`/`IPV6_RECVERR`), not from `MSG_ERRQUEUE` in its flags. A
+ * message without one is not an error: `RMSG_OK` with
+ * `RMSG_ERRQUEUE_NONE`, so a loop over any messages can call this on each.
+ * The raw fields stay available with `rmsg_item_recverr`.
+ *
+ * `info_size` is `sizeof(rmsg_errqueue_info)` as the program was
+ * compiled (`RMSG_ERR_INVALID_ARGUMENT` when this library's struct is
+ * smaller, or it is smaller than the first version's). The caller owns
+ * `*info_out`; its `data` pointer borrows from the message and is valid
+ * as long as the message is (for a receiver's or batch's message, until
+ * the next receive). `RMSG_ERR_NULL_ARGUMENT` for a NULL pointer; nothing
+ * is written on error.
+ */
+rmsg_status rmsg_message_errqueue(const struct rmsg_message *message,
+                                  size_t info_size,
+                                  struct rmsg_errqueue_info *info_out);
+
+/**
+ * The name of an `rmsg_errqueue_kind` value: `"timestamp"`,
+ * `"zerocopy"`, `"txtime"`, `"icmp"`, `"icmp6"`, `"local"`, `"other"`,
+ * `"none"`; `"unknown"` for a value this library does not know. The
+ * string is static: never free it.
+ */
+const char *rmsg_errqueue_kind_name(uint32_t kind);
+
+/**
+ * The name of an `rmsg_icmp_reason` value: `"port unreachable"`, `"too
+ * big"`, `"time exceeded"` ...; `"unknown"` for a value this library does
+ * not know. The string is static: never free it.
+ */
+const char *rmsg_icmp_reason_name(uint32_t reason);
+
+/**
+ * The name of an `rmsg_tstamp_type` value: `"snd"`, `"sched"`, `"ack"`,
+ * `"completion"`, `"other"`; `"unknown"` for a value this library does
+ * not know. The string is static: never free it.
+ */
+const char *rmsg_tstamp_type_name(uint32_t tstamp_type);
+
+/**
+ * The name of an `rmsg_txtime_error` value: `"invalid parameter"`,
+ * `"missed deadline"`, `"other"`, `"none"`; `"unknown"` for a value this
+ * library does not know. The string is static: never free it.
+ */
+const char *rmsg_txtime_error_name(uint32_t error);
 
 /**
  * The item's `cmsg_level` (`SOL_SOCKET`, `IPPROTO_IP` ...). -1 for NULL.

@@ -28,6 +28,7 @@ mod buffer;
 mod builder;
 mod cmsg;
 mod decode;
+mod errqueue;
 mod fault;
 mod fds;
 mod items;

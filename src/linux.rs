@@ -88,3 +88,52 @@ pub(crate) const SCM_TS_OPT_ID: c_int = 0x005a;
 /// transmit timestamps. Its value depends on the architecture.
 #[cfg(not(any(target_arch = "sparc", target_arch = "sparc64")))]
 pub(crate) const SCM_TS_OPT_ID: c_int = 81;
+
+// The error queue (`include/uapi/linux/errqueue.h`, `icmp.h`, `icmpv6.h`):
+// what `libc` lacks of it, for `errqueue`.
+
+/// `SO_ZEROCOPY` (level `SOL_SOCKET`): the socket option that allows
+/// `MSG_ZEROCOPY` sends, whose completions come on the error queue.
+pub(crate) const SO_ZEROCOPY: c_int = 60;
+/// `SO_EE_ORIGIN_ZEROCOPY`: a `MSG_ZEROCOPY` completion.
+pub(crate) const SO_EE_ORIGIN_ZEROCOPY: u8 = 5;
+/// `SO_EE_ORIGIN_TXTIME`: a packet `SO_TXTIME` dropped.
+pub(crate) const SO_EE_ORIGIN_TXTIME: u8 = 6;
+/// `SO_EE_CODE_ZEROCOPY_COPIED`: the kernel copied the data after all.
+pub(crate) const SO_EE_CODE_ZEROCOPY_COPIED: u8 = 1;
+/// `SO_EE_CODE_TXTIME_INVALID_PARAM`: the packet's txtime was refused.
+pub(crate) const SO_EE_CODE_TXTIME_INVALID_PARAM: u8 = 1;
+/// `SO_EE_CODE_TXTIME_MISSED`: the packet missed its txtime.
+pub(crate) const SO_EE_CODE_TXTIME_MISSED: u8 = 2;
+/// `SO_EE_RFC4884_FLAG_INVALID`: the ICMP extension failed validation.
+pub(crate) const SO_EE_RFC4884_FLAG_INVALID: u8 = 1;
+/// `SCM_TSTAMP_SND`, `_SCHED`, `_ACK`, `_COMPLETION`: the stamp types of
+/// `ee_info` for `SO_EE_ORIGIN_TIMESTAMPING`.
+pub(crate) const SCM_TSTAMP_SND: u32 = 0;
+pub(crate) const SCM_TSTAMP_SCHED: u32 = 1;
+pub(crate) const SCM_TSTAMP_ACK: u32 = 2;
+pub(crate) const SCM_TSTAMP_COMPLETION: u32 = 3;
+/// ICMP types and the `ICMP_DEST_UNREACH` codes rmsg names.
+pub(crate) const ICMP_DEST_UNREACH: u8 = 3;
+pub(crate) const ICMP_SOURCE_QUENCH: u8 = 4;
+pub(crate) const ICMP_TIME_EXCEEDED: u8 = 11;
+pub(crate) const ICMP_PARAMETERPROB: u8 = 12;
+pub(crate) const ICMP_NET_UNREACH: u8 = 0;
+pub(crate) const ICMP_HOST_UNREACH: u8 = 1;
+pub(crate) const ICMP_PROT_UNREACH: u8 = 2;
+pub(crate) const ICMP_PORT_UNREACH: u8 = 3;
+pub(crate) const ICMP_FRAG_NEEDED: u8 = 4;
+pub(crate) const ICMP_NET_ANO: u8 = 9;
+pub(crate) const ICMP_HOST_ANO: u8 = 10;
+pub(crate) const ICMP_PKT_FILTERED: u8 = 13;
+/// ICMPv6 types and the `ICMPV6_DEST_UNREACH` codes rmsg names.
+pub(crate) const ICMPV6_DEST_UNREACH: u8 = 1;
+pub(crate) const ICMPV6_PKT_TOOBIG: u8 = 2;
+pub(crate) const ICMPV6_TIME_EXCEED: u8 = 3;
+pub(crate) const ICMPV6_PARAMPROB: u8 = 4;
+pub(crate) const ICMPV6_NOROUTE: u8 = 0;
+pub(crate) const ICMPV6_ADM_PROHIBITED: u8 = 1;
+pub(crate) const ICMPV6_ADDR_UNREACH: u8 = 3;
+pub(crate) const ICMPV6_PORT_UNREACH: u8 = 4;
+pub(crate) const ICMPV6_POLICY_FAIL: u8 = 5;
+pub(crate) const ICMPV6_REJECT_ROUTE: u8 = 6;

@@ -124,7 +124,13 @@ pub fn space_for_socket(fd: c_int, max_fds: usize) -> Result<usize> {
         | libc::SOF_TIMESTAMPING_TX_SOFTWARE
         | libc::SOF_TIMESTAMPING_TX_SCHED
         | libc::SOF_TIMESTAMPING_TX_ACK;
-    let tx_family = if tsflags & tx != 0 { domain } else { -1 };
+    // So do MSG_ZEROCOPY completions, on a socket with SO_ZEROCOPY.
+    let zerocopy = enabled(fd, libc::SOL_SOCKET, SO_ZEROCOPY);
+    let tx_family = if tsflags & tx != 0 || zerocopy {
+        domain
+    } else {
+        -1
+    };
     let mut s = Space::default();
     for row in kinds::ROWS {
         let wanted = match &row.enable {

@@ -40,6 +40,11 @@ fn view() {
 }
 
 #[test]
+fn errqueue() {
+    cbuild::run_c_test("errqueue");
+}
+
+#[test]
 fn decode_socket() {
     cbuild::run_c_test("decode_socket");
 }

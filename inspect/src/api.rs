@@ -13,8 +13,8 @@ use std::ptr::{self, NonNull};
 
 use rmsg::ffi;
 pub use rmsg::ffi::{
-    rmsg_address, rmsg_inet_address, rmsg_inet6_address, rmsg_item, rmsg_kind, rmsg_kind_info,
-    rmsg_status, rmsg_view,
+    rmsg_address, rmsg_errqueue_info, rmsg_errqueue_kind, rmsg_inet_address, rmsg_inet6_address,
+    rmsg_item, rmsg_kind, rmsg_kind_info, rmsg_status, rmsg_view,
 };
 
 /// A failed library call: its status and the OS error number that came
@@ -383,6 +383,24 @@ impl<'r> Message<'r> {
         unsafe { ffi::rmsg_message_address(self.raw()).as_ref() }
     }
 
+    /// What the message means if it came from the error queue
+    /// (`rmsg_message_errqueue`); None when it holds no extended error.
+    pub fn errqueue(&self) -> Option<rmsg_errqueue_info> {
+        let mut info = MaybeUninit::<rmsg_errqueue_info>::uninit();
+        // SAFETY: the message is live; info is writable for its size.
+        let status = unsafe {
+            ffi::rmsg_message_errqueue(
+                self.raw(),
+                size_of::<rmsg_errqueue_info>(),
+                info.as_mut_ptr(),
+            )
+        };
+        check(status).ok()?;
+        // SAFETY: RMSG_OK wrote the whole struct.
+        let info = unsafe { info.assume_init() };
+        (info.kind != rmsg_errqueue_kind::RMSG_ERRQUEUE_NONE).then_some(info)
+    }
+
     /// The control items, in the order the kernel wrote them.
     pub fn items(&self) -> impl Iterator<Item = &rmsg_item> {
         (0..self.item_count()).map(move |i| {
@@ -650,4 +668,32 @@ pub fn send(fd: RawFd, data: &[u8], control: &Builder, to: Option<&rmsg_address>
     };
     check(status)?;
     Ok(sent)
+}
+
+// ---------------------------------------------------------------- the error queue
+
+/// A static name from one of the errqueue name functions.
+fn static_name(p: *const c_char) -> &'static str {
+    // SAFETY: the name functions return static NUL-terminated ASCII.
+    unsafe { CStr::from_ptr(p) }.to_str().unwrap_or("unknown")
+}
+
+/// `rmsg_errqueue_kind_name`.
+pub fn errqueue_kind_name(v: u32) -> &'static str {
+    static_name(ffi::rmsg_errqueue_kind_name(v))
+}
+
+/// `rmsg_icmp_reason_name`.
+pub fn icmp_reason_name(v: u32) -> &'static str {
+    static_name(ffi::rmsg_icmp_reason_name(v))
+}
+
+/// `rmsg_tstamp_type_name`.
+pub fn tstamp_type_name(v: u32) -> &'static str {
+    static_name(ffi::rmsg_tstamp_type_name(v))
+}
+
+/// `rmsg_txtime_error_name`.
+pub fn txtime_error_name(v: u32) -> &'static str {
+    static_name(ffi::rmsg_txtime_error_name(v))
 }

@@ -233,7 +233,7 @@ pub fn run(args: &ListenArgs) -> Result<(), Failure> {
             continue;
         }
         shown += 1;
-        print(&show::message(&message, shown, format))?;
+        print(&show::message(&message, shown, format, args.errqueue))?;
         // Dropping the message closes the descriptors it carried: they
         // have been shown.
         drop(message);

@@ -98,6 +98,11 @@ struct ListenArgs {
     /// Print one JSON object per line
     #[arg(long)]
     json: bool,
+    /// Say what each message from the error queue means (ICMP errors with
+    /// --enable recverr, transmit stamps, zero-copy completions):
+    /// rmsg_message_errqueue's summary after its items
+    #[arg(long)]
+    errqueue: bool,
 }
 
 #[derive(Args)]

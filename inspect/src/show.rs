@@ -548,11 +548,102 @@ fn json_value(message: &Message) -> Value {
     })
 }
 
-/// The output for one message: lines of text, or one line of JSON.
-pub fn message(message: &Message, number: u64, format: Format) -> Vec<String> {
+/// What an error-queue message means (`rmsg_message_errqueue`), as one
+/// line of text and a JSON object: the kind and, for each kind, what it
+/// says, every enum by the library's name.
+fn errqueue(e: &api::rmsg_errqueue_info) -> (String, Value) {
+    use api::rmsg_errqueue_kind::*;
+    let kind = api::errqueue_kind_name(e.kind as u32);
+    let errno = c_int::try_from(e.ee_errno).unwrap_or(c_int::MAX);
+    let error = std::io::Error::from_raw_os_error(errno).to_string();
+    let offender = match e.offender_family {
+        libc::AF_INET => Some(Ipv4Addr::from(e.offender.addr).to_string()),
+        libc::AF_INET6 => Some(inet6_text(&e.offender6)),
+        _ => None,
+    };
+    let mut value = json!({"kind": kind, "errno": e.ee_errno, "offender": offender});
+    let mut text = format!("errqueue: {kind}");
+    match e.kind {
+        RMSG_ERRQUEUE_TIMESTAMP => {
+            let t = api::tstamp_type_name(e.tstamp_type as u32);
+            let _ = write!(text, " {t}, key {}", e.tstamp_key);
+            value["tstamp_type"] = json!(t);
+            value["tstamp_key"] = json!(e.tstamp_key);
+            if e.has_timestamping {
+                let _ = write!(text, ", software {}", stamp_text(&e.timestamping.software));
+                value["software"] = stamp_value(&e.timestamping.software);
+                value["hardware"] = stamp_value(&e.timestamping.hardware);
+            }
+        }
+        RMSG_ERRQUEUE_ZEROCOPY => {
+            let _ = write!(text, " sends {}..={}", e.zerocopy_first, e.zerocopy_last);
+            if e.zerocopy_copied {
+                text.push_str(", copied");
+            }
+            value["first"] = json!(e.zerocopy_first);
+            value["last"] = json!(e.zerocopy_last);
+            value["copied"] = json!(e.zerocopy_copied);
+        }
+        RMSG_ERRQUEUE_TXTIME => {
+            let why = api::txtime_error_name(e.txtime_error as u32);
+            let _ = write!(text, " {why}, txtime {}", e.txtime);
+            value["txtime_error"] = json!(why);
+            value["txtime"] = json!(e.txtime);
+        }
+        RMSG_ERRQUEUE_ICMP | RMSG_ERRQUEUE_ICMP6 => {
+            let why = api::icmp_reason_name(e.icmp_reason as u32);
+            let _ = write!(
+                text,
+                " {why} (type {}, code {}), errno {} ({error})",
+                e.ee_type, e.ee_code, e.ee_errno
+            );
+            value["icmp_reason"] = json!(why);
+            value["type"] = json!(e.ee_type);
+            value["code"] = json!(e.ee_code);
+            value["rfc4884_len"] = json!(e.rfc4884_len);
+        }
+        _ => {
+            let _ = write!(text, ", errno {} ({error})", e.ee_errno);
+        }
+    }
+    if e.mtu != 0 {
+        let _ = write!(text, ", mtu {}", e.mtu);
+        value["mtu"] = json!(e.mtu);
+    }
+    if e.ifindex != 0 {
+        let _ = write!(text, ", interface {}", e.ifindex);
+        value["ifindex"] = json!(e.ifindex);
+    }
+    if let Some(o) = &offender {
+        let _ = write!(text, ", offender {o}");
+    }
+    (text, value)
+}
+
+/// The output for one message: lines of text, or one line of JSON. With
+/// `errqueue`, a message from the error queue also says what it means
+/// (a line `  errqueue: ...`, or the object's `"errqueue"`).
+pub fn message(message: &Message, number: u64, format: Format, errqueue: bool) -> Vec<String> {
+    let summary = if errqueue {
+        message.errqueue().map(|e| self::errqueue(&e))
+    } else {
+        None
+    };
     match format {
-        Format::Text => text_lines(message, number),
-        Format::Json => vec![json_value(message).to_string()],
+        Format::Text => {
+            let mut lines = text_lines(message, number);
+            if let Some((text, _)) = summary {
+                lines.push(format!("  {text}"));
+            }
+            lines
+        }
+        Format::Json => {
+            let mut v = json_value(message);
+            if let Some((_, value)) = summary {
+                v["errqueue"] = value;
+            }
+            vec![v.to_string()]
+        }
     }
 }
 

@@ -591,6 +591,81 @@ fn a_send_that_fails_is_status_1() {
     assert!(err.contains("cannot send"), "{err}");
 }
 
+/// `--errqueue`: an ICMP port unreachable about a datagram "from" the
+/// listener's own port, by meaning. A raw UDP socket (root, or
+/// CAP_NET_RAW) sends a datagram whose source port is the listener's to a
+/// closed port of 127.0.0.1; the kernel's ICMP error is matched to the
+/// listener's socket and, with `--enable recverr`, queued on its error
+/// queue. Skipped, saying so, where raw sockets are refused.
+#[test]
+fn errqueue_says_what_an_icmp_error_means() {
+    // SAFETY: plain socket(2); the descriptor is closed below.
+    let raw = unsafe { libc::socket(libc::AF_INET, libc::SOCK_RAW, libc::IPPROTO_UDP) };
+    if raw < 0 {
+        eprintln!(
+            "skipped: no raw socket ({})",
+            std::io::Error::last_os_error()
+        );
+        return;
+    }
+    let (mut l, address) = Listener::start_json(&[
+        "127.0.0.1:0",
+        "--enable",
+        "recverr",
+        "--errqueue",
+        "--count",
+        "1",
+    ]);
+    let port: u16 = address.rsplit(':').next().unwrap().parse().unwrap();
+    let closed = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let closed_port = closed.local_addr().unwrap().port();
+    drop(closed);
+    // The UDP header (source, destination, length, no checksum) and data.
+    let mut packet = Vec::new();
+    packet.extend_from_slice(&port.to_be_bytes());
+    packet.extend_from_slice(&closed_port.to_be_bytes());
+    packet.extend_from_slice(&12u16.to_be_bytes());
+    packet.extend_from_slice(&[0, 0]);
+    packet.extend_from_slice(b"ping");
+    // SAFETY: an all-zero sockaddr_in is valid; filled below.
+    let mut to: libc::sockaddr_in = unsafe { std::mem::zeroed() };
+    to.sin_family = libc::AF_INET as libc::sa_family_t;
+    to.sin_addr.s_addr = u32::from_be_bytes([127, 0, 0, 1]).to_be();
+    // SAFETY: packet and to are valid for the lengths given.
+    let sent = unsafe {
+        libc::sendto(
+            raw,
+            packet.as_ptr().cast(),
+            packet.len(),
+            0,
+            (&to as *const libc::sockaddr_in).cast(),
+            std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t,
+        )
+    };
+    // SAFETY: raw is ours and closed once.
+    unsafe { libc::close(raw) };
+    assert_eq!(sent, packet.len() as isize);
+
+    let m = l.next_json();
+    assert!(
+        m["flags"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("MSG_ERRQUEUE")),
+        "{m}"
+    );
+    let e = &m["errqueue"];
+    assert_eq!(e["kind"], "icmp", "{m}");
+    assert_eq!(e["icmp_reason"], "port unreachable", "{m}");
+    assert_eq!((e["type"].as_u64(), e["code"].as_u64()), (Some(3), Some(3)));
+    assert_eq!(e["errno"], libc::ECONNREFUSED, "{m}");
+    assert_eq!(e["offender"], "127.0.0.1", "{m}");
+    // The original datagram is the message's data.
+    assert_eq!(m["data"], "ping", "{m}");
+    let (status, _, err) = l.finish();
+    assert!(status.success(), "{err}");
+}
+
 #[test]
 fn unix_stream_inq_shows_the_bytes_left() {
     let name = format!("@rmsg-inspect-test-{}-inq", std::process::id());

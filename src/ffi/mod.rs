@@ -18,6 +18,7 @@
 //! | `version.rs` | `rmsg_version`, `rmsg_version_number` |
 //! | `uring.rs` | messages from io_uring completions (`rmsg_message_from_multishot`, `rmsg_message_from_recvmsg`), `rmsg_message_name_len` |
 //! | `kinds.rs` | `rmsg_kind_info_*` (the registry of control-message kinds) |
+//! | `errqueue.rs` | `rmsg_message_errqueue` (error-queue messages by meaning) and its names |
 //! | `testing.rs` | the test hook (debug builds only, not in the header) |
 //! | `body.rs` | the bodies the shims share (no exported function) |
 //!
@@ -37,6 +38,7 @@ mod address;
 mod body;
 mod builder;
 mod control;
+mod errqueue;
 mod item;
 mod kinds;
 mod message;
@@ -54,6 +56,7 @@ use body::{get, make, make_parsed, produce, read_into};
 pub use address::*;
 pub use builder::*;
 pub use control::*;
+pub use errqueue::*;
 pub use item::*;
 pub use kinds::*;
 pub use message::*;
@@ -76,6 +79,9 @@ pub use crate::decode::rmsg_packet_auxdata;
 pub use crate::decode::{
     rmsg_credentials, rmsg_extended_error, rmsg_ip_pktinfo, rmsg_ipv6_mtuinfo, rmsg_ipv6_pktinfo,
     rmsg_kind, rmsg_timestamp, rmsg_timestamping, rmsg_traffic_class, rmsg_ts_pktinfo,
+};
+pub use crate::errqueue::{
+    rmsg_errqueue_info, rmsg_errqueue_kind, rmsg_icmp_reason, rmsg_tstamp_type, rmsg_txtime_error,
 };
 pub use crate::items::{rmsg_item, rmsg_item_view};
 pub use crate::kinds::rmsg_kind_info;

@@ -194,6 +194,23 @@ const ANY: &[(&str, &str, &[&str])] = &[
         "status",
         &["0", "1", "255", "9999", "UINT32_MAX"],
     ),
+    // The enum values the errqueue name functions name.
+    ("uint32_t", "kind", &["0", "1", "255", "9999", "UINT32_MAX"]),
+    (
+        "uint32_t",
+        "reason",
+        &["0", "1", "255", "9999", "UINT32_MAX"],
+    ),
+    (
+        "uint32_t",
+        "tstamp_type",
+        &["0", "1", "255", "9999", "UINT32_MAX"],
+    ),
+    (
+        "uint32_t",
+        "error",
+        &["0", "1", "255", "9999", "UINT32_MAX"],
+    ),
 ];
 
 /// The fixture constant of a handle type (`rmsg_cmsg_builder` gives
@@ -240,10 +257,12 @@ fn slots(h: &Header, f: &Func) -> Vec<(Vec<usize>, Vec<Choice>)> {
     while i < f.params.len() {
         let p = &f.params[i];
         let buf = format!("bi_buf(e, {i})");
-        let next_is_len = f
-            .params
-            .get(i + 1)
-            .is_some_and(|n| n.ty == "size_t" && n.name != "view_size" && !p.ty.ends_with("**"));
+        let next_is_len = f.params.get(i + 1).is_some_and(|n| {
+            n.ty == "size_t"
+                && n.name != "view_size"
+                && n.name != "info_size"
+                && !p.ty.ends_with("**")
+        });
         let is_handle_ptr = pointee(&p.ty, "*").is_some_and(|t| h.handles.contains(&t));
         if p.ty.ends_with('*') && !is_handle_ptr && next_is_len {
             // A region: the pointer and its length vary together.
@@ -380,6 +399,22 @@ fn scalar(p: &Param) -> Option<Vec<Choice>> {
             choice(&["0"], "0", true),
             choice(&["sizeof(rmsg_view) - 8"], "one field short", true),
             choice(&["sizeof(rmsg_view) + 8"], "a newer header's", true),
+            choice(&["BI_SIZE_MAX"], "SIZE_MAX", true),
+        ],
+        // The caller's sizeof(rmsg_errqueue_info), checked as view_size is.
+        ("size_t", "info_size") => vec![
+            choice(
+                &["sizeof(rmsg_errqueue_info)"],
+                "sizeof(rmsg_errqueue_info)",
+                false,
+            ),
+            choice(&["0"], "0", true),
+            choice(&["sizeof(rmsg_errqueue_info) - 8"], "one field short", true),
+            choice(
+                &["sizeof(rmsg_errqueue_info) + 8"],
+                "a newer header's",
+                true,
+            ),
             choice(&["BI_SIZE_MAX"], "SIZE_MAX", true),
         ],
         ("uint32_t", "ifindex") => vec![

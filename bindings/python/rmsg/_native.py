@@ -207,6 +207,49 @@ PacketAuxdata = _struct(
     ("status", c_uint32), ("len", c_uint32), ("snaplen", c_uint32), ("mac", c_uint16),
     ("net", c_uint16), ("vlan_tci", c_uint16), ("vlan_tpid", c_uint16),
 )
+RecvmsgParts = _struct(
+    "rmsg_recvmsg_parts",
+    ("data", c_void_p),
+    ("data_len", c_size_t),
+    ("nbytes", c_size_t),
+    ("name", c_void_p),
+    ("name_size", c_size_t),
+    ("name_len", c_size_t),
+    ("control", c_void_p),
+    ("control_len", c_size_t),
+    ("msg_flags", c_int),
+)
+# rmsg_message_errqueue's summary; the enum fields are uint32_t in C.
+ErrqueueInfo = _struct(
+    "rmsg_errqueue_info",
+    ("kind", c_uint32),
+    ("ee_errno", c_uint32),
+    ("ee_origin", c_uint8),
+    ("ee_type", c_uint8),
+    ("ee_code", c_uint8),
+    ("ee_info", c_uint32),
+    ("ee_data", c_uint32),
+    ("data", c_void_p),
+    ("data_len", c_size_t),
+    ("tstamp_type", c_uint32),
+    ("tstamp_key", c_uint32),
+    ("has_timestamping", c_bool),
+    ("timestamping", Timestamping),
+    ("ifindex", c_int32),
+    ("pkt_length", c_uint32),
+    ("zerocopy_first", c_uint32),
+    ("zerocopy_last", c_uint32),
+    ("zerocopy_copied", c_bool),
+    ("txtime_error", c_uint32),
+    ("txtime", c_uint64),
+    ("icmp_reason", c_uint32),
+    ("mtu", c_uint32),
+    ("rfc4884_len", c_uint16),
+    ("rfc4884_invalid", c_bool),
+    ("offender_family", c_int32),
+    ("offender", InetAddress),
+    ("offender6", Inet6Address),
+)
 
 
 # --- constants ----------------------------------------------------------------------
@@ -285,6 +328,16 @@ RMSG_KIND_INQ = 25
 RMSG_KIND_PACKET_AUXDATA = 26
 RMSG_KIND_NETLINK_PKTINFO = 27
 RMSG_KIND_NETLINK_NSID = 28
+
+# rmsg_errqueue_kind: what rmsg_message_errqueue says a message is.
+RMSG_ERRQUEUE_NONE = 0
+RMSG_ERRQUEUE_TIMESTAMP = 1
+RMSG_ERRQUEUE_ZEROCOPY = 2
+RMSG_ERRQUEUE_TXTIME = 3
+RMSG_ERRQUEUE_ICMP = 4
+RMSG_ERRQUEUE_ICMP6 = 5
+RMSG_ERRQUEUE_LOCAL = 6
+RMSG_ERRQUEUE_OTHER = 7
 
 
 # --- functions ----------------------------------------------------------------------
@@ -369,6 +422,13 @@ _FUNCTIONS = (
     ("rmsg_address_from_netlink", _QUICK, _status, c_void_p, c_void_p),
     ("rmsg_address_from_vsock", _QUICK, _status, c_void_p, c_void_p),
     ("rmsg_address_free", _BLOCKS, None, c_void_p),
+    # The error queue by meaning (Message.errqueue).
+    ("rmsg_message_from_recvmsg", _QUICK, _status, c_void_p, c_uint32, c_void_p),
+    ("rmsg_message_errqueue", _QUICK, _status, c_void_p, c_size_t, c_void_p),
+    ("rmsg_errqueue_kind_name", _QUICK, _char_p, c_uint32),
+    ("rmsg_icmp_reason_name", _QUICK, _char_p, c_uint32),
+    ("rmsg_tstamp_type_name", _QUICK, _char_p, c_uint32),
+    ("rmsg_txtime_error_name", _QUICK, _char_p, c_uint32),
 ) + tuple(
     # The typed decoders: each takes an item and an output pointer;
     # rmsg_item_kind says which one an item takes.

@@ -64,6 +64,7 @@ __all__ = [
     "PacketAuxdata",
     "NetlinkPktinfo",
     "NetlinkNsid",
+    "ErrorQueueInfo",
     "receive",
     "receive_batch",
     "send",
@@ -632,6 +633,13 @@ class Message:
         """Every ``SCM_RIGHTS`` descriptor, in order (``Fd`` objects)."""
         return [f for it in self.items if isinstance(it, Rights) for f in it.fds]
 
+    def errqueue(self):
+        """What a message read with ``MSG_ERRQUEUE`` means, as an
+        ``ErrorQueueInfo`` (``rmsg_message_errqueue``), or None when the
+        message holds no extended error (``IP_RECVERR`` /
+        ``IPV6_RECVERR`` item)."""
+        return _errqueue(self)
+
     def get(self, cls):
         """The first item that is an instance of ``cls``, or None."""
         for it in self.items:
@@ -658,6 +666,116 @@ class Message:
         return "<rmsg.Message data=%r flags=%#x address=%r items=%r>" % (
             self.data, self.flags, self.address, self.items,
         )
+
+
+# --- the error queue -------------------------------------------------------------
+
+
+class ErrorQueueInfo:
+    """What an error-queue message means (``Message.errqueue()``, from
+    ``rmsg_message_errqueue``). Names come from the library:
+
+    - ``kind``: ``"timestamp"``, ``"zerocopy"``, ``"txtime"``, ``"icmp"``,
+      ``"icmp6"``, ``"local"`` or ``"other"``;
+    - ``ee_errno``, ``ee_origin``, ``ee_type``, ``ee_code``, ``ee_info``,
+      ``ee_data``: the raw ``struct sock_extended_err``;
+    - transmit timestamps: ``tstamp_type`` (``"sched"``, ``"snd"``,
+      ``"ack"`` ...), ``tstamp_key`` (the ``OPT_ID`` key), ``timestamping``
+      (the software, legacy and hardware stamps in nanoseconds, or None);
+    - ``ifindex`` and ``pkt_length`` from packet info (0 without);
+    - zero-copy: ``zerocopy_range`` (a ``range`` of the sends completed, or
+      None) and ``zerocopy_copied``;
+    - ``SO_TXTIME``: ``txtime_error`` (``"invalid parameter"``,
+      ``"missed deadline"`` ..., or None) and ``txtime`` (ns);
+    - ICMP and ICMPv6: ``icmp_reason`` (``"port unreachable"``, ``"too
+      big"`` ..., or None), ``mtu`` (also for a local ``EMSGSIZE``),
+      ``rfc4884_len``, ``rfc4884_invalid``, ``offender`` (a socket address
+      tuple, or None). The original datagram is the message's ``data``.
+    """
+
+    __slots__ = (
+        "kind", "ee_errno", "ee_origin", "ee_type", "ee_code", "ee_info", "ee_data",
+        "tstamp_type", "tstamp_key", "timestamping", "ifindex", "pkt_length",
+        "zerocopy_range", "zerocopy_copied", "txtime_error", "txtime",
+        "icmp_reason", "mtu", "rfc4884_len", "rfc4884_invalid", "offender",
+    )
+
+    def __repr__(self):
+        shown = [
+            "%s=%r" % (f, getattr(self, f))
+            for f in self.__slots__
+            if getattr(self, f) not in (None, 0, False)
+        ]
+        return "<rmsg.ErrorQueueInfo %s>" % " ".join(shown)
+
+
+def _control_bytes(items):
+    """The items laid out again as the kernel wrote them (CMSG_* layout),
+    for ``rmsg_message_from_recvmsg``."""
+    hdr = _socket.CMSG_LEN(0)
+    out = bytearray()
+    for it in items:
+        n = len(it.data)
+        start = len(out)
+        out += bytes(_socket.CMSG_SPACE(n))
+        ctypes.c_size_t.from_buffer(out, start).value = hdr + n
+        ctypes.c_int.from_buffer(out, start + ctypes.sizeof(ctypes.c_size_t)).value = it.level
+        ctypes.c_int.from_buffer(out, start + ctypes.sizeof(ctypes.c_size_t) + 4).value = it.type
+        out[start + hdr:start + hdr + n] = it.data
+    return out
+
+
+def _errqueue(msg):
+    if not any(isinstance(it, ExtendedError) for it in msg.items):
+        return None
+    control = _control_bytes(msg.items)
+    cbuf = (ctypes.c_uint8 * max(len(control), 1)).from_buffer_copy(bytes(control) or b"\0")
+    dbuf = ctypes.create_string_buffer(msg.data, max(len(msg.data), 1))
+    parts = _n.RecvmsgParts(
+        ctypes.addressof(dbuf), len(msg.data), len(msg.data), None, 0, 0,
+        ctypes.addressof(cbuf), len(control), msg.flags,
+    )
+    m = ctypes.c_void_p()
+    st = _n.message_from_recvmsg(ctypes.byref(parts), 0, ctypes.byref(m))
+    if st != _n.RMSG_OK:
+        _raise_status(st)
+    try:
+        o = _n.ErrqueueInfo()
+        st = _n.message_errqueue(m, ctypes.sizeof(o), ctypes.byref(o))
+        if st != _n.RMSG_OK:
+            _raise_status(st)
+    finally:
+        _n.message_free_no_fds(m)
+    if o.kind == _n.RMSG_ERRQUEUE_NONE:
+        return None
+    e = ErrorQueueInfo()
+    e.kind = _n.errqueue_kind_name(o.kind).decode()
+    for f in ("ee_errno", "ee_origin", "ee_type", "ee_code", "ee_info", "ee_data",
+              "ifindex", "pkt_length", "mtu", "rfc4884_len"):
+        setattr(e, f, getattr(o, f))
+    e.rfc4884_invalid = bool(o.rfc4884_invalid)
+    stamp = o.kind == _n.RMSG_ERRQUEUE_TIMESTAMP
+    e.tstamp_type = _n.tstamp_type_name(o.tstamp_type).decode() if stamp else None
+    e.tstamp_key = o.tstamp_key if stamp else None
+    t = o.timestamping
+    e.timestamping = (
+        (_ns(t.software), _ns(t.legacy), _ns(t.hardware)) if o.has_timestamping else None
+    )
+    zc = o.kind == _n.RMSG_ERRQUEUE_ZEROCOPY
+    e.zerocopy_range = range(o.zerocopy_first, o.zerocopy_last + 1) if zc else None
+    e.zerocopy_copied = bool(o.zerocopy_copied)
+    tx = o.kind == _n.RMSG_ERRQUEUE_TXTIME
+    e.txtime_error = _n.txtime_error_name(o.txtime_error).decode() if tx else None
+    e.txtime = o.txtime if tx else None
+    icmp = o.kind in (_n.RMSG_ERRQUEUE_ICMP, _n.RMSG_ERRQUEUE_ICMP6)
+    e.icmp_reason = _n.icmp_reason_name(o.icmp_reason).decode() if icmp else None
+    if o.offender_family == _socket.AF_INET:
+        e.offender = _sa4(o.offender)
+    elif o.offender_family == _socket.AF_INET6:
+        e.offender = _sa6(o.offender6)
+    else:
+        e.offender = None
+    return e
 
 
 def _auto_space(sock, maxfds):
