@@ -76,9 +76,21 @@ async function exchange(lang, command, args, env) {
   w.close();
   const run = runPeer(command, args, b.fd, env);
   b.close();
-  const reply = await a.recv();
+  // A datagram pair gives no end of file: a peer that dies before it
+  // replies would leave the receive waiting for ever. Its exit cancels the
+  // wait; what it sent before exiting is then still queued.
+  const exited = new AbortController();
+  run.then(() => exited.abort(), () => exited.abort());
+  let reply;
+  try {
+    reply = await a.recv({ signal: exited.signal });
+  } catch (e) {
+    if (e.code !== 'ABORT_ERR') throw e;
+    reply = a.tryRecv();
+  }
   const { code, out } = await run;
   assert.equal(code, 0, `the ${lang} peer failed:\n${out}`);
+  assert.ok(reply, `the ${lang} peer exited without replying:\n${out}`);
   assert.equal(reply.data.toString(), 'reply');
   assert.equal(reply.fds.length, 1);
   assert.equal(readAll(reply.fds[0]), `back:${lang}`);
