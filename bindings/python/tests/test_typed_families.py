@@ -4,13 +4,17 @@ checks them: Inq (TCP_INQ on loopback TCP, SO_INQ on an AF_UNIX stream
 pair), PacketAuxdata (an AF_PACKET socket on lo, when the process may open
 one) and NetlinkPktinfo (the unicast answer of a route socket: group 0).
 
-NetlinkNsid has no test here: it needs a second network namespace with an
-id, which the C test sets up (RTM_NEWNSID) in a child process; the binding
-exposes no way to decode crafted bytes.
+and NetlinkNsid (a second network namespace given an id with RTM_NEWNSID,
+its lo brought up, heard with NETLINK_LISTEN_ALL_NSID), in a child process
+that makes its own namespaces, so this one's is left as it was.
 """
 
+import os
 import socket
 import struct
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
@@ -124,3 +128,67 @@ def test_netlink_pktinfo_unicast():
         g = m.get(rmsg.NetlinkPktinfo)
         assert g is not None and g.name == "SOL_NETLINK/NETLINK_PKTINFO"
         assert g.group == 0  # a unicast answer
+
+
+# Run in a child process: unshare(CLONE_NEWNET) and setns() act on the
+# calling process, so the test's own namespace is never touched. Exits 77
+# when new network namespaces are refused (not root).
+_NSID_CHILD = textwrap.dedent(r"""
+    import ctypes, os, socket, struct, subprocess, sys
+    import rmsg
+    CLONE_NEWNET = 0x40000000
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWNET) != 0:
+        sys.exit(77)
+    mine = os.open("/proc/self/ns/net", os.O_RDONLY)
+    SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, RTMGRP_LINK = 270, 8, 1
+    listen = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+    listen.setsockopt(SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, 1)
+    listen.bind((0, RTMGRP_LINK))
+    listen.settimeout(5)
+    assert libc.unshare(CLONE_NEWNET) == 0
+    other = os.open("/proc/self/ns/net", os.O_RDONLY)
+    assert libc.setns(mine, CLONE_NEWNET) == 0
+    # RTM_NEWNSID: the other namespace (NETNSA_FD) gets id 5 (NETNSA_NSID)
+    # in ours; nlmsghdr, struct rtgenmsg (padded to 4), two u32 attributes.
+    RTM_NEWNSID, NETNSA_NSID, NETNSA_FD = 88, 1, 3
+    body = struct.pack("=Bxxx", socket.AF_UNSPEC)
+    body += struct.pack("=HHI", 8, NETNSA_FD, other)
+    body += struct.pack("=HHI", 8, NETNSA_NSID, 5)
+    req = struct.pack("=IHHII", 16 + len(body), RTM_NEWNSID, 1 | 4, 1, 0) + body
+    with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE) as r:
+        r.bind((0, 0))
+        r.send(req)
+        ack = r.recv(4096)
+        assert struct.unpack_from("=i", ack, 16)[0] == 0, ack  # NLMSG_ERROR 0
+    # lo going up in the other namespace: an RTM_NEWLINK heard here.
+    assert libc.setns(other, CLONE_NEWNET) == 0
+    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+    assert libc.setns(mine, CLONE_NEWNET) == 0
+    with listen:
+        while True:
+            m = rmsg.receive(listen, 65536)
+            with m:
+                n = m.get(rmsg.NetlinkNsid)
+                if n is not None:
+                    assert n.name == "SOL_NETLINK/NETLINK_LISTEN_ALL_NSID"
+                    print("nsid", n.nsid)
+                    break
+    os.close(mine)
+    os.close(other)
+""")
+
+
+def test_netlink_nsid_from_a_second_namespace():
+    if subprocess.run(["sh", "-c", "command -v ip"], capture_output=True).returncode:
+        pytest.skip("ip(8) (iproute2) is not installed: it brings lo up in the second namespace")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [os.path.dirname(os.path.dirname(rmsg.__file__))]
+        + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    run = subprocess.run([sys.executable, "-c", _NSID_CHILD], env=env,
+                         capture_output=True, text=True, timeout=60)
+    if run.returncode == 77:
+        pytest.skip("new network namespaces are refused here (unshare(CLONE_NEWNET) needs root)")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.split() == ["nsid", "5"]
