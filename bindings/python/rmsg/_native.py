@@ -434,7 +434,7 @@ _FUNCTIONS = (
     # rmsg_item_kind says which one an item takes.
     ("rmsg_item_" + kind, _QUICK, _status, c_void_p, c_void_p)
     for kind in (
-        "credentials", "timestamp", "timestamping", "rxq_ovfl", "mark",
+        "credentials", "pidfd", "timestamp", "timestamping", "rxq_ovfl", "mark",
         "ip_pktinfo", "ip_ttl", "ip_tos", "recverr", "ip_origdstaddr", "fragsize",
         "ipv6_pktinfo", "ipv6_hoplimit", "ipv6_tclass", "ipv6_origdstaddr",
         "ipv6_pathmtu", "udp_gro", "tls_record_type",

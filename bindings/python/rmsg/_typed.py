@@ -199,12 +199,16 @@ class Rights(Item):
 
 class PidFd(Item):
     """``SCM_PIDFD`` (``SO_PASSPIDFD``): ``fd`` is the sender's pidfd, an
-    ``Fd`` (owned)."""
+    ``Fd`` (owned), and ``error`` None. When the kernel could not make a
+    pidfd for the receive it puts a negative errno in the item instead
+    (``-errno.EMFILE``: no descriptor to spare; ``-errno.ESRCH``: the sender
+    had gone): then ``fd`` is None and ``error`` that negative value."""
 
-    __slots__ = ("fd",)
+    __slots__ = ("fd", "error")
 
     def _close(self):
-        self.fd.close()
+        if self.fd is not None:
+            self.fd.close()
 
 
 class Credentials(Item):
@@ -575,7 +579,17 @@ def _decode(m, index, view, fds):
             return it
         if kind == _n.RMSG_KIND_PIDFD and len(fds) == 1:
             it = PidFd()._init(level, type_, name, data, truncated)
-            it.fd = fds[0]
+            it.fd, it.error = fds[0], None
+            return it
+    if kind == _n.RMSG_KIND_PIDFD and not fds:
+        # No descriptor in it: the library reads the kernel's negative
+        # errno where the pidfd would be (and never closes it).
+        if item is None:
+            item = _n.message_item(m, index)
+        value = ctypes.c_int()
+        if _n.item_pidfd(item, ctypes.byref(value)) == _n.RMSG_OK and value.value < 0:
+            it = PidFd()._init(level, type_, name, data, truncated)
+            it.fd, it.error = None, value.value
             return it
     entry = _DECODERS.get(kind)
     if entry is not None:

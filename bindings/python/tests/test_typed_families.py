@@ -130,6 +130,16 @@ def test_netlink_pktinfo_unicast():
         assert g.group == 0  # a unicast answer
 
 
+def _child_env():
+    """The environment of a child that imports this rmsg (and the same
+    library and path: RMSG_LIBRARY and RMSG_IMPL are inherited)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [os.path.dirname(os.path.dirname(rmsg.__file__))]
+        + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    return env
+
+
 # Run in a child process: unshare(CLONE_NEWNET) and setns() act on the
 # calling process, so the test's own namespace is never touched. Exits 77
 # when new network namespaces are refused (not root).
@@ -182,13 +192,46 @@ _NSID_CHILD = textwrap.dedent(r"""
 def test_netlink_nsid_from_a_second_namespace():
     if subprocess.run(["sh", "-c", "command -v ip"], capture_output=True).returncode:
         pytest.skip("ip(8) (iproute2) is not installed: it brings lo up in the second namespace")
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [os.path.dirname(os.path.dirname(rmsg.__file__))]
-        + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
-    run = subprocess.run([sys.executable, "-c", _NSID_CHILD], env=env,
+    run = subprocess.run([sys.executable, "-c", _NSID_CHILD], env=_child_env(),
                          capture_output=True, text=True, timeout=60)
     if run.returncode == 77:
         pytest.skip("new network namespaces are refused here (unshare(CLONE_NEWNET) needs root)")
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.split() == ["nsid", "5"]
+
+
+# In a child process: a receiver that has no descriptor to spare (its
+# RLIMIT_NOFILE filled) gets SCM_PIDFD with -EMFILE instead of a pidfd.
+_PIDFD_CHILD = textwrap.dedent(r"""
+    import errno, os, resource, socket
+    import rmsg
+    SO_PASSPIDFD = 76
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+    b.setsockopt(socket.SOL_SOCKET, SO_PASSPIDFD, 1)
+    a.send(b"x")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (64, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+    filler = []
+    try:
+        while True:
+            filler.append(os.open("/dev/null", os.O_RDONLY))
+    except OSError as e:
+        assert e.errno == errno.EMFILE
+    m = rmsg.receive(b, 16, 256)
+    for fd in filler:
+        os.close(fd)
+    with m:
+        p = m.get(rmsg.PidFd)
+        assert p is not None, m.items
+        assert p.fd is None
+        print("error", p.error, -errno.EMFILE)
+""")
+
+
+def test_pidfd_holding_a_negative_errno():
+    run = subprocess.run([sys.executable, "-c", _PIDFD_CHILD], env=_child_env(),
+                         capture_output=True, text=True, timeout=60)
+    if "Protocol not available" in run.stderr or "ENOPROTOOPT" in run.stderr:
+        pytest.skip("SO_PASSPIDFD needs Linux 6.5")
+    assert run.returncode == 0, run.stdout + run.stderr
+    words = run.stdout.split()
+    assert words[0] == "error" and words[1] == words[2], run.stdout
