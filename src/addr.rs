@@ -177,11 +177,6 @@ impl InetSockaddr for rmsg_inet6_address {
     }
 }
 
-/// `N` bytes at `off`, when `bytes` holds them.
-fn field<const N: usize>(bytes: &[u8], off: usize) -> Option<[u8; N]> {
-    bytes.get(off..off.checked_add(N)?)?.try_into().ok()
-}
-
 /// Decodes a `sockaddr_ll`. An address may be shorter than the struct
 /// (older kernels returned `offsetof(sll_addr) + sll_halen` bytes); the
 /// hardware address is what of `sll_addr` is there, up to `sll_halen`.
@@ -191,44 +186,41 @@ fn decode_packet(bytes: &[u8]) -> Option<rmsg_packet_address> {
     if bytes.len() < off {
         return None;
     }
-    let halen = field::<1>(bytes, offset_of!(ll, sll_halen))?[0];
-    let sll_addr = &bytes[off..];
-    let have = sll_addr.len().min(usize::from(halen)).min(8);
-    let mut addr = [0u8; 8];
-    addr[..have].copy_from_slice(&sll_addr[..have]);
+    // The bytes there are, the missing end of sll_addr as zeros.
+    let mut whole = [0u8; size_of::<ll>()];
+    let have = bytes.len().min(whole.len());
+    whole[..have].copy_from_slice(&bytes[..have]);
+    let sll = ptr::read_plain::<ll>(&whole)?;
+    let mut addr = sll.sll_addr;
+    let halen = usize::from(sll.sll_halen).min(addr.len());
+    addr[halen..].fill(0);
     Some(rmsg_packet_address {
-        ifindex: i32::from_ne_bytes(field(bytes, offset_of!(ll, sll_ifindex))?),
-        protocol: u16::from_be_bytes(field(bytes, offset_of!(ll, sll_protocol))?),
-        hatype: u16::from_ne_bytes(field(bytes, offset_of!(ll, sll_hatype))?),
-        pkttype: field::<1>(bytes, offset_of!(ll, sll_pkttype))?[0],
-        halen,
+        ifindex: sll.sll_ifindex,
+        protocol: u16::from_be(sll.sll_protocol),
+        hatype: sll.sll_hatype,
+        pkttype: sll.sll_pkttype,
+        halen: sll.sll_halen,
         addr,
     })
 }
 
 /// Decodes a `sockaddr_nl` (all 12 bytes needed).
 fn decode_netlink(bytes: &[u8]) -> Option<rmsg_netlink_address> {
-    use libc::sockaddr_nl as nl;
-    if bytes.len() < size_of::<nl>() {
-        return None;
-    }
+    let nl = ptr::read_plain::<libc::sockaddr_nl>(bytes)?;
     Some(rmsg_netlink_address {
-        pid: u32::from_ne_bytes(field(bytes, offset_of!(nl, nl_pid))?),
-        groups: u32::from_ne_bytes(field(bytes, offset_of!(nl, nl_groups))?),
+        pid: nl.nl_pid,
+        groups: nl.nl_groups,
     })
 }
 
 /// Decodes a `sockaddr_vm` (all 16 bytes needed). `svm_flags` is the
 /// first byte of what `libc` calls `svm_zero`.
 fn decode_vsock(bytes: &[u8]) -> Option<rmsg_vsock_address> {
-    use libc::sockaddr_vm as vm;
-    if bytes.len() < size_of::<vm>() {
-        return None;
-    }
+    let vm = ptr::read_plain::<libc::sockaddr_vm>(bytes)?;
     Some(rmsg_vsock_address {
-        cid: u32::from_ne_bytes(field(bytes, offset_of!(vm, svm_cid))?),
-        port: u32::from_ne_bytes(field(bytes, offset_of!(vm, svm_port))?),
-        flags: field::<1>(bytes, offset_of!(vm, svm_zero))?[0],
+        cid: vm.svm_cid,
+        port: vm.svm_port,
+        flags: vm.svm_zero[0],
     })
 }
 

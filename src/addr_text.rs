@@ -66,70 +66,45 @@ pub fn inet6(a: &rmsg_inet6_address) -> rmsg_address {
     rmsg_address::from_plain(&sin6)
 }
 
-/// Writes `value` at `off` of `raw`.
-fn put(raw: &mut [u8], off: usize, value: &[u8]) {
-    raw[off..off + value.len()].copy_from_slice(value);
-}
-
-/// The family field of a `sockaddr` being built.
-fn family_bytes(family: c_int) -> [u8; size_of::<libc::sa_family_t>()] {
-    (family as libc::sa_family_t).to_ne_bytes()
-}
-
 /// An `AF_PACKET` address (`struct sockaddr_ll`, all 20 bytes). A
 /// `halen` above 8 is `RMSG_ERR_INVALID_ADDRESS`.
 pub fn packet(a: &rmsg_packet_address) -> Result<rmsg_address> {
-    use libc::sockaddr_ll as ll;
-    if a.halen > 8 {
+    let halen = usize::from(a.halen);
+    if halen > a.addr.len() {
         return Err(invalid());
     }
-    let mut raw = [0u8; size_of::<ll>()];
-    put(&mut raw, 0, &family_bytes(libc::AF_PACKET));
-    put(
-        &mut raw,
-        offset_of!(ll, sll_protocol),
-        &a.protocol.to_be_bytes(),
-    );
-    put(
-        &mut raw,
-        offset_of!(ll, sll_ifindex),
-        &a.ifindex.to_ne_bytes(),
-    );
-    put(
-        &mut raw,
-        offset_of!(ll, sll_hatype),
-        &a.hatype.to_ne_bytes(),
-    );
-    put(&mut raw, offset_of!(ll, sll_pkttype), &[a.pkttype]);
-    put(&mut raw, offset_of!(ll, sll_halen), &[a.halen]);
-    put(
-        &mut raw,
-        offset_of!(ll, sll_addr),
-        &a.addr[..usize::from(a.halen)],
-    );
-    Ok(rmsg_address::from_bytes(&raw).expect("a sockaddr_ll fits"))
+    // SAFETY: plain data; all-zero is valid.
+    let mut sll: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
+    sll.sll_family = libc::AF_PACKET as libc::c_ushort;
+    sll.sll_protocol = a.protocol.to_be();
+    sll.sll_ifindex = a.ifindex;
+    sll.sll_hatype = a.hatype;
+    sll.sll_pkttype = a.pkttype;
+    sll.sll_halen = a.halen;
+    sll.sll_addr[..halen].copy_from_slice(&a.addr[..halen]);
+    Ok(rmsg_address::from_plain(&sll))
 }
 
 /// An `AF_NETLINK` address (`struct sockaddr_nl`).
 pub fn netlink(a: &rmsg_netlink_address) -> rmsg_address {
-    use libc::sockaddr_nl as nl;
-    let mut raw = [0u8; size_of::<nl>()];
-    put(&mut raw, 0, &family_bytes(libc::AF_NETLINK));
-    put(&mut raw, offset_of!(nl, nl_pid), &a.pid.to_ne_bytes());
-    put(&mut raw, offset_of!(nl, nl_groups), &a.groups.to_ne_bytes());
-    rmsg_address::from_bytes(&raw).expect("a sockaddr_nl fits")
+    // SAFETY: plain data; all-zero is valid.
+    let mut nl: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
+    nl.nl_family = libc::AF_NETLINK as libc::sa_family_t;
+    nl.nl_pid = a.pid;
+    nl.nl_groups = a.groups;
+    rmsg_address::from_plain(&nl)
 }
 
 /// An `AF_VSOCK` address (`struct sockaddr_vm`; `flags` is `svm_flags`,
 /// the first byte after `svm_cid`).
 pub fn vsock(a: &rmsg_vsock_address) -> rmsg_address {
-    use libc::sockaddr_vm as vm;
-    let mut raw = [0u8; size_of::<vm>()];
-    put(&mut raw, 0, &family_bytes(libc::AF_VSOCK));
-    put(&mut raw, offset_of!(vm, svm_port), &a.port.to_ne_bytes());
-    put(&mut raw, offset_of!(vm, svm_cid), &a.cid.to_ne_bytes());
-    put(&mut raw, offset_of!(vm, svm_zero), &[a.flags]);
-    rmsg_address::from_bytes(&raw).expect("a sockaddr_vm fits")
+    // SAFETY: plain data; all-zero is valid.
+    let mut vm: libc::sockaddr_vm = unsafe { std::mem::zeroed() };
+    vm.svm_family = libc::AF_VSOCK as libc::sa_family_t;
+    vm.svm_port = a.port;
+    vm.svm_cid = a.cid;
+    vm.svm_zero[0] = a.flags;
+    rmsg_address::from_plain(&vm)
 }
 
 fn unix_raw(name: &[u8]) -> rmsg_address {

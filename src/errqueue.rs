@@ -12,7 +12,7 @@ use crate::addr::{rmsg_inet_address, rmsg_inet6_address};
 use crate::decode::{self, Raw, rmsg_timestamping};
 use crate::kinds::rmsg_kind::*;
 use crate::linux::*;
-use crate::status::{Error, Result, rmsg_status::*};
+use crate::status::Result;
 
 /// What an error-queue message is (`rmsg_errqueue_info.kind`), from the
 /// origin of its extended error. The values are fixed forever; new kinds
@@ -223,10 +223,7 @@ const V1_SIZE: usize = size_of::<rmsg_errqueue_info>();
 /// The check of a caller's `info_size`: from the first version's size up
 /// to this library's, else `RMSG_ERR_INVALID_ARGUMENT`.
 pub(crate) fn check_size(info_size: usize) -> Result<()> {
-    if !(V1_SIZE..=size_of::<rmsg_errqueue_info>()).contains(&info_size) {
-        return Err(Error::new(RMSG_ERR_INVALID_ARGUMENT));
-    }
-    Ok(())
+    crate::ptr::check_struct_size::<rmsg_errqueue_info>(info_size, V1_SIZE)
 }
 
 impl rmsg_errqueue_info {

@@ -106,6 +106,13 @@ impl rmsg_item {
         kinds::carries_fds(self.kind)
     }
 
+    /// The descriptor numbers in the item's data, as the descriptor table
+    /// holds them (see [`carried_fds`]); none for other kinds.
+    pub(crate) fn carried_fds(&self) -> impl Iterator<Item = c_int> + '_ {
+        let data = if self.carries_fds() { self.data() } else { &[] };
+        carried_fds(self.kind, data)
+    }
+
     fn is_rights(&self) -> bool {
         self.kind == rmsg_kind::RMSG_KIND_RIGHTS
     }
@@ -507,6 +514,15 @@ impl Items {
     }
 }
 
+/// The descriptors an fd-carrying item's `data` holds, in order. A
+/// negative `SCM_PIDFD` value is an error the kernel reported in place of a
+/// pidfd: no descriptor, so it is left out (never counted, taken or
+/// closed).
+fn carried_fds(kind: rmsg_kind, data: &[u8]) -> impl Iterator<Item = c_int> + '_ {
+    let pidfd = kind == rmsg_kind::RMSG_KIND_PIDFD;
+    cmsg::ints(data).filter(move |fd| !pidfd || *fd >= 0)
+}
+
 /// Puts the descriptors of an item into the descriptor table (within the
 /// room `Items::make_room` made: at most one slot per 4 bytes), counting the
 /// `SCM_RIGHTS` ones in `rights`, and returns the slots they occupy.
@@ -514,14 +530,7 @@ impl Items {
 fn add_fds(fds: &mut OwnedFds, rights: &mut usize, kind: rmsg_kind, data: &[u8]) -> (u32, u32) {
     let slots = fds.slots_mut();
     let first = slots.len();
-    if kind == rmsg_kind::RMSG_KIND_PIDFD {
-        // A negative SCM_PIDFD value is an error the kernel reported in
-        // place of a pidfd: no descriptor, so no slot (never counted, taken
-        // or closed).
-        slots.extend(cmsg::ints(data).filter(|fd| *fd >= 0));
-    } else {
-        slots.extend(cmsg::ints(data));
-    }
+    slots.extend(carried_fds(kind, data));
     if kind == rmsg_kind::RMSG_KIND_RIGHTS {
         *rights += slots[first..].iter().filter(|fd| **fd >= 0).count();
     }

@@ -137,6 +137,12 @@ pub(crate) enum Enable {
     ErrorQueue(Opt),
     /// Kernel TLS attached to a TCP socket (`TCP_ULP` "tls").
     TlsUlp,
+    /// This option, which some kernels accept on `AF_UNIX` stream and
+    /// seqpacket sockets without reporting it back (`getsockopt` gives
+    /// `ENOPROTOOPT`: `SO_INQ` on Linux 6.18): where it cannot be read on
+    /// such a socket it is taken to be on, since a missing item's room
+    /// would cut the control data.
+    Unreported(Opt),
     /// Delivered when this option is set, but another row of the same
     /// kind is sized for it (the second type one option can deliver, such
     /// as a `_NEW` layout).
@@ -243,7 +249,7 @@ const IP_OPTIONS_SPACE: usize = 40;
 /// caller sizes for it.
 const IPV6_EXT_SPACE: usize = 64;
 
-use Enable::{Alias, Either, ErrorQueue, Never, Sender, Timestamping, TlsUlp};
+use Enable::{Alias, Either, ErrorQueue, Never, Sender, Timestamping, TlsUlp, Unreported};
 use Payload::{Fds, Fixed, Reserve, Unsized};
 
 const SOL: c_int = libc::SOL_SOCKET;
@@ -279,8 +285,8 @@ pub(crate) const ROWS: &[Row] = &[
         Fixed(3 * TIME_PAIR), Alias(o!(SOL, SO_TIMESTAMPING_NEW)), c"SO_TIMESTAMPING_NEW"),
     opt_row(SOL, libc::SO_RXQ_OVFL, c"SOL_SOCKET/SO_RXQ_OVFL", RMSG_KIND_RXQ_OVFL,
         Fixed(INT), o!(SOL, SO_RXQ_OVFL)),
-    opt_row(SOL, SO_INQ, c"SOL_SOCKET/SCM_INQ", RMSG_KIND_INQ, Fixed(INT),
-        o!(SOL, SO_INQ, "SO_INQ")),
+    row(SOL, SO_INQ, c"SOL_SOCKET/SCM_INQ", RMSG_KIND_INQ, Fixed(INT),
+        Unreported(o!(SOL, SO_INQ, "SO_INQ")), c"SO_INQ"),
     // SO_RCVMARK makes Linux send the mark with type SO_MARK.
     opt_row(SOL, libc::SO_MARK, c"SOL_SOCKET/SO_MARK", RMSG_KIND_MARK,
         Fixed(INT), o!(SOL, SO_RCVMARK)),
@@ -420,7 +426,9 @@ impl Row {
     /// The row as C sees it.
     pub(crate) fn info(&self) -> rmsg_kind_info {
         let (option_level, option_name, option) = match self.enable {
-            Enable::Opt(o) | Either(o, _) | ErrorQueue(o) | Alias(o) => (o.level, o.name, o.label),
+            Enable::Opt(o) | Either(o, _) | ErrorQueue(o) | Alias(o) | Unreported(o) => {
+                (o.level, o.name, o.label)
+            }
             Timestamping(_) => (SOL, libc::SO_TIMESTAMPING, c"SO_TIMESTAMPING"),
             TlsUlp => (libc::IPPROTO_TCP, libc::TCP_ULP, c"TCP_ULP"),
             Sender | Never => (-1, -1, c""),

@@ -190,6 +190,18 @@ pub unsafe fn try_slice_mut<'a, T>(ptr: *mut T, len: usize) -> Result<&'a mut [T
     Ok(unsafe { std::slice::from_raw_parts_mut(ptr, len) })
 }
 
+/// The check of the size a caller says its copy of an extensible struct
+/// `T` has (`sizeof` as the program was compiled): from `v1`, the size of
+/// the struct's first version, up to this library's size, else
+/// `RMSG_ERR_INVALID_ARGUMENT`.
+#[inline(always)]
+pub fn check_struct_size<T>(size: usize, v1: usize) -> Result<()> {
+    if !(v1..=size_of::<T>()).contains(&size) {
+        return Err(Error::new(rmsg_status::RMSG_ERR_INVALID_ARGUMENT));
+    }
+    Ok(())
+}
+
 /// Borrows `len` bytes at `ptr` of memory rmsg owns (a buffer's storage).
 /// A zero length gives an empty slice that starts at `ptr` (so that a
 /// pointer handed out from it is where the bytes would be, as C expects),
@@ -272,6 +284,13 @@ unsafe impl Plain for libc::in_pktinfo {}
 unsafe impl Plain for libc::in6_pktinfo {}
 // SAFETY: as above (family, padding array and alignment field, 128 bytes).
 unsafe impl Plain for libc::sockaddr_storage {}
+// SAFETY: as above (family, protocol, ifindex, hatype, pkttype, halen,
+// 8 address bytes: 20 bytes).
+unsafe impl Plain for libc::sockaddr_ll {}
+// SAFETY: as above (family, pad, pid, groups: 12 bytes).
+unsafe impl Plain for libc::sockaddr_nl {}
+// SAFETY: as above (family, reserved, port, cid, 4 bytes: 16 bytes).
+unsafe impl Plain for libc::sockaddr_vm {}
 // SAFETY: an integer: no padding, every bit pattern valid.
 unsafe impl Plain for u64 {}
 
@@ -284,6 +303,9 @@ const _: () = {
     assert!(size_of::<libc::in_pktinfo>() == 12);
     assert!(size_of::<libc::in6_pktinfo>() == 20);
     assert!(size_of::<libc::sockaddr_storage>() == 128);
+    assert!(size_of::<libc::sockaddr_ll>() == 20);
+    assert!(size_of::<libc::sockaddr_nl>() == 12);
+    assert!(size_of::<libc::sockaddr_vm>() == 16);
 };
 
 /// The bytes of a plain struct.

@@ -134,9 +134,7 @@ pub fn space_for_socket(fd: c_int, max_fds: usize) -> Result<usize> {
     let mut s = Space::default();
     for row in kinds::ROWS {
         let wanted = match &row.enable {
-            Enable::Opt(o) if o.level == libc::SOL_SOCKET && o.name == SO_INQ => {
-                on(o) || inq_unreadable(fd, domain)
-            }
+            Enable::Unreported(o) => on(o) || unreported_on_unix_stream(fd, domain, o),
             Enable::Opt(o) => on(o),
             Enable::Either(a, b) => on(a) || on(b),
             Enable::Timestamping(flag) => tsflags != 0 && (*flag == 0 || tsflags & flag != 0),
@@ -159,19 +157,17 @@ pub fn space_for_socket(fd: c_int, max_fds: usize) -> Result<usize> {
     Ok(s.0)
 }
 
-/// Whether `SO_INQ` may be set on an `AF_UNIX` stream or seqpacket socket
-/// without `getsockopt` being able to say so: Linux 6.18 accepts the
-/// option with `setsockopt` but answers `ENOPROTOOPT` to `getsockopt`.
-/// There, room for the `SCM_INQ` item is reserved (one `int`), since a
-/// missing item would cut the control data.
+/// Whether option `o` may be set on an `AF_UNIX` stream or seqpacket
+/// socket without `getsockopt` being able to say so (see
+/// [`Enable::Unreported`]).
 #[cfg(target_os = "linux")]
-fn inq_unreadable(fd: c_int, domain: c_int) -> bool {
+fn unreported_on_unix_stream(fd: c_int, domain: c_int, o: &Opt) -> bool {
     if domain != libc::AF_UNIX {
         return false;
     }
     let ty = int_opt(fd, libc::SOL_SOCKET, libc::SO_TYPE).unwrap_or(0);
     (ty == libc::SOCK_STREAM || ty == libc::SOCK_SEQPACKET)
-        && int_opt(fd, libc::SOL_SOCKET, SO_INQ).is_none()
+        && int_opt(fd, o.level, o.name).is_none()
 }
 
 /// Whether the kernel TLS upper-layer protocol is attached to a TCP socket.

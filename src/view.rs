@@ -15,7 +15,8 @@ use crate::decode::{
 use crate::items::Items;
 use crate::kinds::rmsg_kind::{self, *};
 use crate::message::rmsg_message;
-use crate::status::{Error, Result, rmsg_status::*};
+use crate::ptr;
+use crate::status::Result;
 
 /// One message at a glance, for receive loops that read the same few
 /// things from every datagram: its data, flags, source and counts, and the
@@ -162,10 +163,7 @@ const V1_SIZE: usize = size_of::<rmsg_view>();
 /// to this library's, else `RMSG_ERR_INVALID_ARGUMENT`.
 #[inline(always)]
 pub(crate) fn check_size(view_size: usize) -> Result<()> {
-    if !(V1_SIZE..=size_of::<rmsg_view>()).contains(&view_size) {
-        return Err(Error::new(RMSG_ERR_INVALID_ARGUMENT));
-    }
-    Ok(())
+    ptr::check_struct_size::<rmsg_view>(view_size, V1_SIZE)
 }
 
 /// A view of nothing (no data, no address, no items), pointing nowhere

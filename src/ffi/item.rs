@@ -5,7 +5,6 @@ use std::ffi::{c_char, c_int};
 
 use super::{get, read_into};
 use crate::addr::{rmsg_inet_address, rmsg_inet6_address};
-use crate::cmsg;
 use crate::decode::{
     self, Raw, rmsg_credentials, rmsg_extended_error, rmsg_ip_pktinfo, rmsg_ipv6_mtuinfo,
     rmsg_ipv6_pktinfo, rmsg_kind, rmsg_packet_auxdata, rmsg_timestamp, rmsg_timestamping,
@@ -124,16 +123,9 @@ pub unsafe extern "C" fn rmsg_item_fd(item: *const rmsg_item, n: usize) -> c_int
     // SAFETY: item is NULL or a live item.
     unsafe {
         get(item, -1, |i| {
-            // Only the descriptors the item counts: a negative SCM_PIDFD
-            // value (an error in place of a pidfd) is none.
-            if i.carries_fds() && n < i.fd_count() {
-                cmsg::ints(i.data())
-                    .filter(|fd| *fd >= 0)
-                    .nth(n)
-                    .unwrap_or(-1)
-            } else {
-                -1
-            }
+            // The numbers the item's descriptor slots hold (a negative
+            // SCM_PIDFD value is none).
+            i.carried_fds().nth(n).unwrap_or(-1)
         })
     }
 }
